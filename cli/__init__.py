@@ -1,0 +1,1 @@
+"""The click command line: thin commands that parse, call ladder/, and format output."""

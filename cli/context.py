@@ -1,0 +1,27 @@
+"""The object every command receives: the resolved settings and a lazily opened workspace."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+import click
+
+from ladder.settings import Settings
+from ladder.workspace import Workspace
+from seeds import default_ladder_path
+
+F = TypeVar("F")
+
+
+def make_workspace(db: str | None, ladder_file: str | None) -> Workspace:
+    return Workspace(Settings.resolve(db=db, ladder_file=ladder_file), default_ladder_path())
+
+
+def pass_workspace(function: F) -> F:
+    """Give a command the workspace as its first argument."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return ctx.invoke(cast(Any, function), ctx.find_object(Workspace), *args, **kwargs)
+
+    return cast(F, click.decorators.update_wrapper(wrapper, cast(Any, function)))

@@ -1,0 +1,79 @@
+"""The root command group. Subcommands are imported only when called, to keep start-up fast."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from cli.errors import translated_errors
+from ladder import __version__
+
+# command name -> "module:attribute"; a module is imported only when its command runs.
+COMMANDS: dict[str, str] = {
+    "init": "cli.database:init",
+    "db": "cli.database:db",
+    "ladder": "cli.ladder_cmd:ladder_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in their own modules, loaded on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attribute = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with translated_errors():
+            return super().invoke(ctx)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=(
+        "Example: ladder --db postgresql+psycopg://me@localhost/movement init\n\n"
+        "The database is --db, else $LADDER_DATABASE_URL, else ./ladder.db; the ladder file is "
+        "--ladder-file, else $LADDER_LADDER_FILE, else ./ladder.toml when present, else the "
+        "built-in 350-style ladder (follow, attend, mobilise)."
+    ),
+)
+@click.option(
+    "--db",
+    metavar="URL",
+    help="SQLAlchemy URL or SQLite file path (default: ./ladder.db).",
+)
+@click.option(
+    "--ladder-file",
+    metavar="PATH",
+    type=click.Path(dir_okay=False),
+    help="The ladder file (TOML) with rungs, action kinds and rules.",
+)
+@click.version_option(__version__, prog_name="ladder")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, ladder_file: str | None) -> None:
+    """ladder: engagement-ladder CRM for grassroots movements."""
+    from cli.context import make_workspace
+
+    with translated_errors():
+        workspace = make_workspace(db, ladder_file)
+    ctx.obj = workspace
+    ctx.call_on_close(workspace.close)
+
+
+def main() -> None:
+    cli(prog_name="ladder")

@@ -1,0 +1,82 @@
+"""Output shared by every listing command: ``--format table|csv|json``.
+
+json is a list of objects and csv has a header row, both with the same keys, stable for
+spreadsheets, scripts and mail merges. table is for people (tabulate).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+
+FORMATS = ("table", "csv", "json")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_options(function: F) -> F:
+    """Add ``--format`` to a listing command (the value arrives as ``output_format``)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table for people; csv or json (same keys) for spreadsheets and scripts.",
+    )(function)
+
+
+def render(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    output_format: str = "table",
+    empty: str = "(nothing to show)",
+) -> str:
+    rows = list(rows)
+    if output_format == "json":
+        return json.dumps([{c: _plain(r.get(c)) for c in columns} for r in rows], indent=2)
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _plain(row.get(c)) for c in columns])
+        return buffer.getvalue().rstrip("\n")
+    if not rows:
+        return empty
+    from tabulate import tabulate
+
+    table = [[_cell(row.get(c)) for c in columns] for row in rows]
+    return tabulate(table, headers=list(columns), tablefmt="simple", disable_numparse=True)
+
+
+def echo_rows(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    output_format: str = "table",
+    empty: str = "(nothing to show)",
+) -> None:
+    click.echo(render(rows, columns, output_format, empty))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(_plain(value))

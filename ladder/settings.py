@@ -1,0 +1,84 @@
+"""One settings object, read after option parsing. Nothing here touches a database."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from ladder.errors import ConfigError
+
+DEFAULT_DATABASE_FILE = "ladder.db"
+DEFAULT_LADDER_FILE = "ladder.toml"
+ENV_DATABASE_URL = "LADDER_DATABASE_URL"
+ENV_LADDER_FILE = "LADDER_LADDER_FILE"
+ENV_USER = "LADDER_USER"
+
+
+class Settings(BaseModel):
+    """Where the data lives, which ladder file is active, and who is acting."""
+
+    model_config = ConfigDict(frozen=True)
+
+    database_url: str
+    ladder_file: Path | None = None
+    user: str = "organiser"
+
+    @classmethod
+    def resolve(
+        cls,
+        db: str | None = None,
+        ladder_file: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Settings:
+        """Build settings from options, then the environment, then defaults.
+
+        The database is ``--db``, else ``LADDER_DATABASE_URL``, else ``./ladder.db``.
+        The ladder file is ``--ladder-file``, else ``LADDER_LADDER_FILE``, else
+        ``./ladder.toml`` when it exists, else ``None`` (the built-in default ladder).
+        """
+        env = os.environ if env is None else env
+        cwd = cwd or Path.cwd()
+        raw_db = db or env.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_FILE
+        chosen = ladder_file or env.get(ENV_LADDER_FILE)
+        path: Path | None = Path(chosen) if chosen else None
+        if path is None and (cwd / DEFAULT_LADDER_FILE).is_file():
+            path = cwd / DEFAULT_LADDER_FILE
+        return cls(
+            database_url=normalise_database_url(raw_db),
+            ladder_file=path,
+            user=env.get(ENV_USER) or _login_name(),
+        )
+
+
+def normalise_database_url(raw: str) -> str:
+    """Accept a SQLAlchemy URL or a bare SQLite file path; pick psycopg 3 for PostgreSQL."""
+    raw = raw.strip()
+    if not raw:
+        raise ConfigError("the database URL is empty: pass --db URL or a file path")
+    if "://" not in raw:
+        return f"sqlite:///{raw}"
+    scheme, rest = raw.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    if scheme.startswith("postgresql+") and scheme != "postgresql+psycopg":
+        raise ConfigError(
+            f"unsupported PostgreSQL driver in {scheme}://: use postgresql+psycopg:// (psycopg 3)"
+        )
+    if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+        raise ConfigError(
+            f"unsupported database {scheme}://: ladder runs on SQLite (a file path) "
+            "or PostgreSQL (postgresql+psycopg://user@host/db)"
+        )
+    return raw
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "organiser"

@@ -1,0 +1,1 @@
+"""Storage: models, engine, schema state and migrations."""

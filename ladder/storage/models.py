@@ -1,0 +1,314 @@
+"""SQLAlchemy 2.x typed models for the whole domain (see DESIGN.md, "Domain").
+
+Times are naive UTC everywhere (SQLite keeps no time zone). Rungs are stored by name: the
+ladder file gives their order, so a movement can add a rung without renumbering anyone.
+Enumerations are strings with CHECK constraints, which both databases enforce alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SUPPORTER_STATUSES = ("active", "lapsed", "erased")
+RSVP_STATES = ("accepted", "tentative", "declined")
+PRESENCE_STATES = ("attended", "no_show", "unknown")
+EVENT_STATUSES = ("confirmed", "tentative", "cancelled")
+CHANNELS = ("email", "sms", "phone", "in_person")
+
+# Integer ids: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class LocalGroup(Base):
+    """A local group in a town: the unit organisers filter and report by."""
+
+    __tablename__ = "local_groups"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    town: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PartnerOrganisation(Base):
+    """A partner organisation (school, association, council) the movement works with."""
+
+    __tablename__ = "partner_organisations"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(60))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Supporter(Base):
+    """A person on the ladder, with at most one recruiter."""
+
+    __tablename__ = "supporters"
+    __table_args__ = (
+        CheckConstraint(_in("status", SUPPORTER_STATUSES), name="status"),
+        CheckConstraint("recruiter_id IS NULL OR recruiter_id <> id", name="not_own_recruiter"),
+        Index("ix_supporters_rung_status", "rung", "status"),
+        Index("ix_supporters_group_rung", "local_group_id", "rung"),
+        Index("ix_supporters_postcode", "postcode"),
+        Index("ix_supporters_phone", "phone"),
+        Index("ix_supporters_recruiter_id", "recruiter_id"),
+        Index("ix_supporters_last_name", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    first_name: Mapped[str | None] = mapped_column(String(120))
+    last_name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
+    consent_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_sms: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_photo: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rung: Mapped[str] = mapped_column(String(60))
+    rung_since: Mapped[datetime] = mapped_column(DateTime)
+    rung_set_manually: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    status_since: Mapped[datetime | None] = mapped_column(DateTime)
+    lapse_condition_since: Mapped[datetime | None] = mapped_column(DateTime)
+    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class SupporterTag(Base):
+    __tablename__ = "supporter_tags"
+    __table_args__ = (Index("ix_supporter_tags_tag_id", "tag_id"),)
+
+    supporter_id: Mapped[int] = mapped_column(
+        ForeignKey("supporters.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Campaign(Base):
+    """A named push with numeric goals."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CampaignGoal(Base):
+    """One numeric goal: e.g. 25,000 actions of kind 'petition', or 50 people at a rung."""
+
+    __tablename__ = "campaign_goals"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "metric"),
+        CheckConstraint("target > 0", name="positive_target"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[int] = mapped_column(Integer)
+
+
+class ActionKind(Base):
+    """A kind of action that counts as evidence for a rung (synced from the ladder file)."""
+
+    __tablename__ = "action_kinds"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    rung: Mapped[str | None] = mapped_column(String(60))
+
+
+class Event(Base):
+    """A field event, online action or key-date gathering."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
+        Index("ix_events_starts_at", "starts_at"),
+        Index("ix_events_group_starts_at", "local_group_id", "starts_at"),
+        Index("ix_events_campaign_id", "campaign_id"),
+        Index("ix_events_host_id", "host_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime)
+    place: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisations.id"))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    key_date: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Attendance(Base):
+    """One supporter at one event. RSVP and presence are separate facts.
+
+    ``presence`` is three-state: attended, no_show, unknown. Unknown never counts against anyone.
+    """
+
+    __tablename__ = "attendances"
+    __table_args__ = (
+        UniqueConstraint("event_id", "supporter_id"),
+        CheckConstraint(f"rsvp IS NULL OR {_in('rsvp', RSVP_STATES)}", name="rsvp"),
+        CheckConstraint(_in("presence", PRESENCE_STATES), name="presence"),
+        Index("ix_attendances_supporter_presence", "supporter_id", "presence"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    invited_by: Mapped[str | None] = mapped_column(String(120))
+    rsvp: Mapped[str | None] = mapped_column(String(16))
+    rsvp_at: Mapped[datetime | None] = mapped_column(DateTime)
+    presence: Mapped[str] = mapped_column(String(16), default="unknown")
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    checked_in_by: Mapped[str | None] = mapped_column(String(120))
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    brought_by_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+
+
+class Action(Base):
+    """One thing a supporter did. ``external_id`` makes re-imports idempotent."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        Index("ix_actions_supporter_occurred", "supporter_id", "occurred_at"),
+        Index("ix_actions_kind_occurred", "action_kind_id", "occurred_at"),
+        Index("ix_actions_event_id", "event_id"),
+        Index("ix_actions_campaign_id", "campaign_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
+    action_kind_id: Mapped[int] = mapped_column(ForeignKey("action_kinds.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    logged_by: Mapped[str | None] = mapped_column(String(120))
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LevelChange(Base):
+    """One change of rung or status, with the rule (or organiser) and the evidence behind it."""
+
+    __tablename__ = "level_changes"
+    __table_args__ = (
+        CheckConstraint(
+            "rule_id IS NOT NULL OR changed_by IS NOT NULL", name="has_rule_or_organiser"
+        ),
+        Index("ix_level_changes_supporter_changed", "supporter_id", "changed_at"),
+        Index("ix_level_changes_rule_id", "rule_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
+    from_rung: Mapped[str | None] = mapped_column(String(60))
+    to_rung: Mapped[str | None] = mapped_column(String(60))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    rule_id: Mapped[str | None] = mapped_column(String(80))
+    changed_by: Mapped[str | None] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Contact(Base):
+    """An ask made to a supporter (an invitation, a call): feeds the fatigue window."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        Index("ix_contacts_supporter_contacted", "supporter_id", "contacted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    target_rung: Mapped[str | None] = mapped_column(String(60))
+    contacted_at: Mapped[datetime] = mapped_column(DateTime)
+    contacted_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Merge(Base):
+    """A record that one supporter was merged into another, and by whom."""
+
+    __tablename__ = "merges"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
+    merged_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
+    merged_at: Mapped[datetime] = mapped_column(DateTime)
+    merged_by: Mapped[str | None] = mapped_column(String(120))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

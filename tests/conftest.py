@@ -1,0 +1,122 @@
+"""Shared fixtures. Every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is 127.0.0.1:5432, database ``test`` (override with LADDER_TEST_POSTGRES_URL).
+Each test gets its own schema, dropped afterwards. In CI (``CI=true``) an unreachable server
+fails the run; elsewhere the PostgreSQL half skips with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from alembic import command
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, create_engine, text
+
+from ladder.settings import Settings
+from ladder.storage.engine import make_engine
+from ladder.storage.models import Base
+from ladder.storage.schema import alembic_config
+from ladder.workspace import Workspace
+from seeds import default_ladder_path
+
+POSTGRES_URL = os.environ.get(
+    "LADDER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@cache
+def postgres_problem() -> str | None:
+    """None when the test server answers, else why not."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to reach it is a reason to skip (or fail in CI)
+        return f"PostgreSQL at {POSTGRES_URL} is unreachable: {str(exc).splitlines()[0]}"
+    return None
+
+
+def require_postgres() -> None:
+    problem = postgres_problem()
+    if problem is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{problem} (CI requires PostgreSQL)", pytrace=False)
+    pytest.skip(problem)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ladder.db'}"
+        return
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A ladder database at the latest schema (create_all, stamped at head: fast)."""
+    engine = make_engine(db_url)
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        command.stamp(alembic_config(connection), "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def workspace(db_url: str, engine: Engine) -> Iterator[Workspace]:
+    """A workspace on the test database with the default ladder."""
+    ws = Workspace(Settings(database_url=db_url, user="test-volunteer"), default_ladder_path())
+    yield ws
+    ws.close()
+
+
+class Cli:
+    """Runs `ladder --db <test database> ...` in-process and returns click's Result."""
+
+    def __init__(self, db_url: str, ladder_file: Path | None = None) -> None:
+        self.db_url = db_url
+        self.ladder_file = ladder_file
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | bytes | None = None) -> Result:
+        from cli.main import cli
+
+        options = ["--db", self.db_url]
+        if self.ladder_file is not None:
+            options += ["--ladder-file", str(self.ladder_file)]
+        return self.runner.invoke(
+            cli, [*options, *args], input=input, env={"LADDER_USER": "test-volunteer"}
+        )
+
+
+@pytest.fixture
+def ladder_cli(db_url: str, engine: Engine) -> Cli:
+    """The CLI on an initialised test database."""
+    return Cli(db_url)
+
+
+@pytest.fixture
+def bare_cli(db_url: str) -> Cli:
+    """The CLI on an empty (not initialised) test database."""
+    return Cli(db_url)
