@@ -32,7 +32,10 @@ def init(workspace: Workspace) -> None:
 
 @click.group()
 def db() -> None:
-    """Database schema: upgrade an older database."""
+    """Database schema: upgrade an older database.
+
+    Example: ladder db upgrade
+    """
 
 
 @db.command("upgrade")

@@ -11,7 +11,10 @@ from ladder.workspace import Workspace
 
 @click.group("ladder")
 def ladder_group() -> None:
-    """The active ladder: its rungs and action kinds."""
+    """The active ladder: its rungs and action kinds.
+
+    Example: ladder ladder show
+    """
 
 
 @ladder_group.command("show")

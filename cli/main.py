@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import click
 
 from cli.errors import translated_errors
+from cli.lazy import LazyGroup
 from ladder import __version__
 
 # command name -> "module:attribute"; a module is imported only when its command runs.
@@ -15,26 +15,12 @@ COMMANDS: dict[str, str] = {
     "init": "cli.database:init",
     "db": "cli.database:db",
     "ladder": "cli.ladder_cmd:ladder_group",
+    "people": "cli.people:people",
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands live in their own modules, loaded on first use."""
-
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.lazy = lazy or {}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.lazy})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.lazy:
-            module_name, attribute = self.lazy[cmd_name].split(":")
-            command = getattr(importlib.import_module(module_name), attribute)
-            assert isinstance(command, click.Command)
-            return command
-        return super().get_command(ctx, cmd_name)
+class RootGroup(LazyGroup):
+    """The root: also the one place where ladder errors become click errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with translated_errors():
@@ -42,7 +28,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(
-    cls=LazyGroup,
+    cls=RootGroup,
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=(

@@ -1,0 +1,63 @@
+"""Normalising the ways people are named: email, phone, postcode. Pure functions."""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_NOISE = re.compile(r"[\s.\-()/]")
+
+
+def normalise_email(raw: str | None) -> str | None:
+    """Trimmed and lower-cased; None for blank. Raises ValueError for a non-address."""
+    if raw is None or not raw.strip():
+        return None
+    email = raw.strip().lower()
+    if not _EMAIL.match(email):
+        raise ValueError(f"{raw.strip()!r} is not an email address")
+    return email
+
+
+def normalise_phone(raw: str | int | None, country_code: str = "33") -> str | None:
+    """Digits with a leading + (E.164 style); a national 0-prefixed number gets the country code.
+
+    ``06 12 34 56 78`` -> ``+33612345678``; ``0032 2 555 12 12`` -> ``+3225551212``.
+    Integers are accepted (some exports write phones as numbers). Raises ValueError for
+    something that is not a phone number.
+    """
+    if raw is None:
+        return None
+    text = _PHONE_NOISE.sub("", str(raw).strip())
+    if not text:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif text.startswith("0"):
+        text = f"+{country_code}{text[1:]}"
+    elif not text.startswith("+"):
+        text = "+" + text
+    digits = text[1:]
+    if not digits.isdigit() or not 6 <= len(digits) <= 15:
+        raise ValueError(f"{str(raw).strip()!r} is not a phone number")
+    return text
+
+
+def looks_like_phone(raw: str) -> bool:
+    text = _PHONE_NOISE.sub("", raw.strip())
+    return bool(re.fullmatch(r"\+?\d{6,17}", text))
+
+
+def normalise_postcode(raw: str | None) -> str | None:
+    """Upper-case with single spaces; None for blank. ``ls1 4ap`` -> ``LS1 4AP``."""
+    if raw is None or not str(raw).strip():
+        return None
+    return " ".join(str(raw).upper().split())
+
+
+def postcode_range(prefix: str) -> tuple[str, str]:
+    """Bounds for an index-friendly prefix filter: ``lower <= postcode < upper``.
+
+    ``LIKE 'LS1%'`` does not use the index on either database (PERFORMANCE.md); a range does.
+    """
+    lower = normalise_postcode(prefix) or ""
+    return lower, lower + "\U0010ffff"
