@@ -16,6 +16,11 @@ COMMANDS: dict[str, str] = {
     "db": "cli.database:db",
     "ladder": "cli.ladder_cmd:ladder_group",
     "people": "cli.people:people",
+    "events": "cli.events:events",
+    "checkin": "cli.checkin:checkin",
+    "rsvp": "cli.checkin:rsvp",
+    "invite": "cli.checkin:invite",
+    "attendance": "cli.attendance:attendance",
 }
 
 

@@ -1,0 +1,117 @@
+"""`ladder checkin`, `ladder rsvp`, `ladder invite`: the volunteer's commands at the door."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.context import pass_workspace
+from ladder.clock import utcnow
+from ladder.errors import LadderError
+from ladder.services import checkin as service
+from ladder.services.lookup import PersonRef, find_people
+from ladder.workspace import Workspace
+
+
+@click.command()
+@click.argument("event")
+@click.argument("person", required=False)
+@pass_workspace
+def checkin(workspace: Workspace, event: str, person: str | None) -> None:
+    """Check a person in to an event: by email, phone, id or a name fragment.
+
+    Checking the same person in twice is one attendance, and says so. With no PERSON on a
+    terminal, it loops: type a name or email, pick, next, until an empty line.
+
+    Example: ladder checkin 12 awa.diallo@example.org
+    """
+    if person is not None:
+        result = service.check_in_by_ref(
+            workspace.engine, workspace.ladder, event, person, workspace.settings.user
+        )
+        click.echo(result.message())
+        return
+    if not interactive():
+        raise click.UsageError("name the PERSON to check in (the loop needs a terminal)")
+    _door_loop(workspace, event)
+
+
+def interactive() -> bool:
+    """True when a volunteer is typing at a terminal."""
+    return sys.stdin.isatty()
+
+
+def _door_loop(workspace: Workspace, event_ref: str) -> None:
+    engine, ladder, user = workspace.engine, workspace.ladder, workspace.settings.user
+    with engine.connect() as connection:
+        event = service.checkable_event(connection, event_ref, utcnow())
+    click.echo(f"Checking in to {event.describe()}. Empty line to finish.")
+    count = 0
+    while True:
+        typed = click.prompt("name, email or phone", default="", show_default=False).strip()
+        if not typed:
+            break
+        try:
+            with engine.begin() as connection:
+                person = _pick(find_people(connection, typed), typed)
+                if person is None:
+                    continue
+                result = service.check_in(connection, ladder, event, person, user)
+        except LadderError as exc:
+            click.echo(f"  {exc}", err=True)
+            continue
+        count += 0 if result.already else 1
+        click.echo(f"  {result.message()}")
+    click.echo(f"{count} checked in this session.")
+
+
+def _pick(matches: list[PersonRef], typed: str) -> PersonRef | None:
+    if not matches:
+        click.echo(f"  nobody matches {typed!r}", err=True)
+        return None
+    if len(matches) == 1:
+        return matches[0]
+    for number, person in enumerate(matches[:9], start=1):
+        click.echo(f"  {number}. {person.describe()}")
+    choice = click.prompt("  which one (empty to skip)", default="", show_default=False)
+    if not choice.strip().isdigit() or not 1 <= int(choice) <= min(len(matches), 9):
+        return None
+    return matches[int(choice) - 1]
+
+
+@click.command()
+@click.argument("event")
+@click.argument("person")
+@click.option(
+    "--status",
+    type=click.Choice(["accepted", "tentative", "declined"]),
+    required=True,
+    help="The person's answer.",
+)
+@pass_workspace
+def rsvp(workspace: Workspace, event: str, person: str, status: str) -> None:
+    """Record a person's RSVP to an event.
+
+    Example: ladder rsvp 12 awa.diallo@example.org --status accepted
+    """
+    title, name = service.set_rsvp(workspace.engine, event, person, status)
+    click.echo(f"{name}: {status} for {title}.")
+
+
+@click.command()
+@click.argument("event")
+@click.argument("people", nargs=-1, required=True)
+@pass_workspace
+def invite(workspace: Workspace, event: str, people: tuple[str, ...]) -> None:
+    """Record that people were invited to an event (all or nothing).
+
+    Example: ladder invite 12 awa.diallo@example.org "+687 75 12 34"
+    """
+    found, invited, already = service.invite(
+        workspace.engine, event, list(people), workspace.settings.user
+    )
+    click.echo(f"Invited {len(invited)} to {found.title}.")
+    if already:
+        names = ", ".join(p.name for p in already)
+        click.echo(f"Already invited: {names}.")

@@ -1,0 +1,202 @@
+"""`ladder events ...`: add, list, show, edit events, and print a sign-in sheet."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from cli.context import pass_workspace
+from cli.output import echo_rows, output_options
+from ladder.services import events as service
+from ladder.services.attendance import SHEET_COLUMNS, sheet_rows
+from ladder.workspace import Workspace
+
+WHEN = click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"])
+LIST_COLUMNS = [
+    "id",
+    "title",
+    "kind",
+    "starts",
+    "place",
+    "group",
+    "status",
+    "capacity",
+    "accepted",
+    "attended",
+]
+
+
+def event_options(function: Any) -> Any:
+    """The options shared by `events add` and `events edit`."""
+    options = [
+        click.option(
+            "--title", help="Public title, e.g. 'Fête du quartier, stand #ZéroTolérance'."
+        ),
+        click.option("--kind", help="fair, school, student-day, mass-action ... (default: field)."),
+        click.option("--start", "starts_at", type=WHEN, help="Start, 'YYYY-MM-DD HH:MM' (UTC)."),
+        click.option("--end", "ends_at", type=WHEN, help="End, 'YYYY-MM-DD HH:MM' (UTC)."),
+        click.option("--place", help="Venue and town."),
+        click.option("--postcode", help="Postcode of the venue (for 'near' searches)."),
+        click.option("--group", help="Local group running it (must exist)."),
+        click.option("--campaign", help="Campaign it belongs to (must exist)."),
+        click.option("--host", help="The host: id, email or phone of a supporter."),
+        click.option("--capacity", type=click.IntRange(min=0), help="Places available."),
+        click.option("--key-date/--no-key-date", default=None, help="A flagship key date."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _input(**fields: Any) -> service.EventInput:
+    return service.EventInput(**fields)
+
+
+@click.group()
+def events() -> None:
+    """Events: the calendar of field events and key dates.
+
+    Example: ladder events add --title "Forum des associations" --start "2026-12-05 10:00"
+    """
+
+
+@events.command("add")
+@event_options
+@pass_workspace
+def add(workspace: Workspace, **fields: Any) -> None:
+    """Add an event.
+
+    Example: ladder events add --title "Journée étudiante" --kind student-day
+    --start "2026-12-05 10:00" --group Nouméa --capacity 80
+    """
+    event_id = service.add_event(workspace.engine, _input(**fields), workspace.settings.user)
+    click.echo(f"Added event #{event_id} {fields['title']}.")
+
+
+@events.command("edit")
+@click.argument("event")
+@event_options
+@click.option(
+    "--status", type=click.Choice(["confirmed", "tentative", "cancelled"]), help="Event status."
+)
+@pass_workspace
+def edit(workspace: Workspace, event: str, **fields: Any) -> None:
+    """Change an event's details (only the options given), or cancel it.
+
+    Example: ladder events edit 12 --status cancelled
+    """
+    changed = service.edit_event(workspace.engine, event, _input(**fields))
+    click.echo(f"Updated {changed.describe()}.")
+
+
+@events.command("list")
+@click.option("--from", "starts_from", type=WHEN, help="Starting on or after this date.")
+@click.option("--to", "starts_to", type=WHEN, help="Starting before this date.")
+@click.option("--upcoming", is_flag=True, help="Only events from today on.")
+@click.option("--group", help="Local group.")
+@click.option("--kind", help="Event kind.")
+@click.option("--campaign", help="Campaign name.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@output_options
+@pass_workspace
+def list_(
+    workspace: Workspace,
+    starts_from: datetime | None,
+    starts_to: datetime | None,
+    upcoming: bool,
+    output_format: str,
+    **filters: Any,
+) -> None:
+    """List events, most recent first, with RSVP and attendance counts.
+
+    Example: ladder events list --from 2026-01-01 --group Nouméa --format csv
+    """
+    if upcoming:
+        today = datetime.combine(date.today(), datetime.min.time())
+        starts_from = max(starts_from or today, today)
+    with workspace.engine.connect() as connection:
+        rows = service.list_events(connection, starts_from, starts_to, **filters)
+    echo_rows(rows, LIST_COLUMNS, output_format, empty="No events match.")
+
+
+@events.command("show")
+@click.argument("event")
+@output_options
+@pass_workspace
+def show(workspace: Workspace, event: str, output_format: str) -> None:
+    """Show one event with its invitations, RSVPs and attendances.
+
+    Example: ladder events show 12
+    """
+    with workspace.engine.connect() as connection:
+        details, people = service.event_details(connection, event)
+    columns = ["id", "first_name", "last_name", "email", "invited", "rsvp", "presence"]
+    columns += ["checked_in", "checked_in_by", "walk_in"]
+    if output_format == "table":
+        for key, value in details.items():
+            if value not in (None, "", " "):
+                click.echo(f"{key:>10}: {value}")
+        click.echo("")
+    echo_rows(people, columns, output_format, empty="Nobody invited, RSVP'd or checked in yet.")
+
+
+@events.command("sheet")
+@click.argument("event")
+@click.option(
+    "--format",
+    "sheet_format",
+    type=click.Choice(["html", "csv"]),
+    default="html",
+    show_default=True,
+    help="html to print, csv to fill in on a laptop.",
+)
+@click.option(
+    "--blank",
+    type=click.IntRange(min=0),
+    default=25,
+    show_default=True,
+    help="Blank rows for walk-ins.",
+)
+@pass_workspace
+def sheet(workspace: Workspace, event: str, sheet_format: str, blank: int) -> None:
+    """Print a sign-in sheet: people who RSVP'd, then blank rows.
+
+    Its columns are the ones `ladder attendance import` reads back: tick 'present', fill in
+    walk-ins, then import the sheet after the event.
+
+    Example: ladder events sheet 12 --format html > sheet.html
+    """
+    with workspace.engine.connect() as connection:
+        found, rows = sheet_rows(connection, event, blank)
+    if sheet_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(SHEET_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    click.echo(_sheet_html(found.title, f"{found.starts_at:%Y-%m-%d %H:%M}", rows))
+
+
+def _sheet_html(title: str, when: str, rows: list[dict[str, str]]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in SHEET_COLUMNS)
+    body = "\n".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(str(r[c] or ''))}</td>" for c in SHEET_COLUMNS)
+        + "</tr>"
+        for r in rows
+    )
+    return (
+        "<!doctype html>\n<html><head><meta charset='utf-8'>"
+        f"<title>Sign-in: {html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif} table{border-collapse:collapse;width:100%}"
+        "td,th{border:1px solid #444;padding:6px;height:1.6em;font-size:11pt}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(when)} · "
+        "tick <b>present</b>, write who brought you, and yes/no for each consent.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>"
+    )
