@@ -68,3 +68,7 @@ def cli(ctx: click.Context, db: str | None, ladder_file: str | None) -> None:
 
 def main() -> None:
     cli(prog_name="ladder")
+
+
+if __name__ == "__main__":
+    main()

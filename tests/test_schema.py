@@ -148,3 +148,13 @@ def test_a_garbage_file_is_not_mistaken_for_a_database(tmp_path):
     assert path.read_text().startswith("shopping list")
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(path).execute("SELECT 1 FROM sqlite_master").fetchall()
+
+
+def test_the_cheap_head_revision_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from ladder.storage.schema import alembic_config, known_revisions
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == {r.revision for r in script.walk_revisions()}

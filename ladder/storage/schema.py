@@ -9,16 +9,17 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from ladder.errors import DatabaseStateError
 from ladder.storage.engine import is_sqlite, make_engine, sqlite_path
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
@@ -40,6 +41,8 @@ class SchemaStatus:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
@@ -47,14 +50,26 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "ladder ships at least one migration"
-    return head
+    """The newest revision, read from the migration file names (``0002_what.py``).
+
+    Cheap (no Alembic import) because every command checks it; tests/test_schema.py checks it
+    agrees with Alembic's own idea of the head.
+    """
+    return max(known_revisions())
 
 
 def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")}
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision in alembic_version, or None when there is no such table (or row)."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def schema_status(connection: Connection) -> SchemaStatus:
@@ -64,6 +79,8 @@ def schema_status(connection: Connection) -> SchemaStatus:
         return SchemaStatus(SchemaState.EMPTY, None, head)
     if VERSION_TABLE not in tables:
         return SchemaStatus(SchemaState.FOREIGN, None, head)
+    from alembic.runtime.migration import MigrationContext
+
     revision = MigrationContext.configure(connection).get_current_revision()
     if revision == head:
         return SchemaStatus(SchemaState.CURRENT, revision, head)
@@ -84,6 +101,8 @@ def describe(url: str) -> str:
 
 def require_current(engine: Engine, url: str) -> None:
     """Stop with one line saying what to run unless the database is at the latest schema."""
+    if _stored_revision(engine) == head_revision():
+        return  # the fast path every command takes: one SELECT
     with engine.connect() as connection:
         status = schema_status(connection)
     where = describe(url)
@@ -152,6 +171,8 @@ def upgrade(url: str) -> tuple[str | None, str]:
 
 
 def _upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_ignore(connection: Connection, model: Any, values: dict[str, Any]) -> bool:
@@ -13,8 +12,11 @@ def insert_ignore(connection: Connection, model: Any, values: dict[str, Any]) ->
 
     Uses RETURNING to tell (a driver's rowcount is -1 for RETURNING statements on psycopg).
     """
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
     table = model.__table__
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     )
