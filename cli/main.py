@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "rsvp": "cli.checkin:rsvp",
     "invite": "cli.checkin:invite",
     "attendance": "cli.attendance:attendance",
+    "recruiters": "cli.recruiters:recruiters",
+    "graph": "cli.graph:graph",
 }
 
 

@@ -1,0 +1,162 @@
+"""`ladder recruiters ...`: the leaderboard and one person's recruitment tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from cli.context import pass_workspace
+from cli.output import echo_rows, output_options
+from ladder.clock import utcnow
+from ladder.errors import MisuseError
+from ladder.workspace import Workspace
+
+
+class SinceType(click.ParamType):
+    """``90d`` or ``2026-01-01``: the start of the window, as naive UTC."""
+
+    name = "DATE|Nd"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, datetime):
+            return value
+        from ladder.services.leaderboard import parse_since
+
+        try:
+            return parse_since(str(value), utcnow())
+        except MisuseError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+@click.group()
+def recruiters() -> None:
+    """Who recruits, and whose recruits climb.
+
+    Example: ladder recruiters top --by climbers --since 90d
+    """
+
+
+@recruiters.command("top")
+@click.option(
+    "--by",
+    type=click.Choice(["direct", "reach", "climbers", "influence"]),
+    default="reach",
+    show_default=True,
+    help="Rank by direct recruits, reach at any depth, recruits who climbed, or PageRank.",
+)
+@click.option(
+    "--since",
+    type=SinceType(),
+    metavar="DATE|Nd",
+    help="Count only recruits who joined in the window (90d, or a date like 2026-01-01).",
+)
+@click.option("--group", metavar="GROUP", help="Only recruiters of this local group.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many rows (0 for everybody).",
+)
+@output_options
+@pass_workspace
+def top(
+    workspace: Workspace,
+    by: str,
+    since: datetime | None,
+    group: str | None,
+    limit: int,
+    output_format: str,
+) -> None:
+    """The recruiters' leaderboard.
+
+    \b
+    direct        recruits they brought in themselves
+    reach         everyone recruited through them, at any depth
+    climbers      recruits at any depth now on the second rung (attend) or above
+    attend_share  share of their direct recruits who reached attend (0..1)
+    depth         their longest recruitment chain
+    influence     PageRank (credit flows to recruiters); 1.0 = recruited nobody
+
+    With --since, only recruits who joined in the window count, but chains still run
+    through people who joined earlier. Influence is always over the whole graph.
+
+    Example: ladder recruiters top --by climbers --since 2026-01-01 --group Nouméa
+    """
+    from ladder.services.leaderboard import COLUMNS, top_recruiters
+
+    with workspace.engine.connect() as connection:
+        rows = top_recruiters(
+            connection, workspace.ladder, by, since, group, limit if limit > 0 else None
+        )
+    echo_rows(rows, COLUMNS, output_format, empty="(no recruiters to show)")
+
+
+@recruiters.command("tree")
+@click.argument("person")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="How many levels of recruits to draw.",
+)
+@click.option("--up", is_flag=True, help="Draw the chain of recruiters above the person.")
+@pass_workspace
+def tree(workspace: Workspace, person: str, depth: int, up: bool) -> None:
+    """Draw the recruitment tree below a person (or, with --up, the chain above them).
+
+    PERSON is an id (42 or #42), an email, a phone number or a name. Each line shows the
+    person's rung; "+N more below" marks recruits deeper than --depth.
+
+    Example: ladder recruiters tree "Awa Diallo" --depth 2
+    """
+    from ladder.graph.tree import recruiter_chain, recruitment_tree
+    from ladder.services.lookup import find_person
+
+    with workspace.engine.connect() as connection:
+        found = find_person(connection, person)
+        if up:
+            chain, loops = recruiter_chain(connection, found.id)
+            click.echo("\n".join(draw_chain([(c.id, c.label, c.rung) for c in chain], loops)))
+            return
+        graph = recruitment_tree(connection, found.id, depth)
+    click.echo("\n".join(draw_tree(graph, found.id)))
+
+
+def draw_tree(graph: Any, root: int) -> list[str]:
+    """An indented tree, children by id, with box-drawing branches."""
+    lines = [_head(graph, root)]
+    stack: list[tuple[int, str, bool]] = [
+        (child, "", index == 0) for index, child in enumerate(sorted(graph.successors(root))[::-1])
+    ]
+    while stack:
+        node, prefix, last = stack.pop()
+        lines.append(prefix + ("└── " if last else "├── ") + _head(graph, node))
+        below = prefix + ("    " if last else "│   ")
+        children = sorted(graph.successors(node))[::-1]
+        stack += [(child, below, index == 0) for index, child in enumerate(children)]
+    people = graph.number_of_nodes() - 1
+    levels = graph.graph["depth"]
+    lines.append(f"\n{people} recruit{'s' if people != 1 else ''} within {levels} level(s).")
+    return lines
+
+
+def draw_chain(chain: list[tuple[int, str, str]], loops: bool) -> list[str]:
+    """From the first recruiter down to the person, one indent per step."""
+    lines = []
+    for step, (person, label, rung) in enumerate(reversed(chain)):
+        branch = "    " * (step - 1) + "└── " if step else ""
+        lines.append(f"{branch}#{person} {label} [{rung}]")
+    if loops:
+        lines.insert(0, "(the chain loops: a recruitment cycle, see `ladder graph check`)")
+    return lines
+
+
+def _head(graph: Any, node: int) -> str:
+    data = graph.nodes[node]
+    more = data.get("more", 0)
+    tail = f"  (+{more} more below)" if more else ""
+    return f"#{node} {data['label']} [{data['rung']}]{tail}"
