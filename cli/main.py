@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "db": "cli.database:db",
     "ladder": "cli.ladder_cmd:ladder_group",
     "people": "cli.people:people",
+    "demo": "cli.demo:demo",
+    "seed": "cli.demo:seed",
     "events": "cli.events:events",
     "checkin": "cli.checkin:checkin",
     "rsvp": "cli.checkin:rsvp",

@@ -1,0 +1,236 @@
+"""`ladder demo` and `ladder seed`: a realistic fake movement to try ladder on.
+
+The report `ladder demo` prints is a list of sections (DEMO_SECTIONS) and the work done before
+it a list of hooks (BEFORE_REPORT): a feature adds its section or hook with one entry.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from sqlalchemy import Connection, func, select
+
+from cli.context import pass_workspace
+from cli.output import render
+from ladder.domain.ladderfile import LadderFile
+from ladder.errors import MisuseError
+from ladder.services import report
+from ladder.settings import ENV_DATABASE_URL, Settings, normalise_database_url
+from ladder.storage.models import Supporter
+from ladder.storage.schema import describe, initialise
+from ladder.workspace import Workspace
+
+DEMO_DATABASE = "ladder-demo.db"
+DEMO_PEOPLE = 3000
+Rows = list[dict[str, Any]]
+SectionQuery = Callable[[Connection, LadderFile, datetime], tuple[Rows, list[str]]]
+
+
+def _rungs(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
+    return report.rung_counts(connection, ladder), ["rung", "active", "lapsed", "total"]
+
+
+def _busiest(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
+    rows = report.busiest_events(connection, as_of, days=90, limit=5)
+    return rows, ["event", "date", "title", "group", "attended", "no_show", "walk_ins"]
+
+
+def _goals(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
+    rows = report.campaign_progress(connection, ladder)
+    return rows, ["campaign", "goal", "progress", "target", "percent"]
+
+
+def _recruiters(
+    connection: Connection, ladder: LadderFile, as_of: datetime
+) -> tuple[Rows, list[str]]:
+    from ladder.services.leaderboard import COLUMNS, top_recruiters
+
+    return top_recruiters(connection, ladder, by="climbers", limit=5), list(COLUMNS)
+
+
+# (title, query): the sections `ladder demo` prints, in order. Features add theirs here
+# (top recruiters, who to invite next, ...).
+DEMO_SECTIONS: list[tuple[str, SectionQuery]] = [
+    ("People on each rung", _rungs),
+    ("Busiest events of the last 90 days", _busiest),
+    ("Campaign goals", _goals),
+    ("Top recruiters, by recruits who climbed", _recruiters),
+]
+
+
+def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str | None:
+    """Run the ladder file's rules, when this ladder has a rules engine."""
+    try:
+        from ladder.rules.engine import promote
+    except ImportError:
+        return None
+    result = promote(workspace.engine, workspace.ladder, as_of=as_of)
+    return f"The ladder's rules made {result.total:,} level change(s) as of {as_of:%Y-%m-%d}."
+
+
+# Work done after seeding and before the report; each returns a line to print, or None.
+BEFORE_REPORT: list[Callable[[Workspace, datetime], str | None]] = [_promote_by_rules]
+
+
+def _today() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _seed_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--seed",
+            "random_seed",
+            type=int,
+            default=1,
+            show_default=True,
+            help="Random seed: the same seed (and --as-of) gives the same movement.",
+        ),
+        click.option(
+            "--locale",
+            default="fr_FR",
+            show_default=True,
+            help="faker locale for names and places (fr_FR, en_GB, de_DE, ...).",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            help="The movement's 'today' (YYYY-MM-DD); default: today (UTC).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.command()
+@click.option(
+    "--people",
+    type=click.IntRange(min=1),
+    required=True,
+    help="How many supporters to generate (with their actions, events and recruiters).",
+)
+@_seed_options
+@pass_workspace
+def seed(
+    workspace: Workspace, people: int, random_seed: int, locale: str, as_of: datetime | None
+) -> None:
+    """Fill an empty ladder database with a realistic, deterministic fake movement.
+
+    Supporters in local groups, who recruited whom, an event calendar with key dates and
+    attendance, actions for every rung, two campaigns with goals. Works on SQLite and
+    PostgreSQL; refuses a database that already holds supporters.
+
+    Example: ladder --db movement.db seed --people 100000 --seed 7
+    """
+    summary = _seed(workspace, people, random_seed, locale, as_of or _today())
+    click.echo(_describe_summary(describe(workspace.settings.database_url), summary))
+
+
+@click.command()
+@click.option(
+    "--people",
+    type=click.IntRange(min=1),
+    default=DEMO_PEOPLE,
+    show_default=True,
+    help="Supporters to generate when the demo database is empty.",
+)
+@_seed_options
+@pass_workspace
+def demo(
+    workspace: Workspace, people: int, random_seed: int, locale: str, as_of: datetime | None
+) -> None:
+    """Try ladder on a demo movement: create it, seed it, and show what matters first.
+
+    Uses ./ladder-demo.db (never your ./ladder.db) unless --db or $LADDER_DATABASE_URL names a
+    database. Creates it if missing and seeds it if empty; a seeded one is reused as it is.
+
+    Example: ladder demo
+    """
+    as_of = as_of or _today()
+    workspace = _demo_workspace(workspace)
+    url = workspace.settings.database_url
+    initialise(url)
+    existing = _supporter_count(workspace)
+    where = describe(url)
+    if existing:
+        click.echo(f"Using the demo movement in {where} ({existing:,} supporters).")
+    else:
+        click.echo(_describe_summary(where, _seed(workspace, people, random_seed, locale, as_of)))
+    for hook in BEFORE_REPORT:
+        line = hook(workspace, as_of)
+        if line:
+            click.echo(line)
+    _print_sections(workspace, as_of)
+
+
+def _demo_workspace(workspace: Workspace) -> Workspace:
+    """The user's database if they named one, else ./ladder-demo.db."""
+    root = click.get_current_context().find_root()
+    if root.params.get("db") or os.environ.get(ENV_DATABASE_URL):
+        return workspace
+    settings = Settings(
+        database_url=normalise_database_url(DEMO_DATABASE),
+        ladder_file=workspace.settings.ladder_file,
+        user=workspace.settings.user,
+    )
+    demo_workspace = Workspace(settings, workspace.default_ladder_file)
+    click.get_current_context().call_on_close(demo_workspace.close)
+    return demo_workspace
+
+
+def _supporter_count(workspace: Workspace) -> int:
+    with workspace.engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(Supporter)) or 0)
+
+
+def _seed(
+    workspace: Workspace, people: int, random_seed: int, locale: str, as_of: datetime
+) -> dict[str, Any]:
+    from faker.config import AVAILABLE_LOCALES
+
+    from seeds.movement import STEPS, generate_movement
+
+    if locale not in AVAILABLE_LOCALES:
+        raise MisuseError(f"unknown faker locale {locale!r}: use e.g. fr_FR, en_GB, de_DE, nl_BE")
+    ladder, engine = workspace.ladder, workspace.engine
+    with _progress(len(STEPS), f"Seeding {people:,} supporters") as step:
+        return generate_movement(engine, ladder, people, random_seed, locale, as_of, step)
+
+
+@contextmanager
+def _progress(steps: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr when it is a terminal; silence when piped."""
+    if not sys.stderr.isatty():
+        yield lambda _name: None
+        return
+    with click.progressbar(length=steps, label=label, file=sys.stderr) as bar:
+        yield lambda _name: bar.update(1)
+
+
+def _describe_summary(where: str, summary: dict[str, Any]) -> str:
+    rows = summary["rows"]
+    rungs = ", ".join(f"{name} {count:,}" for name, count in summary["rungs"].items())
+    return (
+        f"Seeded {where} (seed {summary['seed']}, {summary['locale']}, as of "
+        f"{summary['anchor'][:10]}): {rows['supporters']:,} supporters ({rungs}; "
+        f"{summary['lapsed']:,} lapsed) in {rows['local_groups']:,} local groups, "
+        f"{summary['recruited']:,} recruited by another supporter (longest chain "
+        f"{summary['deepest_chain']}), {rows['events']:,} events, "
+        f"{rows['attendances']:,} attendances, {rows['actions']:,} actions."
+    )
+
+
+def _print_sections(workspace: Workspace, as_of: datetime) -> None:
+    with workspace.engine.connect() as connection:
+        for title, query in DEMO_SECTIONS:
+            rows, columns = query(connection, workspace.ladder, as_of)
+            click.echo(f"\n{title}\n")
+            click.echo(render(rows, columns, "table"))
