@@ -7,7 +7,19 @@ import click
 from cli.lazy import LazyGroup
 
 # subcommand -> "module:attribute"
-PEOPLE_COMMANDS: dict[str, str] = {}
+PEOPLE_COMMANDS: dict[str, str] = {
+    "add": "cli.people_edit:add",
+    "edit": "cli.people_edit:edit",
+    "tag": "cli.people_edit:tag",
+    "untag": "cli.people_edit:untag",
+    "set-recruiter": "cli.people_edit:set_recruiter",
+    "clear-recruiter": "cli.people_edit:clear_recruiter",
+    "list": "cli.people_list:list_command",
+    "show": "cli.people_list:show",
+    "import": "cli.people_import:import_command",
+    "duplicates": "cli.people_merge:duplicates",
+    "merge": "cli.people_merge:merge",
+}
 
 
 @click.group(cls=LazyGroup, lazy=PEOPLE_COMMANDS)

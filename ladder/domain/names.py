@@ -1,0 +1,56 @@
+"""Comparing people's names: folding, and "could these two names be the same person?".
+
+Pure functions, shared by the import (a family sharing an email address is not one person)
+and the duplicate finder (a typo in a name is still one person).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+SIMILAR = 0.85  # "Mamadou" ~ "Mamadu" (0.92); "Jean" vs "Jeanne" (0.80) are two people
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=100_000)
+def _fold(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", plain).split())
+
+
+def fold(name: str | None) -> str:
+    """``" Éloïse-Marie "`` -> ``eloise marie``: lower case, no accents, words by spaces.
+
+    Digits stay (group "Paris 11" is not "Paris 12"); other punctuation goes.
+    """
+    return _fold(name) if name else ""  # cached: first and last names repeat a lot
+
+
+def full_name_key(first: str | None, last: str | None) -> str:
+    return " ".join(p for p in (fold(first), fold(last)) if p)
+
+
+def similar(a: str, b: str) -> bool:
+    """Two folded words or phrases that are probably the same name."""
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:  # an initial: "J" and "Jean"
+        return a[0] == b[0]
+    words_a, words_b = set(a.split()), set(b.split())
+    if words_a <= words_b or words_b <= words_a:  # "Jean" and "Jean Pierre"
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= SIMILAR
+
+
+def names_agree(
+    first_a: str | None, last_a: str | None, first_b: str | None, last_b: str | None
+) -> bool:
+    """False only when the names are clearly different (a part both sides have differs)."""
+    for a, b in ((first_a, first_b), (last_a, last_b)):
+        if a and b and a != b and not similar(fold(a), fold(b)):
+            return False
+    return True

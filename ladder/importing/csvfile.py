@@ -1,0 +1,264 @@
+"""Reading the CSV files organisers really have, for any kind of import.
+
+Detection, in order:
+
+- encoding: a byte-order mark (UTF-8 or UTF-16, as Excel writes them), else UTF-8 when the bytes
+  are valid UTF-8, else Windows-1252 (Excel on Windows, a superset of latin-1 for text);
+- delimiter: whichever of ``,`` ``;`` and tab splits the header row into the most columns
+  (French Excel writes ``;``);
+- header: each column name is normalised (case, accents, spaces, punctuation) and looked up in
+  the alias table the caller passes (``{"email": ["email", "courriel", "e-mail"], ...}``);
+  ``--map COLUMN=FIELD`` overrides the guess and ``--map COLUMN=`` ignores a column.
+
+Rows come back with the file line they start on, so every error can name it. The reader knows
+nothing about people: the sign-in sheet import uses it with its own alias table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import operator
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ladder.errors import InputError, MisuseError
+
+DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+IGNORE = ""  # the field a --map override gives to a column it ignores
+
+csv.field_size_limit(1 << 24)
+
+
+class CsvRow(NamedTuple):
+    """One data row: its first line in the file, each field's raw text, and stray cells."""
+
+    line: int
+    values: dict[str, str]
+    extra: tuple[str, ...] = ()
+
+
+@dataclass
+class CsvTable:
+    """A decoded CSV file whose columns are mapped to fields; rows are read lazily once."""
+
+    source: str
+    encoding: str
+    delimiter: str
+    header: list[str]
+    columns: dict[str, list[int]]  # field -> column positions, in file order
+    approximate_rows: int
+    _text: str = field(repr=False)
+
+    @property
+    def ignored(self) -> list[str]:
+        used = {i for positions in self.columns.values() for i in positions}
+        return [name for i, name in enumerate(self.header) if i not in used and name.strip()]
+
+    @property
+    def delimiter_name(self) -> str:
+        return _DELIMITER_NAMES[self.delimiter]
+
+    def column_of(self, field_name: str) -> str:
+        """The header of the (first) column holding ``field_name``, for error messages."""
+        positions = self.columns.get(field_name)
+        return self.header[positions[0]] if positions else field_name
+
+    def rows(self) -> Iterator[CsvRow]:
+        """Data rows, blank ones skipped; values are raw text (the caller strips them)."""
+        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        width = len(self.header)
+        fields = [f for f, p in self.columns.items() if len(p) == 1]
+        pick = _picker([p[0] for f, p in self.columns.items() if len(p) == 1])
+        several = [(f, p) for f, p in self.columns.items() if len(p) > 1]
+        _read_header(reader)
+        start = reader.line_num + 1
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if (len(cells) != width or not cells[0]) and not "".join(cells).strip():
+                continue
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            values = dict(zip(fields, pick(cells), strict=True))
+            for f, positions in several:
+                values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
+            if len(cells) > width:
+                yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
+            else:
+                yield CsvRow(line, values)
+
+
+def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A fast ``cells -> (cells[i] for i in positions)`` (operator.itemgetter)."""
+    if not positions:
+        return lambda cells: ()
+    if len(positions) == 1:
+        return lambda cells: (cells[positions[0]],)
+    return operator.itemgetter(*positions)
+
+
+def normalise_header(name: str) -> str:
+    """``' Prénom '`` -> ``prenom``; ``E-Mail`` -> ``e mail``; ``Code_Postal`` -> ``code postal``.
+
+    Case, accents, spaces and punctuation do not matter.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NON_ALNUM.sub(" ", plain).split())
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """``["Mail perso=email", "Notes="]`` -> ``{"Mail perso": "email", "Notes": ""}``."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column.strip():
+            raise MisuseError(f"--map {item!r}: write COLUMN=FIELD (or COLUMN= to ignore it)")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def read_csv(
+    data: bytes,
+    source: str,
+    aliases: Mapping[str, Sequence[str]],
+    overrides: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+) -> CsvTable:
+    """Decode ``data``, find its delimiter and map its header to the fields of ``aliases``.
+
+    Raises InputError (one line naming ``source``) for undecodable bytes, an empty file or a
+    header with no recognisable column; MisuseError for an override naming an unknown
+    column or field.
+    """
+    text, used_encoding = decode(data, source, encoding)
+    header_line = _first_line(text)
+    if header_line is None:
+        raise InputError(f"{source} is empty: expected a header row, then one row per line")
+    delimiter = sniff_delimiter(header_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = _read_header(reader)
+    columns = map_columns(header, aliases, overrides or {}, source)
+    return CsvTable(
+        source=source,
+        encoding=used_encoding,
+        delimiter=delimiter,
+        header=header,
+        columns=columns,
+        approximate_rows=max(text.count("\n") - 1, 0),
+        _text=text,
+    )
+
+
+def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str]:
+    """The text of ``data`` and the encoding it was read with."""
+    if encoding:
+        return _decode_as(data, source, encoding), encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode_as(data[len(codecs.BOM_UTF8) :], source, "utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_as(data, source, "utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            f"{source} is not a text file (an Excel workbook?): save it as CSV and import that"
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return _decode_as(data, source, "cp1252"), "cp1252"
+
+
+def _decode_as(data: bytes, source: str, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise MisuseError(f"unknown encoding {encoding!r}: try utf-8, cp1252 or latin-1") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise InputError(
+            f"{source}: line {line} has byte 0x{byte}, which is not {encoding} text: "
+            'save the file as "CSV UTF-8" or name its encoding with --encoding'
+        ) from None
+
+
+def _first_line(text: str) -> str | None:
+    return next((line for line in text.splitlines() if line.strip()), None)
+
+
+def _read_header(reader: Iterator[list[str]]) -> list[str]:
+    """The first non-blank record (blank lines above a header are common in exports)."""
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            return [c.strip() for c in cells]
+    return []
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter among , ; and tab that splits the header into the most columns."""
+
+    def width(delimiter: str) -> int:
+        return len(next(csv.reader([header_line], delimiter=delimiter)))
+
+    return max(DELIMITERS, key=width)  # max keeps the first of equals: comma
+
+
+def map_columns(
+    header: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+    overrides: Mapping[str, str],
+    source: str,
+) -> dict[str, list[int]]:
+    """field -> column positions: overrides first (they replace the guess for their field)."""
+    by_alias = {normalise_header(a): f for f, names in aliases.items() for a in (f, *names)}
+    by_header = {normalise_header(h): i for i, h in reversed(list(enumerate(header)))}
+    chosen: dict[int, str] = {}
+    for column, target in overrides.items():
+        position = by_header.get(normalise_header(column))
+        if position is None:
+            shown = ", ".join(repr(h) for h in header if h)
+            raise MisuseError(f"--map: {source} has no column {column!r} (columns: {shown})")
+        if target and target not in aliases:
+            raise MisuseError(f"--map: unknown field {target!r} (fields: {', '.join(aliases)})")
+        chosen[position] = target
+    overridden = set(chosen.values())
+    for i, name in enumerate(header):
+        guess = by_alias.get(normalise_header(name))
+        if i not in chosen and guess and guess not in overridden:
+            chosen[i] = guess
+    columns: dict[str, list[int]] = {}
+    for i in sorted(chosen):
+        if chosen[i] != IGNORE:
+            columns.setdefault(chosen[i], []).append(i)
+    if not columns:
+        shown = ", ".join(repr(h) for h in header if h) or "none"
+        raise InputError(
+            f"{source}: no column is recognised (columns: {shown}); name them with "
+            f"--map COLUMN=FIELD (fields: {', '.join(aliases)})"
+        )
+    return columns
+
+
+def rejected_rows_csv(table: CsvTable, reasons: Mapping[int, str], column: str = "reason") -> str:
+    """The rows at ``reasons``' lines, as written in the file, after a ``reason`` column.
+
+    The reason comes first so a row with stray cells keeps its shape; the file can be fixed in
+    a spreadsheet and imported again (the reason column is ignored then).
+    """
+    reader = csv.reader(io.StringIO(table._text, newline=""), delimiter=table.delimiter)
+    _read_header(reader)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
+    writer.writerow([column, *table.header])
+    start = reader.line_num + 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if line in reasons:
+            writer.writerow([reasons[line], *cells])
+    return out.getvalue()
