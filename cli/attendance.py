@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from cli.context import pass_workspace
+from cli.people_import import ImportRequest, file_import_options
+from ladder.importing.attendance import import_sheet
 from ladder.services.attendance import close_event
 from ladder.workspace import Workspace
 
@@ -30,3 +34,39 @@ def close(workspace: Workspace, event: str) -> None:
         f"Closed {result.event.describe()}: {result.marked_no_show} marked no-show. "
         f"Now {result.attended} attended, {result.no_show} no-show, {result.unknown} unknown."
     )
+
+
+@attendance.command("import")
+@click.argument("event")
+@file_import_options
+@pass_workspace
+def import_command(workspace: Workspace, event: str, **given: Any) -> None:
+    """Import a filled sign-in sheet (or - for standard input) and check everyone in.
+
+    Reads the same files as `ladder people import` (encodings, ; or , or tab, English or
+    French headers). Rows whose 'present' column is blank are skipped; everyone else is
+    checked in: known people are matched and updated, new people are created with their
+    recruiter ("who brought you?"). Importing the same sheet again changes nothing.
+
+    Example: ladder attendance import 12 sheet-forum.csv
+    """
+    request = ImportRequest.from_options(**given)
+    sheet, table = import_sheet(
+        workspace.engine,
+        workspace.ladder,
+        event,
+        request.data,
+        request.source,
+        request.options,
+        workspace.settings.user,
+    )
+    request.finish(sheet.people, table)
+    if sheet.skipped:
+        click.echo(f"Skipped {sheet.skipped} row(s) not ticked present.")
+    if sheet.people.written:
+        counts = sheet.checkins
+        click.echo(f"Checked in {counts.checked_in}; already checked in {counts.already}.")
+        for change in counts.changes:
+            click.echo(f"  {change}")
+    elif sheet.people.dry_run:
+        click.echo("Dry run: nobody was checked in.")

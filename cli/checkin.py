@@ -3,29 +3,69 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from cli.context import pass_workspace
+from cli.people_edit import person_options
 from ladder.clock import utcnow
 from ladder.errors import LadderError
 from ladder.services import checkin as service
+from ladder.services.checkin import sign_up_and_check_in
 from ladder.services.lookup import PersonRef, find_people
+from ladder.services.people import person_fields
 from ladder.workspace import Workspace
 
 
 @click.command()
 @click.argument("event")
 @click.argument("person", required=False)
+@click.option("--new", "new", is_flag=True, help="Sign up a walk-in and check them in.")
+@person_options
 @pass_workspace
-def checkin(workspace: Workspace, event: str, person: str | None) -> None:
+def checkin(
+    workspace: Workspace,
+    event: str,
+    person: str | None,
+    new: bool,
+    group: str | None,
+    create_group: bool,
+    recruited_by: str | None,
+    **fields: Any,
+) -> None:
     """Check a person in to an event: by email, phone, id or a name fragment.
 
     Checking the same person in twice is one attendance, and says so. With no PERSON on a
-    terminal, it loops: type a name or email, pick, next, until an empty line.
+    terminal, it loops: type a name or email, pick, next, until an empty line. A walk-in who
+    is not in the database yet: --new with the same options as `people add`.
 
     Example: ladder checkin 12 awa.diallo@example.org
+
+    Example: ladder checkin 12 --new --first-name Léo --last-name Kaouma --email leo@example.nc
+    --recruited-by awa.diallo@example.org
     """
+    given = any(v is not None for v in fields.values()) or group or recruited_by
+    if new:
+        if person is not None:
+            raise click.UsageError("--new signs up someone new: give their details, not PERSON")
+        if create_group:
+            raise click.UsageError("--create-group is for `people add`; use an existing --group")
+        result, notes = sign_up_and_check_in(
+            workspace.engine,
+            workspace.ladder,
+            event,
+            person_fields(**fields),
+            workspace.settings.user,
+            recruited_by=recruited_by,
+            group=group,
+        )
+        click.echo(result.message())
+        for note in notes:
+            click.echo(f"  note: {note}")
+        return
+    if given or create_group:
+        raise click.UsageError("person details go with --new (to sign up a walk-in)")
     if person is not None:
         result = service.check_in_by_ref(
             workspace.engine, workspace.ladder, event, person, workspace.settings.user

@@ -15,7 +15,7 @@ from ladder.workspace import Workspace
 PERSON_HELP = "id (12 or #12), email, phone, or a name (an ambiguous name lists the candidates)"
 
 
-def _person_options(function: Callable[..., Any]) -> Callable[..., Any]:
+def person_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--first-name", help="First name."),
         click.option("--last-name", help="Last name."),
@@ -45,7 +45,7 @@ def _say(outcome: service.Outcome, verb: str) -> None:
 
 
 @click.command()
-@_person_options
+@person_options
 @pass_workspace
 def add(
     workspace: Workspace,
@@ -75,7 +75,7 @@ def add(
 
 @click.command()
 @click.argument("person")
-@_person_options
+@person_options
 @pass_workspace
 def edit(
     workspace: Workspace,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -19,43 +20,86 @@ from ladder.workspace import Workspace
 SHOWN_REJECTIONS = 50
 
 
+def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """FILE and the options every CSV import shares (people, sign-in sheets)."""
+    options = [
+        click.argument("file", type=click.File("rb")),
+        click.option(
+            "--map",
+            "mappings",
+            multiple=True,
+            metavar="COLUMN=FIELD",
+            help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(PEOPLE_ALIASES)}.",
+        ),
+        click.option(
+            "--encoding", help="The file's encoding, when the guess is wrong (e.g. latin-1)."
+        ),
+        click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Import the valid rows; write the others, with a reason, to a file.",
+        ),
+        click.option(
+            "--rejected-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Where --skip-invalid writes the rejected rows (default: FILE.rejected.csv).",
+        ),
+        click.option(
+            "--create-groups",
+            is_flag=True,
+            help="Create local groups the file names that do not exist yet.",
+        ),
+        click.option("--dry-run", is_flag=True, help="Report what would change; write nothing."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@dataclass
+class ImportRequest:
+    """What the user asked for: the file's bytes and the shared options."""
+
+    data: bytes
+    name: str
+    source: str
+    options: ImportOptions
+    rejected_file: Path | None
+
+    @classmethod
+    def from_options(
+        cls,
+        file: IO[bytes],
+        mappings: tuple[str, ...],
+        encoding: str | None,
+        skip_invalid: bool,
+        rejected_file: Path | None,
+        create_groups: bool,
+        dry_run: bool,
+    ) -> ImportRequest:
+        name = str(getattr(file, "name", "<stdin>"))
+        source = "standard input" if name in ("<stdin>", "-") else name
+        options = ImportOptions(
+            parse_mapping(mappings), encoding, skip_invalid, dry_run, create_groups
+        )
+        return cls(file.read(), name, source, options, rejected_file)
+
+    def finish(self, report: ImportReport, table: CsvTable) -> None:
+        """Refuse (exit 1) or summarise, list rejected rows, write the rejected file."""
+        if report.rejected and not self.options.skip_invalid:
+            _refuse(report)
+        _echo_summary(report)
+        if report.rejected:
+            _echo_rejections(report, err=False)
+            if not self.options.dry_run:
+                path = self.rejected_file or _default_rejected_path(self.name)
+                _write_rejected(table, report, path)
+
+
 @click.command("import")
-@click.argument("file", type=click.File("rb"))
-@click.option(
-    "--map",
-    "mappings",
-    multiple=True,
-    metavar="COLUMN=FIELD",
-    help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(PEOPLE_ALIASES)}.",
-)
-@click.option("--encoding", help="The file's encoding, when the guess is wrong (e.g. latin-1).")
-@click.option(
-    "--skip-invalid",
-    is_flag=True,
-    help="Import the valid rows; write the others, with a reason, to a file.",
-)
-@click.option(
-    "--rejected-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where --skip-invalid writes the rejected rows (default: FILE.rejected.csv).",
-)
-@click.option(
-    "--create-groups",
-    is_flag=True,
-    help="Create local groups the file names that do not exist yet.",
-)
-@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@file_import_options
 @pass_workspace
-def import_command(
-    workspace: Workspace,
-    file: IO[bytes],
-    mappings: tuple[str, ...],
-    encoding: str | None,
-    skip_invalid: bool,
-    rejected_file: Path | None,
-    create_groups: bool,
-    dry_run: bool,
-) -> None:
+def import_command(workspace: Workspace, **given: Any) -> None:
     """Import people from a CSV file (or - for standard input).
 
     Detects the delimiter (, ; tab), the encoding (UTF-8 with or without BOM, Windows-1252
@@ -68,21 +112,17 @@ def import_command(
 
     Example: ladder people import adherents.csv --dry-run
     """
-    data = file.read()
-    name = str(getattr(file, "name", "<stdin>"))
-    source = "standard input" if name in ("<stdin>", "-") else name
-    options = ImportOptions(parse_mapping(mappings), encoding, skip_invalid, dry_run, create_groups)
-    with _progress(data.count(b"\n")) as advance:
+    request = ImportRequest.from_options(**given)
+    with _progress(request.data.count(b"\n")) as advance:
         report, table = import_people(
-            workspace.engine, workspace.ladder, data, source, options, advance
+            workspace.engine,
+            workspace.ladder,
+            request.data,
+            request.source,
+            request.options,
+            advance,
         )
-    if report.rejected and not skip_invalid:
-        _refuse(report)
-    _echo_summary(report)
-    if report.rejected:
-        _echo_rejections(report, err=False)
-        if not dry_run:
-            _write_rejected(table, report, rejected_file or _default_rejected_path(name))
+    request.finish(report, table)
 
 
 def _refuse(report: ImportReport) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ladder.errors import AmbiguousError, ConflictError, NotFoundError
 from ladder.services.checkin import check_in_by_ref, invite, set_rsvp
-from ladder.storage.models import Action, Attendance
+from ladder.storage.models import Action, Attendance, Supporter
 from tests.factories import add_event, add_person
 
 
@@ -149,3 +149,53 @@ def test_the_door_loop_checks_in_people_typed_one_after_another(ladder_cli, engi
     assert "nobody matches 'nobody'" in result.stderr
     assert "2 checked in this session." in result.stdout
     assert _count(engine, Attendance, presence="attended") == 2
+
+
+def test_a_walk_in_signs_up_and_is_checked_in_in_one_step(ladder_cli, engine):
+    event = add_event(engine, "Journée étudiante")
+    awa = add_person(engine, "Awa", "Diallo", email="awa@example.org")
+    result = ladder_cli(
+        "checkin",
+        str(event),
+        "--new",
+        "--first-name",
+        "Léo",
+        "--last-name",
+        "Kaouma",
+        "--email",
+        "leo@example.nc",
+        "--recruited-by",
+        "awa@example.org",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Checked in Léo Kaouma")
+    with engine.connect() as connection:
+        leo = connection.execute(select(Supporter).where(Supporter.email == "leo@example.nc")).one()
+        row = connection.execute(select(Attendance)).one()
+    assert (leo.recruiter_id, leo.source) == (awa, "walk-in")
+    assert (row.supporter_id, row.walk_in, row.brought_by_id) == (leo.id, True, awa)
+
+
+def test_a_walk_in_at_a_cancelled_event_is_not_created(ladder_cli, engine):
+    event = add_event(engine, "Annulé", status="cancelled")
+    result = ladder_cli("checkin", str(event), "--new", "--first-name", "Léo")
+    assert result.exit_code == 1
+    assert "is cancelled" in result.stderr
+    assert _count(engine, Supporter) == 0
+
+
+def test_a_walk_in_whose_email_is_known_is_refused_and_nothing_changes(ladder_cli, engine):
+    event = add_event(engine, "Forum")
+    add_person(engine, "Awa", "Diallo", email="awa@example.org")
+    result = ladder_cli("checkin", str(event), "--new", "--email", "AWA@example.org")
+    assert result.exit_code == 1
+    assert "awa@example.org already belongs to #" in result.stderr
+    assert _count(engine, Supporter) == 1
+    assert _count(engine, Attendance) == 0
+
+
+def test_person_details_without_new_are_misuse(ladder_cli, engine):
+    event = add_event(engine, "Forum")
+    result = ladder_cli("checkin", str(event), "1", "--first-name", "Léo")
+    assert result.exit_code == 2
+    assert "person details go with --new" in result.stderr

@@ -22,11 +22,17 @@ from sqlalchemy import Connection, Engine
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
-from ladder.importing.csvfile import CsvTable, read_csv
+from ladder.importing.csvfile import CsvRow, CsvTable, read_csv
 from ladder.importing.people_known import Known, raw_rows
 from ladder.importing.people_plan import Plan, Planner
 from ladder.importing.people_rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.importing.people_write import TagLinks, write_plan
+
+# After the people are written, in the same transaction: (connection, ids of everyone the
+# accepted rows name) -> nothing. The sign-in sheet import checks them in here.
+AfterWrite = Callable[[Connection, list[int]], None]
+# Which data rows to import at all (the sheet import skips rows not ticked 'present').
+KeepRow = Callable[[CsvTable, CsvRow], bool]
 
 
 @dataclass
@@ -36,6 +42,9 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     create_groups: bool = False
+    aliases: Mapping[str, list[str]] = field(default_factory=lambda: PEOPLE_ALIASES)
+    keep_row: KeepRow | None = None
+    after_write: AfterWrite | None = None
 
 
 @dataclass
@@ -90,19 +99,25 @@ def _import(
     progress: Callable[[int], None] | None,
     now: datetime | None,
 ) -> tuple[ImportReport, CsvTable]:
-    table = read_csv(data, source, PEOPLE_ALIASES, options.overrides, options.encoding)
+    table = read_csv(data, source, options.aliases, options.overrides, options.encoding)
     columns = {name: table.column_of(name) for name in table.columns}
     report = ImportReport(source, table.encoding, table.delimiter, columns, table.ignored)
     report.dry_run = options.dry_run
     counter = _LineCounter(progress)
-    rows = counter.count(validate_rows(table, table.rows()))
+    keep = options.keep_row
+    data_rows = (r for r in table.rows() if keep(table, r)) if keep else table.rows()
+    rows = counter.count(validate_rows(table, data_rows))
     with engine.begin() as connection:
         plan, links = _plan(connection, rows, columns, options.create_groups)
         report.rows = counter.lines
         _count(report, plan, links)
         refused = bool(plan.rejected) and not options.skip_invalid
         if not refused and not options.dry_run:
-            write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
+            people = write_plan(
+                connection, plan, links, now or utcnow(), ladder.first_rung, "import"
+            )
+            if options.after_write is not None:
+                options.after_write(connection, people)
             report.written = True
     return report, table
 

@@ -75,7 +75,8 @@ def write_plan(
     now: datetime,
     first_rung: str,
     source: str,
-) -> None:
+) -> list[int]:
+    """Write the plan; returns the ids of everyone the accepted rows name (new and known)."""
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
     ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
@@ -94,6 +95,7 @@ def write_plan(
     if links.missing:
         pairs = ((person(key), tag_ids[tag]) for key, tag in links.missing)
         copy_rows(connection, SUPPORTER_TAGS, ("supporter_id", "tag_id"), pairs)
+    return sorted({*ids.values(), *plan.matched})
 
 
 def allocate_ids(connection: Connection, count: int) -> list[int]:

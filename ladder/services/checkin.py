@@ -9,18 +9,19 @@ external id, and re-evaluate that one person's rung when the rules engine is pre
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import ConflictError, InputError
 from ladder.services.events import EventRef, find_event
 from ladder.services.lookup import PersonRef, find_person
-from ladder.storage.models import RSVP_STATES, Action, ActionKind, Attendance
+from ladder.services.people import PersonFields, insert_person, resolve_person
+from ladder.storage.models import RSVP_STATES, Action, ActionKind, Attendance, Supporter
 from ladder.storage.upsert import insert_ignore
 
 ATTENDANCE_KIND = "event_attendance"
@@ -114,34 +115,105 @@ def check_in(
         ).rowcount
         if not changed:  # another volunteer checked them in a moment ago
             return CheckinResult(event, person, True, now, None, [])
-    _record_attendance_action(connection, event, person.id, user, now)
+    _record_attendance_actions(connection, event, [person.id], user, now)
     changes: list[str] = []
     for hook in AFTER_CHECKIN:
         changes += hook(connection, ladder, person.id, now)
     return CheckinResult(event, person, False, now, user, changes)
 
 
-def _record_attendance_action(
-    connection: Connection, event: EventRef, supporter_id: int, user: str, now: datetime
+def _record_attendance_actions(
+    connection: Connection, event: EventRef, supporter_ids: list[int], user: str, now: datetime
 ) -> None:
+    """One event_attendance action per person; the external id makes it happen once."""
     kind_id = connection.execute(
         select(ActionKind.id).where(ActionKind.name == ATTENDANCE_KIND)
     ).scalar()
-    if kind_id is None:
+    if kind_id is None or not supporter_ids:
         return  # a ladder without this kind: the attendance row is the record
-    insert_ignore(
-        connection,
-        Action,
+    external = {i: f"attendance:{event.id}:{i}" for i in supporter_ids}
+    recorded = set(
+        connection.execute(
+            select(Action.external_id).where(Action.external_id.in_(external.values()))
+        ).scalars()
+    )
+    rows = [
         {
-            "supporter_id": supporter_id,
+            "supporter_id": i,
             "action_kind_id": kind_id,
             "occurred_at": min(event.starts_at, now),
             "event_id": event.id,
             "logged_by": user,
-            "external_id": f"attendance:{event.id}:{supporter_id}",
+            "external_id": ref,
             "created_at": now,
-        },
+        }
+        for i, ref in external.items()
+        if ref not in recorded
+    ]
+    if len(rows) == 1:
+        insert_ignore(connection, Action, rows[0])  # the door: a racing volunteer may be first
+    elif rows:
+        connection.execute(insert(Action), rows)
+
+
+@dataclass
+class CheckinCounts:
+    checked_in: int = 0
+    already: int = 0
+    changes: list[str] = field(default_factory=list)
+
+
+def check_in_many(
+    connection: Connection,
+    ladder: LadderFile,
+    event: EventRef,
+    supporter_ids: list[int],
+    user: str,
+    now: datetime | None = None,
+) -> CheckinCounts:
+    """Check a whole list of people in at once (a sign-in sheet): a fixed number of statements.
+
+    Same outcome as :func:`check_in` for each of them: one attendance each, an attendance
+    action each, nothing new for those already checked in.
+    """
+    now = now or utcnow()
+    if not supporter_ids:
+        return CheckinCounts()
+    where = (Attendance.event_id == event.id, Attendance.supporter_id.in_(supporter_ids))
+    already = set(
+        connection.execute(
+            select(Attendance.supporter_id).where(*where, Attendance.presence == "attended")
+        ).scalars()
     )
+    connection.execute(
+        update(Attendance)
+        .where(*where, Attendance.presence != "attended")
+        .values(presence="attended", checked_in_at=now, checked_in_by=user)
+    )
+    have = set(connection.execute(select(Attendance.supporter_id).where(*where)).scalars())
+    new = [i for i in supporter_ids if i not in have]
+    if new:
+        connection.execute(
+            insert(Attendance),
+            [
+                {
+                    "event_id": event.id,
+                    "supporter_id": i,
+                    "presence": "attended",
+                    "checked_in_at": now,
+                    "checked_in_by": user,
+                    "walk_in": True,
+                }
+                for i in new
+            ],
+        )
+    arrived = [i for i in supporter_ids if i not in already]
+    _record_attendance_actions(connection, event, arrived, user, now)
+    changes: list[str] = []
+    for person in arrived:
+        for hook in AFTER_CHECKIN:
+            changes += hook(connection, ladder, person, now)
+    return CheckinCounts(len(arrived), len(already), changes)
 
 
 def check_in_by_ref(
@@ -156,8 +228,35 @@ def check_in_by_ref(
     now = now or utcnow()
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now)
-        person = find_person(connection, person_ref)
+        person = resolve_person(connection, person_ref)
         return check_in(connection, ladder, event, person, user, now)
+
+
+def sign_up_and_check_in(
+    engine: Engine,
+    ladder: LadderFile,
+    event_ref: str,
+    fields: PersonFields,
+    user: str,
+    recruited_by: str | None = None,
+    group: str | None = None,
+    now: datetime | None = None,
+) -> tuple[CheckinResult, list[str]]:
+    """A walk-in: create the person and check them in, in one transaction (all or nothing)."""
+    now = now or utcnow()
+    with engine.begin() as connection:
+        event = checkable_event(connection, event_ref, now)
+        outcome = insert_person(
+            connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
+        )
+        person = find_person(connection, f"#{outcome.person_id}")
+        recruiter = connection.execute(
+            select(Supporter.recruiter_id).where(Supporter.id == person.id)
+        ).scalar()
+        result = check_in(
+            connection, ladder, event, person, user, now, walk_in=True, brought_by_id=recruiter
+        )
+        return result, outcome.notes
 
 
 def set_rsvp(engine: Engine, event_ref: str, person_ref: str, status: str) -> tuple[str, str]:

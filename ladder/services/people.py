@@ -119,35 +119,50 @@ def add_person(
     create_group: bool = False,
     source: str = "manual",
 ) -> Outcome:
+    with engine.begin() as connection:
+        return insert_person(
+            connection, first_rung, fields, group, recruited_by, create_group, source
+        )
+
+
+def insert_person(
+    connection: Connection,
+    first_rung: str,
+    fields: PersonFields,
+    group: str | None = None,
+    recruited_by: str | None = None,
+    create_group: bool = False,
+    source: str = "manual",
+) -> Outcome:
+    """:func:`add_person` inside the caller's transaction (a walk-in signs up and checks in)."""
     values = fields.given()
     if not any(values.get(k) for k in ("first_name", "last_name", "email", "phone")):
         raise InputError("give at least a name, an email or a phone: nothing says who this is")
     now = utcnow()
-    with engine.begin() as connection:
-        notes = _check_contact(connection, values, person_id=None)
-        if group is not None:
-            values["local_group_id"] = _group_id(connection, group, create_group, notes, now)
-        if recruited_by is not None:
-            recruiter = resolve_person(connection, recruited_by)
-            values["recruiter_id"] = recruiter.id
-            notes.append(f"recruited by {recruiter.describe()}")
-        for consent in ("consent_email", "consent_sms", "consent_photo"):
-            values.setdefault(consent, False)
-        new_id: int = connection.execute(
-            insert(Supporter)
-            .returning(Supporter.id)
-            .values(
-                **values,
-                rung=first_rung,
-                rung_since=now,
-                rung_set_manually=False,
-                status="active",
-                status_since=now,
-                source=source,
-                created_at=now,
-            )
-        ).scalar_one()
-        return Outcome(describe_people(connection, [new_id])[0], new_id, notes)
+    notes = _check_contact(connection, values, person_id=None)
+    if group is not None:
+        values["local_group_id"] = _group_id(connection, group, create_group, notes, now)
+    if recruited_by is not None:
+        recruiter = resolve_person(connection, recruited_by)
+        values["recruiter_id"] = recruiter.id
+        notes.append(f"recruited by {recruiter.describe()}")
+    for consent in ("consent_email", "consent_sms", "consent_photo"):
+        values.setdefault(consent, False)
+    new_id: int = connection.execute(
+        insert(Supporter)
+        .returning(Supporter.id)
+        .values(
+            **values,
+            rung=first_rung,
+            rung_since=now,
+            rung_set_manually=False,
+            status="active",
+            status_since=now,
+            source=source,
+            created_at=now,
+        )
+    ).scalar_one()
+    return Outcome(describe_people(connection, [new_id])[0], new_id, notes)
 
 
 def edit_person(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select, update
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.storage.models import ActionKind
@@ -23,9 +25,9 @@ def sync_action_kinds(engine: Engine, ladder: LadderFile) -> int:
     if not missing and not changed:
         return 0
     with engine.begin() as connection:
-        if missing:
+        if missing:  # another process may be adding the same kinds right now: ignore theirs
             connection.execute(
-                insert(ActionKind),
+                _insert_ignoring_conflicts(connection),
                 [{"name": n, "label": wanted[n][0], "rung": wanted[n][1]} for n in missing],
             )
         for name in changed:
@@ -34,6 +36,14 @@ def sync_action_kinds(engine: Engine, ladder: LadderFile) -> int:
                 update(ActionKind).where(ActionKind.name == name).values(label=label, rung=rung)
             )
     return len(missing) + len(changed)
+
+
+def _insert_ignoring_conflicts(connection: Connection) -> Any:
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+    return dialect.insert(ActionKind).on_conflict_do_nothing()
 
 
 def action_kind_ids(engine_or_connection: Engine, names: list[str] | None = None) -> dict[str, int]:
