@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select
 
 from bench.datasets import ensure_dataset
-from bench.harness import BenchOptions, Row, benchmark, run_command
+from bench.harness import BenchOptions, Row, benchmark, run_command, timed
 from ladder.clock import utcnow
 from ladder.settings import Settings
 from ladder.storage.models import Action, Attendance, Event, Supporter
@@ -19,20 +20,24 @@ from ladder.workspace import Workspace
 from seeds import default_ladder_path
 
 TITLE = "bench: door check-in"
+SHEET_KNOWN = 250
+SHEET_NEW = 250
+WALK_IN = "bench-walk-in-"
 
 
 @benchmark("checkin")
 def run(options: BenchOptions) -> list[Row]:
     dataset = ensure_dataset(options)
     workspace = Workspace(Settings(database_url=dataset.url, user="bench"), default_ladder_path())
-    event_id, people = _prepare(workspace, count=20 + 200)
+    event_id, people = _prepare(workspace, count=20 + 200 + SHEET_KNOWN)
     try:
         process = _whole_process(dataset.url, event_id, people[:20], options.repeat)
-        loop = _door_loop(workspace, event_id, people[20:])
+        loop = _door_loop(workspace, event_id, people[20:220])
+        sheet = _sheet_import(workspace, dataset.url, event_id, people[220:])
     finally:
         _clean(workspace, event_id)
         workspace.close()
-    return [process, loop]
+    return [process, loop, sheet]
 
 
 def _prepare(workspace: Workspace, count: int) -> tuple[int, list[int]]:
@@ -105,8 +110,86 @@ def _door_loop(workspace: Workspace, event_id: int, people: list[str]) -> Row:
     )
 
 
+def _sheet_import(workspace: Workspace, url: str, event_id: int, known: list[str]) -> Row:
+    """A 500-row sheet: 250 known people (by email) and 250 walk-ins, ticked present."""
+    from ladder.importing.attendance import import_sheet
+    from ladder.importing.people import ImportOptions
+
+    lines = ["present,first_name,last_name,email,brought_by"]
+    lines += [f"x,,,{email}," for email in known]
+    lines += [f"x,Walk,In{i},{WALK_IN}{i}@example.org,{known[0]}" for i in range(SHEET_NEW)]
+    data = ("\n".join(lines) + "\n").encode()
+    seconds, (report, _) = timed(
+        lambda: import_sheet(
+            workspace.engine, workspace.ladder, str(event_id), data, "sheet", ImportOptions(), "b"
+        )
+    )
+    assert report.checkins.checked_in == len(known) + SHEET_NEW, report
+    limit = _raw_sheet_limit(url, event_id, known)
+    return Row(
+        "import a 500-row sign-in sheet",
+        len(known) + SHEET_NEW,
+        seconds,
+        limit,
+        "raw sqlite3 executemany of the same people and attendances",
+    )
+
+
+def _raw_sheet_limit(url: str, event_id: int, known: list[str]) -> float:
+    """The same writes by hand: look up the known, insert the new people and attendances."""
+    from ladder.storage.engine import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None or not url.startswith("sqlite"):
+        return float("nan")
+    connection = sqlite3.connect(path)
+    now = utcnow().isoformat(" ")
+    start = time.perf_counter()
+    connection.execute("BEGIN IMMEDIATE")
+    marks = ",".join("?" * len(known))
+    ids = [
+        r[0]
+        for r in connection.execute(f"SELECT id FROM supporters WHERE email IN ({marks})", known)
+    ]
+    top = connection.execute("SELECT max(id) FROM supporters").fetchone()[0]
+    new = [
+        (
+            top + 1 + i,
+            "Walk",
+            f"Raw{i}",
+            f"{WALK_IN}raw{i}@example.org",
+            "follow",
+            now,
+            now,
+            "active",
+            0,
+            0,
+            0,
+            0,
+        )
+        for i in range(SHEET_NEW)
+    ]
+    connection.executemany(
+        "INSERT INTO supporters (id, first_name, last_name, email, rung, rung_since, created_at,"
+        " status, consent_email, consent_sms, consent_photo, rung_set_manually)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        new,
+    )
+    everyone = ids + [row[0] for row in new]
+    connection.executemany(
+        "INSERT INTO attendances (event_id, supporter_id, presence, checked_in_at, walk_in)"
+        " VALUES (?, ?, 'attended', ?, 1) ON CONFLICT DO NOTHING",
+        [(event_id, i, now) for i in everyone],
+    )
+    connection.rollback()
+    seconds = time.perf_counter() - start
+    connection.close()
+    return seconds
+
+
 def _clean(workspace: Workspace, event_id: int) -> None:
     with workspace.engine.begin() as connection:
         connection.execute(delete(Action).where(Action.event_id == event_id))
         connection.execute(delete(Attendance).where(Attendance.event_id == event_id))
         connection.execute(delete(Event).where(Event.id == event_id))
+        connection.execute(delete(Supporter).where(Supporter.email.like(f"{WALK_IN}%")))
