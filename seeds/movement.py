@@ -92,7 +92,15 @@ def generate_movement(
     movement = build_movement(ladder, people, seed, locale, anchor, step)
     movement = _with_kind_ids(movement, action_kind_ids(engine))
     counts = write_movement(engine, movement, step)
+    refresh_statistics(engine)
     return summarise(movement, counts, seed, locale, anchor)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE after a bulk load: without statistics SQLite's planner picks the rung index over
+    the recruiter index for per-person rule queries (127 ms instead of 18 ms at 1M)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
 
 
 def refuse_unless_empty(engine: Engine) -> None:
