@@ -8,6 +8,8 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
+from cli.next import next_filters
+from cli.output import echo_rows, output_options
 from cli.people_edit import person_options
 from ladder.clock import utcnow
 from ladder.errors import LadderError
@@ -141,13 +143,30 @@ def rsvp(workspace: Workspace, event: str, person: str, status: str) -> None:
 
 @click.command()
 @click.argument("event")
-@click.argument("people", nargs=-1, required=True)
+@click.argument("people", nargs=-1)
+@click.option("--from-next", is_flag=True, help="Invite the people `ladder next --event` lists.")
+@next_filters
+@output_options
 @pass_workspace
-def invite(workspace: Workspace, event: str, people: tuple[str, ...]) -> None:
+def invite(
+    workspace: Workspace, event: str, people: tuple[str, ...], from_next: bool, **filters: Any
+) -> None:
     """Record that people were invited to an event (all or nothing).
 
+    With --from-next instead of PEOPLE: invite the list `ladder next --event EVENT` would
+    print (same filters), record the asks, and print the list for your mail merge.
+
     Example: ladder invite 12 awa.diallo@example.org "+687 75 12 34"
+
+    Example: ladder invite 12 --from-next --limit 40 --format csv > invitations.csv
     """
+    if from_next:
+        _invite_from_next(workspace, event, people, filters)
+        return
+    if any(filters.get(name) for name in ("rung", "group", "near", "tag")):
+        raise click.UsageError("--rung, --group, --near and --tag go with --from-next")
+    if not people:
+        raise click.UsageError("name at least one PERSON to invite, or use --from-next")
     found, invited, already = service.invite(
         workspace.engine, event, list(people), workspace.settings.user
     )
@@ -155,3 +174,20 @@ def invite(workspace: Workspace, event: str, people: tuple[str, ...]) -> None:
     if already:
         names = ", ".join(p.name for p in already)
         click.echo(f"Already invited: {names}.")
+
+
+def _invite_from_next(
+    workspace: Workspace, event: str, people: tuple[str, ...], filters: dict[str, Any]
+) -> None:
+    from cli.next import recorded_message
+    from ladder.services.invitations import COLUMNS, NextRequest, suggest
+
+    if people:
+        raise click.UsageError("--from-next chooses the people: do not name PEOPLE too")
+    output_format = filters.pop("output_format")
+    request = NextRequest(event=event, **filters)
+    found = suggest(workspace.engine, workspace.ladder, request, workspace.settings.user, True)
+    echo_rows(
+        [s.row() for s in found.suggestions], COLUMNS, output_format, empty="(nobody to invite)"
+    )
+    click.echo(recorded_message(found) if found.recorded else "Nobody invited.", err=True)

@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "db": "cli.database:db",
     "ladder": "cli.ladder_cmd:ladder_group",
     "people": "cli.people:people",
+    "promote": "cli.promote:promote_command",
+    "rules": "cli.rules:rules_group",
     "demo": "cli.demo:demo",
     "seed": "cli.demo:seed",
     "events": "cli.events:events",
@@ -25,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "attendance": "cli.attendance:attendance",
     "recruiters": "cli.recruiters:recruiters",
     "graph": "cli.graph:graph",
+    "next": "cli.next:next_command",
 }
 
 

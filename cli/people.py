@@ -16,6 +16,8 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "clear-recruiter": "cli.people_edit:clear_recruiter",
     "list": "cli.people_list:list_command",
     "show": "cli.people_list:show",
+    "why": "cli.people_why:why",
+    "set-rung": "cli.people_why:set_rung_command",
     "import": "cli.people_import:import_command",
     "duplicates": "cli.people_merge:duplicates",
     "merge": "cli.people_merge:merge",

@@ -199,3 +199,18 @@ def test_person_details_without_new_are_misuse(ladder_cli, engine):
     result = ladder_cli("checkin", str(event), "1", "--first-name", "Léo")
     assert result.exit_code == 2
     assert "person details go with --new" in result.stderr
+
+
+def test_a_check_in_that_completes_a_rule_promotes_the_person_at_once(ladder_cli, engine):
+    earlier = add_event(engine, "Fête de la Lagune", starts_in=timedelta(days=-20))
+    tonight = add_event(engine, "Forum des associations")
+    awa = add_person(engine, "Awa", "Diallo", email="awa@example.org")
+    first = ladder_cli("checkin", str(earlier), "awa@example.org")
+    assert first.exit_code == 0, first.output
+    assert "Promoted" not in first.stdout
+    second = ladder_cli("checkin", str(tonight), "awa@example.org")
+    assert second.exit_code == 0, second.output
+    assert "Promoted from follow to attend (rule shows-up)." in second.stdout
+    with engine.connect() as connection:
+        rung = connection.execute(select(Supporter.rung).where(Supporter.id == awa)).scalar()
+    assert rung == "attend"

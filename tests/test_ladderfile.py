@@ -120,3 +120,13 @@ def test_the_model_is_frozen():
     ladder: LadderFile = parse_ladder(MINIMAL)
     with pytest.raises(ValueError):
         ladder.rungs[0].name = "other"  # type: ignore[misc]
+
+
+def test_the_invitations_table_is_read_and_checked(tmp_path):
+    ladder = parse_ladder(MINIMAL + "[invitations]\nfatigue_days = 3\n")
+    assert ladder.invitations.fatigue_days == 3
+    assert parse_ladder(MINIMAL).invitations.fatigue_days == 14
+    path = tmp_path / "typo.toml"
+    path.write_text(MINIMAL + "[invitations.weights]\nclosenes = 1\n")
+    with pytest.raises(LadderFileError, match="invitations.weights.closenes: Extra inputs"):
+        load_ladder(path)

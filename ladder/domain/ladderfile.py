@@ -14,39 +14,34 @@ A ladder file declares the ordered rungs and the action kinds that count as evid
     rung = "follow"
     label = "Signed a petition"
 
+It may also declare the rules that move people (see :mod:`ladder.domain.rules`)::
+
+    [promotion]
+    no_skipping = true          # a rule promotes only from the rung just below its own
+    lapse_grace_days = 30
+    promote_manually_set = false
+
+    [[rules]]
+    id = "two-events-in-90-days"
+    promote_to = "attend"
+    all = [{ attended_events = 2, within_days = 90 }]
+
 A broken file raises :class:`LadderFileError` naming the file, the entry and the field, e.g.
 ``ladder.toml: action_kinds[3] (name='recruit'): rung: unknown rung 'lead' (rungs: follow, ...)``.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from ladder.domain.invitations import InvitationSettings
+from ladder.domain.rules import Promotion, Rule, Slug, reference_problems
+from ladder.domain.rules import StrictModel as _Strict
 from ladder.errors import LadderFileError
-
-_SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
-
-
-def _slug(value: str) -> str:
-    value = value.strip()
-    if not _SLUG.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid name: use lowercase letters, digits, '-' or '_', "
-            "starting with a letter"
-        )
-    return value
-
-
-Slug = Annotated[str, AfterValidator(_slug)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LadderInfo(_Strict):
@@ -58,6 +53,7 @@ class Rung(_Strict):
     name: Slug
     label: str = ""
     description: str = ""
+    requires_previous: bool | None = None  # None: [promotion] no_skipping decides
 
 
 class ActionKind(_Strict):
@@ -72,20 +68,64 @@ class LadderFile(_Strict):
     ladder: LadderInfo = Field(default_factory=LadderInfo)
     rungs: list[Rung] = Field(min_length=1)
     action_kinds: list[ActionKind] = Field(default_factory=list)
+    promotion: Promotion = Field(default_factory=Promotion)
+    rules: list[Rule] = Field(default_factory=list)
+    invitations: InvitationSettings = Field(default_factory=InvitationSettings)
 
     @model_validator(mode="after")
     def _check_references(self) -> LadderFile:
-        _require_unique("rungs", [r.name for r in self.rungs])
-        _require_unique("action_kinds", [k.name for k in self.action_kinds])
+        problems = [
+            *_duplicates("rungs", [r.name for r in self.rungs]),
+            *_duplicates("action_kinds", [k.name for k in self.action_kinds]),
+            *_duplicates("rules", [r.id for r in self.rules], key="id"),
+        ]
         rung_names = self.rung_names
         for index, kind in enumerate(self.action_kinds):
             if kind.rung not in rung_names:
-                raise _EntryError(
-                    f"action_kinds[{index}] (name={kind.name!r})",
-                    "rung",
-                    f"unknown rung {kind.rung!r} (rungs: {', '.join(rung_names)})",
+                problems.append(
+                    _EntryError(
+                        f"action_kinds[{index}] (name={kind.name!r})",
+                        "rung",
+                        f"unknown rung {kind.rung!r} (rungs: {', '.join(rung_names)})",
+                    )
                 )
+        problems += [
+            _EntryError(f"rules[{index}] (id={rule.id!r})", field, problem)
+            for index, rule in enumerate(self.rules)
+            for field, problem in reference_problems(rule, rung_names, self.kind_names)
+        ]
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise _EntryErrors(problems)
         return self
+
+    @property
+    def kind_names(self) -> list[str]:
+        return [k.name for k in self.action_kinds]
+
+    @property
+    def promotion_rules(self) -> list[Rule]:
+        """Promotion rules in ladder order (lower target rung first), file order within a rung."""
+        rules = [r for r in self.rules if r.promote_to is not None]
+        return sorted(rules, key=lambda r: self.rung_index(r.promote_to or ""))
+
+    @property
+    def lapse_rules(self) -> list[Rule]:
+        return [r for r in self.rules if r.lapse]
+
+    def promotes_from(self, rung: str) -> list[str]:
+        """The rungs a rule promoting to ``rung`` may move people from (lower rungs only)."""
+        index = self.rung_index(rung)
+        required = self.rungs[index].requires_previous
+        if required is None:
+            required = self.promotion.no_skipping
+        return self.rung_names[index - 1 : index] if required else self.rung_names[:index]
+
+    def next_rung(self, rung: str) -> str | None:
+        names = self.rung_names
+        index = names.index(rung) if rung in names else -1
+        return names[index + 1] if 0 <= index < len(names) - 1 else None
 
     @property
     def rung_names(self) -> list[str]:
@@ -116,12 +156,24 @@ class _EntryError(ValueError):
         super().__init__(f"{entry}: {field}: {problem}")
 
 
-def _require_unique(section: str, names: list[str]) -> None:
+class _EntryErrors(ValueError):
+    """Several entry errors found at once (rule references): one line each."""
+
+    def __init__(self, errors: list[_EntryError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _duplicates(section: str, names: list[str], key: str = "name") -> list[_EntryError]:
     seen: set[str] = set()
+    problems = []
     for index, name in enumerate(names):
         if name in seen:
-            raise _EntryError(f"{section}[{index}] (name={name!r})", "name", "duplicate name")
+            problems.append(
+                _EntryError(f"{section}[{index}] ({key}={name!r})", key, f"duplicate {key}")
+            )
         seen.add(name)
+    return problems
 
 
 def load_ladder(path: Path) -> LadderFile:
@@ -173,6 +225,9 @@ def _error_lines(exc: ValidationError, data: dict[str, Any]) -> list[str]:
         if isinstance(inner, _EntryError):
             lines.append(str(inner))
             continue
+        if isinstance(inner, _EntryErrors):
+            lines.extend(str(e) for e in inner.errors)
+            continue
         lines.append(_locate(tuple(error["loc"]), data) + _clean(error["msg"]))
     return lines
 
@@ -182,7 +237,8 @@ def _locate(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     entry: list[str] = []
     node: Any = data
     parts = list(loc)
-    while parts and isinstance(parts[0], str) and len(parts) > 1 and isinstance(parts[1], int):
+    # only the top-level entry is named ("rules[2] (id='x')"); deeper places are a dotted field
+    if parts and isinstance(parts[0], str) and len(parts) > 1 and isinstance(parts[1], int):
         section, index = parts.pop(0), parts.pop(0)
         node = node.get(section, []) if isinstance(node, dict) else []
         item = node[index] if isinstance(node, list) and index < len(node) else {}

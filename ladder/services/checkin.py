@@ -3,12 +3,12 @@
 One check-in is one short transaction: find the event and the person, upsert the attendance
 (``INSERT ... ON CONFLICT DO NOTHING`` then ``UPDATE``, so two volunteers checking the same
 person in at once make one attendance), record an ``event_attendance`` action with a stable
-external id, and re-evaluate that one person's rung when the rules engine is present.
+external id, and re-evaluate that one person's rung with the rules engine
+(:func:`ladder.rules.after_checkin`, the same compiled rules as ``ladder promote``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import ConflictError, InputError
+from ladder.rules import after_checkin
 from ladder.services.events import EventRef, find_event
 from ladder.services.lookup import PersonRef, find_person
 from ladder.services.people import PersonFields, insert_person, resolve_person
@@ -26,11 +27,6 @@ from ladder.storage.upsert import insert_ignore
 
 ATTENDANCE_KIND = "event_attendance"
 EARLY_CHECKIN = timedelta(days=1)
-
-# Called after a check-in with (connection, ladder, supporter_id, as_of); returns a description
-# of any level change. The rules engine registers itself here (see ladder.rules).
-RungHook = Callable[[Connection, LadderFile, int, datetime], list[str]]
-AFTER_CHECKIN: list[RungHook] = []
 
 
 @dataclass(frozen=True)
@@ -116,9 +112,7 @@ def check_in(
         if not changed:  # another volunteer checked them in a moment ago
             return CheckinResult(event, person, True, now, None, [])
     _record_attendance_actions(connection, event, [person.id], user, now)
-    changes: list[str] = []
-    for hook in AFTER_CHECKIN:
-        changes += hook(connection, ladder, person.id, now)
+    changes = after_checkin(connection, ladder, person.id, now)
     return CheckinResult(event, person, False, now, user, changes)
 
 
@@ -209,10 +203,7 @@ def check_in_many(
         )
     arrived = [i for i in supporter_ids if i not in already]
     _record_attendance_actions(connection, event, arrived, user, now)
-    changes: list[str] = []
-    for person in arrived:
-        for hook in AFTER_CHECKIN:
-            changes += hook(connection, ladder, person, now)
+    changes = [c for person in arrived for c in after_checkin(connection, ladder, person, now)]
     return CheckinCounts(len(arrived), len(already), changes)
 
 

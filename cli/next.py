@@ -1,0 +1,120 @@
+"""`ladder next`: who to ask next, ranked, with a reason each (and `--explain PERSON`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.context import pass_workspace
+from cli.output import echo_rows, output_options
+from ladder.workspace import Workspace
+
+if TYPE_CHECKING:  # the service loads the rules engine: only when a command runs
+    from ladder.services.invitations import NextList, NextRequest
+
+
+EMPTY = "(nobody to ask: nobody matches, or everyone suitable was asked lately)"
+
+
+def next_filters(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by `ladder next` and `ladder invite --from-next`."""
+    options = [
+        click.option("--rung", help="People one step below this rung (towards it)."),
+        click.option("--group", metavar="NAME", help="Only this local group."),
+        click.option("--near", metavar="POSTCODE", help="Postcodes starting with this (69, LS1)."),
+        click.option("--tag", help="Only people with this tag."),
+        click.option(
+            "--channel",
+            type=click.Choice(["email", "sms"]),
+            default="email",
+            show_default=True,
+            help="How you will ask: only people who consented to it and can be reached by it.",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1, max=10_000),
+            default=25,
+            show_default=True,
+            help="At most this many people.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.command("next")
+@click.option("--event", metavar="EVENT", help="People for whom this event is the right ask.")
+@next_filters
+@click.option("--record", is_flag=True, help="Record the asks: they leave the next lists.")
+@click.option("--explain", metavar="PERSON", help="Show the parts of one person's score.")
+@output_options
+@pass_workspace
+def next_command(
+    workspace: Workspace,
+    event: str | None,
+    record: bool,
+    explain: str | None,
+    output_format: str,
+    **filters: Any,
+) -> None:
+    """Who to ask next: a ranked list with a score and a reason for each person.
+
+    The score adds up, with the weights of the ladder file's [invitations] table: how close
+    they are to their next rung (the rules engine says what is missing), how recently and how
+    often they act, whether they are in the group (or near), and their recruiter's rung.
+    Never listed: erased people, people without consent for the channel, people contacted
+    or invited within the fatigue window (14 days by default), and people who declined an
+    invitation lately. --record writes the asks down (and, with --event, the invitations).
+
+    With --event: people one rung below the rung events build (attend), in the event's group
+    or near it, not already invited or answering; a key-date event also suits people at attend.
+
+    Example: ladder next --event 12 --limit 50 --format csv > invitations.csv
+
+    Example: ladder next --rung attend --group "Lyon Nord" --explain awa@example.org
+    """
+    from ladder.services.invitations import COLUMNS, NextRequest, suggest
+
+    request = NextRequest(event=event, **filters)
+    if explain is not None:
+        if record:
+            raise click.UsageError("--explain shows one person's score: it records nothing")
+        _explain(workspace, request, explain)
+        return
+    found = suggest(workspace.engine, workspace.ladder, request, workspace.settings.user, record)
+    echo_rows([s.row() for s in found.suggestions], COLUMNS, output_format, empty=EMPTY)
+    if found.recorded:
+        click.echo(recorded_message(found), err=True)
+
+
+def recorded_message(found: NextList) -> str:
+    count = len(found.suggestions)
+    what = f"invited to {found.event.describe()}" if found.event else "recorded as asked"
+    return f"{count} {'person' if count == 1 else 'people'} {what}."
+
+
+def _explain(workspace: Workspace, request: NextRequest, person: str) -> None:
+    from ladder.services.invitations_explain import explain
+
+    result = explain(workspace.engine, workspace.ladder, request, person)
+    towards = f" towards {result.target_rung}" if result.target_rung else ""
+    click.echo(f"{result.person}: {result.rung}{towards}")
+    rows = [
+        {
+            "part": line.part,
+            "measured": line.raw,
+            "value": f"{line.value:.3f}",
+            "weight": f"{line.weight:.2f}",
+            "adds": f"{line.contribution:.3f}",
+        }
+        for line in result.lines
+    ]
+    echo_rows(rows, ["part", "measured", "value", "weight", "adds"])
+    click.echo(f"score: {result.score:.3f}")
+    if result.excluded:
+        click.echo("Not listed: " + "; ".join(result.excluded) + ".")
+    else:
+        click.echo("Would be listed" + (f": {result.reason}." if result.reason else "."))

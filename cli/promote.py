@@ -1,0 +1,124 @@
+"""`ladder promote`: apply the ladder's rules to everyone (or show what they would do)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from cli.context import pass_workspace
+from cli.output import echo_rows, output_options
+from ladder.clock import utcnow
+from ladder.rules.engine import ChangeCount, Move, RunReport, promote
+from ladder.workspace import Workspace
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def as_of_option(function: Any) -> Any:
+    """``--as-of DATE``: evaluate as of a past moment (UTC); a bare date means its midnight."""
+    return click.option(
+        "--as-of",
+        type=click.DateTime(DATE_FORMATS),
+        metavar="DATE",
+        callback=_not_in_future,
+        help="Evaluate as of this past date or time (UTC; 2024-06-01 means its 00:00).",
+    )(function)
+
+
+def _not_in_future(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> Any:
+    if value is not None and value > utcnow():
+        raise click.BadParameter(f"{value:%Y-%m-%d %H:%M} is in the future: give a past date")
+    return value
+
+
+@click.command("promote")
+@click.option("--dry-run", is_flag=True, help="Show who would move and why; write nothing.")
+@as_of_option
+@click.option(
+    "--show",
+    "shown",
+    type=click.IntRange(min=0),
+    default=None,
+    help="List this many of the people moved (default: 20 with --dry-run, else 0).",
+)
+@output_options
+@pass_workspace
+def promote_command(
+    workspace: Workspace,
+    dry_run: bool,
+    as_of: datetime | None,
+    shown: int | None,
+    output_format: str,
+) -> None:
+    """Apply every rule in the ladder file to the whole base, and print what changed.
+
+    Each change is kept in the person's history with the rule and the evidence (the counts,
+    and the attendances, hosted events and recruits behind them). Running it twice in a row
+    changes nothing the second time. `ladder people why PERSON` explains one person.
+
+    Example: ladder promote --dry-run --as-of 2024-06-01
+    """
+    if shown is None:
+        shown = 20 if dry_run else 0
+    report = promote(workspace.engine, workspace.ladder, as_of, dry_run=dry_run, examples=shown)
+    if output_format == "table":
+        click.echo(_headline(report))
+    echo_rows(
+        [_change_row(c) for c in report.changes],
+        ["rule", "from", "to", "people"],
+        output_format,
+        empty="(nobody moves)",
+    )
+    if output_format == "table" and report.examples:
+        click.echo(f"\nFirst {len(report.examples)} of {report.total:,}:")
+        echo_rows([move_row(m) for m in report.examples], ["person", "rule", "change", "evidence"])
+
+
+def _headline(report: RunReport) -> str:
+    when = f"as of {report.as_of:%Y-%m-%d %H:%M} UTC"
+    if report.dry_run:
+        return f"Dry run {when}: {report.total:,} change(s) would be made; nothing was written.\n"
+    return f"Promotion {when}: {report.total:,} change(s) made.\n"
+
+
+def _change_row(change: ChangeCount) -> dict[str, Any]:
+    if change.from_status != change.to_status:
+        moved = (change.from_status, change.to_status)
+    else:
+        moved = (change.from_rung, change.to_rung)
+    return {"rule": change.rule_id, "from": moved[0], "to": moved[1], "people": change.people}
+
+
+def move_row(move: Move) -> dict[str, Any]:
+    if move.from_status != move.to_status:
+        change = f"{move.from_status} -> {move.to_status}"
+    else:
+        change = f"{move.from_rung} -> {move.to_rung}"
+    return {
+        "person": f"#{move.supporter_id} {move.name}",
+        "rule": move.rule_id,
+        "change": change,
+        "evidence": evidence_text(move.evidence),
+    }
+
+
+def evidence_text(evidence: dict[str, Any] | None) -> str:
+    """``attended_90d=2 [attendances 12, 31], recruits=1 [#4]``: counts, and the rows behind."""
+    if not evidence:
+        return ""
+    counts = evidence.get("counts") or {}
+    ids = evidence.get("ids") or {}
+    parts = []
+    for key, value in counts.items():
+        behind = sorted(ids.get(key) or [])
+        parts.append(f"{key}={value}" + (f" [{_ids_text(key, behind)}]" if behind else ""))
+    return ", ".join(parts)
+
+
+def _ids_text(key: str, ids: list[int]) -> str:
+    if key.startswith("recruits"):
+        return ", ".join(f"#{i}" for i in ids)  # people
+    noun = "events" if key.startswith("hosted") else "attendances"
+    return f"{noun} {', '.join(str(i) for i in ids)}"

@@ -1,0 +1,314 @@
+"""Apply the ladder's rules: whole base, one person, dry run. Set-based: no loop over people.
+
+One run, as of a time T (default now; nothing after T counts):
+
+1. **reactivation**: lapsed people with any activity after they lapsed become active again;
+2. **promotion** rules in ladder order (lower target rung first, file order within a rung).
+   A rule only moves people up, only from the rungs it promotes from (with ``no_skipping``,
+   the rung just below), never erased, merged or lapsed people, and never someone an organiser
+   pinned by hand unless ``promote_manually_set``. Climbing several rungs in one run happens
+   when each rung's rule holds. When a rule counts recruits at a rung, the rules run again,
+   for the people just moved and the recruiters of people moved, until nobody moves;
+3. **lapse** rules: ``lapse_condition_since`` is set when a lapse condition first holds and
+   cleared when it stops; people are lapsed once it has held for ``lapse_grace_days``.
+
+Each rule is one ``INSERT INTO level_changes ... SELECT`` (rule id, from/to, the counts as
+evidence), one ``UPDATE supporters ... WHERE id IN (the rows just inserted)``, and one
+``UPDATE`` per evidence list attaching the ids of the attendances, hosted events and recruits
+behind the counts (see :mod:`ladder.rules.plan`). A second run changes nothing.
+
+For one person (the check-in path, a few ms on a 1M base)::
+
+    moves = apply_person(connection, ladder, supporter_id)      # writes, in your transaction
+    moves = evaluate_person(connection, ladder, supporter_id)   # what would happen; writes nothing
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from ladder.clock import utcnow
+from ladder.domain.ladderfile import LadderFile
+from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
+from ladder.rules.sql import SUPPORTERS, Scope, time_params
+
+MAX_PASSES = 50  # recruit chains deeper than this finish on the next run
+
+
+@dataclass(frozen=True)
+class Move:
+    """One level change a run made (or would make)."""
+
+    supporter_id: int
+    name: str
+    rule_id: str
+    from_rung: str | None
+    to_rung: str | None
+    from_status: str | None
+    to_status: str | None
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChangeCount:
+    rule_id: str
+    from_rung: str | None
+    to_rung: str | None
+    from_status: str | None
+    to_status: str | None
+    people: int
+
+
+@dataclass(frozen=True)
+class RunReport:
+    as_of: datetime
+    dry_run: bool
+    changes: list[ChangeCount]
+    examples: list[Move]  # the first moves, in the order they were made
+
+    @property
+    def total(self) -> int:
+        return sum(c.people for c in self.changes)
+
+
+def promote(
+    engine: Engine,
+    ladder: LadderFile,
+    as_of: datetime | None = None,
+    dry_run: bool = False,
+    examples: int = 0,
+) -> RunReport:
+    """Apply every rule to the whole base in one transaction (rolled back when ``dry_run``)."""
+    as_of = as_of or utcnow()
+    with engine.connect() as connection, _transaction(connection, commit=not dry_run):
+        ids = apply_rules(connection, ladder, as_of)
+        changes = changes_since(connection, before(ids)) if ids else []
+        shown = moves_since(connection, before(ids), examples) if ids and examples else []
+    return RunReport(as_of, dry_run, changes, shown)
+
+
+def apply_person(
+    connection: Connection, ladder: LadderFile, supporter_id: int, as_of: datetime | None = None
+) -> list[Move]:
+    """Apply every rule to one supporter inside the caller's transaction; returns the moves."""
+    ids = apply_rules(connection, ladder, as_of or utcnow(), only=[supporter_id])
+    return moves_since(connection, before(ids)) if ids else []
+
+
+def evaluate_person(
+    connection: Connection, ladder: LadderFile, supporter_id: int, as_of: datetime | None = None
+) -> list[Move]:
+    """The moves :func:`apply_person` would make, without writing anything (a savepoint)."""
+    savepoint = connection.begin_nested()
+    try:
+        return apply_person(connection, ladder, supporter_id, as_of)
+    finally:
+        savepoint.rollback()
+
+
+def apply_rules(
+    connection: Connection,
+    ladder: LadderFile,
+    as_of: datetime,
+    only: Sequence[int] | None = None,
+) -> list[int]:
+    """Apply reactivation, promotion and lapse rules; returns the new level_changes ids.
+
+    With ``only``, just those supporters are evaluated (and rules none of them could meet
+    are not even sent to the database).
+    """
+    params: dict[str, Any] = time_params(ladder, as_of)
+    if only is not None:
+        params["only"] = list(only)
+    plan = plan_for(ladder, Scope(only=only is not None))
+    few = _Few(connection, ladder, only) if only is not None else None
+    run = _Runner(connection, params, few)
+    run.rule(plan.reactivation)
+    _promote_until_stable(run, plan)
+    stopped, started = plan.lapse_marks or (None, None)
+    if stopped is not None and (few is None or few.lapse_clock(running=True)):
+        connection.execute(stopped, params)
+    if started is not None and (few is None or few.lapse_clock(running=False)):
+        connection.execute(started, params)
+    for rule_plan in plan.lapses:
+        run.rule(rule_plan)
+    return run.ids
+
+
+def before(ids: list[int]) -> int:
+    """The watermark of a run: its level changes are the rows with a larger id."""
+    return min(ids) - 1
+
+
+def _promote_until_stable(run: _Runner, plan: Plan) -> None:
+    """Rules in ladder order, once for everyone; then, while a pass moves someone and a rule
+    counts recruits at a rung, again for the people whose facts changed (see touched_since)."""
+    first = len(run.ids)
+    for rule_plan in plan.promotions:
+        run.rule(rule_plan)
+    previous = run.ids[first:]
+    for _ in range(MAX_PASSES):
+        if not previous or not plan.chained:
+            return
+        pass_start = len(run.ids)
+        for rule_plan in plan.touched_promotions:
+            moved_now = run.ids[pass_start:]
+            if not moved_now and rule_plan.rule is not None and not _chained(rule_plan):
+                continue  # nobody moved yet in this pass: nothing it depends on changed
+            run.params = {
+                **run.params,
+                "moved_after": before(moved_now) if moved_now else max(run.ids),
+                "recruits_moved_after": before(previous),
+            }
+            run.rule(rule_plan)
+        previous = run.ids[pass_start:]
+
+
+def _chained(rule_plan: RulePlan) -> bool:
+    return rule_plan.rule is not None and counts_recruit_rungs(rule_plan.rule)
+
+
+class _Runner:
+    """Executes rule plans and collects the ids of the level changes they insert."""
+
+    def __init__(self, connection: Connection, params: dict[str, Any], few: _Few | None) -> None:
+        self.connection, self.params, self.few = connection, params, few
+        self.ids: list[int] = []
+
+    def rule(self, rule_plan: RulePlan) -> int:
+        """Insert the rule's level changes, update those people, attach evidence ids."""
+        if self.few is not None and not self.few.may_change(rule_plan):
+            return 0
+        inserted = self.connection.execute(rule_plan.insert, self.params).all()
+        if not inserted:
+            return 0
+        ids = [row.id for row in inserted]
+        marked = {**self.params, "mark": before(ids)}
+        self.connection.execute(rule_plan.update, marked)
+        for statement in rule_plan.attach:
+            self.connection.execute(statement, marked)
+        self.ids += sorted(ids)
+        if self.few is not None:
+            self.few.moved(rule_plan, [row.supporter_id for row in inserted])
+        return len(inserted)
+
+
+class _Few:
+    """The states of the few people a restricted run is about.
+
+    Lets the run skip, without a round trip, the statements none of them could be changed by
+    (the check-in path: a handful of statements instead of every rule of the ladder).
+    """
+
+    def __init__(self, connection: Connection, ladder: LadderFile, only: Sequence[int]) -> None:
+        s = SUPPORTERS.c
+        query = select(s.id, s.rung, s.status, s.rung_set_manually, s.lapse_condition_since)
+        self.ladder = ladder
+        self.people = {
+            row.id: [row.rung, row.status, bool(row.rung_set_manually), row.lapse_condition_since]
+            for row in connection.execute(query.where(s.id.in_(list(only))))
+        }
+
+    def any_status(self, status: str) -> bool:
+        return any(state[1] == status for state in self.people.values())
+
+    def lapse_clock(self, running: bool) -> bool:
+        """Is anyone active whose lapse clock is running (or, not running)?"""
+        return any(
+            state[1] == "active" and (state[3] is not None) == running
+            for state in self.people.values()
+        )
+
+    def may_change(self, rule_plan: RulePlan) -> bool:
+        rule = rule_plan.rule
+        if rule is None:
+            return self.any_status("lapsed")
+        if rule.promote_to is None:
+            return self.any_status("active")
+        sources = self.ladder.promotes_from(rule.promote_to)
+        pinned_ok = self.ladder.promotion.promote_manually_set
+        return any(
+            status == "active" and rung in sources and (pinned_ok or not manual)
+            for rung, status, manual, _since in self.people.values()
+        )
+
+    def moved(self, rule_plan: RulePlan, supporter_ids: list[int]) -> None:
+        rule = rule_plan.rule
+        for supporter_id in supporter_ids:
+            state = self.people[supporter_id]
+            if rule is None:
+                state[1], state[3] = "active", None
+            elif rule.promote_to is None:
+                state[1], state[3] = "lapsed", None
+            else:
+                state[0], state[2] = rule.promote_to, False
+
+
+def changes_since(connection: Connection, mark: int) -> list[ChangeCount]:
+    """How many people each rule moved, from what to what, since ``mark``."""
+    c = LEVEL_CHANGES.c
+    keys = [c.rule_id, c.from_rung, c.to_rung, c.from_status, c.to_status]
+    query = (
+        select(*keys, func.count().label("people"))
+        .where(c.id > mark, c.rule_id.is_not(None))
+        .group_by(*keys)
+        .order_by(func.min(c.id))
+    )
+    return [ChangeCount(**row._mapping) for row in connection.execute(query)]
+
+
+def moves_since(connection: Connection, mark: int, limit: int | None = None) -> list[Move]:
+    """The level changes made since ``mark``, in order, with the person's name."""
+    c = LEVEL_CHANGES.c
+    name = func.trim(
+        func.coalesce(SUPPORTERS.c.first_name, "") + " " + func.coalesce(SUPPORTERS.c.last_name, "")
+    )
+    query = (
+        select(c.supporter_id, name.label("name"), c.rule_id, c.from_rung, c.to_rung, c.from_status)
+        .add_columns(c.to_status, c.evidence)
+        .join(SUPPORTERS, SUPPORTERS.c.id == c.supporter_id)
+        .where(c.id > mark, c.rule_id.is_not(None))
+        .order_by(c.id)
+        .limit(limit)
+    )
+    return [
+        Move(
+            supporter_id=row.supporter_id,
+            name=row.name or f"#{row.supporter_id}",
+            rule_id=row.rule_id,
+            from_rung=row.from_rung,
+            to_rung=row.to_rung,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            evidence=_evidence(row.evidence),
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def _evidence(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):  # a JSON string stored by SQL on some drivers
+        import json
+
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
+
+
+@contextmanager
+def _transaction(connection: Connection, commit: bool) -> Iterator[None]:
+    transaction = connection.begin()
+    try:
+        yield
+    except BaseException:
+        transaction.rollback()
+        raise
+    if commit:
+        transaction.commit()
+    else:
+        transaction.rollback()

@@ -1,0 +1,227 @@
+"""Why a person is on their rung, and what is missing for the next one.
+
+Both come from the compiled rules (:mod:`ladder.rules.compile`): the same SQL that promotes
+people, restricted to one supporter, yields each condition's count, threshold and truth. No
+rule logic is repeated here; this module only turns those numbers into sentences.
+
+:func:`progress_query` is the set-based version for invitations: for everyone one rung below
+a target rung, how close they are (0..1) and how many more things they need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+
+from ladder.domain.ladderfile import LadderFile
+from ladder.domain.rules import Condition, Rule
+from ladder.errors import NotFoundError
+from ladder.rules.compile import compile_rules
+from ladder.rules.sql import AS_OF, Node, S, Scope, time_params
+from ladder.rules.sqlfunc import largest, smallest
+from ladder.storage.models import LevelChange
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    changed_at: datetime
+    from_rung: str | None
+    to_rung: str | None
+    from_status: str | None
+    to_status: str | None
+    cause: str  # "rule shows-up" or "set by alice"
+    reason: str | None
+    evidence: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ConditionState:
+    depth: int  # 0 for the rule's own all/any
+    text: str  # "events attended within 90 days: 1 of 2"
+    holds: bool
+    missing: str  # "1 more event attended within 90 days"; "" when it holds
+
+
+@dataclass(frozen=True)
+class RuleProgress:
+    rule_id: str
+    description: str
+    promote_to: str
+    holds: bool
+    conditions: list[ConditionState]
+
+    @property
+    def missing(self) -> str:
+        return self.conditions[0].missing
+
+
+def history(connection: Connection, supporter_id: int) -> list[HistoryEntry]:
+    """Every level change of one supporter, oldest first."""
+    c = LevelChange.__table__.c
+    query = (
+        select(c.changed_at, c.from_rung, c.to_rung, c.from_status, c.to_status)
+        .add_columns(c.rule_id, c.changed_by, c.reason, c.evidence)
+        .where(c.supporter_id == supporter_id)
+        .order_by(c.changed_at, c.id)
+    )
+    entries = []
+    for row in connection.execute(query):
+        cause = f"rule {row.rule_id}" if row.rule_id else f"set by {row.changed_by}"
+        entries.append(
+            HistoryEntry(
+                row.changed_at,
+                row.from_rung,
+                row.to_rung,
+                row.from_status,
+                row.to_status,
+                cause,
+                row.reason,
+                row.evidence,
+            )
+        )
+    return entries
+
+
+def next_rules(ladder: LadderFile, rung: str) -> list[Rule]:
+    """The promotion rules that could move someone on ``rung`` up, lowest target first."""
+    return [
+        r
+        for r in ladder.promotion_rules
+        if rung in ladder.promotes_from(r.promote_to or "") and rung != r.promote_to
+    ]
+
+
+def progress_of(
+    connection: Connection,
+    ladder: LadderFile,
+    supporter_id: int,
+    rung: str,
+    as_of: datetime,
+) -> list[RuleProgress]:
+    """For each rule that could promote this person, every condition's count and shortfall."""
+    rules = next_rules(ladder, rung)
+    if not rules:
+        return []
+    compiled = compile_rules(ladder, rules, Scope(only=True))
+    nodes = [item.root.nodes() for item in compiled]
+    columns = [
+        expression.label(f"n{i}_{j}_{part}")
+        for i, rule_nodes in enumerate(nodes)
+        for j, node in enumerate(rule_nodes)
+        for part, expression in (("holds", node.holds), ("measure", node.measure))
+        if expression is not None
+    ]
+    query = select(*columns).select_from(compiled[0].source).where(S.c.id == supporter_id)
+    params = {**time_params(ladder, as_of), "only": [supporter_id]}
+    row = connection.execute(query, params).mappings().one()
+    return [
+        RuleProgress(
+            rule.id,
+            rule.description,
+            rule.promote_to or "",
+            bool(row[f"n{i}_0_holds"]),
+            _states(item.root, row, f"n{i}", 0, [0]),
+        )
+        for i, (rule, item) in enumerate(zip(rules, compiled, strict=True))
+    ]
+
+
+def _states(
+    node: Node, row: Any, prefix: str, depth: int, counter: list[int]
+) -> list[ConditionState]:
+    index = counter[0]
+    counter[0] += 1
+    holds = bool(row[f"{prefix}_{index}_holds"])
+    if not node.children:
+        measure = row[f"{prefix}_{index}_measure"]
+        text = f"{node.label}: {_shown(node.condition, measure)} of {node.threshold}"
+        if node.condition.kind in ("has_tag", "has_consent", "no_activity_days"):
+            text = f"{node.label}: {'yes' if holds else 'no'}"
+        shortfall = max((node.threshold or 1) - int(measure), 1)
+        return [ConditionState(depth, text, holds, "" if holds else phrase(node, shortfall))]
+    children: list[ConditionState] = []
+    for child in node.children:
+        children += _states(child, row, prefix, depth + 1, counter)
+    direct = [c for c in children if c.depth == depth + 1 and not c.holds]
+    joiner = " and " if node.condition.all is not None else " or "
+    missing = "" if holds else joiner.join(c.missing for c in direct)
+    text = "all of:" if node.condition.all is not None else "any of:"
+    return [ConditionState(depth, text, holds, missing), *children]
+
+
+def _shown(condition: Condition, measure: Any) -> str:
+    return str(int(measure)) if measure is not None else "0"
+
+
+def phrase(node: Node, count: int) -> str:
+    """What is missing, in words: "1 more event attended within 90 days"."""
+    condition = node.condition
+    within = f" within {condition.within_days} days" if condition.within_days else ""
+    kind = condition.kind
+    if kind == "attended_events":
+        return f"{count} more {_plural(count, 'event')} attended{within}"
+    if kind == "hosted_events":
+        return f"{count} more {_plural(count, 'event')} hosted{within}"
+    if kind == "actions":
+        what = f"{condition.kinds_of}-level " if condition.kinds_of else ""
+        what = " or ".join(condition.kinds) + " " if condition.kinds else what
+        return f"{count} more {what}{_plural(count, 'action')}{within}"
+    if kind == "recruits":
+        at = f" at {condition.recruits_at_rung} or above" if condition.recruits_at_rung else ""
+        return f"{count} more {_plural(count, 'recruit')}{at}{within}"
+    if kind == "days_at_rung":
+        return f"{count} more {_plural(count, 'day')} at the current rung"
+    if kind == "has_tag":
+        return f"the tag {condition.has_tag!r}"
+    if kind == "has_consent":
+        return f"consent to {condition.has_consent}"
+    return f"{condition.no_activity_days} days without activity"
+
+
+def _plural(count: int, noun: str) -> str:
+    return noun if count == 1 else noun + "s"
+
+
+def progress_query(
+    ladder: LadderFile, target_rung: str, as_of: datetime, among: Select[Any] | None = None
+) -> Select[Any]:
+    """(supporter_id, progress, missing_count) for everyone one rung below ``target_rung``.
+
+    Set-based, for invitations: ``progress`` is in [0, 1] (a count condition gives
+    min(count / threshold, 1), ``all`` the min of its parts, ``any`` the max), best over the
+    rules promoting to ``target_rung``; ``missing_count`` is how many more actions, events,
+    recruits or days they need (``all`` sums its parts, ``any`` takes the smallest; a tag or a
+    consent counts 1). Active people only. ``among`` (a query of supporter ids, e.g. the
+    people of one area) restricts every count to them, through their indexes. ``as_of`` is
+    bound into the query here, so plain ``connection.execute(query)`` works.
+    """
+    names = ladder.rung_names
+    if target_rung not in names:
+        raise NotFoundError(f"unknown rung {target_rung!r} (rungs: {', '.join(names)})")
+    index = names.index(target_rung)
+    rules = [r for r in ladder.promotion_rules if r.promote_to == target_rung]
+    if index == 0 or not rules:
+        raise NotFoundError(
+            f"no rule promotes to {target_rung!r}: add one to the ladder file to rank people for it"
+        )
+    scope = Scope(among=among)
+    compiled = compile_rules(ladder, rules, scope)
+    query = (
+        select(
+            S.c.id.label("supporter_id"),
+            largest(*(c.root.progress for c in compiled)).label("progress"),
+            smallest(*(c.root.missing for c in compiled)).label("missing_count"),
+        )
+        .select_from(compiled[0].source)
+        .where(
+            S.c.rung == names[index - 1],
+            S.c.status == "active",
+            S.c.merged_into_id.is_(None),
+            S.c.created_at <= AS_OF,
+            *scope.restrict(S.c.id),
+        )
+    )
+    return query.params(time_params(ladder, as_of))

@@ -1,0 +1,208 @@
+"""The statements one run executes, built once per ladder and scope, then reused.
+
+Each rule becomes a :class:`RulePlan`: ``INSERT INTO level_changes ... SELECT`` (rule id,
+from/to, the counts as evidence) ``RETURNING`` the new rows; ``UPDATE supporters ... WHERE id
+IN (the rows just inserted)``; and one ``UPDATE`` per evidence list attaching the ids (at most
+:data:`EVIDENCE_IDS`) of the attendances, hosted events or recruits behind a count. Statements
+take their values as parameters (time, scope, ``mark``: the level_changes id before the
+insert), so SQLAlchemy compiles each to SQL once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, insert, literal, select, update
+
+from ladder.domain.ladderfile import LadderFile
+from ladder.domain.rules import Rule, walk
+from ladder.rules.compile import compile_reactivation, compile_rules
+from ladder.rules.sql import (
+    AS_OF,
+    SUPPORTERS,
+    CompiledRule,
+    Node,
+    S,
+    Scope,
+    cast_table,
+    days_before,
+)
+from ladder.rules.sqlfunc import json_array_agg, json_set_key
+from ladder.storage.models import LevelChange
+
+LEVEL_CHANGES = cast_table(LevelChange.__table__)
+MARK = bindparam("mark", type_=Integer())  # the level_changes id before a rule's insert
+EVIDENCE_IDS = 10  # ids kept per evidence list
+_COLUMNS = [
+    "supporter_id",
+    "from_rung",
+    "to_rung",
+    "from_status",
+    "to_status",
+    "changed_at",
+    "rule_id",
+    "evidence",
+]
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """The statements that apply one rule (parameters: time, scope, ``mark``)."""
+
+    rule_id: str
+    insert: Any  # RETURNING (level change id, supporter id)
+    update: Any
+    attach: list[Any]
+    rule: Rule | None = None  # None for reactivation
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run executes for one ladder and one scope, built once and reused."""
+
+    reactivation: RulePlan
+    promotions: list[RulePlan]
+    touched_promotions: list[RulePlan]  # the same, for the people whose facts changed
+    chained: bool  # a rule counts recruits at a rung: repeat until nobody moves
+    lapse_marks: list[Any]
+    lapses: list[RulePlan]
+
+
+_PLANS: dict[tuple[str, Scope], Plan] = {}
+
+
+def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
+    key = (ladder.model_dump_json(), scope)
+    if key not in _PLANS:
+        if len(_PLANS) > 16:
+            _PLANS.clear()
+        _PLANS[key] = _build_plan(ladder, scope)
+    return _PLANS[key]
+
+
+def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
+    rules = ladder.promotion_rules
+    touched = Scope(only=scope.only, touched=True)
+    chain = Scope(only=scope.only, touched=True, recruiters=True)
+    chained = any(counts_recruit_rungs(rule) for rule in rules)
+    lapse_marks, lapses = _lapse_plans(ladder, scope)
+    return Plan(
+        reactivation=_rule_plan(compile_reactivation(ladder, scope), None, ("lapsed", "active")),
+        promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
+        touched_promotions=[
+            _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
+            for rule in rules
+        ],
+        chained=chained,
+        lapse_marks=lapse_marks,
+        lapses=lapses,
+    )
+
+
+def counts_recruit_rungs(rule: Rule) -> bool:
+    """Does the rule count recruits at a rung (so others' promotions can make it hold)?"""
+    return any(c.recruits_at_rung is not None for _path, c in walk(rule.condition, ""))
+
+
+def _promotion_plan(ladder: LadderFile, rule: Rule, scope: Scope) -> RulePlan:
+    (compiled,) = compile_rules(ladder, [rule], scope)
+    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule)
+
+
+def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[RulePlan]]:
+    """Mark when the lapse condition starts and stops holding; lapse after the grace period."""
+    rules = ladder.lapse_rules
+    if not rules:
+        return [], []
+    compiled = compile_rules(ladder, rules, scope)
+    source, eligible = compiled[0].source, compiled[0].eligible
+    held = compiled[0].root.holds
+    for item in compiled[1:]:
+        held = held | item.root.holds
+    since = S.c.lapse_condition_since
+    stopped = select(S.c.id).select_from(source).where(eligible, since.is_not(None), ~held)
+    started = select(S.c.id).select_from(source).where(eligible, since.is_(None), held)
+    marks = [
+        _set_supporters(stopped, lapse_condition_since=None),
+        _set_supporters(started, lapse_condition_since=AS_OF),
+    ]
+    cutoff = days_before(ladder.promotion.lapse_grace_days)
+    plans = []
+    for rule, item in zip(rules, compiled, strict=True):
+        item.eligible = item.eligible & (since <= cutoff)
+        plans.append(_rule_plan(item, None, ("active", "lapsed"), rule))
+    return marks, plans
+
+
+def _set_supporters(ids: Any, **values: Any) -> Any:
+    return update(SUPPORTERS).where(SUPPORTERS.c.id.in_(ids.correlate(None))).values(**values)
+
+
+def _rule_plan(
+    compiled: CompiledRule,
+    to_rung: str | None,
+    statuses: tuple[str, str],
+    rule: Rule | None = None,
+) -> RulePlan:
+    """INSERT the level changes for everyone the rule matches; UPDATE those supporters."""
+    chosen = (
+        select(
+            S.c.id,
+            S.c.rung,
+            literal(to_rung) if to_rung is not None else S.c.rung,
+            literal(statuses[0]),
+            literal(statuses[1]),
+            AS_OF,
+            literal(compiled.rule_id),
+            compiled.evidence(),
+        )
+        .select_from(compiled.source)
+        .where(*compiled.where())
+    )
+    new = _new_changes(compiled.rule_id)
+    if to_rung is not None:
+        state = {"rung": to_rung, "rung_since": AS_OF, "rung_set_manually": False}
+    else:
+        state = {"status": statuses[1], "status_since": AS_OF, "lapse_condition_since": None}
+    return RulePlan(
+        compiled.rule_id,
+        insert(LEVEL_CHANGES)
+        .from_select(_COLUMNS, chosen)
+        .returning(LEVEL_CHANGES.c.id, LEVEL_CHANGES.c.supporter_id),
+        _set_supporters(new, **state),
+        [_attach_ids(leaf, compiled.rule_id) for leaf in compiled.root.leaves() if leaf.rows],
+        rule,
+    )
+
+
+def _new_changes(rule_id: str) -> Any:
+    c = LEVEL_CHANGES.c
+    return select(c.supporter_id).where(c.id > MARK, c.rule_id == rule_id).correlate(None)
+
+
+def _attach_ids(leaf: Node, rule_id: str) -> Any:
+    """One UPDATE of the rule's new changes: the newest ids behind ``leaf`` into the evidence.
+
+    A correlated subquery per new change (an index probe each, at most EVIDENCE_IDS rows):
+    only the people just moved are visited, and no planner can turn it into a quadratic join.
+    """
+    rows = leaf.rows
+    assert rows is not None
+    changes = LEVEL_CHANGES
+    order = [rows.at.desc(), rows.row_id.desc()] if rows.at is not None else [rows.row_id.desc()]
+    newest = (
+        select(rows.row_id.label("row_id"))
+        .select_from(rows.table)
+        .where(*rows.where, rows.owner == changes.c.supporter_id)
+        .order_by(*order)
+        .limit(EVIDENCE_IDS)
+        .correlate(changes)
+        .subquery("newest")
+    )
+    listed = select(json_array_agg(newest.c.row_id)).scalar_subquery()
+    return (
+        update(changes)
+        .where(changes.c.id > MARK, changes.c.rule_id == rule_id)
+        .values(evidence=json_set_key(changes.c.evidence, "ids", leaf.key, listed))
+    )

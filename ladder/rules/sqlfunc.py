@@ -1,0 +1,160 @@
+"""The few SQL functions that SQLite and PostgreSQL spell differently, as portable constructs.
+
+Each is a Core element compiled per dialect at execution time, so one compiled rule runs
+unchanged on both databases:
+
+- ``json_object(k1, v1, ...)``: SQLite ``json_object``, PostgreSQL ``json_build_object``;
+- ``json_array_agg(x)``: ``json_group_array`` / ``json_agg``;
+- ``json_set_key(doc, outer, key, value)``: ``doc[outer][key] = value`` for a JSON column;
+- ``smallest(...)`` / ``largest(...)``: scalar ``min``/``max`` / ``least``/``greatest``;
+- ``whole_days(later, earlier)``: whole days between two timestamps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Float, Integer, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class _JsonObject(FunctionElement[Any]):
+    type = JSON()
+    inherit_cache = True
+
+
+class _JsonArrayAgg(FunctionElement[Any]):
+    type = JSON()
+    inherit_cache = True
+
+
+class _JsonSetKey(FunctionElement[Any]):
+    type = JSON()
+    inherit_cache = True
+
+
+class _Least(FunctionElement[float]):
+    type = Float()
+    inherit_cache = True
+
+
+class _Greatest(FunctionElement[float]):
+    type = Float()
+    inherit_cache = True
+
+
+class _WholeDays(FunctionElement[int]):
+    type = Integer()
+    inherit_cache = True
+
+
+def json_object(pairs: list[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
+    args: list[Any] = []
+    for key, value in pairs:
+        args += [literal(key), value]
+    return _JsonObject(*args)
+
+
+def json_array_agg(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return _JsonArrayAgg(value)
+
+
+def json_set_key(
+    document: ColumnElement[Any], outer: str, key: str, value: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """``document`` with ``document[outer][key] = value`` (``[]`` when value is NULL).
+
+    ``outer`` must already be an object in ``document``.
+
+    ``outer`` and ``key`` are inlined into the SQL: pass only names made of [a-z0-9_].
+    """
+    for name in (outer, key):
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"unsafe JSON key {name!r}")
+    return _JsonSetKey(document, literal(outer), literal(key), value)
+
+
+def smallest(*values: ColumnElement[Any]) -> ColumnElement[Any]:
+    return values[0] if len(values) == 1 else _Least(*values)
+
+
+def largest(*values: ColumnElement[Any]) -> ColumnElement[Any]:
+    return values[0] if len(values) == 1 else _Greatest(*values)
+
+
+def whole_days(later: ColumnElement[Any], earlier: ColumnElement[Any]) -> ColumnElement[int]:
+    return _WholeDays(later, earlier)
+
+
+def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+@compiles(_JsonObject, "postgresql")
+def _json_object_pg(element: _JsonObject, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_build_object({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(_JsonObject)
+def _json_object_sqlite(element: _JsonObject, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_object({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(_JsonArrayAgg, "postgresql")
+def _json_agg_pg(element: _JsonArrayAgg, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_agg({_args(element, compiler, **kw)[0]})"
+
+
+@compiles(_JsonArrayAgg)
+def _json_agg_sqlite(element: _JsonArrayAgg, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_group_array({_args(element, compiler, **kw)[0]})"
+
+
+@compiles(_JsonSetKey, "postgresql")
+def _json_set_pg(element: _JsonSetKey, compiler: SQLCompiler, **kw: Any) -> str:
+    document, outer, key, value = _args(element, compiler, **kw)
+    return (
+        f"CAST(jsonb_set(CAST({document} AS jsonb), ARRAY[{outer}, {key}]::text[], "
+        f"COALESCE(CAST({value} AS jsonb), '[]'::jsonb)) AS json)"
+    )
+
+
+@compiles(_JsonSetKey)
+def _json_set_sqlite(element: _JsonSetKey, compiler: SQLCompiler, **kw: Any) -> str:
+    document, outer, key, value = _args(element, compiler, **kw)
+    return f"json_set({document}, '$.' || {outer} || '.' || {key}, json(coalesce({value}, '[]')))"
+
+
+@compiles(_Least, "postgresql")
+def _least_pg(element: _Least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"least({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(_Least)
+def _least_sqlite(element: _Least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(_Greatest, "postgresql")
+def _greatest_pg(element: _Greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"greatest({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(_Greatest)
+def _greatest_sqlite(element: _Greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(_WholeDays, "postgresql")
+def _whole_days_pg(element: _WholeDays, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _args(element, compiler, **kw)
+    return f"CAST(floor(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400) AS INTEGER)"
+
+
+@compiles(_WholeDays)
+def _whole_days_sqlite(element: _WholeDays, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _args(element, compiler, **kw)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"

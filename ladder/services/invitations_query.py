@@ -1,0 +1,250 @@
+"""The SQL behind ``ladder next``: who may be asked, and each part of their score.
+
+One statement ranks a whole list: ``supporters AS c`` (the candidates), their recruiter, and
+their progress towards the next rung from the rules engine (:func:`ladder.rules.progress_query`,
+restricted to the candidates' area so it never aggregates the whole base). Recency and
+frequency are correlated index lookups on ``actions(supporter_id, occurred_at)``, one per
+candidate. The same expressions serve ``--explain``: there each exclusion is a column instead
+of a WHERE term, so the explanation cannot drift from the ranking.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from ladder.domain.invitations import PARTS
+from ladder.domain.ladderfile import LadderFile
+from ladder.rules.sql import AS_OF, SUPPORTERS, time_params
+from ladder.rules.sqlfunc import largest, smallest, whole_days
+from ladder.services.invitations_checks import (
+    DECLINE_SINCE,
+    FATIGUE_SINCE,
+    C,
+    Spec,
+    checks,
+    in_area,
+)
+from ladder.storage.models import Action
+
+RECRUITER = SUPPORTERS.alias("r")
+ACTIONS = Action.__table__.alias("recent")
+FREQUENCY_SINCE = bindparam("next_frequency_since", type_=DateTime())
+
+
+def _among(spec: Spec, from_rung: str) -> Select[Any]:
+    """The ids whose progress is computed: one rung, one area (index-only on both databases)."""
+    return select(SUPPORTERS.c.id).where(*in_area(spec, SUPPORTERS, [from_rung])).correlate(None)
+
+
+def progress(spec: Spec, candidate_id: int | None = None) -> FromClause | None:
+    """(supporter_id, progress, missing_count) for the candidates, from the rules engine."""
+    targets_with_rules = {r.promote_to for r in spec.ladder.promotion_rules}
+    parts = []
+    for from_rung, target in spec.steps:
+        if target not in targets_with_rules:
+            continue
+        among = _among(spec, from_rung)
+        if candidate_id is not None:
+            among = select(literal(candidate_id)).correlate(None)
+        parts.append(_progress_query(spec.ladder, target, spec.as_of, among))
+    if not parts:
+        return None
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("p")
+
+
+def _progress_query(
+    ladder: LadderFile, target: str, as_of: datetime, among: Select[Any]
+) -> Select[Any]:
+    """TEMPORARY until progress_query takes ``among`` (ladder/rules/explain.py)."""
+    from dataclasses import dataclass as _dc
+
+    from ladder.rules.compile import compile_rules
+    from ladder.rules.sql import S, Scope
+
+    @_dc(frozen=True)
+    class _Among(Scope):
+        ids: Any = None
+
+        def restrict(self, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+            return [column.in_(self.ids)]
+
+    scope = _Among(only=True, ids=among)
+    names = ladder.rung_names
+    index = names.index(target)
+    rules = [r for r in ladder.promotion_rules if r.promote_to == target]
+    compiled = compile_rules(ladder, rules, scope)
+    query = (
+        select(
+            S.c.id.label("supporter_id"),
+            largest(*(c.root.progress for c in compiled)).label("progress"),
+            smallest(*(c.root.missing for c in compiled)).label("missing_count"),
+        )
+        .select_from(compiled[0].source)
+        .where(
+            S.c.rung == names[index - 1],
+            S.c.status == "active",
+            S.c.merged_into_id.is_(None),
+            S.c.created_at <= AS_OF,
+            *scope.restrict(S.c.id),
+        )
+    )
+    return query.params(time_params(ladder, as_of))
+
+
+def raw_values(spec: Spec, p: FromClause | None) -> dict[str, ColumnElement[Any]]:
+    """What the score is made of, per candidate (each correlated lookup appears once)."""
+    c = C.c
+    last = (
+        select(func.max(ACTIONS.c.occurred_at))
+        .where(ACTIONS.c.supporter_id == c.id, ACTIONS.c.occurred_at <= AS_OF)
+        .scalar_subquery()
+    )
+    count = (
+        select(func.count())
+        .where(
+            ACTIONS.c.supporter_id == c.id,
+            ACTIONS.c.occurred_at > FREQUENCY_SINCE,
+            ACTIONS.c.occurred_at <= AS_OF,
+        )
+        .scalar_subquery()
+    )
+    return {
+        "closeness": func.coalesce(p.c.progress, 0.0) if p is not None else literal(0.0),
+        "missing_count": p.c.missing_count if p is not None else literal(None),
+        "idle_days": whole_days(AS_OF, last),
+        "actions": count,
+        "proximity": _proximity(spec),
+        "recruiter": _recruiter_part(spec),
+    }
+
+
+def parts(spec: Spec, raw: Any) -> dict[str, ColumnElement[Any]]:
+    """Each part of the score in [0, 1], from the columns of :func:`raw_values`."""
+    settings = spec.settings
+    recency = largest(literal(0.0), 1.0 - cast(raw.idle_days, Float) / float(settings.recency_days))
+    frequency = cast(raw.actions, Float) / float(settings.frequency_cap)
+    return {
+        "closeness": raw.closeness,
+        "recency": func.coalesce(recency, 0.0),
+        "frequency": smallest(frequency, literal(1.0)),
+        "proximity": raw.proximity,
+        "recruiter": raw.recruiter,
+    }
+
+
+def _proximity(spec: Spec) -> ColumnElement[Any]:
+    area, c = spec.area, C.c
+    whens: list[tuple[ColumnElement[bool], Any]] = []
+    if area.near_group_id is not None:
+        whens.append((c.local_group_id == area.near_group_id, literal(1.0)))
+    if area.near_postcodes is not None:
+        low, high = area.near_postcodes
+        whens.append((and_(c.postcode >= low, c.postcode < high), literal(0.5)))
+    return case(*whens, else_=literal(0.0)) if whens else literal(0.0)
+
+
+def _recruiter_part(spec: Spec) -> ColumnElement[Any]:
+    names = spec.ladder.rung_names
+    if len(names) < 2:
+        return literal(0.0)
+    top = float(len(names) - 1)
+    whens = [(RECRUITER.c.rung == name, literal(i / top)) for i, name in enumerate(names)]
+    live = and_(RECRUITER.c.status != "erased", RECRUITER.c.merged_into_id.is_(None))
+    return case((~live, literal(0.0)), *whens, else_=literal(0.0))
+
+
+def score(spec: Spec, values: dict[str, ColumnElement[Any]]) -> ColumnElement[Any]:
+    """The weighted sum, and the integer it is ranked by (3 decimals: both databases agree)."""
+    weights = spec.settings.weights
+    total: ColumnElement[Any] = literal(0.0)
+    for name in PARTS:
+        total = total + values[name] * float(getattr(weights, name))
+    return func.round(total * 1000.0)
+
+
+def target_rung(spec: Spec) -> ColumnElement[Any]:
+    if not spec.steps:
+        return literal(None)
+    return case(*((C.c.rung == a, literal(b)) for a, b in spec.steps), else_=literal(None))
+
+
+def source(p: FromClause | None) -> FromClause:
+    joined = C.outerjoin(RECRUITER, RECRUITER.c.id == C.c.recruiter_id)
+    return joined.outerjoin(p, p.c.supporter_id == C.c.id) if p is not None else joined
+
+
+def person_columns() -> list[ColumnElement[Any]]:
+    c = C.c
+    return [
+        c.id,
+        c.first_name,
+        c.last_name,
+        c.email,
+        c.phone,
+        c.rung,
+        c.status,
+        RECRUITER.c.rung.label("recruiter_rung"),
+    ]
+
+
+def params(spec: Spec) -> dict[str, Any]:
+    settings, as_of = spec.settings, spec.as_of
+    return {
+        **time_params(spec.ladder, as_of),
+        "as_of": as_of,
+        FATIGUE_SINCE.key: as_of - timedelta(days=settings.fatigue_days),
+        DECLINE_SINCE.key: as_of - timedelta(days=settings.decline_days),
+        FREQUENCY_SINCE.key: as_of - timedelta(days=settings.frequency_days),
+    }
+
+
+def candidates(spec: Spec, person: int | None = None) -> Any:
+    """One row per candidate: who they are and the raw values of their score.
+
+    With ``person`` (``--explain``): only that person, every check a ``keeps_N`` column (1 or
+    0) instead of a condition. A materialised CTE, so each correlated lookup runs once per
+    candidate (SQLite would otherwise inline it into every expression that uses it).
+    """
+    p = progress(spec, person)
+    query = select(
+        *person_columns(),
+        target_rung(spec).label("target_rung"),
+        *(value.label(name) for name, value in raw_values(spec, p).items()),
+    ).select_from(source(p))
+    if person is None:
+        query = query.where(*(check.keeps for check in checks(spec) if check.ranked))
+    else:
+        flags = [case((check.keeps, literal(1)), else_=literal(0)) for check in checks(spec)]
+        query = query.add_columns(*(flag.label(f"keeps_{i}") for i, flag in enumerate(flags)))
+        query = query.where(C.c.id == person)
+    return query.cte("candidates").prefix_with("MATERIALIZED")
+
+
+def ranking(spec: Spec, limit: int) -> Select[Any]:
+    """The ranked list: best rounded score first, then the lowest id."""
+    x = candidates(spec)
+    values = parts(spec, x.c)
+    rank = score(spec, values)
+    query = select(
+        *x.c,
+        rank.label("rank"),
+        *(value.label(f"{name}_part") for name, value in values.items()),
+    )
+    return query.order_by(rank.desc(), x.c.id).limit(limit)
