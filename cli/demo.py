@@ -54,6 +54,13 @@ def _recruiters(
     return top_recruiters(connection, ladder, by="climbers", limit=5), list(COLUMNS)
 
 
+def _next(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
+    from ladder.services.invitations import COLUMNS, NextRequest, rank
+
+    found = rank(connection, ladder, NextRequest(limit=5, as_of=as_of))
+    return [s.row() for s in found.suggestions], list(COLUMNS)
+
+
 # (title, query): the sections `ladder demo` prints, in order. Features add theirs here
 # (top recruiters, who to invite next, ...).
 DEMO_SECTIONS: list[tuple[str, SectionQuery]] = [
@@ -61,6 +68,7 @@ DEMO_SECTIONS: list[tuple[str, SectionQuery]] = [
     ("Busiest events of the last 90 days", _busiest),
     ("Campaign goals", _goals),
     ("Top recruiters, by recruits who climbed", _recruiters),
+    ("Who to invite next (ladder next)", _next),
 ]
 
 

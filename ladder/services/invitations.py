@@ -77,13 +77,18 @@ def suggest(
     """The ranked list; with ``record``, also the contacts (and invitations), all or nothing."""
     # a list alone only reads: no write lock (SQLite's BEGIN IMMEDIATE) that would hold up check-ins
     with engine.begin() if record else engine.connect() as connection:
-        spec, event = resolve(connection, ladder, request)
-        rows = connection.execute(ranking(spec, request.limit), params(spec)).mappings().all()
-        found = NextList(spec, event, _suggestions(connection, spec, list(rows)))
+        found = rank(connection, ladder, request)
         if record and found.suggestions:
             record_contacts(connection, found, user, utcnow())
             found.recorded = True
         return found
+
+
+def rank(connection: Connection, ladder: LadderFile, request: NextRequest) -> NextList:
+    """The ranked list, with reasons, read on the caller's connection."""
+    spec, event = resolve(connection, ladder, request)
+    rows = connection.execute(ranking(spec, request.limit), params(spec)).mappings().all()
+    return NextList(spec, event, _suggestions(connection, spec, list(rows)))
 
 
 def resolve(
