@@ -10,7 +10,7 @@ of a WHERE term, so the explanation cannot drift from the ranking.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.invitations import PARTS
-from ladder.domain.ladderfile import LadderFile
+from ladder.rules.explain import progress_query
 from ladder.rules.sql import AS_OF, SUPPORTERS, time_params
 from ladder.rules.sqlfunc import largest, smallest, whole_days
 from ladder.services.invitations_checks import (
@@ -63,49 +63,10 @@ def progress(spec: Spec, candidate_id: int | None = None) -> FromClause | None:
         among = _among(spec, from_rung)
         if candidate_id is not None:
             among = select(literal(candidate_id)).correlate(None)
-        parts.append(_progress_query(spec.ladder, target, spec.as_of, among))
+        parts.append(progress_query(spec.ladder, target, spec.as_of, among))
     if not parts:
         return None
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("p")
-
-
-def _progress_query(
-    ladder: LadderFile, target: str, as_of: datetime, among: Select[Any]
-) -> Select[Any]:
-    """TEMPORARY until progress_query takes ``among`` (ladder/rules/explain.py)."""
-    from dataclasses import dataclass as _dc
-
-    from ladder.rules.compile import compile_rules
-    from ladder.rules.sql import S, Scope
-
-    @_dc(frozen=True)
-    class _Among(Scope):
-        ids: Any = None
-
-        def restrict(self, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
-            return [column.in_(self.ids)]
-
-    scope = _Among(only=True, ids=among)
-    names = ladder.rung_names
-    index = names.index(target)
-    rules = [r for r in ladder.promotion_rules if r.promote_to == target]
-    compiled = compile_rules(ladder, rules, scope)
-    query = (
-        select(
-            S.c.id.label("supporter_id"),
-            largest(*(c.root.progress for c in compiled)).label("progress"),
-            smallest(*(c.root.missing for c in compiled)).label("missing_count"),
-        )
-        .select_from(compiled[0].source)
-        .where(
-            S.c.rung == names[index - 1],
-            S.c.status == "active",
-            S.c.merged_into_id.is_(None),
-            S.c.created_at <= AS_OF,
-            *scope.restrict(S.c.id),
-        )
-    )
-    return query.params(time_params(ladder, as_of))
 
 
 def raw_values(spec: Spec, p: FromClause | None) -> dict[str, ColumnElement[Any]]:
