@@ -76,13 +76,16 @@ def test_an_event_that_ends_before_it_starts_is_refused(ladder_cli, engine):
         assert connection.execute(select(Event)).all() == []
 
 
-def test_an_unknown_group_is_refused_with_the_known_ones(ladder_cli, engine):
+def test_a_group_is_found_without_accents_and_a_typo_gets_a_suggestion(ladder_cli, engine):
     add_group(engine, "Nouméa")
-    result = ladder_cli(
-        "events", "add", "--title", "Fair", "--start", "2026-10-05 10:00", "--group", "Noumea"
-    )
-    assert result.exit_code == 1
-    assert result.stderr.strip() == "Error: unknown group 'Noumea' (known: Nouméa)"
+    start = ("--start", "2026-10-05 10:00")
+    found = ladder_cli("events", "add", "--title", "Fair", *start, "--group", "noumea")
+    assert found.exit_code == 0, found.output
+    typo = ladder_cli("events", "add", "--title", "Fair", *start, "--group", "Nouma")
+    assert typo.exit_code == 1
+    assert typo.stderr.strip() == "Error: unknown group 'Nouma' (did you mean Nouméa?)"
+    listed = ladder_cli("events", "list", "--group", "NOUMÉA", "--format", "csv")
+    assert listed.stdout.count("Fair") == 1
 
 
 def test_cancelling_an_event_by_edit(ladder_cli, engine):

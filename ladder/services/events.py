@@ -13,6 +13,7 @@ from ladder.clock import utcnow
 from ladder.domain.contact import normalise_postcode
 from ladder.errors import AmbiguousError, InputError, NotFoundError
 from ladder.services.lookup import find_person
+from ladder.services.people import find_group
 from ladder.storage.models import (
     EVENT_STATUSES,
     Attendance,
@@ -146,7 +147,7 @@ def _resolve(connection: Connection, data: EventInput) -> dict[str, Any]:
             raise InputError(f"unknown status {data.status!r}: {', '.join(EVENT_STATUSES)}")
         values["status"] = data.status
     if data.group is not None:
-        values["local_group_id"] = _id_by_name(connection, LocalGroup, data.group, "group")
+        values["local_group_id"] = find_group(connection, data.group)
     if data.campaign is not None:
         values["campaign_id"] = _id_by_name(connection, Campaign, data.campaign, "campaign")
     if data.host is not None:
@@ -198,9 +199,7 @@ def list_events(
     if starts_to is not None:
         query = query.where(Event.starts_at < starts_to)
     if group is not None:
-        query = query.where(
-            Event.local_group_id == _id_by_name(connection, LocalGroup, group, "group")
-        )
+        query = query.where(Event.local_group_id == find_group(connection, group))
     if kind is not None:
         query = query.where(Event.kind == kind)
     if campaign is not None:
