@@ -113,10 +113,13 @@ def test_influence_is_networkx_pagerank_with_credit_flowing_to_recruiters(forest
     graph = nx.DiGraph()
     graph.add_nodes_from(forest.ids.tolist())
     graph.add_edges_from(zip(recruits.tolist(), recruiters.tolist(), strict=True))
-    expected = nx.pagerank(graph, tol=1e-13, max_iter=10_000)
+    # networkx stops when the summed error is below N * tol: scale tol down with N so the
+    # reference is converged to ~1e-13 overall, whatever the forest's size
+    size = max(1, graph.number_of_nodes())
+    expected = nx.pagerank(graph, tol=1e-13 / size, max_iter=100_000)
     ranks = pagerank(forest.parent)
     for person, node in zip(np.array(ids)[inside].tolist(), nodes[inside].tolist(), strict=True):
-        assert ranks[node] == pytest.approx(expected[person], rel=1e-8, abs=1e-12)
+        assert ranks[node] == pytest.approx(expected[person], rel=1e-7, abs=1e-12)
 
 
 def test_a_person_who_recruited_nobody_has_influence_one_and_each_recruit_adds_085():
