@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from alembic import command
 from click.testing import CliRunner, Result
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 
 from ladder.settings import Settings
@@ -30,6 +31,12 @@ POSTGRES_URL = os.environ.get(
     "LADDER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# CI explores the same examples on every run (a red build is then the code's doing, and
+# reproducible); a developer's runs keep drawing new random examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    settings.load_profile("ci")
 
 
 @cache
