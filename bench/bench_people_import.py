@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import CACHE_DIR, BenchOptions, Row, benchmark, run_isolated
+from ladder.importing.people_write import INSERT_COLUMNS
 
 HEADER = ["Prénom", "Nom", "Courriel", "Téléphone", "Code postal", "Tags", "Parrain"]
 BLOCK = 1_000  # rows are written block by block in reverse: some recruiters come later
@@ -31,27 +32,8 @@ PRAGMAS = [
     "PRAGMA cache_size = -262144",
     "PRAGMA foreign_keys = ON",
 ]
-LIMIT_COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "postcode",
-    "local_group_id",
-    "consent_email",
-    "consent_sms",
-    "consent_photo",
-    "recruiter_id",
-    "source",
-    "created_at",
-    "updated_at",
-    "rung",
-    "rung_since",
-    "rung_set_manually",
-    "status",
-    "status_since",
-)
+# the limit inserts exactly the columns the import writes, in the same order
+LIMIT_COLUMNS = INSERT_COLUMNS
 
 
 @benchmark("people-import")

@@ -11,7 +11,7 @@ from ladder.clock import utcnow
 from ladder.storage.models import Event, LocalGroup, Supporter
 
 
-def add_person(engine: Engine, first: str, last: str, **values: Any) -> int:
+def add_person(engine: Engine, first: str | None, last: str | None, **values: Any) -> int:
     now = utcnow()
     row = {
         "first_name": first,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, text
 
-from ladder.storage.models import Supporter
+from tests.factories import add_person
 
 WHEN = datetime(2026, 3, 8, 10, 0)
 TABLES = ("supporters", "local_groups", "tags", "supporter_tags", "merges", "level_changes")
@@ -25,11 +25,8 @@ def dump(engine: Engine) -> dict[str, list[tuple]]:
 
 
 def person(engine: Engine, **values) -> int:
-    row = {"rung": "follow", "rung_since": WHEN, "created_at": WHEN, "status": "active", **values}
-    with engine.begin() as connection:
-        return connection.execute(
-            insert(Supporter).returning(Supporter.id).values(**row)
-        ).scalar_one()
+    first, last = values.pop("first_name", None), values.pop("last_name", None)
+    return add_person(engine, first, last, **{"rung_since": WHEN, "created_at": WHEN, **values})
 
 
 def write(tmp_path, name: str, content: str, encoding: str = "utf-8") -> str:
