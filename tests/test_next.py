@@ -170,6 +170,21 @@ def test_an_event_list_is_its_group_and_the_postcodes_near_it_below_attend(ws):
     assert ids(ws, event=str(event)) == [member, neighbour]  # same group scores above nearby
 
 
+def test_one_kept_statement_serves_every_group_and_event_with_its_own_values(ws):
+    nantes, brest = add_group(ws.engine, "Nantes"), add_group(ws.engine, "Brest")
+    in_nantes = person(ws.engine, "Nina", "Nantes", local_group_id=nantes, postcode="44000")
+    in_brest = person(ws.engine, "Bob", "Brest", local_group_id=brest, postcode="29200")
+    near_brest = person(ws.engine, "Nils", "Voisin", postcode="29210")
+    fair_nantes = fair_ahead(ws.engine, nantes, postcode="44000")
+    fair_brest = fair_ahead(ws.engine, brest, postcode="29200")
+    for _ in range(2):  # the second round runs the statements kept from the first
+        assert ids(ws, group="Nantes") == [in_nantes]
+        assert ids(ws, group="Brest") == [in_brest]
+        assert ids(ws, event=str(fair_nantes)) == [in_nantes]
+        assert ids(ws, event=str(fair_brest)) == [in_brest, near_brest]
+        assert len(ids(ws, group="Brest", limit=1)) == 1
+
+
 def test_a_key_date_event_also_suits_people_at_attend(ws):
     group = add_group(ws.engine, "Nantes")
     event = fair_ahead(ws.engine, group, key_date=True)

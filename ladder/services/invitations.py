@@ -87,7 +87,7 @@ def suggest(
 def rank(connection: Connection, ladder: LadderFile, request: NextRequest) -> NextList:
     """The ranked list, with reasons, read on the caller's connection."""
     spec, event = resolve(connection, ladder, request)
-    rows = connection.execute(ranking(spec, request.limit), params(spec)).mappings().all()
+    rows = connection.execute(ranking(spec), params(spec, request.limit)).mappings().all()
     return NextList(spec, event, _suggestions(connection, spec, list(rows)))
 
 

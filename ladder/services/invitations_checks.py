@@ -11,7 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, bindparam, exists, false, func, or_, select, true, union
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.invitations import InvitationSettings
@@ -22,6 +35,15 @@ from ladder.storage.models import Attendance, Contact, SupporterTag
 C = SUPPORTERS.alias("c")  # the candidate
 FATIGUE_SINCE = bindparam("next_fatigue_since", type_=DateTime())
 DECLINE_SINCE = bindparam("next_decline_since", type_=DateTime())
+# the request's values are parameters, so one statement serves every group, event or tag
+GROUP_ID = bindparam("next_group_id", type_=Integer())
+POSTCODE_FROM = bindparam("next_postcode_from", type_=String())
+POSTCODE_TO = bindparam("next_postcode_to", type_=String())
+NEAR_GROUP_ID = bindparam("next_near_group_id", type_=Integer())
+NEAR_POSTCODE_FROM = bindparam("next_near_postcode_from", type_=String())
+NEAR_POSTCODE_TO = bindparam("next_near_postcode_to", type_=String())
+TAG_ID = bindparam("next_tag_id", type_=Integer())
+EVENT_ID = bindparam("next_event_id", type_=Integer())
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,36 @@ class Spec:
     tag_id: int | None = None
     event_id: int | None = None
 
+    def shape(self) -> tuple[Any, ...]:
+        """What the statement's text depends on: not the ids and dates, which are parameters."""
+        area = self.area
+        given = (area.group_id, area.postcodes, area.near_group_id, area.near_postcodes)
+        return (
+            self.ladder.model_dump_json(),
+            tuple(self.steps),
+            tuple(value is not None for value in given),
+            area.either,
+            self.channel,
+            self.tag_id is not None,
+            self.event_id is not None,
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The parameters behind the request's ids and postcode ranges."""
+        area = self.area
+        found: dict[str, Any] = {
+            GROUP_ID.key: area.group_id,
+            NEAR_GROUP_ID.key: area.near_group_id,
+            TAG_ID.key: self.tag_id,
+            EVENT_ID.key: self.event_id,
+        }
+        for low, high, postcodes in (
+            (POSTCODE_FROM, POSTCODE_TO, area.postcodes),
+            (NEAR_POSTCODE_FROM, NEAR_POSTCODE_TO, area.near_postcodes),
+        ):
+            found[low.key], found[high.key] = postcodes or (None, None)
+        return found
+
 
 def in_area(spec: Spec, table: Any, rungs: list[str]) -> list[ColumnElement[bool]]:
     """The coarse filter: rungs and area, each branch one index range on both databases.
@@ -84,14 +136,13 @@ def in_area(spec: Spec, table: Any, rungs: list[str]) -> list[ColumnElement[bool
 def _area_terms(area: Area, table: Any, rungs: list[str]) -> list[ColumnElement[bool]]:
     terms: list[ColumnElement[bool]] = [table.c.rung.in_(rungs)]
     if area.group_id is not None:
-        terms.append(table.c.local_group_id == area.group_id)  # index (local_group_id, rung)
+        terms.append(table.c.local_group_id == GROUP_ID)  # index (local_group_id, rung)
     elif area.postcodes is not None:
         # ``rung || ''`` cannot use the rung index: without statistics SQLite would prefer
         # scanning a whole rung (an equality) to the postcode range
         terms = [table.c.rung.concat("").in_(rungs)]
     if area.postcodes is not None:
-        low, high = area.postcodes
-        terms.append(and_(table.c.postcode >= low, table.c.postcode < high))
+        terms.append(and_(table.c.postcode >= POSTCODE_FROM, table.c.postcode < POSTCODE_TO))
     return terms
 
 
@@ -111,7 +162,7 @@ def checks(spec: Spec) -> list[Check]:
         *_channel_checks(spec),
     ]
     if spec.tag_id is not None:
-        tagged = select(SupporterTag.supporter_id).where(SupporterTag.tag_id == spec.tag_id)
+        tagged = select(SupporterTag.supporter_id).where(SupporterTag.tag_id == TAG_ID)
         found.append(Check("tag", c.id.in_(tagged.correlate(None)), "without the tag asked for"))
     found += _contact_checks(spec)
     return found
@@ -153,7 +204,7 @@ def _contact_checks(spec: Spec) -> list[Check]:
     if spec.event_id is not None:
         here = exists().where(
             attendance.c.supporter_id == c.id,
-            attendance.c.event_id == spec.event_id,
+            attendance.c.event_id == EVENT_ID,
             or_(
                 attendance.c.invited_at.is_not(None),
                 attendance.c.rsvp.is_not(None),

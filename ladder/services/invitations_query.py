@@ -1,11 +1,14 @@
 """The SQL behind ``ladder next``: who may be asked, and each part of their score.
 
-One statement ranks a whole list: ``supporters AS c`` (the candidates), their recruiter, and
-their progress towards the next rung from the rules engine (:func:`ladder.rules.progress_query`,
-restricted to the candidates' area so it never aggregates the whole base). Recency and
-frequency are correlated index lookups on ``actions(supporter_id, occurred_at)``, one per
-candidate. The same expressions serve ``--explain``: there each exclusion is a column instead
-of a WHERE term, so the explanation cannot drift from the ranking.
+One statement ranks a whole list, in two materialised steps: first who may be asked
+(``supporters AS c`` through every check of the list, with their recruiter, and recency and
+frequency as correlated index lookups on ``actions(supporter_id, occurred_at)``, one per
+candidate); then their progress towards the next rung from the rules engine
+(:func:`ladder.rules.progress_query`), counted for those candidates alone, so it never
+aggregates the whole base nor anyone a check leaves out. The statement is built once per
+shape of request (the ids, ranges, dates and limit are parameters) and kept. The same
+expressions serve ``--explain``: there each exclusion is a column instead of a WHERE term, so
+the explanation cannot drift from the ranking.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     FromClause,
+    Integer,
     Select,
     and_,
     bindparam,
@@ -36,41 +40,47 @@ from ladder.rules.sqlfunc import largest, smallest, whole_days
 from ladder.services.invitations_checks import (
     DECLINE_SINCE,
     FATIGUE_SINCE,
+    NEAR_GROUP_ID,
+    NEAR_POSTCODE_FROM,
+    NEAR_POSTCODE_TO,
     C,
     Spec,
     checks,
-    in_area,
 )
 from ladder.storage.models import Action
 
 RECRUITER = SUPPORTERS.alias("r")
 ACTIONS = Action.__table__.alias("recent")
 FREQUENCY_SINCE = bindparam("next_frequency_since", type_=DateTime())
+LIMIT = bindparam("next_limit", type_=Integer())
+_RANKINGS: dict[tuple[Any, ...], Select[Any]] = {}  # by Spec.shape(): built once per process
 
 
-def _among(spec: Spec, from_rung: str) -> Select[Any]:
-    """The ids whose progress is computed: one rung, one area (index-only on both databases)."""
-    return select(SUPPORTERS.c.id).where(*in_area(spec, SUPPORTERS, [from_rung])).correlate(None)
-
-
-def progress(spec: Spec, candidate_id: int | None = None) -> FromClause | None:
-    """(supporter_id, progress, missing_count) for the candidates, from the rules engine."""
+def progress(spec: Spec, found: FromClause) -> FromClause | None:
+    """(supporter_id, progress, missing_count) from the rules engine, for the people ``found``
+    only (each step's count restricted to those on its rung, through their indexes)."""
     targets_with_rules = {r.promote_to for r in spec.ladder.promotion_rules}
     parts = []
     for from_rung, target in spec.steps:
         if target not in targets_with_rules:
             continue
-        among = _among(spec, from_rung)
-        if candidate_id is not None:
-            among = select(literal(candidate_id)).correlate(None)
+        among = select(found.c.id).where(found.c.rung == from_rung).correlate(None)
         parts.append(progress_query(spec.ladder, target, spec.as_of, among))
     if not parts:
         return None
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("p")
+    # one row per person already; grouping says so to SQLite's planner, which then indexes
+    # the result for the join instead of scanning it once per candidate
+    each = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("steps")
+    query = select(
+        each.c.supporter_id,
+        func.max(each.c.progress).label("progress"),
+        func.min(each.c.missing_count).label("missing_count"),
+    )
+    return query.group_by(each.c.supporter_id).subquery("p")
 
 
-def raw_values(spec: Spec, p: FromClause | None) -> dict[str, ColumnElement[Any]]:
-    """What the score is made of, per candidate (each correlated lookup appears once)."""
+def raw_values(spec: Spec) -> dict[str, ColumnElement[Any]]:
+    """What the score is made of, per candidate, but their progress (each lookup appears once)."""
     c = C.c
     last = (
         select(func.max(ACTIONS.c.occurred_at))
@@ -87,8 +97,6 @@ def raw_values(spec: Spec, p: FromClause | None) -> dict[str, ColumnElement[Any]
         .scalar_subquery()
     )
     return {
-        "closeness": func.coalesce(p.c.progress, 0.0) if p is not None else literal(0.0),
-        "missing_count": p.c.missing_count if p is not None else literal(None),
         "idle_days": whole_days(AS_OF, last),
         "actions": count,
         "proximity": _proximity(spec),
@@ -114,10 +122,10 @@ def _proximity(spec: Spec) -> ColumnElement[Any]:
     area, c = spec.area, C.c
     whens: list[tuple[ColumnElement[bool], Any]] = []
     if area.near_group_id is not None:
-        whens.append((c.local_group_id == area.near_group_id, literal(1.0)))
+        whens.append((c.local_group_id == NEAR_GROUP_ID, literal(1.0)))
     if area.near_postcodes is not None:
-        low, high = area.near_postcodes
-        whens.append((and_(c.postcode >= low, c.postcode < high), literal(0.5)))
+        nearby = and_(c.postcode >= NEAR_POSTCODE_FROM, c.postcode < NEAR_POSTCODE_TO)
+        whens.append((nearby, literal(0.5)))
     return case(*whens, else_=literal(0.0)) if whens else literal(0.0)
 
 
@@ -146,11 +154,6 @@ def target_rung(spec: Spec) -> ColumnElement[Any]:
     return case(*((C.c.rung == a, literal(b)) for a, b in spec.steps), else_=literal(None))
 
 
-def source(p: FromClause | None) -> FromClause:
-    joined = C.outerjoin(RECRUITER, RECRUITER.c.id == C.c.recruiter_id)
-    return joined.outerjoin(p, p.c.supporter_id == C.c.id) if p is not None else joined
-
-
 def person_columns() -> list[ColumnElement[Any]]:
     c = C.c
     return [
@@ -165,9 +168,12 @@ def person_columns() -> list[ColumnElement[Any]]:
     ]
 
 
-def params(spec: Spec) -> dict[str, Any]:
+def params(spec: Spec, limit: int | None = None) -> dict[str, Any]:
+    """Every parameter of the statement: dates, the request's ids and ranges, the limit."""
     settings, as_of = spec.settings, spec.as_of
     return {
+        **spec.values(),
+        LIMIT.key: limit,
         **time_params(spec.ladder, as_of),
         "as_of": as_of,
         FATIGUE_SINCE.key: as_of - timedelta(days=settings.fatigue_days),
@@ -179,27 +185,54 @@ def params(spec: Spec) -> dict[str, Any]:
 def candidates(spec: Spec, person: int | None = None) -> Any:
     """One row per candidate: who they are and the raw values of their score.
 
+    Two steps. First who may be asked, with their per-person lookups: a materialised CTE, so
+    each correlated lookup runs once per candidate (SQLite would otherwise inline it into every
+    expression that uses it). Then their progress from the rules engine, counted for them
+    alone: nobody the checks leave out costs a count.
+
     With ``person`` (``--explain``): only that person, every check a ``keeps_N`` column (1 or
-    0) instead of a condition. A materialised CTE, so each correlated lookup runs once per
-    candidate (SQLite would otherwise inline it into every expression that uses it).
+    0) instead of a condition.
     """
-    p = progress(spec, person)
+    joined = C.outerjoin(RECRUITER, RECRUITER.c.id == C.c.recruiter_id)
     query = select(
         *person_columns(),
         target_rung(spec).label("target_rung"),
-        *(value.label(name) for name, value in raw_values(spec, p).items()),
-    ).select_from(source(p))
+        *(value.label(name) for name, value in raw_values(spec).items()),
+    ).select_from(joined)
     if person is None:
         query = query.where(*(check.keeps for check in checks(spec) if check.ranked))
     else:
         flags = [case((check.keeps, literal(1)), else_=literal(0)) for check in checks(spec)]
         query = query.add_columns(*(flag.label(f"keeps_{i}") for i, flag in enumerate(flags)))
         query = query.where(C.c.id == person)
-    return query.cte("candidates").prefix_with("MATERIALIZED")
+    return _with_progress(spec, query.cte("eligible").prefix_with("MATERIALIZED"))
 
 
-def ranking(spec: Spec, limit: int) -> Select[Any]:
-    """The ranked list: best rounded score first, then the lowest id."""
+def _with_progress(spec: Spec, found: Any) -> Any:
+    """``found`` with each person's closeness (0..1) and missing count for their next rung."""
+    p = progress(spec, found)
+    closeness = func.coalesce(p.c.progress, 0.0) if p is not None else literal(0.0)
+    missing = p.c.missing_count if p is not None else literal(None)
+    query = select(*found.c, closeness.label("closeness"), missing.label("missing_count"))
+    if p is not None:
+        query = query.select_from(found.outerjoin(p, p.c.supporter_id == found.c.id))
+    return query.subquery("candidates")
+
+
+def ranking(spec: Spec) -> Select[Any]:
+    """The ranked list: best rounded score first, then the lowest id (``LIMIT :next_limit``).
+
+    Built once per shape of request and kept: the values are parameters (:func:`params`).
+    """
+    shape = spec.shape()
+    if shape not in _RANKINGS:
+        if len(_RANKINGS) > 32:
+            _RANKINGS.clear()
+        _RANKINGS[shape] = _ranking(spec)
+    return _RANKINGS[shape]
+
+
+def _ranking(spec: Spec) -> Select[Any]:
     x = candidates(spec)
     values = parts(spec, x.c)
     rank = score(spec, values)
@@ -208,4 +241,4 @@ def ranking(spec: Spec, limit: int) -> Select[Any]:
         rank.label("rank"),
         *(value.label(f"{name}_part") for name, value in values.items()),
     )
-    return query.order_by(rank.desc(), x.c.id).limit(limit)
+    return query.order_by(rank.desc(), x.c.id).limit(LIMIT)
