@@ -3,7 +3,9 @@
 Hypothesis draws a small movement (people on random rungs and statuses, recruiters, tags,
 consents, events with random presence, actions) and a random rule set, runs both engines twice
 (the second run some days later, so lapse grace periods can expire) and compares every
-person's rung, status and dates, and every level change.
+person's rung, status and dates, and every level change. On the same worlds, progress towards
+a rung counted for a few people (correlated counts, what ``ladder next`` uses) equals progress
+counted for everyone (joined aggregates).
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules.engine import promote
+from ladder.rules.explain import progress_query
 from ladder.storage.kinds import sync_action_kinds
+from ladder.storage.models import Supporter
 from tests.rules_reference import (
     ActionRow,
     AttendanceRow,
@@ -205,6 +210,28 @@ def test_the_sql_engine_and_the_reference_agree_on_who_moves(synced, world, ladd
     assert database_moves(synced) == Counter(expected_moves)
     for kind in sorted({_kind(move) for move in expected_moves}) or ["nobody moved"]:
         event(kind)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds(), ladder=ladders(), picked=st.sets(st.integers(1, 7)))
+def test_progress_among_a_few_people_equals_progress_counted_for_everyone(
+    synced, world, ladder, picked
+):
+    clear_world(synced)
+    load_world(synced, world)
+    among = select(Supporter.id).where(Supporter.id.in_(sorted(picked)))
+    targets = sorted({r.promote_to for r in ladder.promotion_rules if r.promote_to})
+    with synced.connect() as connection:
+        for target in targets:
+            everyone = connection.execute(progress_query(ladder, target, T)).all()
+            few = connection.execute(progress_query(ladder, target, T, among)).all()
+            expected = sorted(tuple(row) for row in everyone if row[0] in picked)
+            assert sorted(tuple(row) for row in few) == expected
+            event(f"{len(expected)} of {len(everyone)} counted")
 
 
 def _kind(move: tuple[int, str, str, str, str, str]) -> str:

@@ -29,6 +29,7 @@ class Compiler:
         self.ladder = ladder
         self.scope = scope
         self.source: FromClause = S
+        self.per_person: list[Any] = []
         self._joined = 0
 
     def rule(self, rule: Rule) -> CompiledRule:
@@ -52,7 +53,15 @@ class Compiler:
         return leaf
 
     def join(self, rows: Rows) -> ColumnElement[Any]:
-        """LEFT JOIN the count of ``rows`` per supporter; returns the count (0 when none)."""
+        """LEFT JOIN the count of ``rows`` per supporter; returns the count (0 when none).
+
+        Among a few people (``Scope.among``): the count as a subquery correlated to ``s``.
+        """
+        if self.scope.among is not None:
+            where = [*rows.where, rows.owner == S.c.id]
+            count = select(func.count()).select_from(rows.table).where(*where).scalar_subquery()
+            self.per_person.append(count)
+            return count
         self._joined += 1
         counted = rows.counted(f"c{self._joined}")
         self.source = self.source.outerjoin(counted, counted.c.supporter_id == S.c.id)
@@ -129,6 +138,7 @@ def compile_rules(ladder: LadderFile, rules: list[Rule], scope: Scope) -> list[C
     compiled = [compiler.rule(rule) for rule in rules]
     for item in compiled:
         item.source = compiler.source
+        item.per_person = compiler.per_person
     return compiled
 
 

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, Rule
@@ -207,21 +209,46 @@ def progress_query(
         raise NotFoundError(
             f"no rule promotes to {target_rung!r}: add one to the ladder file to rank people for it"
         )
-    scope = Scope(among=among)
-    compiled = compile_rules(ladder, rules, scope)
-    query = (
-        select(
+    compiled = compile_rules(ladder, rules, Scope(among=among))
+    progress = largest(*(c.root.progress for c in compiled))
+    missing = smallest(*(c.root.missing for c in compiled))
+    where = [
+        S.c.rung == names[index - 1],
+        S.c.status == "active",
+        S.c.merged_into_id.is_(None),
+        S.c.created_at <= AS_OF,
+    ]
+    if among is None:
+        query = select(
             S.c.id.label("supporter_id"),
-            largest(*(c.root.progress for c in compiled)).label("progress"),
-            smallest(*(c.root.missing for c in compiled)).label("missing_count"),
-        )
-        .select_from(compiled[0].source)
-        .where(
-            S.c.rung == names[index - 1],
-            S.c.status == "active",
-            S.c.merged_into_id.is_(None),
-            S.c.created_at <= AS_OF,
-            *scope.restrict(S.c.id),
-        )
+            progress.label("progress"),
+            missing.label("missing_count"),
+        ).select_from(compiled[0].source)
+        return query.where(*where).params(time_params(ladder, as_of))
+    where.append(S.c.id.in_(among))
+    counted = _Counted(compiled[0].per_person, where, f"counted_{index}")
+    query = select(
+        counted.c.id.label("supporter_id"),
+        counted.swap(progress).label("progress"),
+        counted.swap(missing).label("missing_count"),
     )
     return query.params(time_params(ladder, as_of))
+
+
+class _Counted:
+    """The people of ``s`` with each per-person count as a column, in a materialised step, so
+    each count runs once per person; :meth:`swap` rewrites an expression over ``s`` and those
+    counts into one over these columns."""
+
+    def __init__(self, counts: list[Any], where: list[Any], name: str) -> None:
+        labelled = [count.label(f"n{i}") for i, count in enumerate(counts)]
+        self.cte = select(S, *labelled).where(*where).cte(name).prefix_with("MATERIALIZED")
+        self.c = self.cte.c
+        self._columns = {id(count): self.c[f"n{i}"] for i, count in enumerate(counts)}
+        self._columns.update({id(column): self.c[column.key] for column in S.c})
+
+    def swap(self, expression: ColumnElement[Any]) -> ColumnElement[Any]:
+        return replacement_traverse(expression, {}, self._column_for)
+
+    def _column_for(self, element: Any, **_: Any) -> Any:
+        return self._columns.get(id(element))
