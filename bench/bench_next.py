@@ -119,6 +119,9 @@ def hand_written(engine: Any, kind: str, value: str, t: datetime) -> list[int]:
         else "CAST(julianday(:t) - julianday(last_at) AS INTEGER)",
         least="least" if postgres else "min",
         greatest="greatest" if postgres else "max",
+        # halves up, as the project ranks (PostgreSQL's round() takes halves to even)
+        half_up="floor" if postgres else "CAST",
+        close="" if postgres else " AS INTEGER",
         candidates=_GROUP if kind == "group" else _EVENT,
         proximity="1.0" if kind == "group" else _NEAR,
         event_filter="" if kind == "group" else _NOT_ASKED,
@@ -194,13 +197,18 @@ WITH x AS MATERIALIZED (
                     AND a.rsvp = 'declined' AND a.rsvp_at > :t60)
     {event_filter}
 )
-SELECT id FROM x ORDER BY round((
+SELECT id FROM x ORDER BY {half_up}((  -- doubles: PostgreSQL's 7 / 10.0 is numeric
   CASE WHEN status <> 'active' THEN 0.0
-       WHEN rung = 'follow' THEN {greatest}({least}(att90 / 2.0, 1.0), {least}(a90 / 3.0, 1.0))
-       ELSE {greatest}({least}(hosted / 1.0, 1.0), {least}(recruits / 3.0, 1.0),
-                       {least}(m180 / 3.0, 1.0)) END * 0.4
-  + coalesce({greatest}(0.0, 1.0 - {days} / 180.0), 0.0) * 0.25
-  + {least}(f90 / 10.0, 1.0) * 0.15 + proximity * 0.1 + rec * 0.1) * 1000) DESC, id
+       WHEN rung = 'follow' THEN {greatest}(
+         {least}(CAST(att90 AS DOUBLE PRECISION) / 2.0, 1.0),
+         {least}(CAST(a90 AS DOUBLE PRECISION) / 3.0, 1.0))
+       ELSE {greatest}(
+         {least}(CAST(hosted AS DOUBLE PRECISION) / 1.0, 1.0),
+         {least}(CAST(recruits AS DOUBLE PRECISION) / 3.0, 1.0),
+         {least}(CAST(m180 AS DOUBLE PRECISION) / 3.0, 1.0)) END * 0.4
+  + coalesce({greatest}(0.0, 1.0 - CAST({days} AS DOUBLE PRECISION) / 180.0), 0.0) * 0.25
+  + {least}(CAST(f90 AS DOUBLE PRECISION) / 10.0, 1.0) * 0.15
+  + proximity * 0.1 + rec * 0.1) * 1000 + 0.5{close}) DESC, id
 LIMIT :limit
 """
 )

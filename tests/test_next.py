@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, MetaData, select, update
+from sqlalchemy import Engine, MetaData, literal, select, update
 
 from ladder.errors import ConflictError, MisuseError
+from ladder.rules.sqlfunc import half_up
 from ladder.services.invitations import NextRequest, suggest
 from ladder.services.invitations_explain import explain
 from ladder.storage.models import Attendance, Contact, Supporter
@@ -87,6 +88,13 @@ def test_a_recruiter_high_on_the_ladder_lifts_their_recruit(ws):
     recruit = person(ws.engine, "Rémi", "Recrue", recruiter_id=mobiliser)
     alone = person(ws.engine, "Alain", "Seul")
     assert ids(ws, rung="attend") == [recruit, alone]
+
+
+@pytest.mark.parametrize(("value", "whole"), [(0.5, 1), (2.5, 3), (842.5, 843), (842.49, 842)])
+def test_scores_round_halves_up_alike_on_both_databases(ws, value, whole):
+    # PostgreSQL's round() of a double takes 2.5 to 2: two tied people would swap places
+    with ws.engine.connect() as connection:
+        assert connection.execute(select(half_up(literal(value)))).scalar_one() == whole
 
 
 def test_erased_people_are_never_listed(ws):

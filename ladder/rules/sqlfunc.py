@@ -7,7 +7,9 @@ unchanged on both databases:
 - ``json_array_agg(x)``: ``json_group_array`` / ``json_agg``;
 - ``json_set_key(doc, outer, key, value)``: ``doc[outer][key] = value`` for a JSON column;
 - ``smallest(...)`` / ``largest(...)``: scalar ``min``/``max`` / ``least``/``greatest``;
-- ``whole_days(later, earlier)``: whole days between two timestamps.
+- ``whole_days(later, earlier)``: whole days between two timestamps;
+- ``half_up(x)``: a non-negative number rounded to a whole one, halves up (PostgreSQL's
+  ``round`` of a double rounds halves to even, SQLite's away from zero).
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ class _WholeDays(FunctionElement[int]):
     inherit_cache = True
 
 
+class _HalfUp(FunctionElement[int]):
+    type = Integer()
+    inherit_cache = True
+
+
 def json_object(pairs: list[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
     args: list[Any] = []
     for key, value in pairs:
@@ -87,6 +94,11 @@ def largest(*values: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def whole_days(later: ColumnElement[Any], earlier: ColumnElement[Any]) -> ColumnElement[int]:
     return _WholeDays(later, earlier)
+
+
+def half_up(value: ColumnElement[Any]) -> ColumnElement[int]:
+    """``value`` (>= 0) to the nearest whole number, 2.5 to 3, alike on both databases."""
+    return _HalfUp(value)
 
 
 def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
@@ -158,3 +170,13 @@ def _whole_days_pg(element: _WholeDays, compiler: SQLCompiler, **kw: Any) -> str
 def _whole_days_sqlite(element: _WholeDays, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = _args(element, compiler, **kw)
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(_HalfUp, "postgresql")
+def _half_up_pg(element: _HalfUp, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(floor({_args(element, compiler, **kw)[0]} + 0.5) AS INTEGER)"
+
+
+@compiles(_HalfUp)
+def _half_up_sqlite(element: _HalfUp, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({_args(element, compiler, **kw)[0]} + 0.5 AS INTEGER)"  # truncates: value >= 0

@@ -36,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ladder.domain.invitations import PARTS
 from ladder.rules.explain import progress_query
 from ladder.rules.sql import AS_OF, SUPPORTERS, time_params
-from ladder.rules.sqlfunc import largest, smallest, whole_days
+from ladder.rules.sqlfunc import half_up, largest, smallest, whole_days
 from ladder.services.invitations_checks import (
     DECLINE_SINCE,
     FATIGUE_SINCE,
@@ -140,12 +140,12 @@ def _recruiter_part(spec: Spec) -> ColumnElement[Any]:
 
 
 def score(spec: Spec, values: dict[str, ColumnElement[Any]]) -> ColumnElement[Any]:
-    """The weighted sum, and the integer it is ranked by (3 decimals: both databases agree)."""
+    """The weighted sum in thousandths, the integer it is ranked by: both databases agree."""
     weights = spec.settings.weights
     total: ColumnElement[Any] = literal(0.0)
     for name in PARTS:
         total = total + values[name] * float(getattr(weights, name))
-    return func.round(total * 1000.0)
+    return half_up(total * 1000.0)
 
 
 def target_rung(spec: Spec) -> ColumnElement[Any]:
