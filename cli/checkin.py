@@ -86,7 +86,7 @@ def interactive() -> bool:
 
 def _door_loop(workspace: Workspace, event_ref: str) -> None:
     engine, ladder, user = workspace.engine, workspace.ladder, workspace.settings.user
-    with engine.connect() as connection:
+    with workspace.reading() as connection:
         event = service.checkable_event(connection, event_ref, utcnow())
     click.echo(f"Checking in to {event.describe()}. Empty line to finish.")
     count = 0

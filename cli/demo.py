@@ -195,7 +195,7 @@ def _demo_workspace(workspace: Workspace) -> Workspace:
 
 
 def _supporter_count(workspace: Workspace) -> int:
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         return int(connection.scalar(select(func.count()).select_from(Supporter)) or 0)
 
 
@@ -237,7 +237,7 @@ def _describe_summary(where: str, summary: dict[str, Any]) -> str:
 
 
 def _print_sections(workspace: Workspace, as_of: datetime) -> None:
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         for title, query in DEMO_SECTIONS:
             rows, columns = query(connection, workspace.ladder, as_of)
             click.echo(f"\n{title}\n")

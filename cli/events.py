@@ -119,7 +119,7 @@ def list_(
     if upcoming:
         today = datetime.combine(date.today(), datetime.min.time())
         starts_from = max(starts_from or today, today)
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         rows = service.list_events(connection, starts_from, starts_to, **filters)
     echo_rows(rows, LIST_COLUMNS, output_format, empty="No events match.")
 
@@ -133,7 +133,7 @@ def show(workspace: Workspace, event: str, output_format: str) -> None:
 
     Example: ladder events show 12
     """
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         details, people = service.event_details(connection, event)
     columns = ["id", "first_name", "last_name", "email", "invited", "rsvp", "presence"]
     columns += ["checked_in", "checked_in_by", "walk_in"]
@@ -171,7 +171,7 @@ def sheet(workspace: Workspace, event: str, sheet_format: str, blank: int) -> No
 
     Example: ladder events sheet 12 --format html > sheet.html
     """
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         found, rows = sheet_rows(connection, event, blank)
     if sheet_format == "csv":
         buffer = io.StringIO()

@@ -43,7 +43,7 @@ def export(workspace: Workspace, file_format: str, group: str | None, output: st
     from ladder.graph.export import recruitment_graph, write_graph
     from ladder.services.leaderboard import find_group
 
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         group_id = find_group(connection, group).id if group else None
         built = recruitment_graph(connection, group_id)
     with click.open_file(output, "wb", atomic=output != "-") as stream:
@@ -68,7 +68,7 @@ def check(workspace: Workspace, output_format: str) -> None:
     """
     from ladder.graph.check import check_graph
 
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         report = check_graph(connection)
     rows = [{**vars(p), "ids": " ".join(str(i) for i in p.ids)} for p in report.problems]
     columns = ["problem", "severity", "ids", "people", "advice"]

@@ -36,7 +36,7 @@ def list_command(
 
     Example: ladder people list --rung attend --postcode 69 --format csv > lyon.csv
     """
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         rows = list_people(connection, workspace.ladder, PeopleFilter(limit=limit, **filters))
     echo_rows(rows, COLUMNS, output_format, empty="(nobody matches)")
 
@@ -58,7 +58,7 @@ def show(workspace: Workspace, person: str, output_format: str) -> None:
 
     Example: ladder people show awa@example.org
     """
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         record = show_person(connection, person)
     if output_format == "json":
         click.echo(json.dumps(record, default=_json, indent=2, ensure_ascii=False))

@@ -22,7 +22,7 @@ def duplicates(workspace: Workspace, limit: int | None, output_format: str) -> N
 
     Example: ladder people duplicates --format csv > to-check.csv
     """
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         rows = find_duplicates(connection, limit)
     echo_rows(rows, COLUMNS, output_format, empty="(no likely duplicates)")
 

@@ -32,7 +32,7 @@ def why(workspace: Workspace, person: str, as_of: datetime | None) -> None:
     Example: ladder people why awa@example.org
     """
     ladder = workspace.ladder
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         ref = find_person(connection, person)
         entries = history(connection, ref.id)
         progress = progress_of(connection, ladder, ref.id, ref.rung, as_of or utcnow())
@@ -90,7 +90,7 @@ def _pinned(workspace: Workspace, ref: PersonRef) -> bool:
 
     from ladder.storage.models import Supporter
 
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         query = select(Supporter.rung_set_manually).where(Supporter.id == ref.id)
         return bool(connection.execute(query).scalar())
 

@@ -87,7 +87,7 @@ def top(
     """
     from ladder.services.leaderboard import COLUMNS, top_recruiters
 
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         rows = top_recruiters(
             connection, workspace.ladder, by, since, group, limit if limit > 0 else None
         )
@@ -116,7 +116,7 @@ def tree(workspace: Workspace, person: str, depth: int, up: bool) -> None:
     from ladder.graph.tree import recruiter_chain, recruitment_tree
     from ladder.services.lookup import find_person
 
-    with workspace.engine.connect() as connection:
+    with workspace.reading() as connection:
         found = find_person(connection, person)
         if up:
             chain, loops = recruiter_chain(connection, found.id)

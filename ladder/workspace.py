@@ -10,10 +10,11 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from ladder.domain.ladderfile import LadderFile, load_ladder
 from ladder.settings import Settings
+from ladder.storage.engine import reading
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.schema import open_existing, require_current
 
@@ -45,6 +46,10 @@ class Workspace:
                 raise
             self._engine = engine
         return self._engine
+
+    def reading(self) -> Connection:
+        """A connection for reads only: no write lock on SQLite (see ``storage.engine``)."""
+        return reading(self.engine)
 
     def close(self) -> None:
         if self._engine is not None:

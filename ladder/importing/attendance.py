@@ -21,6 +21,7 @@ from ladder.importing.csvfile import CsvRow, CsvTable
 from ladder.importing.people import ImportOptions, ImportReport, import_people
 from ladder.importing.people_rows import PEOPLE_ALIASES
 from ladder.services.checkin import CheckinCounts, check_in_many, checkable_event
+from ladder.storage.engine import reading
 
 PRESENT = "present"
 _NOT_PRESENT = {"", "no", "n", "non", "0", "false", "faux", "absent", "-"}
@@ -61,7 +62,7 @@ def import_sheet(
 ) -> tuple[SheetReport, CsvTable]:
     """Import a sign-in sheet for ``event_ref``; all or nothing unless ``skip_invalid``."""
     now = now or utcnow()
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         event = checkable_event(connection, event_ref, now)  # refuse before reading the file
     counts = CheckinCounts()
     skipped: list[int] = []

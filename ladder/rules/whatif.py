@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules.engine import Move, apply_rules, before, moves_since
+from ladder.storage.engine import reading
 from ladder.storage.models import ActionKind
 
 
@@ -133,6 +134,6 @@ def _classify(
 
 def _unknown_kinds(engine: Engine, ladder: LadderFile) -> list[str]:
     wanted = {k.name for k in ladder.action_kinds}
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         known = set(connection.execute(select(ActionKind.name)).scalars())
     return sorted(wanted - known)

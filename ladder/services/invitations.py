@@ -27,6 +27,7 @@ from ladder.services.invitations_checks import Area, Spec
 from ladder.services.invitations_query import params, ranking
 from ladder.services.invitations_reasons import reasons_for
 from ladder.services.people import find_group
+from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, Contact, Event, LocalGroup, Tag
 
 CHANNELS = ("email", "sms")
@@ -76,7 +77,7 @@ def suggest(
 ) -> NextList:
     """The ranked list; with ``record``, also the contacts (and invitations), all or nothing."""
     # a list alone only reads: no write lock (SQLite's BEGIN IMMEDIATE) that would hold up check-ins
-    with engine.begin() if record else engine.connect() as connection:
+    with engine.begin() if record else reading(engine) as connection:
         found = rank(connection, ladder, request)
         if record and found.suggestions:
             record_contacts(connection, found, user, utcnow())

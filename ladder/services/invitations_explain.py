@@ -19,6 +19,7 @@ from ladder.services.invitations_checks import Spec, checks
 from ladder.services.invitations_query import candidates, params, parts, score
 from ladder.services.invitations_reasons import reasons_for
 from ladder.services.lookup import find_person
+from ladder.storage.engine import reading
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Explanation:
 
 def explain(engine: Engine, ladder: LadderFile, request: NextRequest, person: str) -> Explanation:
     """One person's score for this request, part by part. Writes nothing."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         spec, _event = resolve(connection, ladder, request)
         ref = find_person(connection, person)
         found = checks(spec)

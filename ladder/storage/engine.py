@@ -2,7 +2,9 @@
 
 SQLite connections get WAL, foreign keys, ``synchronous=NORMAL`` and a busy timeout; every
 transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on the busy timeout
-instead of failing with "database is locked" when a read lock is upgraded.
+instead of failing with "database is locked" when a read lock is upgraded. Reads that write
+nothing use :func:`reading`: a plain (deferred) ``BEGIN``, so a long report never holds the
+write lock a check-in at the door queues on (in WAL mode readers and a writer run together).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 from ladder.errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "ladder_read_only"  # execution option: a deferred BEGIN on SQLite
 SQLITE_CACHE_KIB = 262_144  # 256 MiB page cache: worth 1.8x on bulk loads (PERFORMANCE.md)
 
 
@@ -59,7 +62,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only (``with reading(engine) as connection:``).
+
+    On SQLite its transactions take no write lock; writing on it is a mistake that may fail
+    with "database is locked" under load. On PostgreSQL it is a plain connection.
+    """
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 @contextmanager
