@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import Engine, MetaData, literal, select, update
 
 from ladder.errors import ConflictError, MisuseError
+from ladder.rules.explain import progress_of
 from ladder.rules.sqlfunc import half_up
 from ladder.services.invitations import NextRequest, suggest
 from ladder.services.invitations_explain import explain
+from ladder.services.invitations_reasons import progress_of_many
 from ladder.storage.models import Attendance, Contact, Supporter
 from ladder.workspace import Workspace
 from tests.next_helpers import (
@@ -66,6 +68,25 @@ def test_the_closest_to_attend_comes_first_with_what_is_missing_in_words(ws):
     assert "active 5 days ago" in first.reason and "same group" in first.reason
     assert first.score > second.score
     assert first.parts["closeness"] == pytest.approx(0.5)
+
+
+def test_the_reasons_of_a_mixed_list_are_each_persons_own_progress(ws):
+    follower, attender = person(ws.engine, "Flo", "Suit"), person(ws.engine, "Ali", "Vient")
+    with ws.engine.begin() as connection:
+        connection.execute(update(Supporter).where(Supporter.id == attender).values(rung="attend"))
+    attended(ws.engine, follower, 5)
+    acted(ws.engine, attender, "host_event", 3)
+    acted(ws.engine, attender, "recruit", 4)
+    people = {follower: "follow", attender: "attend"}
+    with ws.engine.connect() as connection:
+        together = progress_of_many(connection, ws.ladder, people, NOW)
+        alone = {i: progress_of(connection, ws.ladder, i, rung, NOW) for i, rung in people.items()}
+    assert together == alone
+    assert {r.promote_to for r in together[attender]} == {"mobilise"}
+    found = suggest(ws.engine, ws.ladder, NextRequest(as_of=NOW), "me").suggestions
+    reasons = {s.id: s.reason for s in found}
+    assert reasons[follower].startswith("1 more event attended within 90 days reaches attend")
+    assert "reaches mobilise" in reasons[attender]
 
 
 def test_equal_people_are_listed_by_id(ws):

@@ -3,56 +3,58 @@
 "1 more event attended within 90 days reaches attend; active 12 days ago; 4 actions in 90
 days; same group; recruited by someone at mobilise". What the next rung needs comes from the
 rules engine (:mod:`ladder.rules.explain`), for all the people listed at once: one statement
-per rung, compiled once per ladder, so a list of 50 costs two queries, not fifty.
+for all their rungs, compiled once per ladder, so a list of 50 costs one query, not fifty.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.rules import Rule
 from ladder.rules.compile import compile_rules
 from ladder.rules.explain import RuleProgress, _states, next_rules
-from ladder.rules.sql import ONLY, S, Scope, time_params
+from ladder.rules.sql import ONLY, CompiledRule, S, Scope, time_params
 from ladder.services.invitations_checks import Spec
 
-_COMPILED: dict[tuple[str, str], tuple[list[Any], Select[Any]]] = {}
+_COMPILED: dict[tuple[str, tuple[str, ...]], tuple[list[CompiledRule], Select[Any]]] = {}
 
 
 def progress_of_many(
     connection: Connection, ladder: LadderFile, people: dict[int, str], as_of: datetime
 ) -> dict[int, list[RuleProgress]]:
-    """:func:`ladder.rules.explain.progress_of` for many people at once (``{id: rung}``)."""
-    by_rung: dict[str, list[int]] = defaultdict(list)
-    for supporter_id, rung in people.items():
-        by_rung[rung].append(supporter_id)
+    """:func:`ladder.rules.explain.progress_of` for many people at once (``{id: rung}``).
+
+    One statement whatever the rungs: the rules that could move any of them, compiled
+    together; each person reads the columns of their own rung's rules.
+    """
+    wanted = {rung: next_rules(ladder, rung) for rung in sorted(set(people.values()))}
+    rules = list({rule.id: rule for found in wanted.values() for rule in found}.values())
+    if not rules:
+        return {}
+    compiled, query = _statement(ladder, rules)
+    position = {rule.id: i for i, rule in enumerate(rules)}
+    params = {**time_params(ladder, as_of), "only": sorted(people)}
     found: dict[int, list[RuleProgress]] = {}
-    for rung, ids in by_rung.items():
-        rules = next_rules(ladder, rung)
-        if not rules:
-            continue
-        compiled, query = _statement(ladder, rung, rules)
-        params = {**time_params(ladder, as_of), "only": ids}
-        for row in connection.execute(query, params).mappings():
-            found[row["who"]] = [
-                RuleProgress(
-                    rule.id,
-                    rule.description,
-                    rule.promote_to or "",
-                    bool(row[f"n{i}_0_holds"]),
-                    _states(item.root, row, f"n{i}", 0, [0]),
-                )
-                for i, (rule, item) in enumerate(zip(rules, compiled, strict=True))
-            ]
+    for row in connection.execute(query, params).mappings():
+        found[row["who"]] = [
+            _progress(rule, compiled[position[rule.id]], row, f"n{position[rule.id]}")
+            for rule in wanted[people[row["who"]]]
+        ]
     return found
 
 
-def _statement(ladder: LadderFile, rung: str, rules: list[Any]) -> tuple[list[Any], Select[Any]]:
-    key = (ladder.model_dump_json(), rung)
+def _progress(rule: Rule, item: CompiledRule, row: Any, prefix: str) -> RuleProgress:
+    holds = bool(row[f"{prefix}_0_holds"])
+    conditions = _states(item.root, row, prefix, 0, [0])
+    return RuleProgress(rule.id, rule.description, rule.promote_to or "", holds, conditions)
+
+
+def _statement(ladder: LadderFile, rules: list[Rule]) -> tuple[list[CompiledRule], Select[Any]]:
+    key = (ladder.model_dump_json(), tuple(rule.id for rule in rules))
     if key not in _COMPILED:
         if len(_COMPILED) > 32:
             _COMPILED.clear()
