@@ -124,11 +124,13 @@ def test_since_counts_only_new_recruits_but_chains_run_through_older_people(ladd
 
 
 def test_a_group_keeps_its_recruiters_and_their_recruits_count_wherever_they_live(
-    ladder_cli, movement
+    ladder_cli, movement, engine
 ):
     rows = _board(ladder_cli, "--group", "nouméa")
     assert _ids(rows, movement) == ["Awa", "Jean"]
     assert rows[1]["reach"] == 3  # Paul and Lise live in Lifou
+    for same_group in ("NOUMEA", _group_id(engine, "Nouméa")):  # accents ignored, or its id
+        assert _board(ladder_cli, "--group", str(same_group)) == rows
 
 
 def test_a_merged_duplicate_is_not_counted_as_a_second_recruit(ladder_cli, movement, engine):
@@ -163,7 +165,7 @@ def test_an_unknown_group_is_one_line_naming_some_groups(ladder_cli, movement):
     result = ladder_cli("recruiters", "top", "--group", "Maré")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: no local group named 'Maré' (groups include: Lifou, Nouméa)"
+        "Error: unknown group 'Maré' (groups include: Lifou, Nouméa)"
     ]
     assert result.stdout == ""
 
@@ -241,3 +243,8 @@ def test_the_tree_of_an_unknown_person_is_one_line(ladder_cli, movement):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no person matches 'Kanak Nobody'")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _group_id(engine: Engine, name: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(LocalGroup.id).where(LocalGroup.name == name)))

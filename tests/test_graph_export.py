@@ -122,7 +122,7 @@ def test_an_unknown_group_export_writes_no_file(ladder_cli, movement, tmp_path):
     path = tmp_path / "nope.graphml"
     result = ladder_cli("graph", "export", "--group", "Maré", "-o", str(path))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no local group named 'Maré'")
+    assert result.stderr.startswith("Error: unknown group 'Maré'")
     assert not path.exists()
 
 

@@ -225,7 +225,10 @@ def test_a_recruit_of_a_refused_row_is_refused_too_with_skip_invalid(ladder_cli,
 def test_an_unknown_group_is_refused_unless_created(ladder_cli, engine, tmp_path):
     path = write(tmp_path, "f.csv", "courriel,groupe\nawa@example.org,Lyon Nord\n")
     refused = _import(ladder_cli, path)
-    assert "unknown group 'Lyon Nord': fix it, or create it with --create-groups" in refused.stderr
+    assert (
+        "unknown group 'Lyon Nord' (there are no local groups yet): fix it, "
+        "or create it with --create-groups"
+    ) in refused.stderr
     created = _import(ladder_cli, path, "--create-groups")
     assert "New local groups: Lyon Nord" in created.stdout
     typo = _import(

@@ -8,7 +8,6 @@ file), then cycles are refused. Nothing here queries the database per row.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -17,6 +16,7 @@ from ladder.domain.names import fold, full_name_key, names_agree
 from ladder.importing.people_known import BOOLEAN, POSITION, UPDATABLE, Known
 from ladder.importing.people_recruiters import resolve_recruiters
 from ladder.importing.people_rows import PersonRow, Rejection, person_name
+from ladder.services.people import group_hint
 
 
 @dataclass
@@ -137,12 +137,11 @@ class Planner:
             return self.groups[folded]
         if self.create_groups:
             return self.plan.new_groups.setdefault(folded, name)
-        close = difflib.get_close_matches(name, self.group_names, n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
         return Rejection(
             row["line"],
             self.columns.get("group", "group"),
-            f"unknown group {name!r}{hint}: fix it, or create it with --create-groups",
+            f"unknown group {name!r}{group_hint(name, self.group_names)}: fix it, "
+            "or create it with --create-groups",
         )
 
     def _match(self, row: PersonRow) -> int | None | Rejection:

@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from ladder.domain.ladderfile import LadderFile
-from ladder.errors import MisuseError, NotFoundError
+from ladder.errors import MisuseError
 from ladder.graph.edges import (
     ids_at_rungs,
     ids_in_group,
@@ -36,6 +36,7 @@ from ladder.graph.edges import (
 from ladder.graph.forest import Forest, Levels
 from ladder.graph.influence import influence
 from ladder.graph.metrics import ForestMetrics, forest_metrics
+from ladder.services.people import find_group as find_group_id
 from ladder.storage.models import LocalGroup
 
 RANKINGS = ("direct", "reach", "climbers", "influence")
@@ -85,18 +86,15 @@ def climbing_rungs(ladder: LadderFile) -> list[str]:
 
 
 def find_group(connection: Connection, text: str) -> Group:
-    """A local group by name (any case) or id; NotFoundError naming a few that exist."""
+    """A local group by id, or by name as everywhere else (:func:`people.find_group`)."""
     wanted = text.strip()
-    query = select(LocalGroup.id, LocalGroup.name)
-    condition = func.lower(LocalGroup.name) == wanted.lower()
     if wanted.isdigit():
-        condition = condition | (LocalGroup.id == int(wanted))
-    found = connection.execute(query.where(condition).order_by(LocalGroup.id)).first()
-    if found is not None:
-        return Group(found.id, found.name)
-    some = connection.scalars(select(LocalGroup.name).order_by(LocalGroup.name).limit(5)).all()
-    hint = f" (groups include: {', '.join(some)})" if some else " (there are no local groups yet)"
-    raise NotFoundError(f"no local group named {text!r}{hint}")
+        name = connection.scalar(select(LocalGroup.name).where(LocalGroup.id == int(wanted)))
+        if name is not None:
+            return Group(int(wanted), name)
+    group_id = find_group_id(connection, wanted)
+    name = connection.scalar(select(LocalGroup.name).where(LocalGroup.id == group_id))
+    return Group(group_id, str(name))
 
 
 def parse_since(text: str, now: datetime) -> datetime:

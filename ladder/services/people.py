@@ -220,10 +220,18 @@ def find_group(connection: Connection, name: str) -> int:
     }
     if fold(name) in groups:
         return groups[fold(name)][0]
-    names = [n for _gid, n in groups.values()]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    hint = group_hint(name, [n for _gid, n in groups.values()])
     raise NotFoundError(f"unknown group {name!r}{hint}")
+
+
+def group_hint(name: str, names: list[str]) -> str:
+    """What to say after "unknown group": the close names, else a few that exist."""
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        return f" (did you mean {', '.join(close)}?)"
+    if names:
+        return f" (groups include: {', '.join(sorted(names)[:5])})"
+    return " (there are no local groups yet)"
 
 
 def _group_id(connection: Connection, name: str, create: bool, notes: list[str], now: Any) -> int:
