@@ -127,3 +127,12 @@ def ladder_cli(db_url: str, engine: Engine) -> Cli:
 def bare_cli(db_url: str) -> Cli:
     """The CLI on an empty (not initialised) test database."""
     return Cli(db_url)
+
+
+@pytest.fixture(params=["people named", "everyone"])
+def known_both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run an import test with both ways of reading what the database knows: only the people
+    a small file names (the default for these files), and everyone (what big files do)."""
+    if request.param == "everyone":
+        monkeypatch.setattr("ladder.importing.people.SMALL_FILE_ROWS", 0)
+    return str(request.param)

@@ -2,10 +2,14 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
 
 from ladder.storage.models import Action, Attendance, Supporter
 from tests.factories import add_event, add_person
+
+# every test twice: reading only the people a small file names, and reading everyone
+pytestmark = pytest.mark.usefixtures("known_both_ways")
 
 HEADER = "present;prénom;nom;courriel;téléphone;code postal;qui vous a amené ?;consent_email\n"
 
@@ -57,6 +61,36 @@ def test_ticked_people_are_checked_in_walk_ins_created_with_their_recruiter(
         )
     assert (chloe.first_name, chloe.recruiter_id, chloe.consent_email) == ("Chloé", awa, True)
     assert presence == {awa: "attended", chloe.id: "attended", jean: "unknown"}
+
+
+def test_regulars_climb_at_once_and_the_report_names_who(ladder_cli, engine, tmp_path):
+    fair = add_event(engine, "Marché de Rivière-Salée", timedelta(days=-20))
+    event = add_event(engine, "Fête de la Lagune")
+    awa = add_person(engine, "Awa", "Diallo", email="awa@example.org")
+    jean = add_person(engine, "Jean", "Wamytan", phone="+687751234")
+    with engine.begin() as connection:
+        for regular in (awa, jean):
+            connection.execute(
+                insert(Attendance).values(event_id=fair, supporter_id=regular, presence="attended")
+            )
+    sheet = _sheet(
+        tmp_path,
+        "x;Awa;Diallo;awa@example.org;;;;\n"
+        "x;Jean;Wamytan;;+687 75 12 34;;;\n"
+        "x;Chloé;Gope;;;98800;Awa DIALLO;\n",  # brought by a name: accents and case ignored
+    )
+    result = ladder_cli("attendance", "import", str(event), sheet)
+    assert result.exit_code == 0, result.output
+    assert "Checked in 3; already checked in 0." in result.stdout
+    assert f"Awa Diallo (#{awa}): Promoted from follow to attend (rule shows-up)." in result.stdout
+    assert f"Jean Wamytan (#{jean}): Promoted from follow to attend" in result.stdout
+    assert "Chloé" not in result.stdout.split("already checked in 0.")[1]  # one event: no climb
+    with engine.connect() as connection:
+        rungs = dict(connection.execute(select(Supporter.first_name, Supporter.rung)).all())
+        brought_by = select(Supporter.recruiter_id).where(Supporter.last_name == "Gope")
+        chloe_recruiter = connection.execute(brought_by).scalar_one()
+    assert rungs == {"Awa": "attend", "Jean": "attend", "Chloé": "follow"}
+    assert chloe_recruiter == awa
 
 
 def test_importing_the_same_sheet_again_changes_nothing(ladder_cli, engine, tmp_path):

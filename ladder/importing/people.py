@@ -13,6 +13,7 @@ Importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,14 +24,18 @@ from sqlalchemy import Connection, Engine
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.importing.csvfile import CsvRow, CsvTable, read_csv
-from ladder.importing.people_known import Known, raw_rows
+from ladder.importing.people_known import Known, Wanted, raw_rows
 from ladder.importing.people_plan import Plan, Planner
+from ladder.importing.people_recruiters import read_reference
 from ladder.importing.people_rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.importing.people_write import TagLinks, write_plan
 
 # After the people are written, in the same transaction: (connection, ids of everyone the
 # accepted rows name) -> nothing. The sign-in sheet import checks them in here.
 AfterWrite = Callable[[Connection, list[int]], None]
+# Up to this many rows, load only the people the file names (a sign-in sheet against a big
+# base); above, read everyone's keys in one pass (:mod:`ladder.importing.people_known`).
+SMALL_FILE_ROWS = 20_000
 # Which data rows to import at all (the sheet import skips rows not ticked 'present').
 KeepRow = Callable[[CsvTable, CsvRow], bool]
 
@@ -129,10 +134,35 @@ def _plan(
     create_groups: bool,
 ) -> tuple[Plan, TagLinks]:
     groups = {name: gid for gid, name in raw_rows(connection, "SELECT id, name FROM local_groups")}
-    planner = Planner(Known.load(connection), groups, columns, create_groups)
-    planner.add_rows(rows)
+    rest = iter(rows)
+    head = list(itertools.islice(rest, SMALL_FILE_ROWS + 1))
+    small = len(head) <= SMALL_FILE_ROWS
+    known = Known.load(connection, _wanted(head) if small else None)
+    planner = Planner(known, groups, columns, create_groups)
+    planner.add_rows(head if small else itertools.chain(head, rest))
     plan = planner.finish()
     return plan, TagLinks(connection, plan)
+
+
+def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:
+    """Whom a small file can name: its emails and phones, and its recruiters' references."""
+    wanted = Wanted()
+    for row in rows:
+        if isinstance(row, Rejection):
+            continue
+        if email := row.get("email"):
+            wanted.emails.add(email)
+        if phone := row.get("phone"):
+            wanted.phones.add(phone)
+        if reference := row.get("recruited_by"):
+            ref = read_reference(reference)
+            if ref.number is not None:
+                wanted.ids.add(ref.number)
+            if ref.text and ref.kind == "email":
+                wanted.emails.add(ref.text)
+            if ref.text and ref.kind in ("phone", "id or phone"):
+                wanted.phones.add(ref.text)
+    return wanted
 
 
 def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:

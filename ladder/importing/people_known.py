@@ -1,20 +1,25 @@
 """What the database already knows, loaded once per import, and indexes to find people in it.
 
-One query reads every person's keys (read with the driver: tuples, no ORM objects); the
-indexes by email, phone and name then answer each row without another query. People from
-the file being imported join the same indexes under negative keys ("placeholders") until
-they are written, so a later row, or a recruiter column, can name them.
+A big file: one query reads every person's keys (read with the driver: tuples, no ORM
+objects). A small one (a sign-in sheet of 500 rows against a base of a million): only the
+people its emails, phones and ``#id`` references name, and their recruiters up the chain
+(for cycle checks), through the indexes; a name lookup reads everyone's names on demand
+(names are matched accent- and case-blind, which no index answers). Either way the indexes
+by email, phone and name then answer each row without another query. People from the file
+being imported join the same indexes under negative keys ("placeholders") until they are
+written, so a later row, or a recruiter column, can name them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ladder.domain.names import full_name_key
+from ladder.storage.models import Supporter
 
 COLUMNS = (
     "id",
@@ -32,6 +37,8 @@ COLUMNS = (
 POSITION = {name: i for i, name in enumerate(COLUMNS)}
 UPDATABLE = COLUMNS[1:10]  # what a row can change (the recruiter is resolved separately)
 BOOLEAN = {"consent_email", "consent_sms", "consent_photo"}
+LIVE = "merged_into_id IS NULL AND status <> 'erased'"
+_CHUNK = 500  # values per IN list
 
 
 def raw_rows(connection: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
@@ -59,20 +66,44 @@ class Known:
     _by_name: dict[str, list[int]] | None = None
     _by_name_postcode: dict[tuple[str, str], int] | None = None
 
+    # set when only some people are loaded (:class:`Wanted`): the others are read on demand
+    connection: Connection | None = None
+
     @classmethod
-    def load(cls, connection: Connection) -> Known:
+    def load(cls, connection: Connection, wanted: Wanted | None = None) -> Known:
+        """Everyone, or (``wanted``) the people a small file can name and their recruiters."""
         known = cls()
-        sql = (
-            f"SELECT {', '.join(COLUMNS)} FROM supporters "
-            "WHERE merged_into_id IS NULL AND status <> 'erased'"
-        )
-        for row in raw_rows(connection, sql):
-            known.people[row[0]] = row
-            if row[3]:
-                known.by_email[row[3]] = row[0]
-            if row[4]:
-                known.add_phone(row[4], row[0])
+        if wanted is None:
+            sql = f"SELECT {', '.join(COLUMNS)} FROM supporters WHERE {LIVE}"
+            known._add_all(raw_rows(connection, sql))
+            return known
+        known.connection = connection
+        table = Supporter.__table__.c
+        for column, values in (
+            (table.email, wanted.emails),
+            (table.phone, wanted.phones),
+            (table.id, wanted.ids),
+        ):
+            known._add_all(_live_where(connection, column, values))
+        known._add_all(_recruiters_above(connection, list(known.people)))
         return known
+
+    def ensure(self, keys: Iterable[int]) -> None:
+        """Load the people ``keys`` names (and their recruiters) if they are not yet."""
+        missing = {k for k in keys if k > 0 and k not in self.people}
+        if missing and self.connection is not None:
+            self._add_all(_live_where(self.connection, Supporter.__table__.c.id, missing))
+            self._add_all(_recruiters_above(self.connection, sorted(missing)))
+
+    def _add_all(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        for row in rows:
+            if row[0] in self.people:
+                continue
+            self.people[row[0]] = row
+            if row[3]:
+                self.by_email[row[3]] = row[0]
+            if row[4]:
+                self.add_phone(row[4], row[0])
 
     def add_phone(self, phone: str, key: int) -> None:
         current = self.by_phone.get(phone)
@@ -118,7 +149,9 @@ class Known:
             for key, first, last, _postcode in self._all_names():
                 index.setdefault(full_name_key(first, last), []).append(key)
             self._by_name = index
-        return self._by_name.get(name, [])
+        found = self._by_name.get(name, [])
+        self.ensure(found)
+        return found
 
     def by_name_and_postcode(self, name: str, postcode: str | None) -> int | None:
         """For rows with no email or phone: the same folded name in the same postcode."""
@@ -127,11 +160,18 @@ class Known:
             for key, first, last, code in self._all_names():
                 index.setdefault((full_name_key(first, last), code or ""), key)
             self._by_name_postcode = index
-        return self._by_name_postcode.get((name, postcode or ""))
+        found = self._by_name_postcode.get((name, postcode or ""))
+        if found is not None:
+            self.ensure([found])
+        return found
 
     def _all_names(self) -> Iterator[tuple[int, str | None, str | None, str | None]]:
-        for key, known in self.people.items():
-            yield key, known[1], known[2], known[5]
+        if self.connection is None:
+            for key, known in self.people.items():
+                yield key, known[1], known[2], known[5]
+        else:
+            sql = f"SELECT id, first_name, last_name, postcode FROM supporters WHERE {LIVE}"
+            yield from raw_rows(self.connection, sql)
         for key, new in self.new_rows.items():
             yield key, new.get("first_name"), new.get("last_name"), new.get("postcode")
 
@@ -143,3 +183,43 @@ class Known:
         row = self.new_rows[key]
         name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
         return f"{name or row.get('email') or row.get('phone')} (line {lines[key]})"
+
+
+@dataclass
+class Wanted:
+    """What a small file names: its emails and phones, and those of its recruiter column."""
+
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    ids: set[int] = field(default_factory=set)
+
+
+def _live_where(connection: Connection, column: Any, values: Iterable[Any]) -> Iterator[Any]:
+    """The live people whose ``column`` is one of ``values``, as tuples in COLUMNS order."""
+    table = Supporter.__table__.c
+    chosen = sorted(values)
+    for start in range(0, len(chosen), _CHUNK):
+        query = select(*(table[name] for name in COLUMNS)).where(
+            table.merged_into_id.is_(None),
+            table.status != "erased",
+            column.in_(chosen[start : start + _CHUNK]),
+        )
+        yield from (tuple(row) for row in connection.execute(query))
+
+
+def _recruiters_above(connection: Connection, ids: list[int]) -> Iterator[Any]:
+    """The live recruiters above these people, up every chain (one recursive query a chunk)."""
+    table = Supporter.__table__
+    for start in range(0, len(ids), _CHUNK):
+        first = select(table.c.recruiter_id.label("id")).where(
+            table.c.id.in_(ids[start : start + _CHUNK]), table.c.recruiter_id.is_not(None)
+        )
+        up = first.cte("up", recursive=True)
+        above = table.alias("above")
+        up = up.union(
+            select(above.c.recruiter_id).where(
+                above.c.id == up.c.id, above.c.recruiter_id.is_not(None)
+            )
+        )
+        above_ids = connection.execute(select(up.c.id)).scalars()
+        yield from _live_where(connection, table.c.id, above_ids)

@@ -10,6 +10,7 @@ refused too, since its recruiter will not exist.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ladder.domain.contact import looks_like_phone, normalise_email, normalise_phone
@@ -45,32 +46,52 @@ def resolve_recruiters(plan: Plan, known: Known, refs: list[tuple[int, str]], co
     _refuse_orphans(plan, known, column)
 
 
-def _resolve(reference: str, plan: Plan, known: Known) -> int:
+@dataclass(frozen=True)
+class Reference:
+    """A recruiter reference, read once: ``#12`` (an id: the file's id column first, then the
+    database's), bare digits (an id, else a phone), an email, a phone, or a full name."""
+
+    kind: str  # "id", "id or phone", "email", "phone", "name" or "invalid"
+    number: int | None = None
+    text: str = ""  # the email, the phone, the folded name, or why it is invalid
+
+
+def read_reference(reference: str) -> Reference:
     text = reference.strip()
     id_match = _ID_REFERENCE.match(text)
     if id_match or (text.isdigit() and not text.startswith("0")):
         number = int(id_match.group(1) if id_match else text)
-        if number in plan.file_ids:
-            return plan.file_ids[number]
-        if number in known.people:
-            return number
         if id_match or not looks_like_phone(text):
-            raise _Unresolved(f"no person #{number} in the file or the database")
+            return Reference("id", number)
+        return Reference("id or phone", number, normalise_phone(text) or "")
     if "@" in text:
-        return _one(_by_email(text, known), "has this email", plan, known)
+        try:
+            return Reference("email", text=normalise_email(text) or "")
+        except ValueError as exc:
+            return Reference("invalid", text=str(exc))
     if looks_like_phone(text):
-        phone = normalise_phone(text)
-        return _one(known.phone_owners(phone) if phone else [], "has this phone", plan, known)
-    return _one(known.by_name(full_name_key(text, None)), "has this name", plan, known)
+        return Reference("phone", text=normalise_phone(text) or "")
+    return Reference("name", text=full_name_key(text, None))
 
 
-def _by_email(text: str, known: Known) -> list[int]:
-    try:
-        email = normalise_email(text)
-    except ValueError as exc:
-        raise _Unresolved(str(exc)) from None
-    key = known.by_email.get(email) if email else None
-    return [] if key is None else [key]
+def _resolve(reference: str, plan: Plan, known: Known) -> int:
+    ref = read_reference(reference)
+    if ref.number is not None:
+        if ref.number in plan.file_ids:
+            return plan.file_ids[ref.number]
+        if ref.number in known.people:
+            return ref.number
+        if ref.kind == "id":
+            raise _Unresolved(f"no person #{ref.number} in the file or the database")
+    if ref.kind == "invalid":
+        raise _Unresolved(ref.text)
+    if ref.kind == "email":
+        key = known.by_email.get(ref.text) if ref.text else None
+        return _one([] if key is None else [key], "has this email", plan, known)
+    if ref.kind != "name":
+        owners = known.phone_owners(ref.text) if ref.text else []
+        return _one(owners, "has this phone", plan, known)
+    return _one(known.by_name(ref.text), "has this name", plan, known)
 
 
 def _one(keys: list[int], what: str, plan: Plan, known: Known) -> int:

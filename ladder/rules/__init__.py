@@ -18,13 +18,23 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from ladder.domain.ladderfile import LadderFile
-from ladder.rules.engine import Move, RunReport, apply_person, evaluate_person, promote
+from ladder.rules.engine import (
+    Move,
+    RunReport,
+    apply_person,
+    apply_rules,
+    before,
+    evaluate_person,
+    moves_since,
+    promote,
+)
 from ladder.rules.explain import progress_query
 
 __all__ = [
     "Move",
     "RunReport",
     "after_checkin",
+    "after_checkins",
     "apply_person",
     "evaluate_person",
     "progress_query",
@@ -35,11 +45,20 @@ __all__ = [
 def after_checkin(
     connection: Connection, ladder: LadderFile, supporter_id: int, as_of: datetime
 ) -> list[str]:
-    """Apply the rules to one person after a check-in; one sentence per level change.
-
-    Matches ``ladder.services.checkin.RungHook``: append it to ``AFTER_CHECKIN``.
-    """
+    """Apply the rules to one person after a check-in; one sentence per level change."""
     return [describe(move) for move in apply_person(connection, ladder, supporter_id, as_of)]
+
+
+def after_checkins(
+    connection: Connection, ladder: LadderFile, supporter_ids: list[int], as_of: datetime
+) -> list[str]:
+    """Apply the rules to everyone of a sign-in sheet in one run restricted to them (the same
+    SQL as one person's, with all their ids); one sentence per level change, naming who."""
+    if not supporter_ids:
+        return []
+    ids = apply_rules(connection, ladder, as_of, only=supporter_ids)
+    moves = moves_since(connection, before(ids)) if ids else []
+    return [f"{move.name} (#{move.supporter_id}): {describe(move)}" for move in moves]
 
 
 def describe(move: Move) -> str:

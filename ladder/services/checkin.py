@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import ConflictError, InputError
-from ladder.rules import after_checkin
+from ladder.rules import after_checkin, after_checkins
 from ladder.services.events import EventRef, find_event
 from ladder.services.lookup import PersonRef, find_person
 from ladder.services.people import PersonFields, insert_person, resolve_person
@@ -203,7 +203,7 @@ def check_in_many(
         )
     arrived = [i for i in supporter_ids if i not in already]
     _record_attendance_actions(connection, event, arrived, user, now)
-    changes = [c for person in arrived for c in after_checkin(connection, ladder, person, now)]
+    changes = after_checkins(connection, ladder, arrived, now)
     return CheckinCounts(len(arrived), len(already), changes)
 
 
