@@ -15,6 +15,8 @@ from ladder.services.people_show import show_person
 from ladder.storage.models import SUPPORTER_STATUSES
 from ladder.workspace import Workspace
 
+TABLE_ROWS = 200
+
 
 @click.command("list")
 @click.option("--rung", help="Only people at this rung.")
@@ -23,7 +25,11 @@ from ladder.workspace import Workspace
 @click.option("--status", type=click.Choice(SUPPORTER_STATUSES), help="Only this status.")
 @click.option("--postcode", metavar="PREFIX", help="Postcodes starting with PREFIX (75, LS1).")
 @click.option("--recruited-by", metavar="PERSON", help="Only the direct recruits of PERSON.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help=f"At most this many rows. [default: {TABLE_ROWS} for a table, everyone for csv/json]",
+)
 @output_options
 @pass_workspace
 def list_command(
@@ -36,9 +42,16 @@ def list_command(
 
     Example: ladder people list --rung attend --postcode 69 --format csv > lyon.csv
     """
+    capped = limit is None and output_format == "table"  # a screen, not a million lines
+    wanted = TABLE_ROWS + 1 if capped else limit
     with workspace.reading() as connection:
-        rows = list_people(connection, workspace.ladder, PeopleFilter(limit=limit, **filters))
-    echo_rows(rows, COLUMNS, output_format, empty="(nobody matches)")
+        rows = list_people(connection, workspace.ladder, PeopleFilter(limit=wanted, **filters))
+    echo_rows(rows[:TABLE_ROWS] if capped else rows, COLUMNS, output_format, "(nobody matches)")
+    if capped and len(rows) > TABLE_ROWS:
+        click.echo(
+            f"(the first {TABLE_ROWS} shown: --limit N for more, --format csv for everyone)",
+            err=True,
+        )
 
 
 @click.command()

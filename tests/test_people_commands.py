@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import insert
 
-from ladder.storage.models import LocalGroup
+from ladder.storage.models import LocalGroup, Supporter
 from tests.people_helpers import WHEN, dump, people_rows, person
 
 
@@ -179,6 +179,28 @@ def test_list_filters_by_rung_tag_status_postcode_prefix_and_recruiter(ladder_cl
     assert _listed(ladder_cli, "--recruited-by", "awa@example.org") == [jean]
     assert _listed(ladder_cli, "--status", "lapsed") == []
     assert _listed(ladder_cli, "--limit", "1") == [awa]
+
+
+def test_a_table_shows_a_screenful_and_says_how_to_see_everyone(ladder_cli, engine):
+    from cli.people_list import TABLE_ROWS
+
+    rows = [
+        {"first_name": f"Bénévole{i}", "rung": "follow", "rung_since": WHEN, "created_at": WHEN}
+        for i in range(TABLE_ROWS + 1)
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(Supporter), rows)
+    table = ladder_cli("people", "list")
+    assert table.exit_code == 0
+    assert (
+        f"Bénévole{TABLE_ROWS - 1}" in table.stdout and f"Bénévole{TABLE_ROWS} " not in table.stdout
+    )
+    assert table.stderr == (
+        f"(the first {TABLE_ROWS} shown: --limit N for more, --format csv for everyone)\n"
+    )
+    assert len(_listed(ladder_cli)) == TABLE_ROWS + 1  # json and csv: everyone
+    assert f"Bénévole{TABLE_ROWS}" in ladder_cli("people", "list", "--limit", "500").stdout
+    assert ladder_cli("people", "list", "--limit", "500").stderr == ""
 
 
 def test_list_filters_by_group(ladder_cli, engine, trio):
