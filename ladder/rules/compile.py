@@ -5,7 +5,9 @@ attendances, hosted events, recruits or tags, ``GROUP BY supporter_id``, LEFT JO
 ``supporters AS s`` (:mod:`ladder.rules.leaves`); conditions on the person (days at rung,
 consent) are columns of ``s``. ``all`` / ``any`` combine the parts with AND / OR. No
 correlated subquery: each aggregate is computed once for everyone (or, restricted by the
-:class:`~ladder.rules.sql.Scope`, for a few people through their indexes).
+:class:`~ladder.rules.sql.Scope`, for a few people through their indexes). The exception is
+``Scope.among`` (progress for a ``ladder next`` list): there each count is a subquery
+correlated to ``s``, which :func:`ladder.rules.progress_query` evaluates once per person.
 """
 
 from __future__ import annotations

@@ -197,8 +197,10 @@ def progress_query(
     rules promoting to ``target_rung``; ``missing_count`` is how many more actions, events,
     recruits or days they need (``all`` sums its parts, ``any`` takes the smallest; a tag or a
     consent counts 1). Active people only. ``among`` (a query of supporter ids, e.g. the
-    people of one area) restricts every count to them, through their indexes. ``as_of`` is
-    bound into the query here, so plain ``connection.execute(query)`` works.
+    candidates of a ``ladder next`` list) restricts it to them: each count is then a subquery
+    per person, index lookups like hand-written SQL, run once per person in a materialised
+    step (:class:`_Counted`). ``as_of`` is bound into the query here, so plain
+    ``connection.execute(query)`` works.
     """
     names = ladder.rung_names
     if target_rung not in names:
