@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, MetaData, insert, select
 
 from ladder.clock import utcnow
 from ladder.storage.models import Event, LocalGroup, Supporter
@@ -52,3 +52,14 @@ def add_event(
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in key order: to prove that nothing was written."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: [tuple(r) for r in connection.execute(select(table).order_by(*table.primary_key))]
+            for name, table in metadata.tables.items()
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, MetaData, literal, select, update
+from sqlalchemy import literal, select, update
 
 from ladder.errors import ConflictError, MisuseError
 from ladder.rules.explain import progress_of
@@ -15,6 +15,7 @@ from ladder.services.invitations_explain import explain
 from ladder.services.invitations_reasons import progress_of_many
 from ladder.storage.models import Attendance, Contact, Supporter
 from ladder.workspace import Workspace
+from tests.factories import dump
 from tests.next_helpers import (
     NOW,
     acted,
@@ -36,16 +37,6 @@ def ask(ws: Workspace, record: bool = False, **options: object) -> list[tuple[in
 
 def ids(ws: Workspace, **options: object) -> list[int]:
     return [i for i, _ in ask(ws, **options)]
-
-
-def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    metadata = MetaData()
-    metadata.reflect(engine)
-    with engine.connect() as connection:
-        return {
-            name: [tuple(r) for r in connection.execute(select(table).order_by(*table.primary_key))]
-            for name, table in metadata.tables.items()
-        }
 
 
 @pytest.fixture

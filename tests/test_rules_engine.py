@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, MetaData, insert, select
+from sqlalchemy import Engine, insert, select
 
 from ladder.domain.ladderfile import LadderFile, load_ladder, parse_ladder
 from ladder.rules.engine import apply_person, evaluate_person, promote
@@ -14,6 +14,7 @@ from ladder.rules.whatif import what_if
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Action, ActionKind, LevelChange, Supporter
 from seeds import default_ladder_path
+from tests.factories import dump
 from tests.rules_reference import (
     ActionRow,
     AttendanceRow,
@@ -47,17 +48,6 @@ def ladder() -> LadderFile:
 def db(engine: Engine, ladder: LadderFile) -> Engine:
     sync_action_kinds(engine, ladder)
     return engine
-
-
-def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, in key order: to prove that nothing was written."""
-    metadata = MetaData()
-    metadata.reflect(engine)
-    with engine.connect() as connection:
-        return {
-            name: [tuple(r) for r in connection.execute(select(table).order_by(*table.primary_key))]
-            for name, table in metadata.tables.items()
-        }
 
 
 def state(engine: Engine, pid: int) -> tuple[str, str]:
