@@ -14,10 +14,10 @@ from sqlalchemy import delete, insert, select
 from bench.datasets import ensure_dataset
 from bench.harness import BenchOptions, Row, benchmark, run_command, timed
 from ladder.clock import utcnow
+from ladder.domain.ladderfile import default_ladder_path
 from ladder.settings import Settings
 from ladder.storage.models import Action, Attendance, Event, Supporter
 from ladder.workspace import Workspace
-from seeds import default_ladder_path
 
 TITLE = "bench: door check-in"
 SHEET_KNOWN = 250
@@ -84,9 +84,9 @@ def _whole_process(url: str, event_id: int, people: list[str], repeat: int) -> R
 
 
 def _door_loop(workspace: Workspace, event_id: int, people: list[str]) -> Row:
-    from ladder.services.checkin import check_in
-    from ladder.services.events import find_event
-    from ladder.services.lookup import find_person
+    from ladder.events.agenda import find_event
+    from ladder.events.checkin import check_in
+    from ladder.people.lookup import find_person
 
     engine, ladder = workspace.engine, workspace.ladder
     times, floors = [], []
@@ -112,8 +112,8 @@ def _door_loop(workspace: Workspace, event_id: int, people: list[str]) -> Row:
 
 def _sheet_import(workspace: Workspace, url: str, event_id: int, known: list[str]) -> Row:
     """A 500-row sheet: 250 known people (by email) and 250 walk-ins, ticked present."""
-    from ladder.importing.attendance import import_sheet
-    from ladder.importing.people import ImportOptions
+    from ladder.events.sheets import import_sheet
+    from ladder.people.importing.importer import ImportOptions
 
     lines = ["present,first_name,last_name,email,brought_by"]
     lines += [f"x,,,{email}," for email in known]

@@ -29,10 +29,9 @@ from scipy import sparse
 
 from bench.datasets import ensure_dataset
 from bench.harness import BenchOptions, Measurement, Row, benchmark, run_command, run_isolated
-from ladder.domain.ladderfile import load_ladder
-from ladder.services.leaderboard import top_recruiters
+from ladder.domain.ladderfile import default_ladder_path, load_ladder
+from ladder.recruitment.leaderboard import top_recruiters
 from ladder.storage.engine import make_engine
-from seeds import default_ladder_path
 
 EDGES = "SELECT id, recruiter_id FROM supporters WHERE recruiter_id IS NOT NULL"
 CLIMBERS = "SELECT id FROM supporters WHERE rung IN ('attend', 'mobilise')"

@@ -90,10 +90,9 @@ def pick(url: str, as_of: str) -> dict[str, Any]:
 
 def compare(url: str, as_of: str, kind: str, value: str) -> dict[str, Any]:
     """Median seconds of the service and of the hand-written statement, interleaved."""
-    from ladder.domain.ladderfile import load_ladder
-    from ladder.services.invitations import NextRequest, suggest
+    from ladder.domain.ladderfile import default_ladder_path, load_ladder
+    from ladder.invitations.suggest import NextRequest, suggest
     from ladder.storage.engine import make_engine
-    from seeds import default_ladder_path
 
     engine, ladder = make_engine(url), load_ladder(default_ladder_path())
     when = datetime.fromisoformat(as_of)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import CACHE_DIR, BenchOptions, Row, benchmark, run_isolated
-from ladder.importing.people_write import INSERT_COLUMNS
+from ladder.people.importing.write import INSERT_COLUMNS
 
 HEADER = ["Prénom", "Nom", "Courriel", "Téléphone", "Code postal", "Tags", "Parrain"]
 BLOCK = 1_000  # rows are written block by block in reverse: some recruiters come later
@@ -151,10 +151,9 @@ def _fresh_database(options: BenchOptions, name: str) -> str:
 
 def import_file(url: str, path: str) -> dict[str, Any]:
     """The project: the whole `people import` service on a file (run in a child process)."""
-    from ladder.domain.ladderfile import load_ladder
-    from ladder.importing.people import ImportOptions, import_people
+    from ladder.domain.ladderfile import default_ladder_path, load_ladder
+    from ladder.people.importing.importer import ImportOptions, import_people
     from ladder.storage.engine import make_engine
-    from seeds import default_ladder_path
 
     engine = make_engine(url)
     data = Path(path).read_bytes()
@@ -207,9 +206,9 @@ def _parsed_rows(path: str, sqlite_stamps: bool) -> list[tuple[Any, ...]]:
     """The rows the project writes: parsed and validated with its own reader (untimed)."""
     from datetime import datetime
 
-    from ladder.importing.csvfile import read_csv
-    from ladder.importing.people_rows import PEOPLE_ALIASES, validate_rows
-    from ladder.importing.people_write import recruiters_first
+    from ladder.people.importing.rows import PEOPLE_ALIASES, validate_rows
+    from ladder.people.importing.write import recruiters_first
+    from ladder.tabular.csvfile import read_csv
 
     table = read_csv(Path(path).read_bytes(), path, PEOPLE_ALIASES)
     valid = [r for r in validate_rows(table, table.rows()) if isinstance(r, dict)]

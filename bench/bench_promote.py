@@ -25,9 +25,8 @@ from sqlalchemy.orm import Session
 
 from bench.datasets import ensure_dataset
 from bench.harness import BenchOptions, Row, benchmark, run_isolated
-from ladder.domain.ladderfile import LadderFile, load_ladder
+from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
 from ladder.storage.engine import make_engine
-from seeds import default_ladder_path
 
 NAIVE_SAMPLE = 10_000
 PER_PERSON = 200

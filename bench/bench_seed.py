@@ -131,9 +131,8 @@ def _fresh_schema(base_url: str, schema: str) -> str:
 
 def seed_fresh(url: str, people: int, seed: int) -> dict[str, Any]:
     """In the child: generate and write a movement; times generate_movement only."""
-    from ladder.domain.ladderfile import load_ladder
+    from ladder.domain.ladderfile import default_ladder_path, load_ladder
     from ladder.storage.engine import make_engine
-    from seeds import default_ladder_path
     from seeds.movement import generate_movement
 
     engine = make_engine(url)

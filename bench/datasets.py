@@ -171,10 +171,9 @@ def _build(url: str, options: BenchOptions) -> dict[str, Any]:
     """Create the schema with the real migrations, generate the movement, record bench_meta."""
     from sqlalchemy import text
 
-    from ladder.domain.ladderfile import load_ladder
+    from ladder.domain.ladderfile import default_ladder_path, load_ladder
     from ladder.storage.engine import make_engine
     from ladder.storage.schema import initialise
-    from seeds import default_ladder_path
     from seeds.movement import generate_movement
 
     started = time.perf_counter()

@@ -7,9 +7,9 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.people_import import ImportRequest, file_import_options
-from ladder.importing.attendance import import_sheet
-from ladder.services.attendance import close_event
+from cli.people.imports import ImportRequest, file_import_options
+from ladder.events.attendance import close_event
+from ladder.events.sheets import import_sheet
 from ladder.workspace import Workspace
 
 

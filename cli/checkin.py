@@ -10,13 +10,13 @@ import click
 from cli.context import pass_workspace
 from cli.next import next_filters
 from cli.output import echo_rows, output_options
-from cli.people_edit import person_options
+from cli.people.edit import person_options
 from ladder.clock import utcnow
 from ladder.errors import LadderError
-from ladder.services import checkin as service
-from ladder.services.checkin import sign_up_and_check_in
-from ladder.services.lookup import PersonRef, find_people
-from ladder.services.people import person_fields
+from ladder.events import checkin as service
+from ladder.events.checkin import sign_up_and_check_in
+from ladder.people.edit import person_fields
+from ladder.people.lookup import PersonRef, find_people
 from ladder.workspace import Workspace
 
 
@@ -180,7 +180,7 @@ def _invite_from_next(
     workspace: Workspace, event: str, people: tuple[str, ...], filters: dict[str, Any]
 ) -> None:
     from cli.next import recorded_message
-    from ladder.services.invitations import COLUMNS, NextRequest, suggest
+    from ladder.invitations.suggest import COLUMNS, NextRequest, suggest
 
     if people:
         raise click.UsageError("--from-next chooses the people: do not name PEOPLE too")

@@ -6,9 +6,9 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from ladder.domain.ladderfile import default_ladder_path
 from ladder.settings import Settings
 from ladder.workspace import Workspace
-from seeds import default_ladder_path
 
 F = TypeVar("F")
 

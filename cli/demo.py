@@ -20,7 +20,7 @@ from cli.context import pass_workspace
 from cli.output import render
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import MisuseError
-from ladder.services import report
+from ladder.reports import overview as report
 from ladder.settings import ENV_DATABASE_URL, Settings, normalise_database_url
 from ladder.storage.models import Supporter
 from ladder.storage.schema import describe, initialise
@@ -49,13 +49,13 @@ def _goals(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple
 def _recruiters(
     connection: Connection, ladder: LadderFile, as_of: datetime
 ) -> tuple[Rows, list[str]]:
-    from ladder.services.leaderboard import COLUMNS, top_recruiters
+    from ladder.recruitment.leaderboard import COLUMNS, top_recruiters
 
     return top_recruiters(connection, ladder, by="climbers", limit=5), list(COLUMNS)
 
 
 def _next(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
-    from ladder.services.invitations import COLUMNS, NextRequest, rank
+    from ladder.invitations.suggest import COLUMNS, NextRequest, rank
 
     found = rank(connection, ladder, NextRequest(limit=5, as_of=as_of))
     return [s.row() for s in found.suggestions], list(COLUMNS)

@@ -12,8 +12,8 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
-from ladder.services import events as service
-from ladder.services.attendance import SHEET_COLUMNS, sheet_rows
+from ladder.events import agenda as service
+from ladder.events.attendance import SHEET_COLUMNS, sheet_rows
 from ladder.workspace import Workspace
 
 WHEN = click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"])

@@ -40,8 +40,8 @@ def export(workspace: Workspace, file_format: str, group: str | None, output: st
 
     Example: ladder graph export --format gexf --group Nouméa -o noumea.gexf
     """
-    from ladder.graph.export import recruitment_graph, write_graph
-    from ladder.services.leaderboard import find_group
+    from ladder.recruitment.export import recruitment_graph, write_graph
+    from ladder.recruitment.leaderboard import find_group
 
     with workspace.reading() as connection:
         group_id = find_group(connection, group).id if group else None
@@ -66,7 +66,7 @@ def check(workspace: Workspace, output_format: str) -> None:
 
     Example: ladder graph check --format csv > problems.csv
     """
-    from ladder.graph.check import check_graph
+    from ladder.recruitment.check import check_graph
 
     with workspace.reading() as connection:
         report = check_graph(connection)

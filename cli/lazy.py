@@ -1,7 +1,7 @@
 """A click group whose subcommands live in their own modules, imported on first use.
 
 Keeps start-up fast (a check-in must not import networkx or faker) and lets each feature own
-its module: ``LazyGroup(lazy={"why": "cli.people_why:why"})``.
+its module: ``LazyGroup(lazy={"why": "cli.people.why:why"})``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from cli.output import echo_rows, output_options
 from ladder.workspace import Workspace
 
 if TYPE_CHECKING:  # the service loads the rules engine: only when a command runs
-    from ladder.services.invitations import NextList, NextRequest
+    from ladder.invitations.suggest import NextList, NextRequest
 
 
 EMPTY = "(nobody to ask: nobody matches, or everyone suitable was asked lately)"
@@ -76,7 +76,7 @@ def next_command(
 
     Example: ladder next --rung attend --group "Lyon Nord" --explain awa@example.org
     """
-    from ladder.services.invitations import COLUMNS, NextRequest, suggest
+    from ladder.invitations.suggest import COLUMNS, NextRequest, suggest
 
     request = NextRequest(event=event, **filters)
     if explain is not None:
@@ -97,7 +97,7 @@ def recorded_message(found: NextList) -> str:
 
 
 def _explain(workspace: Workspace, request: NextRequest, person: str) -> None:
-    from ladder.services.invitations_explain import explain
+    from ladder.invitations.explain import explain
 
     result = explain(workspace.engine, workspace.ladder, request, person)
     towards = f" towards {result.target_rung}" if result.target_rung else ""

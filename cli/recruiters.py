@@ -22,7 +22,7 @@ class SinceType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
         if isinstance(value, datetime):
             return value
-        from ladder.services.leaderboard import parse_since
+        from ladder.recruitment.leaderboard import parse_since
 
         try:
             return parse_since(str(value), utcnow())
@@ -85,7 +85,7 @@ def top(
 
     Example: ladder recruiters top --by climbers --since 2026-01-01 --group Nouméa
     """
-    from ladder.services.leaderboard import COLUMNS, top_recruiters
+    from ladder.recruitment.leaderboard import COLUMNS, top_recruiters
 
     with workspace.reading() as connection:
         rows = top_recruiters(
@@ -113,8 +113,8 @@ def tree(workspace: Workspace, person: str, depth: int, up: bool) -> None:
 
     Example: ladder recruiters tree "Awa Diallo" --depth 2
     """
-    from ladder.graph.tree import recruiter_chain, recruitment_tree
-    from ladder.services.lookup import find_person
+    from ladder.people.lookup import find_person
+    from ladder.recruitment.tree import recruiter_chain, recruitment_tree
 
     with workspace.reading() as connection:
         found = find_person(connection, person)

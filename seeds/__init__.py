@@ -1,9 +1,5 @@
-"""Demo data: the default ladder file and the fake-movement generator."""
+"""Demo data: the fake-movement generator (``ladder seed``, ``ladder demo``).
 
-from importlib import resources
-from pathlib import Path
-
-
-def default_ladder_path() -> Path:
-    """The built-in 350.org-style ladder (follow, attend, mobilise)."""
-    return Path(str(resources.files(__package__).joinpath("default_ladder.toml")))
+The built-in ladder file it fills a movement against is package data of ``ladder`` itself
+(:func:`ladder.domain.ladderfile.default_ladder_path`).
+"""

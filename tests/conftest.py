@@ -20,12 +20,12 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 
+from ladder.domain.ladderfile import default_ladder_path
 from ladder.settings import Settings
 from ladder.storage.engine import make_engine
 from ladder.storage.models import Base
 from ladder.storage.schema import alembic_config
 from ladder.workspace import Workspace
-from seeds import default_ladder_path
 
 POSTGRES_URL = os.environ.get(
     "LADDER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -134,5 +134,5 @@ def known_both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     """Run an import test with both ways of reading what the database knows: only the people
     a small file names (the default for these files), and everyone (what big files do)."""
     if request.param == "everyone":
-        monkeypatch.setattr("ladder.importing.people.SMALL_FILE_ROWS", 0)
+        monkeypatch.setattr("ladder.people.importing.importer.SMALL_FILE_ROWS", 0)
     return str(request.param)

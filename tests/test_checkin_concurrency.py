@@ -18,8 +18,8 @@ VOLUNTEER = textwrap.dedent(
     import sys
     from ladder.settings import Settings
     from ladder.workspace import Workspace
-    from ladder.services.checkin import check_in_by_ref
-    from seeds import default_ladder_path
+    from ladder.events.checkin import check_in_by_ref
+    from ladder.domain.ladderfile import default_ladder_path
 
     url, event, first, count, name, shared = sys.argv[1:]
     ws = Workspace(Settings(database_url=url, user=name), default_ladder_path())

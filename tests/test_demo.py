@@ -11,10 +11,9 @@ from sqlalchemy import text
 
 from cli import demo as demo_command
 from cli.main import cli
-from ladder.domain.ladderfile import load_ladder
-from ladder.services.report import busiest_events, campaign_progress, rung_counts
+from ladder.domain.ladderfile import default_ladder_path, load_ladder
+from ladder.reports.overview import busiest_events, campaign_progress, rung_counts
 from ladder.storage.engine import make_engine
-from seeds import default_ladder_path
 
 AS_OF = "2026-03-08"
 

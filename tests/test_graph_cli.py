@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, update
 
 from ladder.errors import MisuseError
-from ladder.services.leaderboard import parse_since
+from ladder.recruitment.leaderboard import parse_since
 from ladder.storage.models import LocalGroup, Merge, Supporter
 
 OLD = datetime(2024, 5, 1, 9, 30)

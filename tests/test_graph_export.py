@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, insert, select, update
 
-from ladder.graph.check import find_cycles
-from ladder.graph.export import to_dot
-from ladder.graph.forest import Forest
+from ladder.recruitment.check import find_cycles
+from ladder.recruitment.export import to_dot
+from ladder.recruitment.forest import Forest
 from ladder.storage.models import Supporter
 from tests.test_graph_cli import OLD, build_movement
 

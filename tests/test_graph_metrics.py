@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ladder.errors import ConflictError
-from ladder.graph.forest import Forest, Levels, root_distances
-from ladder.graph.influence import influence, pagerank
-from ladder.graph.metrics import _pass_by_levels, _pass_in_python, forest_metrics
+from ladder.recruitment.forest import Forest, Levels, root_distances
+from ladder.recruitment.influence import influence, pagerank
+from ladder.recruitment.metrics import _pass_by_levels, _pass_in_python, forest_metrics
 
 
 @st.composite

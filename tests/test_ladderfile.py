@@ -6,9 +6,14 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from ladder.domain.ladderfile import LadderFile, ladder_problems, load_ladder, parse_ladder
+from ladder.domain.ladderfile import (
+    LadderFile,
+    default_ladder_path,
+    ladder_problems,
+    load_ladder,
+    parse_ladder,
+)
 from ladder.errors import LadderFileError
-from seeds import default_ladder_path
 
 MINIMAL = '[[rungs]]\nname = "follow"\n[[rungs]]\nname = "ambassador"\n'
 

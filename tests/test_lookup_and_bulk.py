@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from ladder.errors import AmbiguousError, NotFoundError
-from ladder.services.lookup import find_person
+from ladder.people.lookup import find_person
 from ladder.storage.bulk import copy_rows, reset_id_sequence
 from ladder.storage.models import Supporter
 

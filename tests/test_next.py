@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import literal, select, update
 
 from ladder.errors import ConflictError, MisuseError
+from ladder.invitations.explain import explain
+from ladder.invitations.reasons import progress_of_many
+from ladder.invitations.suggest import NextRequest, suggest
 from ladder.rules.explain import progress_of
-from ladder.rules.sqlfunc import half_up
-from ladder.services.invitations import NextRequest, suggest
-from ladder.services.invitations_explain import explain
-from ladder.services.invitations_reasons import progress_of_many
 from ladder.storage.models import Attendance, Contact, Supporter
+from ladder.storage.sqlfunc import half_up
 from ladder.workspace import Workspace
 from tests.factories import dump
 from tests.next_helpers import (

@@ -14,15 +14,14 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
-from ladder.domain.ladderfile import load_ladder
-from ladder.services.invitations import COLUMNS, NextRequest, suggest
+from ladder.domain.ladderfile import default_ladder_path, load_ladder
+from ladder.invitations.suggest import COLUMNS, NextRequest, suggest
 from ladder.settings import Settings
 from ladder.storage.engine import make_engine
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Base, Contact
 from ladder.storage.schema import alembic_config
 from ladder.workspace import Workspace
-from seeds import default_ladder_path
 from tests.conftest import POSTGRES_URL, require_postgres
 from tests.next_helpers import NOW, acted, add_group, attended, fair_ahead, person
 

@@ -182,7 +182,7 @@ def test_list_filters_by_rung_tag_status_postcode_prefix_and_recruiter(ladder_cl
 
 
 def test_a_table_shows_a_screenful_and_says_how_to_see_everyone(ladder_cli, engine):
-    from cli.people_list import TABLE_ROWS
+    from cli.people.listing import TABLE_ROWS
 
     rows = [
         {"first_name": f"Bénévole{i}", "rung": "follow", "rung_since": WHEN, "created_at": WHEN}

@@ -5,8 +5,8 @@ import codecs
 import pytest
 
 from ladder.errors import InputError, MisuseError
-from ladder.importing.csvfile import normalise_header, parse_mapping, read_csv, rejected_rows_csv
-from ladder.importing.people_rows import PEOPLE_ALIASES
+from ladder.people.importing.rows import PEOPLE_ALIASES
+from ladder.tabular.csvfile import normalise_header, parse_mapping, read_csv, rejected_rows_csv
 
 FRENCH = "Prénom;Nom;Courriel;Téléphone portable;Code postal;Groupe;Parrain\r\n"
 ENGLISH = "First Name,Last Name,E-mail,Phone,Zip,Group,Recruited by\n"

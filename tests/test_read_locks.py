@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from ladder.clock import utcnow
-from ladder.services.invitations import NextRequest, suggest
+from ladder.invitations.suggest import NextRequest, suggest
 from ladder.storage.engine import make_engine, reading
 from ladder.storage.models import Supporter
 from ladder.workspace import Workspace

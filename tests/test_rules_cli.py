@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from ladder.clock import utcnow
-from ladder.domain.ladderfile import load_ladder
+from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import LevelChange, Supporter
-from seeds import default_ladder_path
 from tests.rules_reference import AttendanceRow, EventRow, Person, World, load_world
 from tests.test_rules_engine import dump
 

@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from ladder.domain.ladderfile import LadderFile, load_ladder, parse_ladder
+from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder, parse_ladder
 from ladder.rules.engine import apply_person, evaluate_person, promote
 from ladder.rules.explain import progress_of, progress_query
 from ladder.rules.whatif import what_if
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Action, ActionKind, LevelChange, Supporter
-from seeds import default_ladder_path
 from tests.factories import dump
 from tests.rules_reference import (
     ActionRow,

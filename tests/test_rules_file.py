@@ -2,9 +2,8 @@
 
 import pytest
 
-from ladder.domain.ladderfile import ladder_problems, load_ladder, parse_ladder
+from ladder.domain.ladderfile import default_ladder_path, ladder_problems, load_ladder, parse_ladder
 from ladder.errors import LadderFileError
-from seeds import default_ladder_path
 
 RUNGS = (
     '[[rungs]]\nname = "follow"\n[[rungs]]\nname = "attend"\n[[rungs]]\nname = "ambassador"\n'

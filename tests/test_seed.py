@@ -10,12 +10,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from ladder.domain.contact import normalise_email, normalise_phone
-from ladder.domain.ladderfile import load_ladder, parse_ladder
+from ladder.domain.ladderfile import default_ladder_path, load_ladder, parse_ladder
 from ladder.errors import ConflictError
 from ladder.storage.engine import make_engine
 from ladder.storage.models import Base, Supporter
 from ladder.storage.schema import initialise
-from seeds import default_ladder_path
 from seeds.movement import WRITE_PLAN, build_movement, generate_movement
 
 ANCHOR = datetime(2026, 3, 8)

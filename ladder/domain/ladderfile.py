@@ -33,6 +33,7 @@ A broken file raises :class:`LadderFileError` naming the file, the entry and the
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,11 @@ def _duplicates(section: str, names: list[str], key: str = "name") -> list[_Entr
             )
         seen.add(name)
     return problems
+
+
+def default_ladder_path() -> Path:
+    """The built-in 350.org-style ladder (follow, attend, mobilise), shipped with the package."""
+    return Path(str(resources.files("ladder").joinpath("default_ladder.toml")))
 
 
 def load_ladder(path: Path) -> LadderFile:

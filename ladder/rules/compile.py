@@ -21,7 +21,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import REACTIVATION, Condition, Rule
 from ladder.rules.leaves import LEAVES, activity_rows, leaf_node, since_lapse
 from ladder.rules.sql import AS_OF, CompiledRule, Node, Rows, S, Scope
-from ladder.rules.sqlfunc import largest, smallest
+from ladder.storage.sqlfunc import largest, smallest
 
 
 class Compiler:

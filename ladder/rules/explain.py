@@ -23,8 +23,8 @@ from ladder.domain.rules import Condition, Rule
 from ladder.errors import NotFoundError
 from ladder.rules.compile import compile_rules
 from ladder.rules.sql import AS_OF, Node, S, Scope, time_params
-from ladder.rules.sqlfunc import largest, smallest
 from ladder.storage.models import LevelChange
+from ladder.storage.sqlfunc import largest, smallest
 
 
 @dataclass(frozen=True)

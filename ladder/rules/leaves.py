@@ -17,8 +17,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition
 from ladder.rules.sql import AS_OF, SUPPORTERS, Node, Rows, S, Scope, days_before
-from ladder.rules.sqlfunc import largest, smallest, whole_days
 from ladder.storage.models import Action, ActionKind, Attendance, Event, SupporterTag, Tag
+from ladder.storage.sqlfunc import largest, smallest, whole_days
 
 if TYPE_CHECKING:
     from ladder.rules.compile import Compiler

@@ -28,8 +28,8 @@ from ladder.rules.sql import (
     cast_table,
     days_before,
 )
-from ladder.rules.sqlfunc import json_array_agg, json_set_key
 from ladder.storage.models import LevelChange
+from ladder.storage.sqlfunc import json_array_agg, json_set_key
 
 LEVEL_CHANGES = cast_table(LevelChange.__table__)
 MARK = bindparam("mark", type_=Integer())  # the level_changes id before a rule's insert

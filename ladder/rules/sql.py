@@ -36,8 +36,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, walk
-from ladder.rules.sqlfunc import json_object
 from ladder.storage.models import LevelChange, Supporter
+from ladder.storage.sqlfunc import json_object
 
 
 def cast_table(table: object) -> Table:

@@ -1,0 +1,135 @@
+"""`ladder people list` and `ladder people show`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from cli.context import pass_workspace
+from cli.output import echo_rows, output_options, render
+from ladder.people.listing import COLUMNS, PeopleFilter, list_people
+from ladder.people.show import show_person
+from ladder.storage.models import SUPPORTER_STATUSES
+from ladder.workspace import Workspace
+
+TABLE_ROWS = 200
+
+
+@click.command("list")
+@click.option("--rung", help="Only people at this rung.")
+@click.option("--group", metavar="NAME", help="Only this local group.")
+@click.option("--tag", help="Only people with this tag.")
+@click.option("--status", type=click.Choice(SUPPORTER_STATUSES), help="Only this status.")
+@click.option("--postcode", metavar="PREFIX", help="Postcodes starting with PREFIX (75, LS1).")
+@click.option("--recruited-by", metavar="PERSON", help="Only the direct recruits of PERSON.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help=f"At most this many rows. [default: {TABLE_ROWS} for a table, everyone for csv/json]",
+)
+@output_options
+@pass_workspace
+def list_command(
+    workspace: Workspace, output_format: str, limit: int | None, **filters: Any
+) -> None:
+    """List people, by id. Erased and merged people are left out unless --status erased.
+
+    The recruiter column reads "#12 Awa Diallo"; `people import` understands it, so a csv
+    listing can be edited in a spreadsheet and imported back.
+
+    Example: ladder people list --rung attend --postcode 69 --format csv > lyon.csv
+    """
+    capped = limit is None and output_format == "table"  # a screen, not a million lines
+    wanted = TABLE_ROWS + 1 if capped else limit
+    with workspace.reading() as connection:
+        rows = list_people(connection, workspace.ladder, PeopleFilter(limit=wanted, **filters))
+    echo_rows(rows[:TABLE_ROWS] if capped else rows, COLUMNS, output_format, "(nobody matches)")
+    if capped and len(rows) > TABLE_ROWS:
+        click.echo(
+            f"(the first {TABLE_ROWS} shown: --limit N for more, --format csv for everyone)",
+            err=True,
+        )
+
+
+@click.command()
+@click.argument("person")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for scripts.",
+)
+@pass_workspace
+def show(workspace: Workspace, person: str, output_format: str) -> None:
+    """Everything about one person: details, rung and since when, level history, actions,
+    events, the recruiter chain up and the recruits down.
+
+    Example: ladder people show awa@example.org
+    """
+    with workspace.reading() as connection:
+        record = show_person(connection, person)
+    if output_format == "json":
+        click.echo(json.dumps(record, default=_json, indent=2, ensure_ascii=False))
+        return
+    click.echo(_render_record(record))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return (
+            value.isoformat(sep=" ", timespec="seconds")
+            if isinstance(value, datetime)
+            else value.isoformat()
+        )
+    return value
+
+
+def _json(value: Any) -> Any:
+    return (
+        value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else str(value)
+    )
+
+
+def _render_record(record: dict[str, Any]) -> str:
+    details = record["person"]
+    name = " ".join(p for p in (details["first_name"], details["last_name"]) if p)
+    lines = [f"#{details['id']} {name}".strip(), ""]
+    width = max(len(k) for k in details)
+    for key, value in details.items():
+        shown = ", ".join(value) if isinstance(value, list) else _plain(value)
+        lines.append(f"  {key.ljust(width)}  {'' if shown is None else shown}")
+    chain = record["recruiter_chain"]
+    lines += ["", "Recruiter chain (up): " + (" -> ".join(chain) if chain else "none")]
+    below = record["downstream"]
+    lines.append(
+        f"Recruits (down): {len(record['recruits'])} direct, {below['people']} in all, "
+        f"{below['deepest']} levels deep"
+    )
+    sections = [
+        ("Recruits", record["recruits"], ["id", "first_name", "last_name", "rung"]),
+        (
+            "Level history",
+            record["history"],
+            ["changed_at", "from_rung", "to_rung", "from_status", "to_status", "by", "reason"],
+        ),
+        ("Recent actions", record["actions"], ["occurred_at", "kind", "event"]),
+        (
+            "Recent events",
+            record["events"],
+            ["id", "title", "starts_at", "rsvp", "presence", "walk_in"],
+        ),
+        ("Merged into this person", record["merged"], ["merged_id", "merged_at", "merged_by"]),
+    ]
+    counts = record["action_counts"]
+    if counts:
+        lines += ["", "Actions by kind: " + ", ".join(f"{k} {n}" for k, n in counts.items())]
+    for title, rows, columns in sections:
+        lines += ["", f"{title}:", render(rows, columns, "table", empty="(none)")]
+    return "\n".join(lines)

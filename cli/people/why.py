@@ -1,0 +1,124 @@
+"""`ladder people why PERSON` and `ladder people set-rung PERSON RUNG --reason TEXT`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from cli.context import pass_workspace
+from cli.output import echo_rows
+from cli.promote import as_of_option, evidence_text
+from ladder.clock import utcnow
+from ladder.people.lookup import PersonRef, find_person
+from ladder.rules.explain import HistoryEntry, RuleProgress, history, progress_of
+from ladder.rules.manual import set_rung
+from ladder.workspace import Workspace
+
+MARK = {True: "[x]", False: "[ ]"}
+
+
+@click.command("why")
+@click.argument("person")
+@as_of_option
+@pass_workspace
+def why(workspace: Workspace, person: str, as_of: datetime | None) -> None:
+    """Why PERSON is on their rung, and what is missing for the next one.
+
+    PERSON is an id (42 or #42), an email, a phone number or a name. Shows every change in
+    their history with the rule and the evidence (or the organiser and the reason), then
+    each rule that could promote them, with counts against thresholds.
+
+    Example: ladder people why awa@example.org
+    """
+    ladder = workspace.ladder
+    with workspace.reading() as connection:
+        ref = find_person(connection, person)
+        entries = history(connection, ref.id)
+        progress = progress_of(connection, ladder, ref.id, ref.rung, as_of or utcnow())
+    click.echo(f"{ref.describe()}: {ref.rung} ({ref.status})")
+    click.echo("\nHistory:")
+    echo_rows(
+        [_history_row(e) for e in entries],
+        ["when", "change", "cause", "why"],
+        empty="  (no level change yet)",
+    )
+    click.echo("")
+    for line in _next_lines(workspace, ref, progress):
+        click.echo(line)
+
+
+def _history_row(entry: HistoryEntry) -> dict[str, str]:
+    if entry.from_status != entry.to_status:
+        change = f"{entry.from_status} -> {entry.to_status}"
+    else:
+        change = f"{entry.from_rung} -> {entry.to_rung}"
+    return {
+        "when": f"{entry.changed_at:%Y-%m-%d %H:%M}",
+        "change": change,
+        "cause": entry.cause,
+        "why": entry.reason or evidence_text(entry.evidence),
+    }
+
+
+def _next_lines(workspace: Workspace, ref: PersonRef, progress: list[RuleProgress]) -> list[str]:
+    ladder = workspace.ladder
+    if ref.status == "lapsed":
+        return ["Lapsed: any new action, attendance or hosted event makes them active again."]
+    if ref.status == "erased":
+        return ["Erased: rules never touch this person."]
+    if not progress:
+        if ladder.next_rung(ref.rung) is None:
+            return [f"{ref.rung} is the top rung."]
+        return [f"No rule can promote them from {ref.rung}: see `ladder rules check`."]
+    lines = []
+    if _pinned(workspace, ref):
+        lines.append("Their rung was set by hand: the ladder file lets no rule promote them.")
+    for rule in progress:
+        verdict = (
+            "holds: the next `ladder promote` moves them" if rule.holds else "needs " + rule.missing
+        )
+        lines.append(f"Rule {rule.rule_id} -> {rule.promote_to}: {verdict}")
+        lines += [f"  {'  ' * s.depth}{MARK[s.holds]} {s.text}" for s in rule.conditions]
+    return lines
+
+
+def _pinned(workspace: Workspace, ref: PersonRef) -> bool:
+    if workspace.ladder.promotion.promote_manually_set:
+        return False
+    from sqlalchemy import select
+
+    from ladder.storage.models import Supporter
+
+    with workspace.reading() as connection:
+        query = select(Supporter.rung_set_manually).where(Supporter.id == ref.id)
+        return bool(connection.execute(query).scalar())
+
+
+@click.command("set-rung")
+@click.argument("person")
+@click.argument("rung")
+@click.option("--reason", required=True, help="Why (kept in their history).")
+@pass_workspace
+def set_rung_command(workspace: Workspace, person: str, rung: str, reason: str) -> None:
+    """Put PERSON on RUNG by hand; recorded with who (you) and why.
+
+    Rules never demote anyone, and promote a person set by hand only when the ladder file
+    says `promote_manually_set = true`.
+
+    Example: ladder people set-rung 42 mobilise --reason "runs the Lyon group since May"
+    """
+    with workspace.engine.begin() as connection:
+        ref = find_person(connection, person)
+        change = set_rung(
+            connection, workspace.ladder, ref.id, rung, reason, workspace.settings.user
+        )
+    if not change.changed:
+        click.echo(f"{ref.describe()} is already set on {rung}: nothing changed.")
+        return
+    click.echo(
+        f"{ref.describe()}: {change.from_rung} -> {change.to_rung}, "
+        f"set by {workspace.settings.user}."
+    )
+    if not workspace.ladder.promotion.promote_manually_set:
+        click.echo("Rules will not move them from here (promote_manually_set = false).")

@@ -1,0 +1,294 @@
+"""People, one at a time: add, edit, tag and untag, set and clear a recruiter.
+
+Each function takes an engine (or connection) and plain values, commits once, and leaves
+nothing written when it raises. Recruiter changes are checked for cycles
+(:mod:`ladder.recruitment.cycles`); an unknown local group is refused with the close names
+unless the caller asks to create it (a silently created "Lyon Nrod" is a typo trap).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from ladder.clock import utcnow
+from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
+from ladder.domain.names import fold
+from ladder.errors import ConflictError, InputError, NotFoundError
+from ladder.people.lookup import PersonRef, find_people, find_person
+from ladder.recruitment.cycles import check_new_recruiter, describe_people
+from ladder.storage.models import LocalGroup, Supporter
+
+
+class PersonFields(BaseModel):
+    """What a user can give for a person (add, edit). None means "not given"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first_name: str | None = Field(None, max_length=120)
+    last_name: str | None = Field(None, max_length=120)
+    email: str | None = None
+    phone: str | None = None
+    postcode: str | None = Field(None, max_length=16)
+    consent_email: bool | None = None
+    consent_sms: bool | None = None
+    consent_photo: bool | None = None
+
+    @field_validator("first_name", "last_name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return value.strip() if value is not None else None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else (normalise_email(value) or "")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else (normalise_phone(value) or "")
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str | None) -> str | None:
+        return None if value is None else (normalise_postcode(value) or "")
+
+    def given(self) -> dict[str, Any]:
+        """The given values; "" (a blank option) clears the column."""
+        return {k: (None if v == "" else v) for k, v in self if v is not None}
+
+
+def person_fields(**values: Any) -> PersonFields:
+    """PersonFields from raw option values, with a one-line InputError naming the option."""
+    try:
+        return PersonFields(**values)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = str(error["loc"][0]).replace("_", "-") if error["loc"] else "person"
+        raise InputError(f"--{where}: {error['msg'].removeprefix('Value error, ')}") from None
+
+
+@dataclass
+class Outcome:
+    """What a change did, for the command to say: the person, and notes (a group created...)."""
+
+    person: str
+    person_id: int
+    notes: list[str] = field(default_factory=list)
+
+
+def resolve_person(connection: Connection, ref: str) -> PersonRef:
+    """The live person ``ref`` names (id, email, phone or name); a merged one says where to go."""
+    person = _only_live_match(connection, ref) or find_person(connection, ref)
+    merged_into, status = connection.execute(
+        select(Supporter.merged_into_id, Supporter.status).where(Supporter.id == person.id)
+    ).one()
+    if merged_into is not None:
+        raise NotFoundError(
+            f"#{person.id} {person.name} was merged into #{merged_into}: use #{merged_into}"
+        )
+    if status == "erased":
+        raise NotFoundError(f"#{person.id} was erased: their details are gone")
+    return person
+
+
+def _only_live_match(connection: Connection, ref: str) -> PersonRef | None:
+    """When a name matches several records but only one was not merged away, that one."""
+    matches = find_people(connection, ref)
+    if len(matches) < 2:
+        return None
+    query = select(Supporter.id).where(
+        Supporter.id.in_([m.id for m in matches]), Supporter.merged_into_id.is_(None)
+    )
+    live = set(connection.execute(query).scalars())
+    remaining = [m for m in matches if m.id in live]
+    return remaining[0] if len(remaining) == 1 else None
+
+
+def add_person(
+    engine: Engine,
+    first_rung: str,
+    fields: PersonFields,
+    group: str | None = None,
+    recruited_by: str | None = None,
+    create_group: bool = False,
+    source: str = "manual",
+) -> Outcome:
+    with engine.begin() as connection:
+        return insert_person(
+            connection, first_rung, fields, group, recruited_by, create_group, source
+        )
+
+
+def insert_person(
+    connection: Connection,
+    first_rung: str,
+    fields: PersonFields,
+    group: str | None = None,
+    recruited_by: str | None = None,
+    create_group: bool = False,
+    source: str = "manual",
+) -> Outcome:
+    """:func:`add_person` inside the caller's transaction (a walk-in signs up and checks in)."""
+    values = fields.given()
+    if not any(values.get(k) for k in ("first_name", "last_name", "email", "phone")):
+        raise InputError("give at least a name, an email or a phone: nothing says who this is")
+    now = utcnow()
+    notes = _check_contact(connection, values, person_id=None)
+    if group is not None:
+        values["local_group_id"] = _group_id(connection, group, create_group, notes, now)
+    if recruited_by is not None:
+        recruiter = resolve_person(connection, recruited_by)
+        values["recruiter_id"] = recruiter.id
+        notes.append(f"recruited by {recruiter.describe()}")
+    for consent in ("consent_email", "consent_sms", "consent_photo"):
+        values.setdefault(consent, False)
+    new_id: int = connection.execute(
+        insert(Supporter)
+        .returning(Supporter.id)
+        .values(
+            **values,
+            rung=first_rung,
+            rung_since=now,
+            rung_set_manually=False,
+            status="active",
+            status_since=now,
+            source=source,
+            created_at=now,
+        )
+    ).scalar_one()
+    return Outcome(describe_people(connection, [new_id])[0], new_id, notes)
+
+
+def edit_person(
+    engine: Engine,
+    ref: str,
+    fields: PersonFields,
+    group: str | None = None,
+    recruited_by: str | None = None,
+    create_group: bool = False,
+) -> Outcome:
+    """Change the given fields; ``group=""`` leaves the group, ``recruited_by`` is cycle-checked."""
+    values = fields.given()
+    now = utcnow()
+    with engine.begin() as connection:
+        person = resolve_person(connection, ref)
+        notes = _check_contact(connection, values, person_id=person.id)
+        if group is not None:
+            values["local_group_id"] = (
+                _group_id(connection, group, create_group, notes, now) if group else None
+            )
+        if recruited_by is not None:
+            recruiter = resolve_person(connection, recruited_by)
+            check_new_recruiter(connection, person.id, recruiter.id)
+            values["recruiter_id"] = recruiter.id
+        if not values:
+            raise InputError("nothing to change: give at least one option (see --help)")
+        _require_identity(connection, person.id, values)
+        connection.execute(
+            update(Supporter).where(Supporter.id == person.id).values(**values, updated_at=now)
+        )
+        return Outcome(describe_people(connection, [person.id])[0], person.id, notes)
+
+
+def set_recruiter(engine: Engine, ref: str, recruiter_ref: str) -> Outcome:
+    with engine.begin() as connection:
+        person = resolve_person(connection, ref)
+        recruiter = resolve_person(connection, recruiter_ref)
+        check_new_recruiter(connection, person.id, recruiter.id)
+        _set_recruiter_id(connection, person.id, recruiter.id)
+        names = describe_people(connection, [person.id, recruiter.id])
+        return Outcome(names[0], person.id, [f"recruited by {names[1]}"])
+
+
+def clear_recruiter(engine: Engine, ref: str) -> Outcome:
+    with engine.begin() as connection:
+        person = resolve_person(connection, ref)
+        _set_recruiter_id(connection, person.id, None)
+        return Outcome(describe_people(connection, [person.id])[0], person.id)
+
+
+def find_group(connection: Connection, name: str) -> int:
+    """The id of the local group called ``name`` (case and accents ignored)."""
+    groups = {
+        fold(n): (gid, n) for gid, n in connection.execute(select(LocalGroup.id, LocalGroup.name))
+    }
+    if fold(name) in groups:
+        return groups[fold(name)][0]
+    hint = group_hint(name, [n for _gid, n in groups.values()])
+    raise NotFoundError(f"unknown group {name!r}{hint}")
+
+
+def group_hint(name: str, names: list[str]) -> str:
+    """What to say after "unknown group": the close names, else a few that exist."""
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        return f" (did you mean {', '.join(close)}?)"
+    if names:
+        return f" (groups include: {', '.join(sorted(names)[:5])})"
+    return " (there are no local groups yet)"
+
+
+def _group_id(connection: Connection, name: str, create: bool, notes: list[str], now: Any) -> int:
+    try:
+        return find_group(connection, name)
+    except NotFoundError as exc:
+        if not create:
+            raise NotFoundError(
+                f"{exc}: check the name, or create it with --create-group"
+            ) from None
+    notes.append(f"created the local group {name.strip()!r}")
+    return connection.execute(
+        insert(LocalGroup).returning(LocalGroup.id).values(name=name.strip(), created_at=now)
+    ).scalar_one()
+
+
+def _check_contact(
+    connection: Connection, values: dict[str, Any], person_id: int | None
+) -> list[str]:
+    """Refuse an email someone else has; note a phone someone else has (a possible duplicate)."""
+    notes: list[str] = []
+    if email := values.get("email"):
+        owner = connection.execute(select(Supporter.id).where(Supporter.email == email)).scalar()
+        if owner is not None and owner != person_id:
+            who = describe_people(connection, [owner])[0]
+            raise ConflictError(
+                f"{email} already belongs to {who}: see `ladder people show {owner}`"
+            )
+    if phone := values.get("phone"):
+        query = select(Supporter.id).where(
+            Supporter.phone == phone, Supporter.merged_into_id.is_(None)
+        )
+        others = [i for i in connection.execute(query).scalars() if i != person_id]
+        if others:
+            shown = ", ".join(describe_people(connection, others[:3]))
+            notes.append(f"{shown} has the same phone: a duplicate? see `ladder people duplicates`")
+    return notes
+
+
+def _require_identity(connection: Connection, person_id: int, values: dict[str, Any]) -> None:
+    current = (
+        connection.execute(
+            select(
+                Supporter.first_name, Supporter.last_name, Supporter.email, Supporter.phone
+            ).where(Supporter.id == person_id)
+        )
+        .one()
+        ._asdict()
+    )
+    current.update({k: v for k, v in values.items() if k in current})
+    if not any(current.values()):
+        raise InputError("that would leave no name, email or phone: nothing would say who this is")
+
+
+def _set_recruiter_id(connection: Connection, person_id: int, recruiter_id: int | None) -> None:
+    connection.execute(
+        update(Supporter)
+        .where(Supporter.id == person_id)
+        .values(recruiter_id=recruiter_id, updated_at=utcnow())
+    )

@@ -1,0 +1,209 @@
+"""``ladder people import``: supporters from a CSV file, all or nothing by default.
+
+1. read: encoding, delimiter and header detected (:mod:`ladder.tabular.csvfile`);
+2. validate every row with pydantic, in batches (:mod:`ladder.people.importing.rows`);
+3. plan: match each row to a known person by email, phone or name, resolve recruiters,
+   refuse conflicts and cycles (:mod:`ladder.people.importing.plan`), without a query per row;
+4. write in bulk in one transaction (:mod:`ladder.people.importing.write`), unless a row was
+   refused (and ``skip_invalid`` is off) or this is a dry run.
+
+Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from ladder.clock import utcnow
+from ladder.domain.ladderfile import LadderFile
+from ladder.people.importing.known import Known, Wanted, raw_rows
+from ladder.people.importing.plan import Plan, Planner
+from ladder.people.importing.recruiters import read_reference
+from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
+from ladder.people.importing.write import TagLinks, write_plan
+from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
+
+# After the people are written, in the same transaction: (connection, ids of everyone the
+# accepted rows name) -> nothing. The sign-in sheet import checks them in here.
+AfterWrite = Callable[[Connection, list[int]], None]
+# Up to this many rows, load only the people the file names (a sign-in sheet against a big
+# base); above, read everyone's keys in one pass (:mod:`ladder.people.importing.known`).
+SMALL_FILE_ROWS = 20_000
+# Which data rows to import at all (the sheet import skips rows not ticked 'present').
+KeepRow = Callable[[CsvTable, CsvRow], bool]
+
+
+@dataclass
+class ImportOptions:
+    overrides: Mapping[str, str] = field(default_factory=dict)  # --map COLUMN=FIELD
+    encoding: str | None = None
+    skip_invalid: bool = False
+    dry_run: bool = False
+    create_groups: bool = False
+    aliases: Mapping[str, list[str]] = field(default_factory=lambda: PEOPLE_ALIASES)
+    keep_row: KeepRow | None = None
+    after_write: AfterWrite | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do): counts, and every refused row with its reason."""
+
+    source: str
+    encoding: str
+    delimiter: str
+    columns: dict[str, str]  # field -> the file's column
+    ignored: list[str]
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    groups_created: list[str] = field(default_factory=list)
+    tags_created: list[str] = field(default_factory=list)
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def rejected_lines(self) -> int:
+        return len({r.line for r in self.rejected})
+
+
+def import_people(
+    engine: Engine,
+    ladder: LadderFile,
+    data: bytes,
+    source: str,
+    options: ImportOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> tuple[ImportReport, CsvTable]:
+    """Import ``data`` (the file's bytes); returns the report and the read table.
+
+    Writes nothing when a row is refused (unless ``options.skip_invalid``) or on a dry run.
+    """
+    options = options or ImportOptions()
+    with _without_cyclic_gc():
+        return _import(engine, ladder, data, source, options, progress, now)
+
+
+def _import(
+    engine: Engine,
+    ladder: LadderFile,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+    now: datetime | None,
+) -> tuple[ImportReport, CsvTable]:
+    table = read_csv(data, source, options.aliases, options.overrides, options.encoding)
+    columns = {name: table.column_of(name) for name in table.columns}
+    report = ImportReport(source, table.encoding, table.delimiter, columns, table.ignored)
+    report.dry_run = options.dry_run
+    counter = _LineCounter(progress)
+    keep = options.keep_row
+    data_rows = (r for r in table.rows() if keep(table, r)) if keep else table.rows()
+    rows = counter.count(validate_rows(table, data_rows))
+    with engine.begin() as connection:
+        plan, links = _plan(connection, rows, columns, options.create_groups)
+        report.rows = counter.lines
+        _count(report, plan, links)
+        refused = bool(plan.rejected) and not options.skip_invalid
+        if not refused and not options.dry_run:
+            people = write_plan(
+                connection, plan, links, now or utcnow(), ladder.first_rung, "import"
+            )
+            if options.after_write is not None:
+                options.after_write(connection, people)
+            report.written = True
+    return report, table
+
+
+def _plan(
+    connection: Connection,
+    rows: Iterable[PersonRow | Rejection],
+    columns: dict[str, str],
+    create_groups: bool,
+) -> tuple[Plan, TagLinks]:
+    groups = {name: gid for gid, name in raw_rows(connection, "SELECT id, name FROM local_groups")}
+    rest = iter(rows)
+    head = list(itertools.islice(rest, SMALL_FILE_ROWS + 1))
+    small = len(head) <= SMALL_FILE_ROWS
+    known = Known.load(connection, _wanted(head) if small else None)
+    planner = Planner(known, groups, columns, create_groups)
+    planner.add_rows(head if small else itertools.chain(head, rest))
+    plan = planner.finish()
+    return plan, TagLinks(connection, plan)
+
+
+def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:
+    """Whom a small file can name: its emails and phones, and its recruiters' references."""
+    wanted = Wanted()
+    for row in rows:
+        if isinstance(row, Rejection):
+            continue
+        if email := row.get("email"):
+            wanted.emails.add(email)
+        if phone := row.get("phone"):
+            wanted.phones.add(phone)
+        if reference := row.get("recruited_by"):
+            ref = read_reference(reference)
+            if ref.number is not None:
+                wanted.ids.add(ref.number)
+            if ref.text and ref.kind == "email":
+                wanted.emails.add(ref.text)
+            if ref.text and ref.kind in ("phone", "id or phone"):
+                wanted.phones.add(ref.text)
+    return wanted
+
+
+def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
+    recruited = {k for k in plan.recruiters if k > 0}
+    changed = plan.changes.keys() | recruited | (links.people & plan.matched)
+    report.created = len(plan.new)
+    report.updated = len(changed)
+    report.unchanged = len(plan.matched - changed)
+    report.duplicates = plan.duplicates
+    report.rejected = sorted(plan.rejected, key=lambda r: (r.line, r.column))
+    report.groups_created = sorted(plan.new_groups.values())
+    report.tags_created = sorted(links.new_tags.values())
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Millions of small acyclic dicts make the cyclic collector rescan them over and over
+    (2.6x slower at 1M rows); reference counting still frees everything they drop."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _LineCounter:
+    """Counts the file lines the rows come from (in order; a line may have several errors)."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.lines = 0
+
+    def count(self, rows: Iterable[PersonRow | Rejection]) -> Iterator[PersonRow | Rejection]:
+        last = 0
+        for row in rows:
+            line = row.line if isinstance(row, Rejection) else row["line"]
+            if line != last:
+                last = line
+                self.lines += 1
+                if self.progress is not None and self.lines % 10_000 == 0:
+                    self.progress(10_000)
+            yield row

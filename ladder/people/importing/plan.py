@@ -1,0 +1,217 @@
+"""Planning a people import: who each row is, what it changes, and which rows are refused.
+
+Read-only and linear: every row is matched against :class:`Known` (same email, else same phone
+with an agreeing name, else same name and postcode when the row has neither), then the
+recruiter column is resolved once the whole file is known (a recruiter may come later in the
+file), then cycles are refused. Nothing here queries the database per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ladder.domain.names import fold, full_name_key, names_agree
+from ladder.people.edit import group_hint
+from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known
+from ladder.people.importing.recruiters import resolve_recruiters
+from ladder.people.importing.rows import PersonRow, Rejection, person_name
+
+
+@dataclass
+class Plan:
+    """What an import would do. Keys are person ids, or negative placeholders for new people."""
+
+    new: dict[int, tuple[PersonRow, int | str | None]] = field(default_factory=dict)  # row, group
+    changes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    matched: set[int] = field(default_factory=set)  # known people named by a row
+    tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    recruiters: dict[int, int] = field(default_factory=dict)  # person -> new recruiter
+    lines: dict[int, int] = field(default_factory=dict)  # person -> the row that names them
+    file_ids: dict[int, int] = field(default_factory=dict)  # the file's id column -> person
+    rejected: list[Rejection] = field(default_factory=list)
+    duplicates: int = 0
+    new_groups: dict[str, str] = field(default_factory=dict)  # folded -> name as written
+
+    def reject(self, key: int, column: str, reason: str) -> None:
+        """Refuse the row that named ``key``, after it was planned."""
+        self.rejected.append(Rejection(self.lines[key], column, reason))
+        self.new.pop(key, None)
+        self.changes.pop(key, None)
+        self.matched.discard(key)
+        self.tags.pop(key, None)
+        self.recruiters.pop(key, None)
+
+
+class Planner:
+    """Consumes validated rows in file order; :meth:`finish` resolves recruiters."""
+
+    def __init__(
+        self,
+        known: Known,
+        groups: dict[str, int],
+        columns: dict[str, str],
+        create_groups: bool,
+    ) -> None:
+        self.known = known
+        self.plan = Plan()
+        self.groups = {fold(name): group_id for name, group_id in groups.items()}
+        self.group_names = list(groups)
+        self.columns = columns  # field -> header, for messages
+        self.create_groups = create_groups
+        self._signatures: dict[int, int] = {}
+        self._refs: list[tuple[int, str]] = []
+
+    def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
+        for row in rows:
+            if isinstance(row, Rejection):
+                self.plan.rejected.append(row)
+            else:
+                self.add(row)
+
+    def add(self, row: PersonRow) -> None:
+        line = row["line"]
+        group_id = self._group(row)
+        if isinstance(group_id, Rejection):
+            self.plan.rejected.append(group_id)
+            return
+        key = self._match(row)
+        if isinstance(key, Rejection):
+            self.plan.rejected.append(key)
+            return
+        signature = _signature(row)
+        if key is not None and key in self._signatures:
+            self._repeat(row, key, signature)
+            return
+        if key is None:
+            key = -line
+            self.plan.new[key] = (row, group_id)
+            self.known.add_new(key, row)
+        else:
+            self.plan.matched.add(key)
+            changes = _changes(self.known.people[key], row, group_id)
+            if changes:
+                self.plan.changes[key] = changes
+        self._signatures[key] = signature
+        self.plan.lines[key] = line
+        self._remember(row, key)
+
+    def finish(self) -> Plan:
+        resolve_recruiters(self.plan, self.known, self._refs, self.columns.get("recruited_by", ""))
+        return self.plan
+
+    def _remember(self, row: PersonRow, key: int) -> None:
+        if email := row.get("email"):
+            self.known.by_email.setdefault(email, key)
+        if phone := row.get("phone"):
+            self.known.add_phone(phone, key)
+        if tags := row.get("tags"):
+            self.plan.tags[key] = tags
+        if "id" in row:
+            self.plan.file_ids.setdefault(row["id"], key)
+        if reference := row.get("recruited_by"):
+            self._refs.append((key, reference))
+
+    def _repeat(self, row: PersonRow, key: int, signature: int) -> None:
+        first_line = self.plan.lines[key]
+        if self._signatures[key] == signature:
+            self.plan.duplicates += 1
+            return
+        who = self.known.describe(key, self.plan.lines)
+        self.plan.rejected.append(
+            Rejection(
+                row["line"],
+                "",
+                f"the same person as line {first_line} ({who}) with different details: "
+                "keep one row per person",
+            )
+        )
+
+    def _group(self, row: PersonRow) -> int | str | None | Rejection:
+        name = row.get("group")
+        if not name:
+            return None
+        folded = fold(name) or name.lower()
+        if folded in self.groups:
+            return self.groups[folded]
+        if self.create_groups:
+            return self.plan.new_groups.setdefault(folded, name)
+        return Rejection(
+            row["line"],
+            self.columns.get("group", "group"),
+            f"unknown group {name!r}{group_hint(name, self.group_names)}: fix it, "
+            "or create it with --create-groups",
+        )
+
+    def _match(self, row: PersonRow) -> int | None | Rejection:
+        email, phone = row.get("email"), row.get("phone")
+        by_email = self.known.by_email.get(email) if email else None
+        if by_email is not None and not self._agree(by_email, row):
+            owner = self.known.describe(by_email, self.plan.lines)
+            return Rejection(
+                row["line"],
+                self.columns.get("email", "email"),
+                f"{email} already belongs to {owner}, not {person_name(row)}: "
+                "give each person their own email, or correct the name",
+            )
+        by_phone = self._by_phone(phone, row, by_email) if phone else None
+        if isinstance(by_phone, Rejection):
+            return by_phone
+        if by_email is not None and by_phone is not None and by_email != by_phone:
+            a, b = (self.known.describe(k, self.plan.lines) for k in (by_email, by_phone))
+            return Rejection(
+                row["line"],
+                "",
+                f"the email is {a}'s but the phone is {b}'s: if they are one person, "
+                "merge them first (ladder people merge)",
+            )
+        if by_email is not None or by_phone is not None or email or phone:
+            return by_email if by_email is not None else by_phone
+        name = full_name_key(row.get("first_name"), row.get("last_name"))
+        return self.known.by_name_and_postcode(name, row.get("postcode"))
+
+    def _by_phone(self, phone: str, row: PersonRow, by_email: int | None) -> int | None | Rejection:
+        if phone not in self.known.by_phone:
+            return None
+        owners = [k for k in self.known.phone_owners(phone) if self._agree(k, row)]
+        if by_email is not None and by_email in owners:
+            return by_email
+        if len(owners) <= 1:
+            return owners[0] if owners else None
+        shown = ", ".join(self.known.describe(k, self.plan.lines) for k in owners[:3])
+        return Rejection(
+            row["line"],
+            self.columns.get("phone", "phone"),
+            f"{phone} is the phone of {shown}: add an email to say which one this is",
+        )
+
+    def _agree(self, key: int, row: PersonRow) -> bool:
+        first, last = self.known.names(key)
+        return names_agree(first, last, row.get("first_name"), row.get("last_name"))
+
+
+def _signature(row: PersonRow) -> int:
+    """A hash of the row's values without its line (rows of one file share a key order)."""
+    values = cast(dict[str, Any], row)
+    line = values.pop("line")
+    signature = hash(tuple(values.items()))
+    values["line"] = line
+    return signature
+
+
+def _changes(
+    current: tuple[Any, ...], row: PersonRow, group_id: int | str | None
+) -> dict[str, Any]:
+    """The columns a row changes: only those it gives a value for, and only when different."""
+    changes: dict[str, Any] = {}
+    for name in UPDATABLE:
+        value = group_id if name == "local_group_id" else row.get(name)
+        if value is None:
+            continue
+        old = current[POSITION[name]]
+        if name in BOOLEAN:
+            old = bool(old)
+        if old != value:
+            changes[name] = value
+    return changes

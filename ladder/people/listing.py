@@ -1,0 +1,109 @@
+"""Listing people with the filters organisers use: rung, group, tag, status, postcode, recruiter.
+
+One SELECT. The postcode prefix is a range predicate (it uses the index; LIKE does not).
+Merged people never appear; erased ones only when asked for with ``status="erased"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, String, and_, cast, func, literal, select
+from sqlalchemy.orm import aliased
+
+from ladder.domain.contact import postcode_range
+from ladder.domain.ladderfile import LadderFile
+from ladder.errors import MisuseError, NotFoundError
+from ladder.people.edit import find_group, resolve_person
+from ladder.storage.models import LocalGroup, Supporter, SupporterTag, Tag
+
+COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postcode",
+    "group",
+    "rung",
+    "status",
+    "recruiter",
+)
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    rung: str | None = None
+    group: str | None = None
+    tag: str | None = None
+    status: str | None = None
+    postcode: str | None = None  # a prefix
+    recruited_by: str | None = None  # a person reference
+    limit: int | None = None
+
+
+def list_people(
+    connection: Connection, ladder: LadderFile, filters: PeopleFilter
+) -> list[dict[str, Any]]:
+    """Rows with the keys of :data:`COLUMNS`; ``recruiter`` reads ``#12 Awa Diallo``."""
+    query = _filtered(_base_query(), connection, ladder, filters).order_by(Supporter.id)
+    if filters.limit:
+        query = query.limit(filters.limit)
+    return [dict(zip(COLUMNS, row, strict=True)) for row in connection.execute(query)]
+
+
+def recruiter_label(recruiter_id: Any, first: Any, last: Any) -> Any:
+    """SQL for ``#12 Awa Diallo`` (or ``#12``), NULL without a recruiter."""
+    name = func.coalesce(first, "") + literal(" ") + func.coalesce(last, "")
+    return func.trim(literal("#") + cast(recruiter_id, String) + literal(" ") + func.trim(name))
+
+
+def _base_query() -> Select:
+    recruiter = aliased(Supporter)
+    return (
+        select(
+            Supporter.id,
+            Supporter.first_name,
+            Supporter.last_name,
+            Supporter.email,
+            Supporter.phone,
+            Supporter.postcode,
+            LocalGroup.name,
+            Supporter.rung,
+            Supporter.status,
+            recruiter_label(recruiter.id, recruiter.first_name, recruiter.last_name),
+        )
+        .outerjoin(LocalGroup, LocalGroup.id == Supporter.local_group_id)
+        .outerjoin(recruiter, recruiter.id == Supporter.recruiter_id)
+        .where(Supporter.merged_into_id.is_(None))
+    )
+
+
+def _filtered(query: Select, connection: Connection, ladder: LadderFile, f: PeopleFilter) -> Select:
+    if f.rung is not None:
+        if f.rung not in ladder.rung_names:
+            rungs = ", ".join(ladder.rung_names)
+            raise MisuseError(f"--rung: unknown rung {f.rung!r} (rungs: {rungs})")
+        query = query.where(Supporter.rung == f.rung)
+    query = query.where(Supporter.status == f.status if f.status else Supporter.status != "erased")
+    if f.group is not None:
+        query = query.where(Supporter.local_group_id == find_group(connection, f.group))
+    if f.tag is not None:
+        query = query.where(Supporter.id.in_(_tagged(connection, f.tag)))
+    if f.postcode:
+        lower, upper = postcode_range(f.postcode)
+        query = query.where(and_(Supporter.postcode >= lower, Supporter.postcode < upper))
+    if f.recruited_by is not None:
+        recruiter = resolve_person(connection, f.recruited_by)
+        query = query.where(Supporter.recruiter_id == recruiter.id)
+    return query
+
+
+def _tagged(connection: Connection, tag: str) -> Select:
+    tag_id = connection.execute(
+        select(Tag.id).where(func.lower(Tag.name) == tag.strip().lower())
+    ).scalar()
+    if tag_id is None:
+        raise NotFoundError(f"no tag {tag!r}: nobody has it (tag people with `ladder people tag`)")
+    return select(SupporterTag.supporter_id).where(SupporterTag.tag_id == tag_id)
