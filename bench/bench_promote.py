@@ -105,7 +105,7 @@ def _open(url: str) -> tuple[Engine, LadderFile]:
 
 def project_promote(url: str, as_of: str) -> int:
     """The whole default ladder through the engine; rolled back (a dry run)."""
-    from ladder.rules.engine import promote
+    from ladder.rules import promote
 
     engine, ladder = _open(url)
     report = promote(engine, ladder, datetime.fromisoformat(as_of), dry_run=True)
@@ -114,7 +114,7 @@ def project_promote(url: str, as_of: str) -> int:
 
 def per_person(url: str, as_of: str, count: int) -> dict[str, float]:
     """apply_person for people who came to recent events, each in a rolled-back transaction."""
-    from ladder.rules.engine import apply_person
+    from ladder.rules import apply_person
     from ladder.storage.models import Attendance
 
     engine, ladder = _open(url)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from cli.context import pass_workspace
-from ladder.storage.kinds import sync_action_kinds
-from ladder.storage.schema import SchemaState, describe, initialise, upgrade
 from ladder.workspace import Workspace
 
 
@@ -19,15 +17,11 @@ def init(workspace: Workspace) -> None:
 
     Example: ladder init   (creates ./ladder.db)
     """
-    ladder = workspace.ladder  # a broken ladder file stops us before anything is written
-    url = workspace.settings.database_url
-    before = initialise(url)
-    where = describe(url)
-    if before.state is SchemaState.CURRENT:
-        click.echo(f"{where} is already a ladder database at the latest schema ({before.head}).")
+    done = workspace.create_database()
+    if done.changed:
+        click.echo(f"Created {done.where} at schema {done.head}.")
     else:
-        click.echo(f"Created {where} at schema {before.head}.")
-    sync_action_kinds(workspace.engine, ladder)
+        click.echo(f"{done.where} is already a ladder database at the latest schema ({done.head}).")
 
 
 @click.group()
@@ -45,10 +39,8 @@ def db_upgrade(workspace: Workspace) -> None:
 
     Example: ladder --db old.db db upgrade
     """
-    url = workspace.settings.database_url
-    before, head = upgrade(url)
-    where = describe(url)
-    if before == head:
-        click.echo(f"{where} is already at the latest schema ({head}).")
+    done = workspace.upgrade_database()
+    if done.changed:
+        click.echo(f"Upgraded {done.where} from schema {done.before} to {done.head}.")
     else:
-        click.echo(f"Upgraded {where} from schema {before} to {head}.")
+        click.echo(f"{done.where} is already at the latest schema ({done.head}).")

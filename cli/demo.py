@@ -75,7 +75,7 @@ DEMO_SECTIONS: list[tuple[str, SectionQuery]] = [
 def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str | None:
     """Run the ladder file's rules, when this ladder has a rules engine."""
     try:
-        from ladder.rules.engine import promote
+        from ladder.rules import promote
     except ImportError:
         return None
     result = promote(workspace.engine, workspace.ladder, as_of=as_of)

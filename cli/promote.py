@@ -10,7 +10,7 @@ import click
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
 from ladder.clock import utcnow
-from ladder.rules.engine import ChangeCount, Move, RunReport, promote
+from ladder.rules import ChangeCount, Move, RunReport, promote
 from ladder.workspace import Workspace
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]

@@ -11,7 +11,7 @@ from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
 from cli.promote import as_of_option
 from ladder.domain.ladderfile import ladder_problems, load_ladder, parse_ladder
-from ladder.rules.whatif import what_if
+from ladder.rules import what_if
 from ladder.workspace import Workspace
 
 FILE = click.Path(dir_okay=False, path_type=Path)

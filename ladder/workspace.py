@@ -7,6 +7,7 @@ before anyone uses it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -16,7 +17,24 @@ from ladder.domain.ladderfile import LadderFile, load_ladder
 from ladder.settings import Settings
 from ladder.storage.engine import reading
 from ladder.storage.kinds import sync_action_kinds
-from ladder.storage.schema import open_existing, require_current
+from ladder.storage.schema import (
+    SchemaState,
+    describe,
+    initialise,
+    open_existing,
+    require_current,
+    upgrade,
+)
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """What ``ladder init`` or ``ladder db upgrade`` did: where, from which revision, to which."""
+
+    where: str
+    before: str | None
+    head: str
+    changed: bool
 
 
 class Workspace:
@@ -46,6 +64,25 @@ class Workspace:
                 raise
             self._engine = engine
         return self._engine
+
+    def create_database(self) -> SchemaChange:
+        """Create the database at the latest schema (nothing to do when it already is), then
+        record the ladder file's action kinds. A broken ladder file stops before any write."""
+        ladder, url = self.ladder, self.settings.database_url
+        before = initialise(url)
+        sync_action_kinds(self.engine, ladder)
+        changed = before.state is not SchemaState.CURRENT
+        return SchemaChange(describe(url), before.revision, before.head, changed)
+
+    def upgrade_database(self) -> SchemaChange:
+        """Bring an older ladder database to the latest schema."""
+        url = self.settings.database_url
+        before, head = upgrade(url)
+        return SchemaChange(describe(url), before, head, before != head)
+
+    def describe_database(self) -> str:
+        """Where the database is, for messages (no password)."""
+        return describe(self.settings.database_url)
 
     def reading(self) -> Connection:
         """A connection for reads only: no write lock on SQLite (see ``storage.engine``)."""

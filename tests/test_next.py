@@ -11,7 +11,7 @@ from ladder.errors import ConflictError, MisuseError
 from ladder.invitations.explain import explain
 from ladder.invitations.reasons import progress_of_many
 from ladder.invitations.suggest import NextRequest, suggest
-from ladder.rules.explain import progress_of
+from ladder.rules import progress_of
 from ladder.storage.models import Attendance, Contact, Supporter
 from ladder.storage.sqlfunc import half_up
 from ladder.workspace import Workspace

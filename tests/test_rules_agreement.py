@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ladder.domain.ladderfile import LadderFile
-from ladder.rules.engine import promote
-from ladder.rules.explain import progress_query
+from ladder.rules import progress_query, promote
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Supporter
 from tests.rules_reference import (

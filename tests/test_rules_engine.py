@@ -8,9 +8,14 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder, parse_ladder
-from ladder.rules.engine import apply_person, evaluate_person, promote
-from ladder.rules.explain import progress_of, progress_query
-from ladder.rules.whatif import what_if
+from ladder.rules import (
+    apply_person,
+    evaluate_person,
+    progress_of,
+    progress_query,
+    promote,
+    what_if,
+)
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Action, ActionKind, LevelChange, Supporter
 from tests.factories import dump

@@ -10,9 +10,9 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options, render
+from ladder.domain.vocabulary import SupporterStatus, names
 from ladder.people.listing import COLUMNS, PeopleFilter, list_people
 from ladder.people.show import show_person
-from ladder.storage.models import SUPPORTER_STATUSES
 from ladder.workspace import Workspace
 
 TABLE_ROWS = 200
@@ -22,7 +22,7 @@ TABLE_ROWS = 200
 @click.option("--rung", help="Only people at this rung.")
 @click.option("--group", metavar="NAME", help="Only this local group.")
 @click.option("--tag", help="Only people with this tag.")
-@click.option("--status", type=click.Choice(SUPPORTER_STATUSES), help="Only this status.")
+@click.option("--status", type=click.Choice(names(SupporterStatus)), help="Only this status.")
 @click.option("--postcode", metavar="PREFIX", help="Postcodes starting with PREFIX (75, LS1).")
 @click.option("--recruited-by", metavar="PERSON", help="Only the direct recruits of PERSON.")
 @click.option(

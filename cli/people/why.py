@@ -11,8 +11,7 @@ from cli.output import echo_rows
 from cli.promote import as_of_option, evidence_text
 from ladder.clock import utcnow
 from ladder.people.lookup import PersonRef, find_person
-from ladder.rules.explain import HistoryEntry, RuleProgress, history, progress_of
-from ladder.rules.manual import set_rung
+from ladder.rules import HistoryEntry, RuleProgress, history, progress_of, set_rung
 from ladder.workspace import Workspace
 
 MARK = {True: "[x]", False: "[ ]"}

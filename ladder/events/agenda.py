@@ -11,11 +11,11 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_postcode
+from ladder.domain.vocabulary import EventStatus, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
 from ladder.people.edit import find_group
 from ladder.people.lookup import find_person
 from ladder.storage.models import (
-    EVENT_STATUSES,
     Attendance,
     Campaign,
     Event,
@@ -143,8 +143,8 @@ def _resolve(connection: Connection, data: EventInput) -> dict[str, Any]:
     if data.postcode is not None:
         values["postcode"] = normalise_postcode(data.postcode)
     if data.status is not None:
-        if data.status not in EVENT_STATUSES:
-            raise InputError(f"unknown status {data.status!r}: {', '.join(EVENT_STATUSES)}")
+        if data.status not in names(EventStatus):
+            raise InputError(f"unknown status {data.status!r}: {', '.join(EventStatus)}")
         values["status"] = data.status
     if data.group is not None:
         values["local_group_id"] = find_group(connection, data.group)

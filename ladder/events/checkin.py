@@ -17,12 +17,13 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import Rsvp, names
 from ladder.errors import ConflictError, InputError
 from ladder.events.agenda import EventRef, find_event
 from ladder.people.edit import PersonFields, insert_person, resolve_person
 from ladder.people.lookup import PersonRef, find_person
 from ladder.rules import after_checkin, after_checkins
-from ladder.storage.models import RSVP_STATES, Action, ActionKind, Attendance, Supporter
+from ladder.storage.models import Action, ActionKind, Attendance, Supporter
 from ladder.storage.upsert import insert_ignore
 
 ATTENDANCE_KIND = "event_attendance"
@@ -251,8 +252,8 @@ def sign_up_and_check_in(
 
 
 def set_rsvp(engine: Engine, event_ref: str, person_ref: str, status: str) -> tuple[str, str]:
-    if status not in RSVP_STATES:
-        raise InputError(f"unknown RSVP {status!r}: use {', '.join(RSVP_STATES)}")
+    if status not in names(Rsvp):
+        raise InputError(f"unknown RSVP {status!r}: use {', '.join(Rsvp)}")
     now = utcnow()
     with engine.begin() as connection:
         event = find_event(connection, event_ref)

@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.invitations import InvitationSettings
 from ladder.domain.ladderfile import LadderFile
-from ladder.rules.sql import AS_OF, SUPPORTERS
+from ladder.rules import AS_OF, SUPPORTERS
 from ladder.storage.models import Attendance, Contact, SupporterTag
 
 C = SUPPORTERS.alias("c")  # the candidate

@@ -44,8 +44,8 @@ from ladder.invitations.checks import (
     Spec,
     checks,
 )
-from ladder.rules.explain import progress_query
-from ladder.rules.sql import AS_OF, SUPPORTERS, time_params
+from ladder.memo import BuiltOnce
+from ladder.rules import AS_OF, SUPPORTERS, progress_query, time_params
 from ladder.storage.models import Action
 from ladder.storage.sqlfunc import half_up, largest, smallest, whole_days
 
@@ -53,7 +53,7 @@ RECRUITER = SUPPORTERS.alias("r")
 ACTIONS = Action.__table__.alias("recent")
 FREQUENCY_SINCE = bindparam("next_frequency_since", type_=DateTime())
 LIMIT = bindparam("next_limit", type_=Integer())
-_RANKINGS: dict[tuple[Any, ...], Select[Any]] = {}  # by Spec.shape(): built once per process
+_RANKINGS: BuiltOnce[Select[Any]] = BuiltOnce(32)  # by Spec.shape(): built once per process
 
 
 def progress(spec: Spec, found: FromClause) -> FromClause | None:
@@ -224,12 +224,7 @@ def ranking(spec: Spec) -> Select[Any]:
 
     Built once per shape of request and kept: the values are parameters (:func:`params`).
     """
-    shape = spec.shape()
-    if shape not in _RANKINGS:
-        if len(_RANKINGS) > 32:
-            _RANKINGS.clear()
-        _RANKINGS[shape] = _ranking(spec)
-    return _RANKINGS[shape]
+    return _RANKINGS.get(spec.shape(), lambda: _ranking(spec))
 
 
 def _ranking(spec: Spec) -> Select[Any]:

@@ -21,6 +21,7 @@ from ladder.clock import utcnow
 from ladder.domain.contact import normalise_postcode, postcode_range
 from ladder.domain.invitations import PARTS, event_target_rung, invitation_settings, steps_for
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import INVITATION_CHANNELS
 from ladder.errors import ConflictError, MisuseError, NotFoundError
 from ladder.events.agenda import EventRef, find_event
 from ladder.invitations.checks import Area, Spec
@@ -30,7 +31,6 @@ from ladder.people.edit import find_group
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, Contact, Event, LocalGroup, Tag
 
-CHANNELS = ("email", "sms")
 COLUMNS = ("id", "name", "email", "phone", "rung", "score", "reason")
 
 
@@ -97,8 +97,8 @@ def resolve(
 ) -> tuple[Spec, EventRef | None]:
     """Turn names into ids and the request into a :class:`Spec`; refuse what cannot work."""
     as_of = request.as_of or utcnow()
-    if request.channel not in CHANNELS:
-        raise MisuseError(f"--channel: use {' or '.join(CHANNELS)}")
+    if request.channel not in INVITATION_CHANNELS:
+        raise MisuseError(f"--channel: use {' or '.join(INVITATION_CHANNELS)}")
     if request.rung is not None and request.rung not in ladder.rung_names:
         raise MisuseError(
             f"--rung: unknown rung {request.rung!r} (rungs: {', '.join(ladder.rung_names)})"

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules.engine import (
+    ChangeCount,
     Move,
     RunReport,
     apply_person,
@@ -28,17 +29,44 @@ from ladder.rules.engine import (
     moves_since,
     promote,
 )
-from ladder.rules.explain import progress_query
+from ladder.rules.explain import (
+    ConditionState,
+    HistoryEntry,
+    RuleProgress,
+    condition_states,
+    history,
+    progress_of,
+    progress_of_many,
+    progress_query,
+)
+from ladder.rules.manual import set_rung
+from ladder.rules.sql import AS_OF, SUPPORTERS, Scope, time_params
+from ladder.rules.whatif import what_if
 
 __all__ = [
+    "AS_OF",
+    "ChangeCount",
+    "SUPPORTERS",
+    "ConditionState",
+    "HistoryEntry",
     "Move",
+    "RuleProgress",
     "RunReport",
+    "Scope",
     "after_checkin",
     "after_checkins",
     "apply_person",
+    "apply_rules",
+    "condition_states",
     "evaluate_person",
+    "history",
+    "progress_of",
+    "progress_of_many",
     "progress_query",
     "promote",
+    "set_rung",
+    "time_params",
+    "what_if",
 ]
 
 

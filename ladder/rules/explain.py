@@ -21,8 +21,9 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, Rule
 from ladder.errors import NotFoundError
+from ladder.memo import BuiltOnce
 from ladder.rules.compile import compile_rules
-from ladder.rules.sql import AS_OF, Node, S, Scope, time_params
+from ladder.rules.sql import AS_OF, ONLY, CompiledRule, Node, S, Scope, time_params
 from ladder.storage.models import LevelChange
 from ladder.storage.sqlfunc import largest, smallest
 
@@ -104,31 +105,62 @@ def progress_of(
     as_of: datetime,
 ) -> list[RuleProgress]:
     """For each rule that could promote this person, every condition's count and shortfall."""
-    rules = next_rules(ladder, rung)
+    return progress_of_many(connection, ladder, {supporter_id: rung}, as_of).get(supporter_id, [])
+
+
+def progress_of_many(
+    connection: Connection, ladder: LadderFile, people: dict[int, str], as_of: datetime
+) -> dict[int, list[RuleProgress]]:
+    """:func:`progress_of` for many people at once (``{id: rung}``).
+
+    One statement whatever the rungs: the rules that could move any of them, compiled
+    together (once per ladder and rule set); each person reads their own rung's rules.
+    """
+    wanted = {rung: next_rules(ladder, rung) for rung in sorted(set(people.values()))}
+    rules = list({rule.id: rule for found in wanted.values() for rule in found}.values())
     if not rules:
-        return []
+        return {}
+    key = (ladder.model_dump_json(), tuple(rule.id for rule in rules))
+    compiled, query = _STATEMENTS.get(key, lambda: _progress_statement(ladder, rules))
+    position = {rule.id: i for i, rule in enumerate(rules)}
+    params = {**time_params(ladder, as_of), "only": sorted(people)}
+    found: dict[int, list[RuleProgress]] = {}
+    for row in connection.execute(query, params).mappings():
+        found[row["who"]] = [
+            _progress(rule, compiled[position[rule.id]], row, f"n{position[rule.id]}")
+            for rule in wanted[people[row["who"]]]
+        ]
+    return found
+
+
+def _progress(rule: Rule, item: CompiledRule, row: Any, prefix: str) -> RuleProgress:
+    holds = bool(row[f"{prefix}_0_holds"])
+    conditions = condition_states(item.root, row, prefix)
+    return RuleProgress(rule.id, rule.description, rule.promote_to or "", holds, conditions)
+
+
+_STATEMENTS: BuiltOnce[tuple[list[CompiledRule], Select[Any]]] = BuiltOnce(32)
+
+
+def _progress_statement(
+    ladder: LadderFile, rules: list[Rule]
+) -> tuple[list[CompiledRule], Select[Any]]:
     compiled = compile_rules(ladder, rules, Scope(only=True))
-    nodes = [item.root.nodes() for item in compiled]
     columns = [
         expression.label(f"n{i}_{j}_{part}")
-        for i, rule_nodes in enumerate(nodes)
-        for j, node in enumerate(rule_nodes)
+        for i, item in enumerate(compiled)
+        for j, node in enumerate(item.root.nodes())
         for part, expression in (("holds", node.holds), ("measure", node.measure))
         if expression is not None
     ]
-    query = select(*columns).select_from(compiled[0].source).where(S.c.id == supporter_id)
-    params = {**time_params(ladder, as_of), "only": [supporter_id]}
-    row = connection.execute(query, params).mappings().one()
-    return [
-        RuleProgress(
-            rule.id,
-            rule.description,
-            rule.promote_to or "",
-            bool(row[f"n{i}_0_holds"]),
-            _states(item.root, row, f"n{i}", 0, [0]),
-        )
-        for i, (rule, item) in enumerate(zip(rules, compiled, strict=True))
-    ]
+    query = select(S.c.id.label("who"), *columns).select_from(compiled[0].source)
+    return compiled, query.where(S.c.id.in_(ONLY))
+
+
+def condition_states(node: Node, row: Any, prefix: str) -> list[ConditionState]:
+    """Each condition of a compiled rule, read from a row of its ``{prefix}_{i}_holds`` and
+    ``..._measure`` columns, depth first: the text, whether it holds, and what is missing."""
+    return _states(node, row, prefix, 0, [0])
 
 
 def _states(

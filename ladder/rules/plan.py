@@ -17,6 +17,7 @@ from sqlalchemy import Integer, bindparam, insert, literal, select, update
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Rule, walk
+from ladder.memo import BuiltOnce
 from ladder.rules.compile import compile_reactivation, compile_rules
 from ladder.rules.sql import (
     AS_OF,
@@ -69,16 +70,11 @@ class Plan:
     lapses: list[RulePlan]
 
 
-_PLANS: dict[tuple[str, Scope], Plan] = {}
+_PLANS: BuiltOnce[Plan] = BuiltOnce(16)
 
 
 def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
-    key = (ladder.model_dump_json(), scope)
-    if key not in _PLANS:
-        if len(_PLANS) > 16:
-            _PLANS.clear()
-        _PLANS[key] = _build_plan(ladder, scope)
-    return _PLANS[key]
+    return _PLANS.get((ladder.model_dump_json(), scope), lambda: _build_plan(ladder, scope))
 
 
 def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:

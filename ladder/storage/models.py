@@ -8,6 +8,7 @@ Enumerations are strings with CHECK constraints, which both databases enforce al
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +28,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ladder.domain.vocabulary import (
+    Channel,
+    EventStatus,
+    Presence,
+    Rsvp,
+    SupporterStatus,
+    names,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -35,18 +45,13 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SUPPORTER_STATUSES = ("active", "lapsed", "erased")
-RSVP_STATES = ("accepted", "tentative", "declined")
-PRESENCE_STATES = ("attended", "no_show", "unknown")
-EVENT_STATUSES = ("confirmed", "tentative", "cancelled")
-CHANNELS = ("email", "sms", "phone", "in_person")
 
 # Integer ids: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
+def _in(column: str, vocabulary: type[StrEnum]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in names(vocabulary))
     return f"{column} IN ({quoted})"
 
 
@@ -84,7 +89,7 @@ class Supporter(Base):
 
     __tablename__ = "supporters"
     __table_args__ = (
-        CheckConstraint(_in("status", SUPPORTER_STATUSES), name="status"),
+        CheckConstraint(_in("status", SupporterStatus), name="status"),
         CheckConstraint("recruiter_id IS NULL OR recruiter_id <> id", name="not_own_recruiter"),
         Index("ix_supporters_rung_status", "rung", "status"),
         Index("ix_supporters_group_rung", "local_group_id", "rung"),
@@ -179,7 +184,7 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
+        CheckConstraint(_in("status", EventStatus), name="status"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
         CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
         Index("ix_events_starts_at", "starts_at"),
@@ -216,8 +221,8 @@ class Attendance(Base):
     __tablename__ = "attendances"
     __table_args__ = (
         UniqueConstraint("event_id", "supporter_id"),
-        CheckConstraint(f"rsvp IS NULL OR {_in('rsvp', RSVP_STATES)}", name="rsvp"),
-        CheckConstraint(_in("presence", PRESENCE_STATES), name="presence"),
+        CheckConstraint(f"rsvp IS NULL OR {_in('rsvp', Rsvp)}", name="rsvp"),
+        CheckConstraint(_in("presence", Presence), name="presence"),
         Index("ix_attendances_supporter_presence", "supporter_id", "presence"),
     )
 
@@ -287,7 +292,7 @@ class Contact(Base):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("channel", Channel), name="channel"),
         Index("ix_contacts_supporter_contacted", "supporter_id", "contacted_at"),
     )
 
