@@ -109,7 +109,7 @@ def tree(workspace: Workspace, person: str, depth: int, up: bool) -> None:
     """Draw the recruitment tree below a person (or, with --up, the chain above them).
 
     PERSON is an id (42 or #42), an email, a phone number or a name. Each line shows the
-    person's rung; "+N more below" marks recruits deeper than --depth.
+    person's rung; "+N more below" counts everyone under a person deeper than --depth.
 
     Example: ladder recruiters tree "Awa Diallo" --depth 2
     """
