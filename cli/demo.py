@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, select
 
 from cli.context import pass_workspace
 from cli.output import render
+from cli.when import LocalTime, local_text, today_start
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import MisuseError
 from ladder.services import report
@@ -79,7 +80,8 @@ def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str | None:
     except ImportError:
         return None
     result = promote(workspace.engine, workspace.ladder, as_of=as_of)
-    return f"The ladder's rules made {result.total:,} level change(s) as of {as_of:%Y-%m-%d}."
+    day = local_text(as_of)[:10]
+    return f"The ladder's rules made {result.total:,} level change(s) as of {day}."
 
 
 # Work done after seeding and before the report; each returns a line to print, or None.
@@ -87,7 +89,7 @@ BEFORE_REPORT: list[Callable[[Workspace, datetime], str | None]] = [_promote_by_
 
 
 def _today() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    return today_start()
 
 
 def _seed_options(function: Any) -> Any:
@@ -108,9 +110,9 @@ def _seed_options(function: Any) -> Any:
         ),
         click.option(
             "--as-of",
-            type=click.DateTime(formats=["%Y-%m-%d"]),
+            type=LocalTime(),
             default=None,
-            help="The movement's 'today' (YYYY-MM-DD); default: today (UTC).",
+            help="The movement's 'today' (YYYY-MM-DD, local midnight); default: today.",
         ),
     ]
     for option in reversed(options):
@@ -242,9 +244,10 @@ def _progress(steps: int, label: str) -> Iterator[Callable[[str], None]]:
 def _describe_summary(where: str, summary: dict[str, Any]) -> str:
     rows = summary["rows"]
     rungs = ", ".join(f"{name} {count:,}" for name, count in summary["rungs"].items())
+    day = local_text(datetime.fromisoformat(summary["anchor"]))[:10]
     return (
-        f"Seeded {where} (seed {summary['seed']}, {summary['locale']}, as of "
-        f"{summary['anchor'][:10]}): {rows['supporters']:,} supporters ({rungs}; "
+        f"Seeded {where} (seed {summary['seed']}, {summary['locale']}, as of {day}): "
+        f"{rows['supporters']:,} supporters ({rungs}; "
         f"{summary['lapsed']:,} lapsed) in {rows['local_groups']:,} local groups, "
         f"{summary['recruited']:,} recruited by another supporter (longest chain "
         f"{summary['deepest_chain']}), {rows['events']:,} events, "

@@ -9,6 +9,7 @@ import click
 from cli.context import pass_workspace
 from cli.output import echo_rows
 from cli.promote import as_of_option, evidence_text
+from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.rules.explain import HistoryEntry, RuleProgress, history, progress_of
 from ladder.rules.manual import set_rung
@@ -54,7 +55,7 @@ def _history_row(entry: HistoryEntry) -> dict[str, str]:
     else:
         change = f"{entry.from_rung} -> {entry.to_rung}"
     return {
-        "when": f"{entry.changed_at:%Y-%m-%d %H:%M}",
+        "when": local_text(entry.changed_at),
         "change": change,
         "cause": entry.cause,
         "why": entry.reason or evidence_text(entry.evidence),
