@@ -235,3 +235,13 @@ def test_a_local_time_is_read_with_fold_0_across_summer_time_changes(local, utc)
     assert to_local(utc, paris).replace(tzinfo=None) == local + (
         timedelta(hours=1) if local.hour == 2 and local.month == 3 else timedelta()
     )
+
+
+def test_events_edit_reads_the_new_start_as_local_and_says_it_in_local_time(db_url, engine):
+    _add_and_list(db_url, "Pacific/Noumea")
+    edited = run(
+        db_url, "events", "edit", "Réunion", "--start", "2026-12-06 09:00", zone="Pacific/Noumea"
+    )
+    assert edited.exit_code == 0, edited.output
+    assert edited.stdout.endswith("(2026-12-06 09:00).\n")
+    assert _starts(engine) == [datetime(2026, 12, 5, 22, 0)]
