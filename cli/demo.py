@@ -6,11 +6,11 @@ it a list of hooks (BEFORE_REPORT): a feature adds its section or hook with one 
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,10 +18,11 @@ from sqlalchemy import Connection, func, select
 
 from cli.context import pass_workspace
 from cli.output import render
+from cli.when import LocalTime, local_text, today_start
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import MisuseError
 from ladder.reports import overview as report
-from ladder.settings import ENV_DATABASE_URL, Settings, normalise_database_url
+from ladder.settings import normalise_database_url
 from ladder.storage.models import Supporter
 from ladder.storage.schema import describe, initialise
 from ladder.workspace import Workspace
@@ -79,7 +80,8 @@ def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str | None:
     except ImportError:
         return None
     result = promote(workspace.engine, workspace.ladder, as_of=as_of)
-    return f"The ladder's rules made {result.total:,} level change(s) as of {as_of:%Y-%m-%d}."
+    day = local_text(as_of)[:10]
+    return f"The ladder's rules made {result.total:,} level change(s) as of {day}."
 
 
 # Work done after seeding and before the report; each returns a line to print, or None.
@@ -87,7 +89,7 @@ BEFORE_REPORT: list[Callable[[Workspace, datetime], str | None]] = [_promote_by_
 
 
 def _today() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    return today_start()
 
 
 def _seed_options(function: Any) -> Any:
@@ -108,9 +110,9 @@ def _seed_options(function: Any) -> Any:
         ),
         click.option(
             "--as-of",
-            type=click.DateTime(formats=["%Y-%m-%d"]),
+            type=LocalTime(),
             default=None,
-            help="The movement's 'today' (YYYY-MM-DD); default: today (UTC).",
+            help="The movement's 'today' (YYYY-MM-DD, local midnight); default: today.",
         ),
     ]
     for option in reversed(options):
@@ -157,8 +159,9 @@ def demo(
 ) -> None:
     """Try ladder on a demo movement: create it, seed it, and show what matters first.
 
-    Uses ./ladder-demo.db (never your ./ladder.db) unless --db or $LADDER_DATABASE_URL names a
-    database. Creates it if missing and seeds it if empty; a seeded one is reused as it is.
+    Always uses its own ./ladder-demo.db (never your ./ladder.db, never --db or
+    $LADDER_DATABASE_URL: `ladder --db X seed` fills another database). Creates it if missing
+    and seeds it if empty; a seeded one is reused as it is.
 
     Example: ladder demo
     """
@@ -168,30 +171,45 @@ def demo(
     initialise(url)
     existing = _supporter_count(workspace)
     where = describe(url)
-    if existing:
+    summary = None if existing else _seed(workspace, people, random_seed, locale, as_of)
+    lines = [line for hook in BEFORE_REPORT if (line := hook(workspace, as_of))]
+    if summary is None:
         click.echo(f"Using the demo movement in {where} ({existing:,} supporters).")
-    else:
-        click.echo(_describe_summary(where, _seed(workspace, people, random_seed, locale, as_of)))
-    for hook in BEFORE_REPORT:
-        line = hook(workspace, as_of)
-        if line:
-            click.echo(line)
+    else:  # one state, after the rules, as in the report below
+        click.echo(_describe_summary(where, _after_rules(workspace, summary)))
+    for line in lines:
+        click.echo(line)
     _print_sections(workspace, as_of)
 
 
+def _after_rules(workspace: Workspace, summary: dict[str, Any]) -> dict[str, Any]:
+    """The seeding summary with the rung counts as they are now (after BEFORE_REPORT)."""
+    with workspace.reading() as connection:
+        rows = report.rung_counts(connection, workspace.ladder)
+    rungs = {row["rung"]: row["total"] for row in rows}
+    return {**summary, "rungs": rungs, "lapsed": sum(row["lapsed"] for row in rows)}
+
+
 def _demo_workspace(workspace: Workspace) -> Workspace:
-    """The user's database if they named one, else ./ladder-demo.db."""
-    root = click.get_current_context().find_root()
-    if root.params.get("db") or os.environ.get(ENV_DATABASE_URL):
-        return workspace
-    settings = Settings(
-        database_url=normalise_database_url(DEMO_DATABASE),
-        ladder_file=workspace.settings.ladder_file,
-        user=workspace.settings.user,
-    )
+    """./ladder-demo.db, always; --db naming another database is refused (use `seed` there)."""
+    named = click.get_current_context().find_root().params.get("db")
+    if named and not _is_demo_database(named):
+        raise MisuseError(
+            f"ladder demo uses its own database ./{DEMO_DATABASE}; "
+            f"to fill {named} use `ladder --db {named} seed`"
+        )
+    url = normalise_database_url(DEMO_DATABASE)
+    settings = workspace.settings.model_copy(update={"database_url": url})
     demo_workspace = Workspace(settings, workspace.default_ladder_file)
     click.get_current_context().call_on_close(demo_workspace.close)
     return demo_workspace
+
+
+def _is_demo_database(named: str) -> bool:
+    url = normalise_database_url(named)
+    if not url.startswith("sqlite:///"):
+        return False
+    return Path(url.removeprefix("sqlite:///")).resolve() == Path(DEMO_DATABASE).resolve()
 
 
 def _supporter_count(workspace: Workspace) -> int:
@@ -226,9 +244,10 @@ def _progress(steps: int, label: str) -> Iterator[Callable[[str], None]]:
 def _describe_summary(where: str, summary: dict[str, Any]) -> str:
     rows = summary["rows"]
     rungs = ", ".join(f"{name} {count:,}" for name, count in summary["rungs"].items())
+    day = local_text(datetime.fromisoformat(summary["anchor"]))[:10]
     return (
-        f"Seeded {where} (seed {summary['seed']}, {summary['locale']}, as of "
-        f"{summary['anchor'][:10]}): {rows['supporters']:,} supporters ({rungs}; "
+        f"Seeded {where} (seed {summary['seed']}, {summary['locale']}, as of {day}): "
+        f"{rows['supporters']:,} supporters ({rungs}; "
         f"{summary['lapsed']:,} lapsed) in {rows['local_groups']:,} local groups, "
         f"{summary['recruited']:,} recruited by another supporter (longest chain "
         f"{summary['deepest_chain']}), {rows['events']:,} events, "

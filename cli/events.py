@@ -5,18 +5,19 @@ from __future__ import annotations
 import csv
 import html
 import io
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
+from cli.when import LocalTime, local_text, today_start
 from ladder.events import agenda as service
 from ladder.events.attendance import SHEET_COLUMNS, sheet_rows
 from ladder.workspace import Workspace
 
-WHEN = click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"])
+WHEN = LocalTime()
 LIST_COLUMNS = [
     "id",
     "title",
@@ -38,8 +39,8 @@ def event_options(function: Any) -> Any:
             "--title", help="Public title, e.g. 'Fête du quartier, stand #ZéroTolérance'."
         ),
         click.option("--kind", help="fair, school, student-day, mass-action ... (default: field)."),
-        click.option("--start", "starts_at", type=WHEN, help="Start, 'YYYY-MM-DD HH:MM' (UTC)."),
-        click.option("--end", "ends_at", type=WHEN, help="End, 'YYYY-MM-DD HH:MM' (UTC)."),
+        click.option("--start", "starts_at", type=WHEN, help="Start, 'YYYY-MM-DD HH:MM' (local)."),
+        click.option("--end", "ends_at", type=WHEN, help="End, 'YYYY-MM-DD HH:MM' (local)."),
         click.option("--place", help="Venue and town."),
         click.option("--postcode", help="Postcode of the venue (for 'near' searches)."),
         click.option("--group", help="Local group running it (must exist)."),
@@ -91,7 +92,7 @@ def edit(workspace: Workspace, event: str, **fields: Any) -> None:
     Example: ladder events edit 12 --status cancelled
     """
     changed = service.edit_event(workspace.engine, event, _input(**fields))
-    click.echo(f"Updated {changed.describe()}.")
+    click.echo(f"Updated #{changed.id} {changed.title} ({local_text(changed.starts_at)}).")
 
 
 @events.command("list")
@@ -117,7 +118,7 @@ def list_(
     Example: ladder events list --from 2026-01-01 --group Nouméa --format csv
     """
     if upcoming:
-        today = datetime.combine(date.today(), datetime.min.time())
+        today = today_start()
         starts_from = max(starts_from or today, today)
     with workspace.reading() as connection:
         rows = service.list_events(connection, starts_from, starts_to, **filters)
@@ -140,7 +141,9 @@ def show(workspace: Workspace, event: str, output_format: str) -> None:
     if output_format == "table":
         for key, value in details.items():
             if value not in (None, "", " "):
-                click.echo(f"{key:>10}: {value}")
+                click.echo(
+                    f"{key:>10}: {local_text(value) if isinstance(value, datetime) else value}"
+                )
         click.echo("")
     echo_rows(people, columns, output_format, empty="Nobody invited, RSVP'd or checked in yet.")
 
@@ -180,7 +183,7 @@ def sheet(workspace: Workspace, event: str, sheet_format: str, blank: int) -> No
         writer.writerows(rows)
         click.echo(buffer.getvalue(), nl=False)
         return
-    click.echo(_sheet_html(found.title, f"{found.starts_at:%Y-%m-%d %H:%M}", rows))
+    click.echo(_sheet_html(found.title, local_text(found.starts_at), rows))
 
 
 def _sheet_html(title: str, when: str, rows: list[dict[str, str]]) -> str:

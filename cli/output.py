@@ -2,6 +2,10 @@
 
 json is a list of objects and csv has a header row, both with the same keys, stable for
 spreadsheets, scripts and mail merges. table is for people (tabulate).
+
+Rows carry stored times (naive UTC); this is where they become the movement's local time:
+``2026-12-05 18:00:00`` in a table or csv, ISO 8601 with the offset in json
+(``2026-12-05T18:00:00+11:00``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
+
+from cli.when import shown
 
 FORMATS = ("table", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,7 +45,9 @@ def render(
 ) -> str:
     rows = list(rows)
     if output_format == "json":
-        return json.dumps([{c: _plain(r.get(c)) for c in columns} for r in rows], indent=2)
+        return json.dumps(
+            [{c: _plain(r.get(c), offset=True) for c in columns} for r in rows], indent=2
+        )
     if output_format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -64,9 +72,13 @@ def echo_rows(
     click.echo(render(rows, columns, output_format, empty))
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, offset: bool = False) -> Any:
+    """A value for csv/json/table; a stored time in local time (with its offset for json)."""
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        local = shown(value)
+        if offset:
+            return local.isoformat(timespec="seconds")
+        return local.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -9,27 +9,27 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
+from cli.when import LocalTime, local_text
 from ladder.clock import utcnow
 from ladder.rules import ChangeCount, Move, RunReport, promote
 from ladder.workspace import Workspace
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
 
 def as_of_option(function: Any) -> Any:
-    """``--as-of DATE``: evaluate as of a past moment (UTC); a bare date means its midnight."""
+    """``--as-of DATE``: evaluate as of a past moment (local time; a bare date is its local
+    midnight, the start of that day)."""
     return click.option(
         "--as-of",
-        type=click.DateTime(DATE_FORMATS),
+        type=LocalTime(),
         metavar="DATE",
         callback=_not_in_future,
-        help="Evaluate as of this past date or time (UTC; 2024-06-01 means its 00:00).",
+        help="Evaluate as of this past date or time (local; 2024-06-01 means its 00:00).",
     )(function)
 
 
 def _not_in_future(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> Any:
     if value is not None and value > utcnow():
-        raise click.BadParameter(f"{value:%Y-%m-%d %H:%M} is in the future: give a past date")
+        raise click.BadParameter(f"{local_text(value)} is in the future: give a past date")
     return value
 
 
@@ -77,7 +77,7 @@ def promote_command(
 
 
 def _headline(report: RunReport) -> str:
-    when = f"as of {report.as_of:%Y-%m-%d %H:%M} UTC"
+    when = f"as of {local_text(report.as_of)}"
     if report.dry_run:
         return f"Dry run {when}: {report.total:,} change(s) would be made; nothing was written.\n"
     return f"Promotion {when}: {report.total:,} change(s) made.\n"

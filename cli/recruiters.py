@@ -9,25 +9,15 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
-from ladder.clock import utcnow
-from ladder.errors import MisuseError
+from cli.when import LocalTime
 from ladder.workspace import Workspace
 
 
-class SinceType(click.ParamType):
-    """``90d`` or ``2026-01-01``: the start of the window, as naive UTC."""
+class SinceType(LocalTime):
+    """``90d`` or ``2026-01-01`` (local time): the start of the window, as naive UTC."""
 
-    name = "DATE|Nd"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
-        if isinstance(value, datetime):
-            return value
-        from ladder.recruitment.leaderboard import parse_since
-
-        try:
-            return parse_since(str(value), utcnow())
-        except MisuseError as exc:
-            self.fail(str(exc), param, ctx)
+    def __init__(self) -> None:
+        super().__init__(days_ago=True)
 
 
 @click.group()
@@ -109,7 +99,7 @@ def tree(workspace: Workspace, person: str, depth: int, up: bool) -> None:
     """Draw the recruitment tree below a person (or, with --up, the chain above them).
 
     PERSON is an id (42 or #42), an email, a phone number or a name. Each line shows the
-    person's rung; "+N more below" marks recruits deeper than --depth.
+    person's rung; "+N more below" counts everyone under a person deeper than --depth.
 
     Example: ladder recruiters tree "Awa Diallo" --depth 2
     """

@@ -10,6 +10,7 @@ import click
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
 from cli.promote import as_of_option
+from cli.when import local_text
 from ladder.domain.ladderfile import ladder_problems, load_ladder, parse_ladder
 from ladder.rules import what_if
 from ladder.workspace import Workspace
@@ -86,7 +87,7 @@ def what_if_command(
     if output_format == "table":
         click.echo(
             f"What if the rules came from {file} instead of {workspace.ladder_file}? "
-            f"As of {result.as_of:%Y-%m-%d %H:%M} UTC; nothing was written.\n"
+            f"As of {local_text(result.as_of)}; nothing was written.\n"
             f"The active rules would change {result.active_moves:,} people, the new ones "
             f"{result.new_moves:,}; {result.people_differing:,} would end differently.\n"
         )

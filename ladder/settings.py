@@ -5,7 +5,9 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,16 +18,19 @@ DEFAULT_LADDER_FILE = "ladder.toml"
 ENV_DATABASE_URL = "LADDER_DATABASE_URL"
 ENV_LADDER_FILE = "LADDER_LADDER_FILE"
 ENV_USER = "LADDER_USER"
+ENV_TIME_ZONE = "LADDER_TZ"
 
 
 class Settings(BaseModel):
-    """Where the data lives, which ladder file is active, and who is acting."""
+    """Where the data lives, which ladder file is active, who is acting, and (when
+    ``$LADDER_TZ`` says so) the movement's time zone."""
 
     model_config = ConfigDict(frozen=True)
 
     database_url: str
     ladder_file: Path | None = None
     user: str = "organiser"
+    time_zone: str | None = None  # an IANA name; None: the ladder file's, else the machine's
 
     @classmethod
     def resolve(
@@ -40,6 +45,7 @@ class Settings(BaseModel):
         The database is ``--db``, else ``LADDER_DATABASE_URL``, else ``./ladder.db``.
         The ladder file is ``--ladder-file``, else ``LADDER_LADDER_FILE``, else
         ``./ladder.toml`` when it exists, else ``None`` (the built-in default ladder).
+        The time zone is ``LADDER_TZ`` (checked here), else left to :func:`resolve_zone`.
         """
         env = os.environ if env is None else env
         cwd = cwd or Path.cwd()
@@ -52,7 +58,57 @@ class Settings(BaseModel):
             database_url=normalise_database_url(raw_db),
             ladder_file=path,
             user=env.get(ENV_USER) or _login_name(),
+            time_zone=_checked_zone(env.get(ENV_TIME_ZONE), ENV_TIME_ZONE),
         )
+
+
+def zone_named(name: str, where: str) -> ZoneInfo:
+    """The IANA time zone ``name``; a ConfigError naming ``where`` it came from otherwise."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: {unknown_zone(name)}") from None
+
+
+def unknown_zone(name: str) -> str:
+    return f"unknown time zone {name!r}: use an IANA name such as Pacific/Noumea or Europe/Paris"
+
+
+def resolve_zone(setting: str | None, ladder_file_zone: str | None) -> tzinfo:
+    """The movement's time zone: ``$LADDER_TZ``, else the ladder file's, else the machine's."""
+    if setting:
+        return zone_named(setting, ENV_TIME_ZONE)
+    if ladder_file_zone:
+        return zone_named(ladder_file_zone, "time_zone")
+    return machine_zone()
+
+
+def machine_zone() -> tzinfo:
+    """The machine's local zone: ``$TZ`` when it is an IANA name, else /etc/localtime, else UTC."""
+    name = os.environ.get("TZ", "").removeprefix(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    target = os.path.realpath("/etc/localtime")
+    if "/zoneinfo/" in target:  # a link into the zone database names the zone
+        try:
+            return ZoneInfo(target.split("/zoneinfo/", 1)[1])
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with open("/etc/localtime", "rb") as file:
+            return ZoneInfo.from_file(file, key="localtime")
+    except (OSError, ValueError):
+        return UTC
+
+
+def _checked_zone(name: str | None, where: str) -> str | None:
+    if not name or not name.strip():
+        return None
+    zone_named(name, where)
+    return name.strip()
 
 
 def normalise_database_url(raw: str) -> str:

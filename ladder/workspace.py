@@ -8,13 +8,14 @@ before anyone uses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
 from ladder.domain.ladderfile import LadderFile, load_ladder
-from ladder.settings import Settings
+from ladder.settings import Settings, resolve_zone
 from ladder.storage.engine import reading
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.schema import (
@@ -50,6 +51,13 @@ class Workspace:
     @cached_property
     def ladder(self) -> LadderFile:
         return load_ladder(self.ladder_file)
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The movement's time zone: $LADDER_TZ, else the ladder file's, else the machine's."""
+        if self.settings.time_zone:
+            return resolve_zone(self.settings.time_zone, None)
+        return resolve_zone(None, self.ladder.time_zone)
 
     @property
     def engine(self) -> Engine:

@@ -113,7 +113,10 @@ class Cli:
         if self.ladder_file is not None:
             options += ["--ladder-file", str(self.ladder_file)]
         return self.runner.invoke(
-            cli, [*options, *args], input=input, env={"LADDER_USER": "test-volunteer"}
+            cli,
+            [*options, *args],
+            input=input,
+            env={"LADDER_USER": "test-volunteer", "LADDER_TZ": "UTC"},  # any machine's zone
         )
 
 

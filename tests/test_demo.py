@@ -71,21 +71,14 @@ def test_a_feature_adds_its_section_to_the_demo_with_one_entry(fresh_folder, mon
     assert "Awa Diallo" in result.stdout
 
 
-def test_demo_uses_the_database_named_with_db_on_both_backends(bare_cli, db_url):
-    result = bare_cli("demo", "--people", "300", "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    assert "300 supporters" in result.stdout
-    assert _count(db_url, "supporters") == 300
-
-
 def test_demo_refuses_another_applications_database_and_leaves_it_alone(fresh_folder):
     path = fresh_folder / "recipes.db"
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE recipes (name TEXT)")
         connection.execute("INSERT INTO recipes VALUES ('ratatouille')")
     result = CliRunner().invoke(cli, ["--db", str(path), "demo", "--people", "50"])
-    assert result.exit_code == 1
-    assert "holds another application's tables" in result.stderr
+    assert result.exit_code == 2
+    assert "ladder demo uses its own database ./ladder-demo.db" in result.stderr
     with sqlite3.connect(path) as connection:
         tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
     assert tables == [("recipes",)]

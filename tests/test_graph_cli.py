@@ -14,8 +14,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, insert, select, update
 
-from ladder.errors import MisuseError
-from ladder.recruitment.leaderboard import parse_since
 from ladder.storage.models import LocalGroup, Merge, Supporter
 
 OLD = datetime(2024, 5, 1, 9, 30)
@@ -175,15 +173,6 @@ def test_a_bad_since_is_misuse_exit_2(ladder_cli, bad):
     result = ladder_cli("recruiters", "top", "--since", bad)
     assert result.exit_code == 2
     assert "Invalid value for '--since'" in result.stderr
-
-
-def test_since_reads_days_before_now_or_a_date():
-    now = datetime(2026, 4, 10, 12, 0)
-    assert parse_since("90d", now) == datetime(2026, 1, 10, 12, 0)
-    assert parse_since("2026-01-01", now) == datetime(2026, 1, 1)
-    assert parse_since("2026-01-01T02:00+02:00", now) == datetime(2026, 1, 1)
-    with pytest.raises(MisuseError, match="neither a number of days"):
-        parse_since("last week", now)
 
 
 def test_a_cycle_stops_the_board_with_a_pointer_to_graph_check_and_changes_nothing(

@@ -10,6 +10,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options, render
+from cli.when import local_text, shown
 from ladder.domain.vocabulary import SupporterStatus, names
 from ladder.people.listing import COLUMNS, PeopleFilter, list_people
 from ladder.people.show import show_person
@@ -83,18 +84,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime | date):
-        return (
-            value.isoformat(sep=" ", timespec="seconds")
-            if isinstance(value, datetime)
-            else value.isoformat()
-        )
+        return local_text(value, "seconds") if isinstance(value, datetime) else value.isoformat()
     return value
 
 
 def _json(value: Any) -> Any:
-    return (
-        value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else str(value)
-    )
+    return shown(value).isoformat(timespec="seconds") if isinstance(value, datetime) else str(value)
 
 
 def _render_record(record: dict[str, Any]) -> str:

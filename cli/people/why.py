@@ -9,6 +9,7 @@ import click
 from cli.context import pass_workspace
 from cli.output import echo_rows
 from cli.promote import as_of_option, evidence_text
+from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.people.lookup import PersonRef, find_person
 from ladder.rules import HistoryEntry, RuleProgress, history, progress_of, set_rung
@@ -53,7 +54,7 @@ def _history_row(entry: HistoryEntry) -> dict[str, str]:
     else:
         change = f"{entry.from_rung} -> {entry.to_rung}"
     return {
-        "when": f"{entry.changed_at:%Y-%m-%d %H:%M}",
+        "when": local_text(entry.changed_at),
         "change": change,
         "cause": entry.cause,
         "why": entry.reason or evidence_text(entry.evidence),

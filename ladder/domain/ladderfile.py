@@ -26,6 +26,11 @@ It may also declare the rules that move people (see :mod:`ladder.domain.rules`):
     promote_to = "attend"
     all = [{ attended_events = 2, within_days = 90 }]
 
+It may name the movement's time zone (an IANA name, before any table; ``$LADDER_TZ``
+overrides it, and without either the machine's zone is used)::
+
+    time_zone = "Pacific/Noumea"
+
 A broken file raises :class:`LadderFileError` naming the file, the entry and the field, e.g.
 ``ladder.toml: action_kinds[3] (name='recruit'): rung: unknown rung 'lead' (rungs: follow, ...)``.
 """
@@ -36,13 +41,15 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ladder.domain.invitations import InvitationSettings
 from ladder.domain.rules import Promotion, Rule, Slug, reference_problems
 from ladder.domain.rules import StrictModel as _Strict
 from ladder.errors import LadderFileError
+from ladder.settings import unknown_zone
 
 
 class LadderInfo(_Strict):
@@ -72,6 +79,18 @@ class LadderFile(_Strict):
     promotion: Promotion = Field(default_factory=Promotion)
     rules: list[Rule] = Field(default_factory=list)
     invitations: InvitationSettings = Field(default_factory=InvitationSettings)
+    time_zone: str | None = None  # IANA name, e.g. "Pacific/Noumea"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _check_time_zone(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        try:
+            ZoneInfo(name.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(unknown_zone(name)) from None
+        return name.strip()
 
     @model_validator(mode="after")
     def _check_references(self) -> LadderFile:

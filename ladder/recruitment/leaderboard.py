@@ -17,9 +17,8 @@ they live. Erased people stay as anonymous nodes, so their recruiters keep their
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -96,23 +95,6 @@ def find_group(connection: Connection, text: str) -> Group:
     group_id = find_group_id(connection, wanted)
     name = connection.scalar(select(LocalGroup.name).where(LocalGroup.id == group_id))
     return Group(group_id, str(name))
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """``90d`` (days before ``now``) or an ISO date ``2026-01-01``; MisuseError otherwise."""
-    value = text.strip()
-    days = re.fullmatch(r"(\d+)\s*d", value)
-    if days:
-        return now - timedelta(days=int(days.group(1)))
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise MisuseError(
-            f"{text!r} is neither a number of days (90d) nor a date (2026-01-01)"
-        ) from None
-    if moment.tzinfo is not None:  # stored times are naive UTC
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 def _row(

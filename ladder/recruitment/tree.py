@@ -3,7 +3,8 @@
 A recursive CTE walks ``recruiter_id`` a bounded number of steps, so it ends even on data
 with a cycle; a person met twice is kept once. The tree is a networkx DiGraph
 (recruiter -> recruit) whose nodes carry ``label``, ``rung``, ``hops`` (distance from the
-person) and ``more`` (their recruits beyond the depth asked for).
+person) and ``more`` (everyone below them beyond the depth asked for, at any depth: a second
+recursive CTE, a UNION of (cut, person) pairs, so it ends on a cycle too).
 """
 
 from __future__ import annotations
@@ -28,11 +29,25 @@ _BELOW = text(
         SELECT s.id, s.recruiter_id, below.hops + 1
         FROM supporters s JOIN below ON s.recruiter_id = below.id
         WHERE below.hops < :depth AND s.merged_into_id IS NULL
+    ),
+    deeper(cut, id) AS (
+        SELECT b.id, s.id
+        FROM below b JOIN supporters s ON s.recruiter_id = b.id
+        WHERE b.hops = :depth AND s.merged_into_id IS NULL
+        UNION
+        SELECT deeper.cut, s.id
+        FROM supporters s JOIN deeper ON s.recruiter_id = deeper.id
+        WHERE s.merged_into_id IS NULL
+    ),
+    beyond(cut, people) AS (
+        SELECT cut, count(DISTINCT id) FROM deeper
+        WHERE id NOT IN (SELECT id FROM below)
+        GROUP BY cut
     )
     SELECT b.id, b.recruiter_id, b.hops, s.first_name, s.last_name, s.rung, s.status,
-           (SELECT count(*) FROM supporters c
-            WHERE c.recruiter_id = b.id AND c.merged_into_id IS NULL) AS recruits
+           coalesce(m.people, 0) AS beyond
     FROM below b JOIN supporters s ON s.id = b.id
+    LEFT JOIN beyond m ON m.cut = b.id AND b.hops = :depth
     ORDER BY b.hops, b.id
     """
 )
@@ -73,7 +88,7 @@ def recruitment_tree(connection: Connection, person: int, depth: int) -> nx.DiGr
             label=person_label(row.id, row.first_name, row.last_name, row.status),
             rung=row.rung,
             hops=row.hops,
-            more=row.recruits if row.hops == depth else 0,
+            more=row.beyond,
         )
         if row.hops > 0:
             tree.add_edge(row.recruiter_id, row.id)

@@ -1,0 +1,71 @@
+"""Dates and times as people type and read them: in the movement's time zone.
+
+Everything stored is naive UTC (``ladder.clock``). :class:`LocalTime` is the one click type for
+a typed date or time: it reads it as wall-clock time in the workspace's zone (resolved after
+the root options, from ``$LADDER_TZ``, the ladder file or the machine) and gives naive UTC.
+:func:`shown` turns a stored time back into local time for output (``cli.output`` calls it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+import click
+
+from ladder.clock import day_start, local_today, to_local, to_utc, utcnow
+from ladder.settings import machine_zone
+from ladder.workspace import Workspace
+
+DAYS_AGO = re.compile(r"(\d+)\s*d")
+
+
+class LocalTime(click.ParamType):
+    """``2026-12-05``, ``2026-12-05 18:00`` or ``2026-12-05T18:00`` in the movement's zone
+    (an explicit offset, ``...+11:00``, is kept); a bare date is its local midnight. With
+    ``days_ago``, ``90d`` means 90 days before now. The value is naive UTC."""
+
+    name = "DATE"
+
+    def __init__(self, days_ago: bool = False) -> None:
+        self.days_ago = days_ago
+        if days_ago:
+            self.name = "DATE|Nd"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        days = DAYS_AGO.fullmatch(text) if self.days_ago else None
+        if days:
+            return utcnow() - timedelta(days=int(days.group(1)))
+        try:
+            typed = datetime.fromisoformat(text)
+        except ValueError:
+            ago = " or a number of days (90d)" if self.days_ago else ""
+            self.fail(f"{text!r} is not a date (2026-12-05) or time (2026-12-05 18:00){ago}")
+        return to_utc(typed, zone(ctx))
+
+
+def zone(ctx: click.Context | None = None) -> tzinfo:
+    """The movement's time zone, from the workspace of the command being run."""
+    ctx = ctx or click.get_current_context(silent=True)
+    workspace = ctx.find_object(Workspace) if ctx is not None else None
+    return workspace.zone if workspace is not None else machine_zone()
+
+
+def shown(moment: datetime) -> datetime:
+    """A stored naive UTC time as an aware local time (print it, or ``isoformat`` it)."""
+    return to_local(moment, zone())
+
+
+def local_text(moment: datetime, timespec: str = "minutes") -> str:
+    """``2026-12-05 18:00``: a stored time as local wall-clock text."""
+    return shown(moment).replace(tzinfo=None).isoformat(sep=" ", timespec=timespec)
+
+
+def today_start() -> datetime:
+    """Local midnight at the start of today, as naive UTC."""
+    here = zone()
+    return day_start(local_today(here), here)
