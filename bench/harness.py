@@ -12,7 +12,6 @@ import importlib
 import json
 import os
 import pkgutil
-import statistics
 import subprocess
 import sys
 import time
@@ -117,10 +116,6 @@ def run_command(argv: list[str], env: dict[str, str] | None = None) -> float:
         argv, check=True, capture_output=True, cwd=ROOT, env={**os.environ, **(env or {})}
     )
     return time.perf_counter() - start
-
-
-def median_of(repeat: int, function: Callable[[], float]) -> float:
-    return statistics.median(function() for _ in range(repeat))
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:

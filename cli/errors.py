@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ladder.errors import AmbiguousError, LadderError, MisuseError
 
@@ -25,8 +25,6 @@ def translated_errors() -> Iterator[None]:
         raise click.ClickException("\n".join(lines)) from None
     except LadderError as exc:
         raise click.ClickException(str(exc)) from None
-    except OperationalError as exc:
-        raise click.ClickException(f"database error: {_first_line(exc)}") from None
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error: {_first_line(exc)}") from None
 

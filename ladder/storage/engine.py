@@ -1,4 +1,4 @@
-"""Build engines and transactions. Nothing is built at import time.
+"""Build engines and read connections. Nothing is built at import time.
 
 SQLite connections get WAL, foreign keys, ``synchronous=NORMAL`` and a busy timeout; every
 transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on the busy timeout
@@ -9,14 +9,11 @@ write lock a check-in at the door queues on (in WAL mode readers and a writer ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from ladder.errors import ConfigError
 
@@ -73,17 +70,3 @@ def reading(engine: Engine) -> Connection:
     with "database is locked" under load. On PostgreSQL it is a plain connection.
     """
     return engine.connect().execution_options(**{READ_ONLY: True})
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One unit of work on a Core connection: commits on success, rolls back on any error."""
-    with engine.begin() as connection:
-        yield connection
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work on an ORM session: commits once, rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session

@@ -152,11 +152,6 @@ def person_name(row: PersonRow) -> str:
     return " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
 
 
-def describe_row(row: PersonRow) -> str:
-    who = person_name(row) or row.get("email") or row.get("phone")
-    return f"{who} (line {row['line']})"
-
-
 @dataclass(frozen=True)
 class Rejection:
     """A row that will not be imported, with the column at fault ("" for the whole row)."""
