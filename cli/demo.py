@@ -1,7 +1,7 @@
 """`ladder demo` and `ladder seed`: a realistic fake movement to try ladder on.
 
-The report `ladder demo` prints is a list of sections (DEMO_SECTIONS) and the work done before
-it a list of hooks (BEFORE_REPORT): a feature adds its section or hook with one entry.
+The report `ladder demo` prints is the library's first look at a movement
+(:mod:`ladder.reports.first_look`, where a feature adds its section with one entry).
 """
 
 from __future__ import annotations
@@ -14,78 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Connection, func, select
 
 from cli.context import pass_workspace
 from cli.output import render
 from cli.when import LocalTime, local_text, today_start
-from ladder.domain.ladderfile import LadderFile
 from ladder.errors import MisuseError
-from ladder.reports import overview as report
+from ladder.reports import first_look
 from ladder.settings import normalise_database_url
-from ladder.storage.models import Supporter
-from ladder.storage.schema import describe, initialise
 from ladder.workspace import Workspace
 
 DEMO_DATABASE = "ladder-demo.db"
 DEMO_PEOPLE = 3000
-Rows = list[dict[str, Any]]
-SectionQuery = Callable[[Connection, LadderFile, datetime], tuple[Rows, list[str]]]
 
 
-def _rungs(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
-    return report.rung_counts(connection, ladder), ["rung", "active", "lapsed", "total"]
+def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str:
+    from ladder.rules import promote
 
-
-def _busiest(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
-    rows = report.busiest_events(connection, as_of, days=90, limit=5)
-    return rows, ["event", "date", "title", "group", "attended", "no_show", "walk_ins"]
-
-
-def _goals(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
-    rows = report.campaign_progress(connection, ladder)
-    return rows, ["campaign", "goal", "progress", "target", "percent"]
-
-
-def _recruiters(
-    connection: Connection, ladder: LadderFile, as_of: datetime
-) -> tuple[Rows, list[str]]:
-    from ladder.recruitment.leaderboard import COLUMNS, top_recruiters
-
-    return top_recruiters(connection, ladder, by="climbers", limit=5), list(COLUMNS)
-
-
-def _next(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
-    from ladder.invitations.suggest import COLUMNS, NextRequest, rank
-
-    found = rank(connection, ladder, NextRequest(limit=5, as_of=as_of))
-    return [s.row() for s in found.suggestions], list(COLUMNS)
-
-
-# (title, query): the sections `ladder demo` prints, in order. Features add theirs here
-# (top recruiters, who to invite next, ...).
-DEMO_SECTIONS: list[tuple[str, SectionQuery]] = [
-    ("People on each rung", _rungs),
-    ("Busiest events of the last 90 days", _busiest),
-    ("Campaign goals", _goals),
-    ("Top recruiters, by recruits who climbed", _recruiters),
-    ("Who to invite next (ladder next)", _next),
-]
-
-
-def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str | None:
-    """Run the ladder file's rules, when this ladder has a rules engine."""
-    try:
-        from ladder.rules import promote
-    except ImportError:
-        return None
     result = promote(workspace.engine, workspace.ladder, as_of=as_of)
     day = local_text(as_of)[:10]
     return f"The ladder's rules made {result.total:,} level change(s) as of {day}."
-
-
-# Work done after seeding and before the report; each returns a line to print, or None.
-BEFORE_REPORT: list[Callable[[Workspace, datetime], str | None]] = [_promote_by_rules]
 
 
 def _today() -> datetime:
@@ -141,7 +88,7 @@ def seed(
     Example: ladder --db movement.db seed --people 100000 --seed 7
     """
     summary = _seed(workspace, people, random_seed, locale, as_of or _today())
-    click.echo(_describe_summary(describe(workspace.settings.database_url), summary))
+    click.echo(_describe_summary(workspace.describe_database(), summary))
 
 
 @click.command()
@@ -167,27 +114,22 @@ def demo(
     """
     as_of = as_of or _today()
     workspace = _demo_workspace(workspace)
-    url = workspace.settings.database_url
-    initialise(url)
-    existing = _supporter_count(workspace)
-    where = describe(url)
+    where = workspace.create_database().where
+    existing = first_look.supporter_count(workspace.engine)
     summary = None if existing else _seed(workspace, people, random_seed, locale, as_of)
-    lines = [line for hook in BEFORE_REPORT if (line := hook(workspace, as_of))]
+    rules_line = _promote_by_rules(workspace, as_of)
     if summary is None:
         click.echo(f"Using the demo movement in {where} ({existing:,} supporters).")
     else:  # one state, after the rules, as in the report below
         click.echo(_describe_summary(where, _after_rules(workspace, summary)))
-    for line in lines:
-        click.echo(line)
+    click.echo(rules_line)
     _print_sections(workspace, as_of)
 
 
 def _after_rules(workspace: Workspace, summary: dict[str, Any]) -> dict[str, Any]:
-    """The seeding summary with the rung counts as they are now (after BEFORE_REPORT)."""
-    with workspace.reading() as connection:
-        rows = report.rung_counts(connection, workspace.ladder)
-    rungs = {row["rung"]: row["total"] for row in rows}
-    return {**summary, "rungs": rungs, "lapsed": sum(row["lapsed"] for row in rows)}
+    """The seeding summary with the rung counts as they are now (after the rules ran)."""
+    rungs, lapsed = first_look.rung_totals(workspace.engine, workspace.ladder)
+    return {**summary, "rungs": rungs, "lapsed": lapsed}
 
 
 def _demo_workspace(workspace: Workspace) -> Workspace:
@@ -210,11 +152,6 @@ def _is_demo_database(named: str) -> bool:
     if not url.startswith("sqlite:///"):
         return False
     return Path(url.removeprefix("sqlite:///")).resolve() == Path(DEMO_DATABASE).resolve()
-
-
-def _supporter_count(workspace: Workspace) -> int:
-    with workspace.reading() as connection:
-        return int(connection.scalar(select(func.count()).select_from(Supporter)) or 0)
 
 
 def _seed(
@@ -256,8 +193,6 @@ def _describe_summary(where: str, summary: dict[str, Any]) -> str:
 
 
 def _print_sections(workspace: Workspace, as_of: datetime) -> None:
-    with workspace.reading() as connection:
-        for title, query in DEMO_SECTIONS:
-            rows, columns = query(connection, workspace.ladder, as_of)
-            click.echo(f"\n{title}\n")
-            click.echo(render(rows, columns, "table"))
+    for section in first_look.first_look(workspace.engine, workspace.ladder, as_of):
+        click.echo(f"\n{section.title}\n")
+        click.echo(render(section.rows, section.columns, "table"))

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from cli import demo as demo_command
 from cli.main import cli
 from ladder.domain.ladderfile import default_ladder_path, load_ladder
+from ladder.reports import first_look
 from ladder.reports.overview import busiest_events, campaign_progress, rung_counts
 from ladder.storage.engine import make_engine
 
@@ -45,7 +45,7 @@ def test_demo_in_a_fresh_folder_seeds_ladder_demo_db_and_never_touches_ladder_db
     assert (
         "Seeded ladder-demo.db (seed 1, fr_FR, as of 2026-03-08): 400 supporters" in result.stdout
     )
-    for title, _query in demo_command.DEMO_SECTIONS:
+    for title, _query in first_look.SECTIONS:
         assert title in result.stdout
     assert "Pétition #ZéroTolérance" in result.stdout
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
@@ -64,8 +64,8 @@ def test_a_feature_adds_its_section_to_the_demo_with_one_entry(fresh_folder, mon
     def volunteers_of_the_month(connection, ladder, as_of):
         return [{"name": "Awa Diallo", "check_ins": 42}], ["name", "check_ins"]
 
-    sections = [*demo_command.DEMO_SECTIONS, ("Volunteers of the month", volunteers_of_the_month)]
-    monkeypatch.setattr(demo_command, "DEMO_SECTIONS", sections)
+    sections = [*first_look.SECTIONS, ("Volunteers of the month", volunteers_of_the_month)]
+    monkeypatch.setattr(first_look, "SECTIONS", sections)
     result = _demo()
     assert "Volunteers of the month" in result.stdout
     assert "Awa Diallo" in result.stdout
