@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
+from cli.output import moves_lines
 from cli.people.imports import ImportRequest, file_import_options
 from ladder.events.attendance import close_event
 from ladder.events.sheets import import_sheet
@@ -39,14 +40,16 @@ def close(workspace: Workspace, event: str) -> None:
 @attendance.command("import")
 @click.argument("event")
 @file_import_options
+@click.option("--late", is_flag=True, help="The event is closed: import the sheet anyway.")
 @pass_workspace
-def import_command(workspace: Workspace, event: str, **given: Any) -> None:
+def import_command(workspace: Workspace, event: str, late: bool, **given: Any) -> None:
     """Import a filled sign-in sheet (or - for standard input) and check everyone in.
 
     Reads the same files as `ladder people import` (encodings, ; or , or tab, English or
     French headers). Rows whose 'present' column is blank are skipped; everyone else is
     checked in: known people are matched and updated, new people are created with their
-    recruiter ("who brought you?"). Importing the same sheet again changes nothing.
+    recruiter ("who brought you?"). Importing the same sheet again changes nothing. A sheet
+    is typed in after the event: a past event takes it, a closed one only with --late.
 
     Example: ladder attendance import 12 sheet-forum.csv
     """
@@ -59,6 +62,7 @@ def import_command(workspace: Workspace, event: str, **given: Any) -> None:
         request.source,
         request.options,
         workspace.settings.user,
+        late=late,
     )
     request.finish(sheet.people, table)
     if sheet.skipped:
@@ -66,7 +70,7 @@ def import_command(workspace: Workspace, event: str, **given: Any) -> None:
     if sheet.people.written:
         counts = sheet.checkins
         click.echo(f"Checked in {counts.checked_in}; already checked in {counts.already}.")
-        for change in counts.changes:
-            click.echo(f"  {change}")
+        for line in moves_lines(counts.moves):
+            click.echo(f"  {line}")
     elif sheet.people.dry_run:
         click.echo("Dry run: nobody was checked in.")

@@ -15,11 +15,15 @@ import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cli.when import shown
+
+if TYPE_CHECKING:
+    from ladder.events.checkin import CheckinResult
+    from ladder.rules import Move
 
 FORMATS = ("table", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,3 +96,28 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
     return str(_plain(value))
+
+
+def move_sentence(move: Move) -> str:
+    """One level change in words: "Promoted from follow to attend (rule shows-up)."."""
+    if move.from_status != move.to_status:
+        return f"Now {move.to_status} (rule {move.rule_id})."
+    return f"Promoted from {move.from_rung} to {move.to_rung} (rule {move.rule_id})."
+
+
+def moves_lines(moves: Iterable[Move]) -> list[str]:
+    """One line per level change, naming who (a sign-in sheet moves several people)."""
+    return [f"{move.name} (#{move.supporter_id}): {move_sentence(move)}" for move in moves]
+
+
+def checkin_message(result: CheckinResult) -> str:
+    """What a check-in did, in one line: checked in (and promoted), or already there."""
+    who = f"{result.person.name} (#{result.person.id})"
+    if result.already:
+        by = f" by {result.checked_in_by}" if result.checked_in_by else ""
+        return (
+            f"{who} was already checked in to {result.event.title} at "
+            f"{result.checked_in_at:%H:%M}{by}: still one attendance"
+        )
+    text = f"Checked in {who} to {result.event.title}."
+    return " ".join([text, *(move_sentence(move) for move in result.moves)])

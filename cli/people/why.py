@@ -11,8 +11,9 @@ from cli.output import echo_rows
 from cli.promote import as_of_option, evidence_text
 from cli.when import local_text
 from ladder.clock import utcnow
+from ladder.people.edit import set_rung_by_hand
 from ladder.people.lookup import PersonRef, find_person
-from ladder.rules import HistoryEntry, RuleProgress, history, progress_of, set_rung
+from ladder.rules import HistoryEntry, RuleProgress, history, progress_of
 from ladder.workspace import Workspace
 
 MARK = {True: "[x]", False: "[ ]"}
@@ -108,11 +109,9 @@ def set_rung_command(workspace: Workspace, person: str, rung: str, reason: str) 
 
     Example: ladder people set-rung 42 mobilise --reason "runs the Lyon group since May"
     """
-    with workspace.engine.begin() as connection:
-        ref = find_person(connection, person)
-        change = set_rung(
-            connection, workspace.ladder, ref.id, rung, reason, workspace.settings.user
-        )
+    ref, change = set_rung_by_hand(
+        workspace.engine, workspace.ladder, person, rung, reason, workspace.settings.user
+    )
     if not change.changed:
         click.echo(f"{ref.describe()} is already set on {rung}: nothing changed.")
         return

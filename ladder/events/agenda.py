@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -24,6 +24,7 @@ from ladder.storage.models import (
 )
 
 MAX_CANDIDATES = 10
+LONG_PAST = timedelta(hours=24)  # after its end (or start), an event takes records only --late
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class EventRef:
 
     def describe(self) -> str:
         return f"#{self.id} {self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    def long_past(self, now: datetime) -> bool:
+        """Ended (or, with no end, started) more than :data:`LONG_PAST` before ``now``."""
+        return (self.ends_at or self.starts_at) + LONG_PAST < now
 
 
 @dataclass(frozen=True)

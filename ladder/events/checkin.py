@@ -4,7 +4,14 @@ One check-in is one short transaction: find the event and the person, upsert the
 (``INSERT ... ON CONFLICT DO NOTHING`` then ``UPDATE``, so two volunteers checking the same
 person in at once make one attendance), record an ``event_attendance`` action with a stable
 external id, and re-evaluate that one person's rung with the rules engine
-(:func:`ladder.rules.after_checkin`, the same compiled rules as ``ladder promote``).
+(:func:`ladder.rules.apply_person`, the same compiled rules as ``ladder promote``). Results
+carry the level changes as :class:`ladder.rules.Move` objects; the caller words them.
+
+A cancelled event takes nothing; a closed event, or one that ended more than
+:data:`ladder.events.agenda.LONG_PAST` ago, takes invitations, RSVPs and check-ins only when
+the caller says ``late`` (a sign-in sheet, typed in after the event, needs it only once the
+event is closed). Acceptances beyond an event's capacity are refused; people who come anyway
+are still checked in.
 """
 
 from __future__ import annotations
@@ -13,17 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import Rsvp, names
 from ladder.errors import ConflictError, InputError
 from ladder.events.agenda import EventRef, find_event
-from ladder.people.edit import PersonFields, insert_person, resolve_person
-from ladder.people.lookup import PersonRef, find_person
-from ladder.rules import after_checkin, after_checkins
-from ladder.storage.models import Action, ActionKind, Attendance, Supporter
+from ladder.people.edit import PersonFields, insert_person
+from ladder.people.lookup import PersonRef, event_relation_rank, find_people, find_person
+from ladder.rules import Move, after_checkins, apply_person
+from ladder.storage.engine import reading
+from ladder.storage.models import Action, ActionKind, Attendance, Event, Supporter
 from ladder.storage.upsert import insert_ignore
 
 ATTENDANCE_KIND = "event_attendance"
@@ -37,22 +45,16 @@ class CheckinResult:
     already: bool  # True when they were already checked in: nothing changed
     checked_in_at: datetime
     checked_in_by: str | None
-    changes: list[str]  # level changes the check-in caused
-
-    def message(self) -> str:
-        who = f"{self.person.name} (#{self.person.id})"
-        if self.already:
-            by = f" by {self.checked_in_by}" if self.checked_in_by else ""
-            return (
-                f"{who} was already checked in to {self.event.title} at "
-                f"{self.checked_in_at:%H:%M}{by}: still one attendance"
-            )
-        text = f"Checked in {who} to {self.event.title}."
-        return " ".join([text, *self.changes])
+    moves: list[Move]  # level changes the check-in caused
 
 
-def checkable_event(connection: Connection, ref: str, now: datetime) -> EventRef:
-    """The event, if people can be checked in to it now; a clear refusal otherwise."""
+def checkable_event(
+    connection: Connection, ref: str, now: datetime, late: bool = False, sheet: bool = False
+) -> EventRef:
+    """The event, if people can be checked in to it now; a clear refusal otherwise.
+
+    ``sheet``: a sign-in sheet typed in after the event, fine however long ago it was.
+    """
     event = find_event(connection, ref)
     if event.status == "cancelled":
         raise ConflictError(f"{event.describe()} is cancelled: nobody can check in")
@@ -61,7 +63,20 @@ def checkable_event(connection: Connection, ref: str, now: datetime) -> EventRef
             f"{event.describe()} is more than a day ahead: check-in opens on "
             f"{event.starts_at - EARLY_CHECKIN:%Y-%m-%d %H:%M}"
         )
+    refuse_late(event, now, late, past_ok=sheet)
     return event
+
+
+def refuse_late(event: EventRef, now: datetime, late: bool, past_ok: bool = False) -> None:
+    """A closed event (or a long-past one, unless ``past_ok``) takes records only ``late``."""
+    if late:
+        return
+    if event.closed_at is not None:
+        raise ConflictError(f"{event.describe()} is closed: add --late to record it anyway")
+    if not past_ok and event.long_past(now):
+        raise ConflictError(
+            f"{event.describe()} ended more than 24 hours ago: add --late to record it anyway"
+        )
 
 
 def check_in(
@@ -78,6 +93,11 @@ def check_in(
     now = now or utcnow()
     if person.status == "erased":
         raise ConflictError(f"#{person.id} was erased and cannot be checked in")
+    if person.merged_into is not None:
+        raise ConflictError(
+            f"#{person.id} {person.name} was merged into #{person.merged_into}: "
+            f"use #{person.merged_into}"
+        )
     inserted = insert_ignore(
         connection,
         Attendance,
@@ -113,8 +133,8 @@ def check_in(
         if not changed:  # another volunteer checked them in a moment ago
             return CheckinResult(event, person, True, now, None, [])
     _record_attendance_actions(connection, event, [person.id], user, now)
-    changes = after_checkin(connection, ladder, person.id, now)
-    return CheckinResult(event, person, False, now, user, changes)
+    moves = apply_person(connection, ladder, person.id, now)
+    return CheckinResult(event, person, False, now, user, moves)
 
 
 def _record_attendance_actions(
@@ -155,7 +175,7 @@ def _record_attendance_actions(
 class CheckinCounts:
     checked_in: int = 0
     already: int = 0
-    changes: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)  # level changes, in the order made
 
 
 def check_in_many(
@@ -204,8 +224,8 @@ def check_in_many(
         )
     arrived = [i for i in supporter_ids if i not in already]
     _record_attendance_actions(connection, event, arrived, user, now)
-    changes = after_checkins(connection, ladder, arrived, now)
-    return CheckinCounts(len(arrived), len(already), changes)
+    moves = after_checkins(connection, ladder, arrived, now)
+    return CheckinCounts(len(arrived), len(already), moves)
 
 
 def check_in_by_ref(
@@ -215,13 +235,74 @@ def check_in_by_ref(
     person_ref: str,
     user: str,
     now: datetime | None = None,
+    late: bool = False,
 ) -> CheckinResult:
     """`ladder checkin EVENT PERSON`: one transaction, one attendance."""
     now = now or utcnow()
     with engine.begin() as connection:
-        event = checkable_event(connection, event_ref, now)
-        person = resolve_person(connection, person_ref)
+        event = checkable_event(connection, event_ref, now, late)
+        person = find_person(connection, person_ref)
         return check_in(connection, ladder, event, person, user, now)
+
+
+@dataclass(frozen=True)
+class DoorCandidate:
+    """Someone the door loop offers for what the volunteer typed, and what they are to the
+    event: "checked in", "accepted", "tentative", "invited", "declined" or None."""
+
+    person: PersonRef
+    relation: str | None
+
+
+def door_event(
+    engine: Engine, event_ref: str, late: bool = False, now: datetime | None = None
+) -> EventRef:
+    """The event the door loop opens on, refused as `ladder checkin` would refuse it."""
+    with reading(engine) as connection:
+        return checkable_event(connection, event_ref, now or utcnow(), late)
+
+
+def door_candidates(engine: Engine, event: EventRef, typed: str) -> list[DoorCandidate]:
+    """The live people ``typed`` could name, the people of this event first (checked in,
+    accepted, tentative, invited), then the others by name. A read: no write lock. A typed
+    id of a merged record is refused, naming the record that was kept."""
+    with reading(engine) as connection:
+        people = find_people(connection, typed, live_only=True, event_id=event.id)
+        if not people:
+            gone = find_people(connection, typed)
+            if len(gone) == 1:  # a merged or erased record: say where to go instead
+                find_person(connection, f"#{gone[0].id}")
+            return []
+        rank = event_relation_rank()
+        rows = connection.execute(
+            select(Attendance.supporter_id, rank, Attendance.rsvp).where(
+                Attendance.event_id == event.id,
+                Attendance.supporter_id.in_([p.id for p in people]),
+            )
+        ).all()
+    ranks = {row[0]: (row[1], row[2]) for row in rows}
+    ordered = sorted(people, key=lambda p: ranks.get(p.id, (4, None))[0])
+    return [DoorCandidate(p, _relation(*ranks.get(p.id, (4, None)))) for p in ordered]
+
+
+def _relation(rank: int, rsvp: str | None) -> str | None:
+    named = {0: "checked in", 1: "accepted", 2: "tentative", 3: "invited"}
+    return named.get(rank, rsvp)
+
+
+def check_in_pick(
+    engine: Engine,
+    ladder: LadderFile,
+    event: EventRef,
+    person: PersonRef,
+    user: str,
+    late: bool = False,
+    now: datetime | None = None,
+) -> CheckinResult:
+    """The door loop's pick: in one transaction, the event and the person are checked again
+    (the event may have closed, the record been merged since the list was shown) and the
+    person is checked in."""
+    return check_in_by_ref(engine, ladder, f"#{event.id}", f"#{person.id}", user, now, late)
 
 
 def sign_up_and_check_in(
@@ -233,11 +314,12 @@ def sign_up_and_check_in(
     recruited_by: str | None = None,
     group: str | None = None,
     now: datetime | None = None,
+    late: bool = False,
 ) -> tuple[CheckinResult, list[str]]:
     """A walk-in: create the person and check them in, in one transaction (all or nothing)."""
     now = now or utcnow()
     with engine.begin() as connection:
-        event = checkable_event(connection, event_ref, now)
+        event = checkable_event(connection, event_ref, now, late)
         outcome = insert_person(
             connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
         )
@@ -251,15 +333,28 @@ def sign_up_and_check_in(
         return result, outcome.notes
 
 
-def set_rsvp(engine: Engine, event_ref: str, person_ref: str, status: str) -> tuple[str, str]:
+def set_rsvp(
+    engine: Engine,
+    event_ref: str,
+    person_ref: str,
+    status: str,
+    late: bool = False,
+    now: datetime | None = None,
+) -> tuple[str, str]:
+    """Record an answer. An acceptance beyond the event's capacity is refused: the count is
+    made inside this transaction, after locking the event's row (on SQLite the write lock is
+    taken up front), so two acceptances racing for the last place cannot both win."""
     if status not in names(Rsvp):
         raise InputError(f"unknown RSVP {status!r}: use {', '.join(Rsvp)}")
-    now = utcnow()
+    now = now or utcnow()
     with engine.begin() as connection:
         event = find_event(connection, event_ref)
         if event.status == "cancelled":
             raise ConflictError(f"{event.describe()} is cancelled: it takes no RSVPs")
+        refuse_late(event, now, late)
         person = find_person(connection, person_ref)
+        if status == "accepted":
+            _require_a_place(connection, event, person.id)
         insert_ignore(
             connection,
             Attendance,
@@ -273,8 +368,30 @@ def set_rsvp(engine: Engine, event_ref: str, person_ref: str, status: str) -> tu
         return event.title, person.name
 
 
+def _require_a_place(connection: Connection, event: EventRef, person_id: int) -> None:
+    """Refuse an acceptance that would go beyond the capacity (another answer never is)."""
+    capacity = connection.execute(
+        select(Event.capacity).where(Event.id == event.id).with_for_update()
+    ).scalar()
+    if capacity is None:
+        return
+    accepted = connection.execute(
+        select(func.count())
+        .select_from(Attendance)
+        .where(
+            Attendance.event_id == event.id,
+            Attendance.rsvp == "accepted",
+            Attendance.supporter_id != person_id,
+        )
+    ).scalar_one()
+    if accepted >= capacity:
+        raise ConflictError(
+            f"{event.describe()} is full: its capacity is {capacity} and {accepted} have accepted"
+        )
+
+
 def invite(
-    engine: Engine, event_ref: str, person_refs: list[str], user: str
+    engine: Engine, event_ref: str, person_refs: list[str], user: str, late: bool = False
 ) -> tuple[EventRef, list[PersonRef], list[PersonRef]]:
     """Record invitations; returns (event, newly invited, already invited). All or nothing."""
     if not person_refs:
@@ -284,6 +401,7 @@ def invite(
         event = find_event(connection, event_ref)
         if event.status == "cancelled":
             raise ConflictError(f"{event.describe()} is cancelled: nobody can be invited")
+        refuse_late(event, now, late)
         people = _distinct(find_person(connection, ref) for ref in person_refs)
         invited: list[PersonRef] = []
         already: list[PersonRef] = []

@@ -6,6 +6,9 @@ rows whose ``present`` column is left blank are people who did not come and are 
 everyone the accepted rows name is checked in to the event, in the same transaction. Known
 people are matched (and updated), new people are created with their recruiter ("who brought
 you?"). Re-importing the same sheet changes nothing.
+
+A sheet is typed in after the event, so a past event takes it; a closed event takes it only
+with ``late`` (closing said the attendance was final).
 """
 
 from __future__ import annotations
@@ -59,11 +62,12 @@ def import_sheet(
     options: ImportOptions,
     user: str,
     now: datetime | None = None,
+    late: bool = False,
 ) -> tuple[SheetReport, CsvTable]:
     """Import a sign-in sheet for ``event_ref``; all or nothing unless ``skip_invalid``."""
     now = now or utcnow()
-    with reading(engine) as connection:
-        event = checkable_event(connection, event_ref, now)  # refuse before reading the file
+    with reading(engine) as connection:  # refuse before reading the file
+        event = checkable_event(connection, event_ref, now, late, sheet=True)
     counts = CheckinCounts()
     skipped: list[int] = []
 

@@ -17,10 +17,12 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
+from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import fold
 from ladder.errors import ConflictError, InputError, NotFoundError
-from ladder.people.lookup import PersonRef, find_people, find_person
+from ladder.people.lookup import PersonRef, find_person
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
+from ladder.rules import ManualChange, set_rung
 from ladder.storage.models import LocalGroup, Supporter
 
 
@@ -82,34 +84,6 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-def resolve_person(connection: Connection, ref: str) -> PersonRef:
-    """The live person ``ref`` names (id, email, phone or name); a merged one says where to go."""
-    person = _only_live_match(connection, ref) or find_person(connection, ref)
-    merged_into, status = connection.execute(
-        select(Supporter.merged_into_id, Supporter.status).where(Supporter.id == person.id)
-    ).one()
-    if merged_into is not None:
-        raise NotFoundError(
-            f"#{person.id} {person.name} was merged into #{merged_into}: use #{merged_into}"
-        )
-    if status == "erased":
-        raise NotFoundError(f"#{person.id} was erased: their details are gone")
-    return person
-
-
-def _only_live_match(connection: Connection, ref: str) -> PersonRef | None:
-    """When a name matches several records but only one was not merged away, that one."""
-    matches = find_people(connection, ref)
-    if len(matches) < 2:
-        return None
-    query = select(Supporter.id).where(
-        Supporter.id.in_([m.id for m in matches]), Supporter.merged_into_id.is_(None)
-    )
-    live = set(connection.execute(query).scalars())
-    remaining = [m for m in matches if m.id in live]
-    return remaining[0] if len(remaining) == 1 else None
-
-
 def add_person(
     engine: Engine,
     first_rung: str,
@@ -143,7 +117,7 @@ def insert_person(
     if group is not None:
         values["local_group_id"] = _group_id(connection, group, create_group, notes, now)
     if recruited_by is not None:
-        recruiter = resolve_person(connection, recruited_by)
+        recruiter = find_person(connection, recruited_by)
         values["recruiter_id"] = recruiter.id
         notes.append(f"recruited by {recruiter.describe()}")
     for consent in ("consent_email", "consent_sms", "consent_photo"):
@@ -177,14 +151,14 @@ def edit_person(
     values = fields.given()
     now = utcnow()
     with engine.begin() as connection:
-        person = resolve_person(connection, ref)
+        person = find_person(connection, ref)
         notes = _check_contact(connection, values, person_id=person.id)
         if group is not None:
             values["local_group_id"] = (
                 _group_id(connection, group, create_group, notes, now) if group else None
             )
         if recruited_by is not None:
-            recruiter = resolve_person(connection, recruited_by)
+            recruiter = find_person(connection, recruited_by)
             check_new_recruiter(connection, person.id, recruiter.id)
             values["recruiter_id"] = recruiter.id
         if not values:
@@ -198,8 +172,8 @@ def edit_person(
 
 def set_recruiter(engine: Engine, ref: str, recruiter_ref: str) -> Outcome:
     with engine.begin() as connection:
-        person = resolve_person(connection, ref)
-        recruiter = resolve_person(connection, recruiter_ref)
+        person = find_person(connection, ref)
+        recruiter = find_person(connection, recruiter_ref)
         check_new_recruiter(connection, person.id, recruiter.id)
         _set_recruiter_id(connection, person.id, recruiter.id)
         names = describe_people(connection, [person.id, recruiter.id])
@@ -208,9 +182,18 @@ def set_recruiter(engine: Engine, ref: str, recruiter_ref: str) -> Outcome:
 
 def clear_recruiter(engine: Engine, ref: str) -> Outcome:
     with engine.begin() as connection:
-        person = resolve_person(connection, ref)
+        person = find_person(connection, ref)
         _set_recruiter_id(connection, person.id, None)
         return Outcome(describe_people(connection, [person.id])[0], person.id)
+
+
+def set_rung_by_hand(
+    engine: Engine, ladder: LadderFile, ref: str, rung: str, reason: str, user: str
+) -> tuple[PersonRef, ManualChange]:
+    """`people set-rung`: the person ``ref`` names, put on ``rung`` by hand; one transaction."""
+    with engine.begin() as connection:
+        person = find_person(connection, ref)
+        return person, set_rung(connection, ladder, person.id, rung, reason, user)
 
 
 def find_group(connection: Connection, name: str) -> int:

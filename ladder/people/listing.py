@@ -15,7 +15,8 @@ from sqlalchemy.orm import aliased
 from ladder.domain.contact import postcode_range
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import MisuseError, NotFoundError
-from ladder.people.edit import find_group, resolve_person
+from ladder.people.edit import find_group
+from ladder.people.lookup import find_person
 from ladder.storage.models import LocalGroup, Supporter, SupporterTag, Tag
 
 COLUMNS = (
@@ -95,7 +96,7 @@ def _filtered(query: Select, connection: Connection, ladder: LadderFile, f: Peop
         lower, upper = postcode_range(f.postcode)
         query = query.where(and_(Supporter.postcode >= lower, Supporter.postcode < upper))
     if f.recruited_by is not None:
-        recruiter = resolve_person(connection, f.recruited_by)
+        recruiter = find_person(connection, f.recruited_by)
         query = query.where(Supporter.recruiter_id == recruiter.id)
     return query
 

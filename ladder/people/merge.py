@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Row, insert, select, text, update
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import CycleError, InputError
-from ladder.people.edit import resolve_person
+from ladder.people.lookup import find_person
 from ladder.recruitment.cycles import chain_up, cycle_message, describe_people
 from ladder.storage.models import LevelChange, Merge, Supporter
 
@@ -40,8 +40,8 @@ def merge_people(
 ) -> MergeOutcome:
     now = utcnow()
     with engine.begin() as connection:
-        keep_id = resolve_person(connection, keep_ref).id
-        other_id = resolve_person(connection, other_ref).id
+        keep_id = find_person(connection, keep_ref).id
+        other_id = find_person(connection, other_ref).id
         if keep_id == other_id:
             raise InputError(f"{keep_ref!r} and {other_ref!r} are the same person (#{keep_id})")
         keep, other = (_load(connection, i) for i in (keep_id, other_id))

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
-from ladder.people.edit import resolve_person
+from ladder.people.lookup import find_person
 from ladder.recruitment.cycles import chain_up, describe_people
 from ladder.storage.models import (
     Action,
@@ -63,7 +63,7 @@ _DOWNSTREAM = text(
 def show_person(connection: Connection, ref: str) -> dict[str, Any]:
     """A JSON-able dict: ``person`` (details), then lists ``history``, ``actions``, ``events``,
     ``recruiter_chain``, ``recruits``, ``merged``; and ``downstream`` counts."""
-    person_id = resolve_person(connection, ref).id
+    person_id = find_person(connection, ref).id
     reach, depth = connection.execute(_DOWNSTREAM, {"person": person_id, "limit": 1000}).one()
     return {
         "person": _details(connection, person_id),

@@ -6,7 +6,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from ladder.domain.names import fold
 from ladder.errors import InputError
-from ladder.people.edit import Outcome, resolve_person
+from ladder.people.edit import Outcome
+from ladder.people.lookup import find_person
 from ladder.recruitment.cycles import describe_people
 from ladder.storage.models import SupporterTag, Tag
 
@@ -15,7 +16,7 @@ def tag_person(engine: Engine, ref: str, tags: list[str]) -> tuple[Outcome, list
     """Add tags (created on first use); returns (outcome, added, already there)."""
     names = _clean_tags(tags)
     with engine.begin() as connection:
-        person = resolve_person(connection, ref)
+        person = find_person(connection, ref)
         ids = _tag_ids(connection, names, create=True)
         have = _tags_of(connection, person.id)
         added = [n for n in names if ids[n] not in have]
@@ -30,7 +31,7 @@ def untag_person(engine: Engine, ref: str, tags: list[str]) -> tuple[Outcome, li
     """Remove tags; returns (outcome, removed, not there)."""
     names = _clean_tags(tags)
     with engine.begin() as connection:
-        person = resolve_person(connection, ref)
+        person = find_person(connection, ref)
         ids = _tag_ids(connection, names, create=False)
         have = _tags_of(connection, person.id)
         removed = [n for n in names if ids.get(n) in have]

@@ -39,7 +39,7 @@ from ladder.rules.explain import (
     progress_of_many,
     progress_query,
 )
-from ladder.rules.manual import set_rung
+from ladder.rules.manual import ManualChange, set_rung
 from ladder.rules.sql import AS_OF, SUPPORTERS, Scope, time_params
 from ladder.rules.whatif import what_if
 
@@ -49,11 +49,11 @@ __all__ = [
     "SUPPORTERS",
     "ConditionState",
     "HistoryEntry",
+    "ManualChange",
     "Move",
     "RuleProgress",
     "RunReport",
     "Scope",
-    "after_checkin",
     "after_checkins",
     "apply_person",
     "apply_rules",
@@ -70,26 +70,12 @@ __all__ = [
 ]
 
 
-def after_checkin(
-    connection: Connection, ladder: LadderFile, supporter_id: int, as_of: datetime
-) -> list[str]:
-    """Apply the rules to one person after a check-in; one sentence per level change."""
-    return [describe(move) for move in apply_person(connection, ladder, supporter_id, as_of)]
-
-
 def after_checkins(
     connection: Connection, ladder: LadderFile, supporter_ids: list[int], as_of: datetime
-) -> list[str]:
+) -> list[Move]:
     """Apply the rules to everyone of a sign-in sheet in one run restricted to them (the same
-    SQL as one person's, with all their ids); one sentence per level change, naming who."""
+    SQL as one person's, with all their ids); the level changes it made, in order."""
     if not supporter_ids:
         return []
     ids = apply_rules(connection, ladder, as_of, only=supporter_ids)
-    moves = moves_since(connection, before(ids)) if ids else []
-    return [f"{move.name} (#{move.supporter_id}): {describe(move)}" for move in moves]
-
-
-def describe(move: Move) -> str:
-    if move.from_status != move.to_status:
-        return f"Now {move.to_status} (rule {move.rule_id})."
-    return f"Promoted from {move.from_rung} to {move.to_rung} (rule {move.rule_id})."
+    return moves_since(connection, before(ids)) if ids else []
