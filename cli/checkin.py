@@ -40,7 +40,8 @@ def checkin(
 
     Checking the same person in twice is one attendance, and says so. With no PERSON on a
     terminal, it loops: type a name or email, pick, next, until an empty line. A walk-in who
-    is not in the database yet: --new with the same options as `people add`.
+    is not in the database yet: --new with the same options as `people add`; someone already
+    known (same email, or same phone and name) is checked in instead, and it says so.
 
     Example: ladder checkin 12 awa.diallo@example.org
 

@@ -17,11 +17,18 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import EMAIL_OF_ANOTHER, SAME_EMAIL
 from ladder.errors import ConflictError, InputError
 from ladder.rules import after_checkin, after_checkins
 from ladder.services.events import EventRef, find_event
 from ladder.services.lookup import PersonRef, find_person
-from ladder.services.people import PersonFields, insert_person, resolve_person
+from ladder.services.people import (
+    PersonFields,
+    identity_of,
+    insert_person,
+    resolve_person,
+    same_people,
+)
 from ladder.storage.models import RSVP_STATES, Action, ActionKind, Attendance, Supporter
 from ladder.storage.upsert import insert_ignore
 
@@ -233,10 +240,24 @@ def sign_up_and_check_in(
     group: str | None = None,
     now: datetime | None = None,
 ) -> tuple[CheckinResult, list[str]]:
-    """A walk-in: create the person and check them in, in one transaction (all or nothing)."""
+    """A walk-in: create the person and check them in, in one transaction (all or nothing).
+
+    Someone already known by the import's rule (:func:`ladder.services.people.same_people`:
+    same email, else same phone and name) is checked in instead, and a note says so.
+    """
     now = now or utcnow()
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now)
+        known = _known_walk_in(connection, fields)
+        if known is not None:
+            person, how = known
+            brought_by = resolve_person(connection, recruited_by).id if recruited_by else None
+            result = check_in(
+                connection, ladder, event, person, user, now, brought_by_id=brought_by
+            )
+            what = "email" if how == SAME_EMAIL else "phone and name"
+            note = f"#{person.id} {person.name} has that {what}: checked in, nobody new added"
+            return result, [note]
         outcome = insert_person(
             connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
         )
@@ -248,6 +269,20 @@ def sign_up_and_check_in(
             connection, ladder, event, person, user, now, walk_in=True, brought_by_id=recruiter
         )
         return result, outcome.notes
+
+
+def _known_walk_in(connection: Connection, fields: PersonFields) -> tuple[PersonRef, str] | None:
+    """The one known person a walk-in's details name, with how; None for someone new."""
+    found = same_people(connection, identity_of(fields))
+    if not found or any(how == EMAIL_OF_ANOTHER for _i, how in found):
+        return None  # nobody, or an email of someone else: insert_person refuses it
+    if any(how == SAME_EMAIL for _i, how in found):
+        found = [(i, how) for i, how in found if how == SAME_EMAIL]
+    if len(found) > 1:
+        ids = ", ".join(f"#{i}" for i, _how in found)
+        raise ConflictError(f"{ids} have that phone and name: check one of them in by id")
+    person_id, how = found[0]
+    return find_person(connection, f"#{person_id}"), how
 
 
 def set_rsvp(engine: Engine, event_ref: str, person_ref: str, status: str) -> tuple[str, str]:
