@@ -46,8 +46,9 @@ def checkin(
     Checking the same person in twice is one attendance, and says so. With no PERSON on a
     terminal, it loops: type a name or email, pick (the people of this event come first, n
     signs up someone new), next, until an empty line. A walk-in who is not in the database
-    yet: --new with the same options as `people add`. A closed event, or one that ended
-    more than 24 hours ago, needs --late.
+    yet: --new with the same options as `people add`; someone already known (same email, or
+    same phone and name) is checked in instead, and it says so. A closed event, or one that
+    ended more than 24 hours ago, needs --late.
 
     Example: ladder checkin 12 awa.diallo@example.org
 

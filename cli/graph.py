@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options
+from cli.output import check_writable, echo_rows, output_options
 from ladder.workspace import Workspace
 
 
@@ -43,6 +43,7 @@ def export(workspace: Workspace, file_format: str, group: str | None, output: st
     from ladder.recruitment.export import recruitment_graph, write_graph
     from ladder.recruitment.leaderboard import find_group
 
+    check_writable(output)
     with workspace.reading() as connection:
         group_id = find_group(connection, group).id if group else None
         built = recruitment_graph(connection, group_id)

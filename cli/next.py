@@ -82,7 +82,7 @@ def next_command(
     if explain is not None:
         if record:
             raise click.UsageError("--explain shows one person's score: it records nothing")
-        _explain(workspace, request, explain)
+        _explain(workspace, request, explain, output_format)
         return
     found = suggest(workspace.engine, workspace.ladder, request, workspace.settings.user, record)
     echo_rows([s.row() for s in found.suggestions], COLUMNS, output_format, empty=EMPTY)
@@ -96,25 +96,28 @@ def recorded_message(found: NextList) -> str:
     return f"{count} {'person' if count == 1 else 'people'} {what}."
 
 
-def _explain(workspace: Workspace, request: NextRequest, person: str) -> None:
+def _explain(workspace: Workspace, request: NextRequest, person: str, output_format: str) -> None:
+    """The parts of one score: a table with the total, or csv/json rows (the rest on stderr)."""
     from ladder.invitations.explain import explain
 
     result = explain(workspace.engine, workspace.ladder, request, person)
+    table = output_format == "table"
     towards = f" towards {result.target_rung}" if result.target_rung else ""
-    click.echo(f"{result.person}: {result.rung}{towards}")
+    click.echo(f"{result.person}: {result.rung}{towards}", err=not table)
     rows = [
         {
             "part": line.part,
             "measured": line.raw,
-            "value": f"{line.value:.3f}",
-            "weight": f"{line.weight:.2f}",
-            "adds": f"{line.contribution:.3f}",
+            "value": f"{line.value:.3f}" if table else round(line.value, 3),
+            "weight": f"{line.weight:.2f}" if table else round(line.weight, 2),
+            "adds": f"{line.contribution:.3f}" if table else round(line.contribution, 3),
         }
         for line in result.lines
     ]
-    echo_rows(rows, ["part", "measured", "value", "weight", "adds"])
-    click.echo(f"score: {result.score:.3f}")
+    echo_rows(rows, ["part", "measured", "value", "weight", "adds"], output_format)
+    click.echo(f"score: {result.score:.3f}", err=not table)
     if result.excluded:
-        click.echo("Not listed: " + "; ".join(result.excluded) + ".")
+        click.echo("Not listed: " + "; ".join(result.excluded) + ".", err=not table)
     else:
-        click.echo("Would be listed" + (f": {result.reason}." if result.reason else "."))
+        verdict = "Would be listed" + (f": {result.reason}." if result.reason else ".")
+        click.echo(verdict, err=not table)

@@ -1,7 +1,8 @@
-"""Output shared by every listing command: ``--format table|csv|json``.
+"""Output shared by every listing command: ``--format table|csv|json``; output files.
 
 json is a list of objects and csv has a header row, both with the same keys, stable for
-spreadsheets, scripts and mail merges. table is for people (tabulate).
+spreadsheets, scripts and mail merges. table is for people (tabulate). Every command that
+writes a file checks it first with :func:`check_writable`.
 
 Rows carry stored times (naive UTC); this is where they become the movement's local time:
 ``2026-12-05 18:00:00`` in a table or csv, ISO 8601 with the offset in json
@@ -13,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -39,6 +42,25 @@ def output_options(function: F) -> F:
         show_default=True,
         help="table for people; csv or json (same keys) for spreadsheets and scripts.",
     )(function)
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Refuse, in one line, an output file that cannot be written: call it before any work.
+
+    ``-`` (standard output) is always writable. The file is opened for appending (never
+    truncated) and removed again when this check created it.
+    """
+    if str(path) == "-":
+        return
+    target = Path(path)
+    existed = target.exists()
+    try:
+        with target.open("ab"):
+            pass
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not existed:
+        target.unlink(missing_ok=True)
 
 
 def render(

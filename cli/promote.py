@@ -14,6 +14,9 @@ from ladder.clock import utcnow
 from ladder.rules import ChangeCount, Move, RunReport, promote
 from ladder.workspace import Workspace
 
+EVERYONE = 2**62  # --show's default for csv and json: every person moved
+MOVE_COLUMNS = ["id", "name", "rule", "from", "to", "evidence"]
+
 
 def as_of_option(function: Any) -> Any:
     """``--as-of DATE``: evaluate as of a past moment (local time; a bare date is its local
@@ -41,7 +44,8 @@ def _not_in_future(_ctx: click.Context, _param: click.Parameter, value: datetime
     "shown",
     type=click.IntRange(min=0),
     default=None,
-    help="List this many of the people moved (default: 20 with --dry-run, else 0).",
+    help="List this many of the people moved (default: 20 with --dry-run, else 0; "
+    "csv and json: everyone).",
 )
 @output_options
 @pass_workspace
@@ -54,24 +58,31 @@ def promote_command(
 ) -> None:
     """Apply every rule in the ladder file to the whole base, and print what changed.
 
+    As a table: the count for each rule, then (--show, 20 by default with --dry-run) the
+    first people moved. As csv or json: one row per person moved (everyone unless --show).
+
     Each change is kept in the person's history with the rule and the evidence (the counts,
     and the attendances, hosted events and recruits behind them). Running it twice in a row
     changes nothing the second time. `ladder people why PERSON` explains one person.
 
     Example: ladder promote --dry-run --as-of 2024-06-01
     """
+    table = output_format == "table"
     if shown is None:
-        shown = 20 if dry_run else 0
+        shown = (20 if dry_run else 0) if table else EVERYONE
     report = promote(workspace.engine, workspace.ladder, as_of, dry_run=dry_run, examples=shown)
-    if output_format == "table":
-        click.echo(_headline(report))
+    if not table:  # csv and json: one row per person moved; the counts go to stderr
+        click.echo(_headline(report).rstrip("\n"), err=True)
+        echo_rows([_move_record(m) for m in report.examples], MOVE_COLUMNS, output_format)
+        return
+    click.echo(_headline(report))
     echo_rows(
         [_change_row(c) for c in report.changes],
         ["rule", "from", "to", "people"],
         output_format,
         empty="(nobody moves)",
     )
-    if output_format == "table" and report.examples:
+    if report.examples:
         click.echo(f"\nFirst {len(report.examples)} of {report.total:,}:")
         echo_rows([move_row(m) for m in report.examples], ["person", "rule", "change", "evidence"])
 
@@ -89,6 +100,19 @@ def _change_row(change: ChangeCount) -> dict[str, Any]:
     else:
         moved = (change.from_rung, change.to_rung)
     return {"rule": change.rule_id, "from": moved[0], "to": moved[1], "people": change.people}
+
+
+def _move_record(move: Move) -> dict[str, Any]:
+    """One person moved, for csv and json: from and to are rungs, or statuses (lapsed)."""
+    by_status = move.from_status != move.to_status
+    return {
+        "id": move.supporter_id,
+        "name": move.name,
+        "rule": move.rule_id,
+        "from": move.from_status if by_status else move.from_rung,
+        "to": move.to_status if by_status else move.to_rung,
+        "evidence": evidence_text(move.evidence),
+    }
 
 
 def move_row(move: Move) -> dict[str, Any]:

@@ -94,26 +94,78 @@ def top(
     help="How many levels of recruits to draw.",
 )
 @click.option("--up", is_flag=True, help="Draw the chain of recruiters above the person.")
+@output_options
 @pass_workspace
-def tree(workspace: Workspace, person: str, depth: int, up: bool) -> None:
+def tree(workspace: Workspace, person: str, depth: int, up: bool, output_format: str) -> None:
     """Draw the recruitment tree below a person (or, with --up, the chain above them).
 
     PERSON is an id (42 or #42), an email, a phone number or a name. Each line shows the
-    person's rung; "+N more below" counts everyone under a person deeper than --depth.
+    person's rung; "+N more below" counts everyone under a person deeper than --depth. csv and
+    json give one row per person, in the drawing's order: level (0 the person, 1 their
+    recruits, -1 their recruiter...), id, name, rung, recruiter_id and more_below.
 
     Example: ladder recruiters tree "Awa Diallo" --depth 2
     """
     from ladder.people.lookup import find_person
     from ladder.recruitment.tree import recruiter_chain, recruitment_tree
 
+    table = output_format == "table"
     with workspace.reading() as connection:
         found = find_person(connection, person)
         if up:
             chain, loops = recruiter_chain(connection, found.id)
-            click.echo("\n".join(draw_chain([(c.id, c.label, c.rung) for c in chain], loops)))
+            links = [(c.id, c.label, c.rung) for c in chain]
+            if table:
+                click.echo("\n".join(draw_chain(links, loops)))
+                return
+            if loops:
+                click.echo(draw_chain([], loops)[0], err=True)
+            echo_rows(chain_rows(links), TREE_COLUMNS, output_format)
             return
         graph = recruitment_tree(connection, found.id, depth)
-    click.echo("\n".join(draw_tree(graph, found.id)))
+    if table:
+        click.echo("\n".join(draw_tree(graph, found.id)))
+    else:
+        echo_rows(tree_rows(graph, found.id), TREE_COLUMNS, output_format)
+
+
+TREE_COLUMNS = ["level", "id", "name", "rung", "recruiter_id", "more_below"]
+
+
+def tree_rows(graph: Any, root: int) -> list[dict[str, Any]]:
+    """The tree's people in the drawing's order (depth first, children by id)."""
+    rows = []
+    stack: list[tuple[int, int | None]] = [(root, None)]
+    while stack:
+        node, recruiter = stack.pop()
+        data = graph.nodes[node]
+        rows.append(
+            {
+                "level": data["hops"],
+                "id": node,
+                "name": data["label"],
+                "rung": data["rung"],
+                "recruiter_id": recruiter,
+                "more_below": data.get("more", 0),
+            }
+        )
+        stack += [(child, node) for child in sorted(graph.successors(node), reverse=True)]
+    return rows
+
+
+def chain_rows(chain: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """From the person (level 0) up to the first recruiter (level -N)."""
+    return [
+        {
+            "level": -step,
+            "id": person,
+            "name": label,
+            "rung": rung,
+            "recruiter_id": chain[step + 1][0] if step + 1 < len(chain) else None,
+            "more_below": None,
+        }
+        for step, (person, label, rung) in enumerate(chain)
+    ]
 
 
 def draw_tree(graph: Any, root: int) -> list[str]:

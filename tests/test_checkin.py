@@ -183,10 +183,12 @@ def test_a_walk_in_at_a_cancelled_event_is_not_created(ladder_cli, engine):
     assert _count(engine, Supporter) == 0
 
 
-def test_a_walk_in_whose_email_is_known_is_refused_and_nothing_changes(ladder_cli, engine):
+def test_a_walk_in_with_someone_elses_email_is_refused_and_nothing_changes(ladder_cli, engine):
     event = add_event(engine, "Forum")
     add_person(engine, "Awa", "Diallo", email="awa@example.org")
-    result = ladder_cli("checkin", str(event), "--new", "--email", "AWA@example.org")
+    result = ladder_cli(
+        "checkin", str(event), "--new", "--first-name", "Fatou", "--email", "AWA@example.org"
+    )
     assert result.exit_code == 1
     assert "awa@example.org already belongs to #" in result.stderr
     assert _count(engine, Supporter) == 1

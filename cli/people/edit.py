@@ -56,8 +56,9 @@ def add(
 ) -> None:
     """Add a person at the first rung of the ladder.
 
-    A person needs at least a name, an email or a phone. An email already known is refused;
-    a phone already known is accepted with a note (families share phones).
+    A person needs at least a name, an email or a phone. Someone already known (same email,
+    or same phone and name: the import's rule) is refused, naming their id; a phone known
+    under another name is accepted with a note (families share phones).
 
     Example: ladder people add --first-name Awa --last-name Diallo --email awa@example.org
     --group "Lyon Nord" --recruited-by jean@example.org

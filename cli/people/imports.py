@@ -12,6 +12,7 @@ from typing import IO, Any
 import click
 
 from cli.context import pass_workspace
+from cli.output import check_writable
 from ladder.people.importing.importer import ImportOptions, ImportReport, import_people
 from ladder.people.importing.rows import PEOPLE_ALIASES
 from ladder.tabular.csvfile import CsvTable, parse_mapping, rejected_rows_csv
@@ -82,18 +83,35 @@ class ImportRequest:
         options = ImportOptions(
             parse_mapping(mappings), encoding, skip_invalid, dry_run, create_groups
         )
-        return cls(file.read(), name, source, options, rejected_file)
+        request = cls(b"", name, source, options, rejected_file)
+        if skip_invalid and not dry_run:
+            check_writable(request.rejected_path)  # before any database work
+        request.data = file.read()
+        return request
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.rejected_file or _default_rejected_path(self.name)
 
     def finish(self, report: ImportReport, table: CsvTable) -> None:
-        """Refuse (exit 1) or summarise, list rejected rows, write the rejected file."""
+        """Refuse (exit 1) or summarise, list rejected rows, write the rejected file; exit 1
+        when --skip-invalid rejected every row."""
         if report.rejected and not self.options.skip_invalid:
             _refuse(report)
         _echo_summary(report)
         if report.rejected:
             _echo_rejections(report, err=False)
             if not self.options.dry_run:
-                path = self.rejected_file or _default_rejected_path(self.name)
-                _write_rejected(table, report, path)
+                _write_rejected(table, report, self.rejected_path)
+        if report.rejected and report.rejected_lines >= report.rows:
+            count = report.rejected_lines
+            if self.options.dry_run:
+                raise click.ClickException(
+                    f"no row would be imported: all {count} rows would be rejected"
+                )
+            raise click.ClickException(
+                f"no row imported: all {count} rows were rejected, see {self.rejected_path}"
+            )
 
 
 @click.command("import")

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows
+from cli.output import echo_rows, output_options
 from cli.promote import as_of_option, evidence_text
 from cli.when import local_text
 from ladder.clock import utcnow
@@ -19,24 +19,36 @@ from ladder.workspace import Workspace
 MARK = {True: "[x]", False: "[ ]"}
 
 
+WHY_COLUMNS = ["section", "when", "rule", "change", "holds", "depth", "detail"]
+
+
 @click.command("why")
 @click.argument("person")
 @as_of_option
+@output_options
 @pass_workspace
-def why(workspace: Workspace, person: str, as_of: datetime | None) -> None:
+def why(workspace: Workspace, person: str, as_of: datetime | None, output_format: str) -> None:
     """Why PERSON is on their rung, and what is missing for the next one.
 
     PERSON is an id (42 or #42), an email, a phone number or a name. Shows every change in
     their history with the rule and the evidence (or the organiser and the reason), then
-    each rule that could promote them, with counts against thresholds.
+    each rule that could promote them, with counts against thresholds. csv and json give one
+    row per history entry, rule and condition (section history, rule or condition).
 
     Example: ladder people why awa@example.org
+
+    Example: ladder people why 42 --format json
     """
     ladder = workspace.ladder
     with workspace.reading() as connection:
         ref = find_person(connection, person)
         entries = history(connection, ref.id)
         progress = progress_of(connection, ladder, ref.id, ref.rung, as_of or utcnow())
+    if output_format != "table":
+        click.echo(f"{ref.describe()}: {ref.rung} ({ref.status})", err=True)
+        rows = [_history_record(e) for e in entries] + _progress_records(ref, progress)
+        echo_rows(rows, WHY_COLUMNS, output_format)
+        return
     click.echo(f"{ref.describe()}: {ref.rung} ({ref.status})")
     click.echo("\nHistory:")
     echo_rows(
@@ -60,6 +72,50 @@ def _history_row(entry: HistoryEntry) -> dict[str, str]:
         "cause": entry.cause,
         "why": entry.reason or evidence_text(entry.evidence),
     }
+
+
+def _history_record(entry: HistoryEntry) -> dict[str, object]:
+    row = _history_row(entry)
+    return {
+        "section": "history",
+        "when": entry.changed_at,
+        "rule": row["cause"],
+        "change": row["change"],
+        "holds": None,
+        "depth": None,
+        "detail": row["why"],
+    }
+
+
+def _progress_records(ref: PersonRef, progress: list[RuleProgress]) -> list[dict[str, object]]:
+    if ref.status in ("lapsed", "erased"):
+        return []  # rules do not promote them (the table says why)
+    rows: list[dict[str, object]] = []
+    for rule in progress:
+        rows.append(
+            {
+                "section": "rule",
+                "when": None,
+                "rule": rule.rule_id,
+                "change": f"{ref.rung} -> {rule.promote_to}",
+                "holds": rule.holds,
+                "depth": None,
+                "detail": "holds" if rule.holds else "needs " + rule.missing,
+            }
+        )
+        rows += [
+            {
+                "section": "condition",
+                "when": None,
+                "rule": rule.rule_id,
+                "change": None,
+                "holds": state.holds,
+                "depth": state.depth,
+                "detail": state.text,
+            }
+            for state in rule.conditions
+        ]
+    return rows
 
 
 def _next_lines(workspace: Workspace, ref: PersonRef, progress: list[RuleProgress]) -> list[str]:

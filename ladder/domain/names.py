@@ -1,13 +1,15 @@
 """Comparing people's names: folding, and "could these two names be the same person?".
 
-Pure functions, shared by the import (a family sharing an email address is not one person)
-and the duplicate finder (a typo in a name is still one person).
+Pure functions, shared by the import (a family sharing an email address is not one person),
+`people add` and walk-ins (:func:`same_person`), and the duplicate finder (a typo in a name is
+still one person).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -54,3 +56,49 @@ def names_agree(
         if a and b and a != b and not similar(fold(a), fold(b)):
             return False
     return True
+
+
+# How a known record and what someone gives (a file's row, `people add`, a walk-in) are
+# matched: the one rule every way in shares (:func:`same_person`).
+SAME_EMAIL = "same email"
+EMAIL_OF_ANOTHER = "same email, another name"  # a family sharing an address: a conflict
+SAME_PHONE_AND_NAME = "same phone and name"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What says who someone is: their names, email and phone (normalised), any of them None."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def same_person(known: Identity, given: Identity) -> str | None:
+    """Whether ``given`` is the person ``known`` records: the same email (with names that
+    agree, else :data:`EMAIL_OF_ANOTHER`), else the same phone with names that agree.
+
+    Returns :data:`SAME_EMAIL`, :data:`EMAIL_OF_ANOTHER`, :data:`SAME_PHONE_AND_NAME` or None.
+    """
+    agree = names_agree(known.first_name, known.last_name, given.first_name, given.last_name)
+    if given.email and known.email == given.email:
+        return SAME_EMAIL if agree else EMAIL_OF_ANOTHER
+    if given.phone and known.phone == given.phone and agree:
+        return SAME_PHONE_AND_NAME
+    return None
+
+
+def better_cased(current: str | None, given: str) -> str:
+    """The name to keep when ``given`` is written over ``current``.
+
+    When they differ only in capitals, a mixed-case name beats an all-upper or all-lower one
+    (``Jean`` stays over ``JEAN`` or ``jean``; ``JEAN`` becomes ``Jean``); otherwise ``given``.
+    """
+    if current is None or current == given or current.casefold() != given.casefold():
+        return given
+    return current if _mixed_case(current) and not _mixed_case(given) else given
+
+
+def _mixed_case(name: str) -> bool:
+    return name != name.upper() and name != name.lower()

@@ -24,10 +24,11 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import EMAIL_OF_ANOTHER, SAME_EMAIL
 from ladder.domain.vocabulary import Rsvp, names
 from ladder.errors import ConflictError, InputError
 from ladder.events.agenda import EventRef, find_event
-from ladder.people.edit import PersonFields, insert_person
+from ladder.people.edit import PersonFields, identity_of, insert_person, same_people
 from ladder.people.lookup import PersonRef, event_relation_rank, find_people, find_person
 from ladder.rules import Move, after_checkins, apply_person
 from ladder.storage.engine import reading
@@ -316,10 +317,24 @@ def sign_up_and_check_in(
     now: datetime | None = None,
     late: bool = False,
 ) -> tuple[CheckinResult, list[str]]:
-    """A walk-in: create the person and check them in, in one transaction (all or nothing)."""
+    """A walk-in: create the person and check them in, in one transaction (all or nothing).
+
+    Someone already known by the import's rule (:func:`ladder.people.edit.same_people`:
+    same email, else same phone and name) is checked in instead, and a note says so.
+    """
     now = now or utcnow()
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now, late)
+        known = _known_walk_in(connection, fields)
+        if known is not None:
+            person, how = known
+            brought_by = find_person(connection, recruited_by).id if recruited_by else None
+            result = check_in(
+                connection, ladder, event, person, user, now, brought_by_id=brought_by
+            )
+            what = "email" if how == SAME_EMAIL else "phone and name"
+            note = f"#{person.id} {person.name} has that {what}: checked in, nobody new added"
+            return result, [note]
         outcome = insert_person(
             connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
         )
@@ -331,6 +346,20 @@ def sign_up_and_check_in(
             connection, ladder, event, person, user, now, walk_in=True, brought_by_id=recruiter
         )
         return result, outcome.notes
+
+
+def _known_walk_in(connection: Connection, fields: PersonFields) -> tuple[PersonRef, str] | None:
+    """The one known person a walk-in's details name, with how; None for someone new."""
+    found = same_people(connection, identity_of(fields))
+    if not found or any(how == EMAIL_OF_ANOTHER for _i, how in found):
+        return None  # nobody, or an email of someone else: insert_person refuses it
+    if any(how == SAME_EMAIL for _i, how in found):
+        found = [(i, how) for i, how in found if how == SAME_EMAIL]
+    if len(found) > 1:
+        ids = ", ".join(f"#{i}" for i, _how in found)
+        raise ConflictError(f"{ids} have that phone and name: check one of them in by id")
+    person_id, how = found[0]
+    return find_person(connection, f"#{person_id}"), how
 
 
 def set_rsvp(

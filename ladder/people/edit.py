@@ -1,7 +1,8 @@
 """People, one at a time: add, edit, tag and untag, set and clear a recruiter.
 
 Each function takes an engine (or connection) and plain values, commits once, and leaves
-nothing written when it raises. Recruiter changes are checked for cycles
+nothing written when it raises. Adding someone already known (:func:`same_people`: the same
+rule as the import) is refused. Recruiter changes are checked for cycles
 (:mod:`ladder.recruitment.cycles`); an unknown local group is refused with the close names
 unless the caller asks to create it (a silently created "Lyon Nrod" is a typo trap).
 """
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
 from ladder.domain.ladderfile import LadderFile
-from ladder.domain.names import fold
+from ladder.domain.names import SAME_PHONE_AND_NAME, Identity, fold, same_person
 from ladder.errors import ConflictError, InputError, NotFoundError
 from ladder.people.lookup import PersonRef, find_person
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
@@ -114,6 +115,7 @@ def insert_person(
         raise InputError("give at least a name, an email or a phone: nothing says who this is")
     now = utcnow()
     notes = _check_contact(connection, values, person_id=None)
+    _refuse_known(connection, values)
     if group is not None:
         values["local_group_id"] = _group_id(connection, group, create_group, notes, now)
     if recruited_by is not None:
@@ -137,6 +139,50 @@ def insert_person(
         )
     ).scalar_one()
     return Outcome(describe_people(connection, [new_id])[0], new_id, notes)
+
+
+def same_people(connection: Connection, given: Identity) -> list[tuple[int, str]]:
+    """The live people ``given`` is, by :func:`ladder.domain.names.same_person` (the rule the
+    import uses: same email, else same phone and agreeing names), by id, with how."""
+    wanted = [Supporter.email == given.email] if given.email else []
+    wanted += [Supporter.phone == given.phone] if given.phone else []
+    if not wanted:
+        return []
+    query = (
+        select(
+            Supporter.id,
+            Supporter.first_name,
+            Supporter.last_name,
+            Supporter.email,
+            Supporter.phone,
+        )
+        .where(or_(*wanted), Supporter.merged_into_id.is_(None), Supporter.status != "erased")
+        .order_by(Supporter.id)
+    )
+    found = []
+    for row in connection.execute(query):
+        how = same_person(Identity(*row[1:]), given)
+        if how is not None:
+            found.append((row.id, how))
+    return found
+
+
+def identity_of(fields: PersonFields) -> Identity:
+    given = fields.given()
+    return Identity(*(given.get(k) for k in ("first_name", "last_name", "email", "phone")))
+
+
+def _refuse_known(connection: Connection, values: dict[str, Any]) -> None:
+    """Refuse to add someone whose phone and name are already someone's (the email is
+    refused by :func:`_check_contact`)."""
+    given = Identity(*(values.get(k) for k in ("first_name", "last_name", "email", "phone")))
+    known = [i for i, how in same_people(connection, given) if how == SAME_PHONE_AND_NAME]
+    if known:
+        ids = ", ".join(f"#{i}" for i in known)
+        raise ConflictError(
+            f"{ids} {'has' if len(known) == 1 else 'have'} that phone and name: "
+            f"use `ladder people edit {known[0]}`"
+        )
 
 
 def edit_person(

@@ -145,11 +145,13 @@ def _plan(
 
 
 def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:
-    """Whom a small file can name: its emails and phones, and its recruiters' references."""
+    """Whom a small file can name: its ids, emails and phones, and its recruiters' references."""
     wanted = Wanted()
     for row in rows:
         if isinstance(row, Rejection):
             continue
+        if "id" in row:
+            wanted.ids.add(row["id"])
         if email := row.get("email"):
             wanted.emails.add(email)
         if phone := row.get("phone"):

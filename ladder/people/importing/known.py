@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ladder.domain.names import full_name_key
+from ladder.domain.names import Identity, full_name_key
 from ladder.storage.models import Supporter
 
 COLUMNS = (
@@ -127,6 +127,14 @@ class Known:
             return known[1], known[2]
         new = self.new_rows[key]
         return new.get("first_name"), new.get("last_name")
+
+    def identity(self, key: int) -> Identity:
+        """Who ``key`` is, for :func:`ladder.domain.names.same_person`."""
+        if key > 0:
+            known = self.people[key]
+            return Identity(known[1], known[2], known[3], known[4])
+        new = self.new_rows[key]
+        return Identity(*(new.get(k) for k in ("first_name", "last_name", "email", "phone")))
 
     def parent(self, key: int) -> int | None:
         return self.people[key][10] if key > 0 and key in self.people else None

@@ -1,9 +1,12 @@
 """Planning a people import: who each row is, what it changes, and which rows are refused.
 
-Read-only and linear: every row is matched against :class:`Known` (same email, else same phone
-with an agreeing name, else same name and postcode when the row has neither), then the
-recruiter column is resolved once the whole file is known (a recruiter may come later in the
-file), then cycles are refused. Nothing here queries the database per row.
+Read-only and linear: every row is matched against :class:`Known`: by its id column when that
+names a live person (a ``people list`` export coming back), else by
+:func:`~ladder.domain.names.same_person` (same email, else same phone with an agreeing name),
+else by the same name and postcode when the row has neither; rows with distinct ids are never
+one person. Then the recruiter column is resolved once the whole file is known (a recruiter
+may come later in the file), then cycles are refused. Nothing here queries the database per
+row. A name that differs only in capitals keeps its better-written form (``better_cased``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ladder.domain.names import fold, full_name_key, names_agree
+from ladder.domain.names import (
+    EMAIL_OF_ANOTHER,
+    SAME_EMAIL,
+    SAME_PHONE_AND_NAME,
+    Identity,
+    better_cased,
+    fold,
+    full_name_key,
+    names_agree,
+    same_person,
+)
 from ladder.people.edit import group_hint
 from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known
 from ladder.people.importing.recruiters import resolve_recruiters
@@ -61,6 +74,7 @@ class Planner:
         self.columns = columns  # field -> header, for messages
         self.create_groups = create_groups
         self._signatures: dict[int, int] = {}
+        self._file_id_of: dict[int, int] = {}  # person -> the id column of the row naming them
         self._refs: list[tuple[int, str]] = []
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
@@ -110,6 +124,7 @@ class Planner:
             self.plan.tags[key] = tags
         if "id" in row:
             self.plan.file_ids.setdefault(row["id"], key)
+            self._file_id_of.setdefault(key, row["id"])
         if reference := row.get("recruited_by"):
             self._refs.append((key, reference))
 
@@ -145,9 +160,20 @@ class Planner:
         )
 
     def _match(self, row: PersonRow) -> int | None | Rejection:
+        if "id" in row:
+            by_id = self._by_id(row)
+            if by_id is not None:
+                return by_id
         email, phone = row.get("email"), row.get("phone")
         by_email = self.known.by_email.get(email) if email else None
-        if by_email is not None and not self._agree(by_email, row):
+        if by_email is not None and self._other_id(by_email, row):
+            return Rejection(
+                row["line"],
+                self.columns.get("email", "email"),
+                f"{email} is also on line {self.plan.lines[by_email]}, with another id: "
+                "give each person their own email",
+            )
+        if by_email is not None and self._same(by_email, row) == EMAIL_OF_ANOTHER:
             owner = self.known.describe(by_email, self.plan.lines)
             return Rejection(
                 row["line"],
@@ -169,12 +195,52 @@ class Planner:
         if by_email is not None or by_phone is not None or email or phone:
             return by_email if by_email is not None else by_phone
         name = full_name_key(row.get("first_name"), row.get("last_name"))
-        return self.known.by_name_and_postcode(name, row.get("postcode"))
+        found = self.known.by_name_and_postcode(name, row.get("postcode"))
+        return None if found is not None and self._other_id(found, row) else found
+
+    def _by_id(self, row: PersonRow) -> int | None | Rejection:
+        """The live person the row's id column names (None: a new person, or not an id of
+        this database, then matched as a row without id)."""
+        number = row["id"]
+        if number in self.plan.file_ids:
+            return self.plan.file_ids[number]  # a repeated row
+        if number not in self.known.people:
+            return None
+        column = self.columns.get("id", "id")
+        if not self._agree(number, row):
+            name = " ".join(p for p in self.known.names(number) if p)
+            return Rejection(
+                row["line"],
+                column,
+                f"#{number} is {name}, not {person_name(row)}: correct the id, or clear it "
+                "to match by email or phone",
+            )
+        email = row.get("email")
+        owner = self.known.by_email.get(email) if email else None
+        if owner is not None and owner != number:
+            a, b = (self.known.describe(k, self.plan.lines) for k in (number, owner))
+            return Rejection(
+                row["line"],
+                column,
+                f"the id is {a}'s but the email is {b}'s: if they are one person, "
+                "merge them first (ladder people merge)",
+            )
+        return number
+
+    def _other_id(self, key: int, row: PersonRow) -> bool:
+        """True when ``key`` was named by a row with another id than this row's."""
+        claimed = self._file_id_of.get(key)
+        return claimed is not None and "id" in row and claimed != row["id"]
 
     def _by_phone(self, phone: str, row: PersonRow, by_email: int | None) -> int | None | Rejection:
         if phone not in self.known.by_phone:
             return None
-        owners = [k for k in self.known.phone_owners(phone) if self._agree(k, row)]
+        owners = [
+            k
+            for k in self.known.phone_owners(phone)
+            if self._same(k, row) in (SAME_EMAIL, SAME_PHONE_AND_NAME)
+            and not self._other_id(k, row)
+        ]
         if by_email is not None and by_email in owners:
             return by_email
         if len(owners) <= 1:
@@ -190,6 +256,12 @@ class Planner:
         first, last = self.known.names(key)
         return names_agree(first, last, row.get("first_name"), row.get("last_name"))
 
+    def _same(self, key: int, row: PersonRow) -> str | None:
+        given = Identity(
+            row.get("first_name"), row.get("last_name"), row.get("email"), row.get("phone")
+        )
+        return same_person(self.known.identity(key), given)
+
 
 def _signature(row: PersonRow) -> int:
     """A hash of the row's values without its line (rows of one file share a key order)."""
@@ -200,10 +272,14 @@ def _signature(row: PersonRow) -> int:
     return signature
 
 
+NAMES = {"first_name", "last_name"}
+
+
 def _changes(
     current: tuple[Any, ...], row: PersonRow, group_id: int | str | None
 ) -> dict[str, Any]:
-    """The columns a row changes: only those it gives a value for, and only when different."""
+    """The columns a row changes: only those it gives a value for, and only when different
+    (a name differing only in capitals keeps its better-written form)."""
     changes: dict[str, Any] = {}
     for name in UPDATABLE:
         value = group_id if name == "local_group_id" else row.get(name)
@@ -212,6 +288,8 @@ def _changes(
         old = current[POSITION[name]]
         if name in BOOLEAN:
             old = bool(old)
+        elif name in NAMES:
+            value = better_cased(old, str(value))  # JEAN never overwrites Jean
         if old != value:
             changes[name] = value
     return changes
