@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
+from cli.importing import ImportRequest, file_import_options
 from cli.output import moves_lines
-from cli.people.imports import ImportRequest, file_import_options
 from ladder.events.attendance import close_event
 from ladder.events.sheets import import_sheet
 from ladder.workspace import Workspace

@@ -8,9 +8,8 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.next import next_filters
-from cli.output import checkin_message, echo_rows, output_options
-from cli.people.edit import person_options
+from cli.options import next_filters, person_options
+from cli.output import checkin_message, echo_rows, output_options, recorded_message
 from ladder.domain.contact import looks_like_phone
 from ladder.errors import LadderError
 from ladder.events import checkin as service
@@ -275,7 +274,6 @@ def invite(
 def _invite_from_next(
     workspace: Workspace, event: str, people: tuple[str, ...], filters: dict[str, Any]
 ) -> None:
-    from cli.next import recorded_message
     from ladder.invitations.suggest import COLUMNS, NextRequest, suggest
 
     if people:

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options
+from cli.options import next_filters
+from cli.output import echo_rows, output_options, recorded_message
 from ladder.workspace import Workspace
 
 if TYPE_CHECKING:  # the service loads the rules engine: only when a command runs
-    from ladder.invitations.suggest import NextList, NextRequest
+    from ladder.invitations.suggest import NextRequest
 
 
 EMPTY = "(nobody to ask: nobody matches, or everyone suitable was asked lately)"
-
-
-def next_filters(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options shared by `ladder next` and `ladder invite --from-next`."""
-    options = [
-        click.option("--rung", help="People one step below this rung (towards it)."),
-        click.option("--group", metavar="NAME", help="Only this local group."),
-        click.option("--near", metavar="POSTCODE", help="Postcodes starting with this (69, LS1)."),
-        click.option("--tag", help="Only people with this tag."),
-        click.option(
-            "--channel",
-            type=click.Choice(["email", "sms"]),
-            default="email",
-            show_default=True,
-            help="How you will ask: only people who consented to it and can be reached by it.",
-        ),
-        click.option(
-            "--limit",
-            type=click.IntRange(min=1, max=10_000),
-            default=25,
-            show_default=True,
-            help="At most this many people.",
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
 
 
 @click.command("next")
@@ -88,12 +61,6 @@ def next_command(
     echo_rows([s.row() for s in found.suggestions], COLUMNS, output_format, empty=EMPTY)
     if found.recorded:
         click.echo(recorded_message(found), err=True)
-
-
-def recorded_message(found: NextList) -> str:
-    count = len(found.suggestions)
-    what = f"invited to {found.event.describe()}" if found.event else "recorded as asked"
-    return f"{count} {'person' if count == 1 else 'people'} {what}."
 
 
 def _explain(workspace: Workspace, request: NextRequest, person: str, output_format: str) -> None:

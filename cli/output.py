@@ -26,6 +26,7 @@ from cli.when import shown
 
 if TYPE_CHECKING:
     from ladder.events.checkin import CheckinResult
+    from ladder.invitations.suggest import NextList
     from ladder.rules import Move
 
 FORMATS = ("table", "csv", "json")
@@ -143,3 +144,9 @@ def checkin_message(result: CheckinResult) -> str:
         )
     text = f"Checked in {who} to {result.event.title}."
     return " ".join([text, *(move_sentence(move) for move in result.moves)])
+
+
+def recorded_message(found: NextList) -> str:
+    count = len(found.suggestions)
+    what = f"invited to {found.event.describe()}" if found.event else "recorded as asked"
+    return f"{count} {'person' if count == 1 else 'people'} {what}."

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from cli.context import pass_workspace
+from cli.options import person_options
 from ladder.people import edit as service
 from ladder.people.tags import tag_person, untag_person
 from ladder.workspace import Workspace
-
-PERSON_HELP = "id (12 or #12), email, phone, or a name (an ambiguous name lists the candidates)"
-
-
-def person_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--first-name", help="First name."),
-        click.option("--last-name", help="Last name."),
-        click.option("--email", help="Email address (unique to one person)."),
-        click.option("--phone", help="Phone; a national 0... number gets +33."),
-        click.option("--postcode", help="Postcode (filters use its prefix)."),
-        click.option(
-            "--group", metavar="NAME", help="Local group (must exist, see --create-group)."
-        ),
-        click.option(
-            "--create-group", is_flag=True, help="Create the --group if it does not exist."
-        ),
-        click.option("--recruited-by", metavar="PERSON", help=f"The recruiter: {PERSON_HELP}."),
-        click.option("--consent-email/--no-consent-email", default=None, help="Agreed to emails."),
-        click.option("--consent-sms/--no-consent-sms", default=None, help="Agreed to SMS."),
-        click.option("--consent-photo/--no-consent-photo", default=None, help="Agreed to photos."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
 
 
 def _say(outcome: service.Outcome, verb: str) -> None:

@@ -2,116 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from cli.context import pass_workspace
-from cli.output import check_writable
-from ladder.people.importing.importer import ImportOptions, ImportReport, import_people
-from ladder.people.importing.rows import PEOPLE_ALIASES
-from ladder.tabular.csvfile import CsvTable, parse_mapping, rejected_rows_csv
+from cli.importing import ImportRequest, file_import_options, import_progress
+from ladder.people.importing.importer import import_people
 from ladder.workspace import Workspace
-
-SHOWN_REJECTIONS = 50
-
-
-def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """FILE and the options every CSV import shares (people, sign-in sheets)."""
-    options = [
-        click.argument("file", type=click.File("rb")),
-        click.option(
-            "--map",
-            "mappings",
-            multiple=True,
-            metavar="COLUMN=FIELD",
-            help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(PEOPLE_ALIASES)}.",
-        ),
-        click.option(
-            "--encoding", help="The file's encoding, when the guess is wrong (e.g. latin-1)."
-        ),
-        click.option(
-            "--skip-invalid",
-            is_flag=True,
-            help="Import the valid rows; write the others, with a reason, to a file.",
-        ),
-        click.option(
-            "--rejected-file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Where --skip-invalid writes the rejected rows (default: FILE.rejected.csv).",
-        ),
-        click.option(
-            "--create-groups",
-            is_flag=True,
-            help="Create local groups the file names that do not exist yet.",
-        ),
-        click.option("--dry-run", is_flag=True, help="Report what would change; write nothing."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-@dataclass
-class ImportRequest:
-    """What the user asked for: the file's bytes and the shared options."""
-
-    data: bytes
-    name: str
-    source: str
-    options: ImportOptions
-    rejected_file: Path | None
-
-    @classmethod
-    def from_options(
-        cls,
-        file: IO[bytes],
-        mappings: tuple[str, ...],
-        encoding: str | None,
-        skip_invalid: bool,
-        rejected_file: Path | None,
-        create_groups: bool,
-        dry_run: bool,
-    ) -> ImportRequest:
-        name = str(getattr(file, "name", "<stdin>"))
-        source = "standard input" if name in ("<stdin>", "-") else name
-        options = ImportOptions(
-            parse_mapping(mappings), encoding, skip_invalid, dry_run, create_groups
-        )
-        request = cls(b"", name, source, options, rejected_file)
-        if skip_invalid and not dry_run:
-            check_writable(request.rejected_path)  # before any database work
-        request.data = file.read()
-        return request
-
-    @property
-    def rejected_path(self) -> Path:
-        return self.rejected_file or _default_rejected_path(self.name)
-
-    def finish(self, report: ImportReport, table: CsvTable) -> None:
-        """Refuse (exit 1) or summarise, list rejected rows, write the rejected file; exit 1
-        when --skip-invalid rejected every row."""
-        if report.rejected and not self.options.skip_invalid:
-            _refuse(report)
-        _echo_summary(report)
-        if report.rejected:
-            _echo_rejections(report, err=False)
-            if not self.options.dry_run:
-                _write_rejected(table, report, self.rejected_path)
-        if report.rejected and report.rejected_lines >= report.rows:
-            count = report.rejected_lines
-            if self.options.dry_run:
-                raise click.ClickException(
-                    f"no row would be imported: all {count} rows would be rejected"
-                )
-            raise click.ClickException(
-                f"no row imported: all {count} rows were rejected, see {self.rejected_path}"
-            )
 
 
 @click.command("import")
@@ -131,7 +29,7 @@ def import_command(workspace: Workspace, **given: Any) -> None:
     Example: ladder people import adherents.csv --dry-run
     """
     request = ImportRequest.from_options(**given)
-    with _progress(request.data.count(b"\n")) as advance:
+    with import_progress(request.data.count(b"\n")) as advance:
         report, table = import_people(
             workspace.engine,
             workspace.ladder,
@@ -141,82 +39,3 @@ def import_command(workspace: Workspace, **given: Any) -> None:
             advance,
         )
     request.finish(report, table)
-
-
-def _refuse(report: ImportReport) -> None:
-    count = report.rejected_lines
-    rows = "row is" if count == 1 else "rows are"
-    click.echo(
-        f"{count} {rows} invalid in {report.source}: nothing was imported. Fix them and "
-        "import again, or import the valid rows with --skip-invalid.",
-        err=True,
-    )
-    _echo_rejections(report, err=True)
-    raise click.exceptions.Exit(1)
-
-
-def _echo_summary(report: ImportReport) -> None:
-    delimiter = {",": "comma", ";": "semicolon", "\t": "tab"}[report.delimiter]
-    click.echo(
-        f"Read {report.source} ({report.encoding}, {delimiter}-separated): {report.rows} rows."
-    )
-    mapped = ", ".join(f"{column} -> {name}" for name, column in report.columns.items())
-    click.echo(
-        f"Columns: {mapped}" + (f"; ignored: {', '.join(report.ignored)}" if report.ignored else "")
-    )
-    if report.dry_run:
-        counts = (
-            f"Dry run, nothing written: would create {report.created}, "
-            f"update {report.updated}, leave {report.unchanged} unchanged"
-        )
-    else:
-        counts = f"Created {report.created}, updated {report.updated}, unchanged {report.unchanged}"
-    if report.duplicates:
-        counts += f", repeated rows {report.duplicates}"
-    if report.rejected:
-        counts += f", rejected {report.rejected_lines}"
-    click.echo(counts + ".")
-    if report.groups_created:
-        click.echo(f"New local groups: {', '.join(report.groups_created)}")
-    if report.tags_created:
-        click.echo(f"New tags: {', '.join(report.tags_created)}")
-
-
-def _echo_rejections(report: ImportReport, err: bool) -> None:
-    for rejection in report.rejected[:SHOWN_REJECTIONS]:
-        column = f", column {rejection.column!r}" if rejection.column else ""
-        click.echo(f"  line {rejection.line}{column}: {rejection.reason}", err=err)
-    if len(report.rejected) > SHOWN_REJECTIONS:
-        more = len(report.rejected) - SHOWN_REJECTIONS
-        click.echo(f"  ... and {more} more", err=err)
-
-
-def _write_rejected(table: CsvTable, report: ImportReport, path: Path) -> None:
-    reasons: dict[int, str] = {}
-    for rejection in report.rejected:
-        reason = f"{rejection.column}: {rejection.reason}" if rejection.column else rejection.reason
-        reasons[rejection.line] = (
-            f"{reasons[rejection.line]}; {reason}" if rejection.line in reasons else reason
-        )
-    path.write_text(rejected_rows_csv(table, reasons), encoding="utf-8-sig", newline="")
-    click.echo(
-        f"Wrote the {len(reasons)} rejected rows, with a reason column, to {path}: "
-        "fix them there and import that file."
-    )
-
-
-def _default_rejected_path(name: str) -> Path:
-    if name in ("<stdin>", "-"):
-        return Path("rejected.csv")
-    source = Path(name)
-    return source.with_name(f"{source.stem}.rejected.csv")
-
-
-@contextmanager
-def _progress(lines: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr when it is a terminal and the file is big enough to wait for."""
-    if not sys.stderr.isatty() or lines < 20_000:
-        yield None
-        return
-    with click.progressbar(length=lines, label="Reading", file=sys.stderr) as bar:
-        yield bar.update

@@ -12,8 +12,10 @@ from cli.promote import as_of_option, evidence_text
 from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.people.edit import set_rung_by_hand
-from ladder.people.lookup import PersonRef, find_person
-from ladder.rules import HistoryEntry, RuleProgress, history, progress_of
+from ladder.people.lookup import PersonRef
+from ladder.people.why import Why
+from ladder.people.why import why as explain_why
+from ladder.rules import HistoryEntry, RuleProgress
 from ladder.workspace import Workspace
 
 MARK = {True: "[x]", False: "[ ]"}
@@ -39,11 +41,8 @@ def why(workspace: Workspace, person: str, as_of: datetime | None, output_format
 
     Example: ladder people why 42 --format json
     """
-    ladder = workspace.ladder
-    with workspace.reading() as connection:
-        ref = find_person(connection, person)
-        entries = history(connection, ref.id)
-        progress = progress_of(connection, ladder, ref.id, ref.rung, as_of or utcnow())
+    found = explain_why(workspace.engine, workspace.ladder, person, as_of or utcnow())
+    ref, entries, progress = found.person, found.history, found.progress
     if output_format != "table":
         click.echo(f"{ref.describe()}: {ref.rung} ({ref.status})", err=True)
         rows = [_history_record(e) for e in entries] + _progress_records(ref, progress)
@@ -57,7 +56,7 @@ def why(workspace: Workspace, person: str, as_of: datetime | None, output_format
         empty="  (no level change yet)",
     )
     click.echo("")
-    for line in _next_lines(workspace, ref, progress):
+    for line in _next_lines(workspace, found):
         click.echo(line)
 
 
@@ -118,18 +117,16 @@ def _progress_records(ref: PersonRef, progress: list[RuleProgress]) -> list[dict
     return rows
 
 
-def _next_lines(workspace: Workspace, ref: PersonRef, progress: list[RuleProgress]) -> list[str]:
-    ladder = workspace.ladder
+def _next_lines(workspace: Workspace, found: Why) -> list[str]:
+    ladder, ref, progress = workspace.ladder, found.person, found.progress
     if ref.status == "lapsed":
         return ["Lapsed: any new action, attendance or hosted event makes them active again."]
-    if ref.status == "erased":
-        return ["Erased: rules never touch this person."]
     if not progress:
         if ladder.next_rung(ref.rung) is None:
             return [f"{ref.rung} is the top rung."]
         return [f"No rule can promote them from {ref.rung}: see `ladder rules check`."]
     lines = []
-    if _pinned(workspace, ref):
+    if found.held_by_hand:
         lines.append("Their rung was set by hand: the ladder file lets no rule promote them.")
     for rule in progress:
         verdict = (
@@ -138,18 +135,6 @@ def _next_lines(workspace: Workspace, ref: PersonRef, progress: list[RuleProgres
         lines.append(f"Rule {rule.rule_id} -> {rule.promote_to}: {verdict}")
         lines += [f"  {'  ' * s.depth}{MARK[s.holds]} {s.text}" for s in rule.conditions]
     return lines
-
-
-def _pinned(workspace: Workspace, ref: PersonRef) -> bool:
-    if workspace.ladder.promotion.promote_manually_set:
-        return False
-    from sqlalchemy import select
-
-    from ladder.storage.models import Supporter
-
-    with workspace.reading() as connection:
-        query = select(Supporter.rung_set_manually).where(Supporter.id == ref.id)
-        return bool(connection.execute(query).scalar())
 
 
 @click.command("set-rung")

@@ -1,0 +1,61 @@
+"""Groups of options more than one command takes: who a person is (`people add`, `people
+edit`, `checkin --new`), and the filters of a `next` list (`next`, `invite --from-next`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+PERSON_HELP = "id (12 or #12), email, phone, or a name (an ambiguous name lists the candidates)"
+
+
+def person_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--first-name", help="First name."),
+        click.option("--last-name", help="Last name."),
+        click.option("--email", help="Email address (unique to one person)."),
+        click.option("--phone", help="Phone; a national 0... number gets +33."),
+        click.option("--postcode", help="Postcode (filters use its prefix)."),
+        click.option(
+            "--group", metavar="NAME", help="Local group (must exist, see --create-group)."
+        ),
+        click.option(
+            "--create-group", is_flag=True, help="Create the --group if it does not exist."
+        ),
+        click.option("--recruited-by", metavar="PERSON", help=f"The recruiter: {PERSON_HELP}."),
+        click.option("--consent-email/--no-consent-email", default=None, help="Agreed to emails."),
+        click.option("--consent-sms/--no-consent-sms", default=None, help="Agreed to SMS."),
+        click.option("--consent-photo/--no-consent-photo", default=None, help="Agreed to photos."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def next_filters(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by `ladder next` and `ladder invite --from-next`."""
+    options = [
+        click.option("--rung", help="People one step below this rung (towards it)."),
+        click.option("--group", metavar="NAME", help="Only this local group."),
+        click.option("--near", metavar="POSTCODE", help="Postcodes starting with this (69, LS1)."),
+        click.option("--tag", help="Only people with this tag."),
+        click.option(
+            "--channel",
+            type=click.Choice(["email", "sms"]),
+            default="email",
+            show_default=True,
+            help="How you will ask: only people who consented to it and can be reached by it.",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1, max=10_000),
+            default=25,
+            show_default=True,
+            help="At most this many people.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
