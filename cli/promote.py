@@ -57,14 +57,19 @@ def promote_command(
     Each change is kept in the person's history with the rule and the evidence (the counts,
     and the attendances, hosted events and recruits behind them). Running it twice in a row
     changes nothing the second time. `ladder people why PERSON` explains one person.
+    With --as-of it is a backtest: who would have moved on that date; it never writes
+    (changes are only ever made as of now).
 
     Example: ladder promote --dry-run --as-of 2024-06-01
     """
+    if as_of is not None and not dry_run:
+        click.echo("Note: --as-of never writes: this is a dry run (a backtest).", err=True)
+        dry_run = True
     if shown is None:
         shown = 20 if dry_run else 0
     report = promote(workspace.engine, workspace.ladder, as_of, dry_run=dry_run, examples=shown)
     if output_format == "table":
-        click.echo(_headline(report))
+        click.echo(_headline(report, backtest=as_of is not None))
     echo_rows(
         [_change_row(c) for c in report.changes],
         ["rule", "from", "to", "people"],
@@ -76,8 +81,12 @@ def promote_command(
         echo_rows([move_row(m) for m in report.examples], ["person", "rule", "change", "evidence"])
 
 
-def _headline(report: RunReport) -> str:
+def _headline(report: RunReport, backtest: bool) -> str:
     when = f"as of {report.as_of:%Y-%m-%d %H:%M} UTC"
+    if backtest:
+        return (
+            f"Backtest {when}: {report.total:,} change(s) would have been made; nothing written.\n"
+        )
     if report.dry_run:
         return f"Dry run {when}: {report.total:,} change(s) would be made; nothing was written.\n"
     return f"Promotion {when}: {report.total:,} change(s) made.\n"
