@@ -174,8 +174,8 @@ WITH x AS MATERIALIZED (
   SELECT c.id, c.rung, c.status,
     (SELECT count(*) FROM attendances a JOIN events e ON e.id = a.event_id
      WHERE a.supporter_id = c.id AND a.presence = 'attended' AND e.status <> 'cancelled'
-       AND e.starts_at > :t90 AND e.starts_at <= :t) AS att90,
-    (SELECT count(*) FROM actions a WHERE a.supporter_id = c.id AND a.occurred_at > :t90
+       AND e.starts_at >= :t90 AND e.starts_at <= :t) AS att90,
+    (SELECT count(*) FROM actions a WHERE a.supporter_id = c.id AND a.occurred_at >= :t90
        AND a.occurred_at <= :t AND a.action_kind_id IN """
     + _ATTEND
     + """) AS a90,
@@ -184,7 +184,7 @@ WITH x AS MATERIALIZED (
     (SELECT count(*) FROM supporters r WHERE r.recruiter_id = c.id AND r.status <> 'erased'
        AND r.merged_into_id IS NULL AND r.created_at <= :t
        AND r.rung || '' IN ('attend', 'mobilise')) AS recruits,
-    (SELECT count(*) FROM actions a WHERE a.supporter_id = c.id AND a.occurred_at > :t180
+    (SELECT count(*) FROM actions a WHERE a.supporter_id = c.id AND a.occurred_at >= :t180
        AND a.occurred_at <= :t AND a.action_kind_id IN """
     + _MOBILISE
     + """) AS m180,

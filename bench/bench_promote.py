@@ -169,12 +169,12 @@ def hand_written_promote(url: str, as_of: str) -> int:
 
 _LAPSED = "SELECT id FROM supporters WHERE status = 'lapsed'"
 _RECENT = """
-    SELECT supporter_id FROM actions WHERE occurred_at > :t180 AND occurred_at <= :t
+    SELECT supporter_id FROM actions WHERE occurred_at >= :t180 AND occurred_at <= :t
     UNION SELECT supporter_id FROM attendances WHERE presence IN ('attended', 'unknown')
       AND event_id IN (SELECT id FROM events WHERE status <> 'cancelled'
-                       AND starts_at > :t180 AND starts_at <= :t)
+                       AND starts_at >= :t180 AND starts_at <= :t)
     UNION SELECT host_id FROM events WHERE host_id IS NOT NULL AND status <> 'cancelled'
-      AND starts_at > :t180 AND starts_at <= :t"""
+      AND starts_at >= :t180 AND starts_at <= :t"""
 
 
 def _insert(rule: str, to_rung: str, statuses: tuple[str, str], where: str) -> str:
@@ -218,10 +218,10 @@ def _statements(attend: str, mobilise: str) -> list[str]:
             f"""s.rung = 'follow' AND {promotable} AND (
                 s.id IN (SELECT supporter_id FROM attendances WHERE presence = 'attended'
                          AND event_id IN (SELECT id FROM events WHERE status <> 'cancelled'
-                                          AND starts_at > :t90 AND starts_at <= :t)
+                                          AND starts_at >= :t90 AND starts_at <= :t)
                          GROUP BY supporter_id HAVING count(*) >= 2)
                 OR s.id IN (SELECT supporter_id FROM actions WHERE action_kind_id IN ({attend})
-                            AND occurred_at > :t90 AND occurred_at <= :t
+                            AND occurred_at >= :t90 AND occurred_at <= :t
                             GROUP BY supporter_id HAVING count(*) >= 3))""",
         ),
         f"""UPDATE supporters SET rung = 'attend', rung_since = :t, rung_set_manually = false
@@ -238,7 +238,7 @@ def _statements(attend: str, mobilise: str) -> list[str]:
                             AND created_at <= :t AND rung IN ('attend', 'mobilise')
                             GROUP BY recruiter_id HAVING count(*) >= 3)
                 OR s.id IN (SELECT supporter_id FROM actions WHERE action_kind_id IN ({mobilise})
-                            AND occurred_at > :t180 AND occurred_at <= :t
+                            AND occurred_at >= :t180 AND occurred_at <= :t
                             GROUP BY supporter_id HAVING count(*) >= 3))""",
         ),
         f"""UPDATE supporters SET rung = 'mobilise', rung_since = :t, rung_set_manually = false
@@ -307,7 +307,7 @@ def _naive_rule(session: Session, ladder: LadderFile, person: Any, t: datetime) 
                 .select_from(Action)
                 .join(ActionKind)
                 .where(Action.supporter_id == person.id, ActionKind.name.in_(names))
-                .where(Action.occurred_at > t - timedelta(days=days), Action.occurred_at <= t)
+                .where(Action.occurred_at >= t - timedelta(days=days), Action.occurred_at <= t)
             )
             or 0
         )
@@ -318,7 +318,7 @@ def _naive_rule(session: Session, ladder: LadderFile, person: Any, t: datetime) 
             .select_from(Attendance)
             .join(Event)
             .where(Attendance.supporter_id == person.id, Attendance.presence == "attended")
-            .where(Event.starts_at > t - timedelta(days=90), Event.starts_at <= t)
+            .where(Event.starts_at >= t - timedelta(days=90), Event.starts_at <= t)
         )
         if (attended or 0) >= 2 or actions("attend", 90) >= 3:
             return "shows-up", "attend"
@@ -343,7 +343,7 @@ def _naive_lapse(session: Session, person: Any, t: datetime) -> None:
     recent = session.scalar(
         select(func.count())
         .select_from(Action)
-        .where(Action.supporter_id == person.id, Action.occurred_at > since)
+        .where(Action.supporter_id == person.id, Action.occurred_at >= since)
     )
     if not recent and person.lapse_condition_since is None:
         person.lapse_condition_since = t

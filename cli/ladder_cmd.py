@@ -1,4 +1,4 @@
-"""`ladder ladder ...`: look at the active ladder file."""
+"""`ladder ladder ...`: look at the active ladder file, and move people off a renamed rung."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows, output_options
+from ladder.rules import rename_rung
 from ladder.workspace import Workspace
 
 
@@ -40,3 +41,20 @@ def show(workspace: Workspace, output_format: str) -> None:
     if output_format == "table":
         click.echo(f"Ladder {ladder.ladder.name!r} from {workspace.ladder_file}\n")
     echo_rows(rows, ["level", "rung", "label", "action_kinds"], output_format)
+
+
+@ladder_group.command("rename-rung")
+@click.argument("old")
+@click.argument("new")
+@pass_workspace
+def rename_rung_command(workspace: Workspace, old: str, new: str) -> None:
+    """Move everyone on rung OLD, which the ladder file no longer has, to its rung NEW.
+
+    Run it after renaming (or removing) a rung in the ladder file: until then every other
+    command refuses the file. Each person moved gets a line in their history (from OLD to NEW,
+    reason "rung renamed"); their date on the rung, status and any manual pin are kept.
+
+    Example: ladder ladder rename-rung attend show-up
+    """
+    done = rename_rung(workspace.database(), workspace.ladder, old, new, workspace.settings.user)
+    click.echo(f"Moved {done.people:,} people from rung {done.old!r} to {done.new!r}.")

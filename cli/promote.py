@@ -64,18 +64,23 @@ def promote_command(
     Each change is kept in the person's history with the rule and the evidence (the counts,
     and the attendances, hosted events and recruits behind them). Running it twice in a row
     changes nothing the second time. `ladder people why PERSON` explains one person.
+    With --as-of it is a backtest: who would have moved on that date; it never writes
+    (changes are only ever made as of now).
 
     Example: ladder promote --dry-run --as-of 2024-06-01
     """
+    if as_of is not None and not dry_run:
+        click.echo("Note: --as-of never writes: this is a dry run (a backtest).", err=True)
+        dry_run = True
     table = output_format == "table"
     if shown is None:
         shown = (20 if dry_run else 0) if table else EVERYONE
     report = promote(workspace.engine, workspace.ladder, as_of, dry_run=dry_run, examples=shown)
     if not table:  # csv and json: one row per person moved; the counts go to stderr
-        click.echo(_headline(report).rstrip("\n"), err=True)
+        click.echo(_headline(report, backtest=as_of is not None).rstrip("\n"), err=True)
         echo_rows([_move_record(m) for m in report.examples], MOVE_COLUMNS, output_format)
         return
-    click.echo(_headline(report))
+    click.echo(_headline(report, backtest=as_of is not None))
     echo_rows(
         [_change_row(c) for c in report.changes],
         ["rule", "from", "to", "people"],
@@ -87,8 +92,12 @@ def promote_command(
         echo_rows([move_row(m) for m in report.examples], ["person", "rule", "change", "evidence"])
 
 
-def _headline(report: RunReport) -> str:
+def _headline(report: RunReport, backtest: bool) -> str:
     when = f"as of {local_text(report.as_of)}"
+    if backtest:
+        return (
+            f"Backtest {when}: {report.total:,} change(s) would have been made; nothing written.\n"
+        )
     if report.dry_run:
         return f"Dry run {when}: {report.total:,} change(s) would be made; nothing was written.\n"
     return f"Promotion {when}: {report.total:,} change(s) made.\n"

@@ -12,7 +12,8 @@ from cli.output import echo_rows, output_options
 from cli.promote import as_of_option
 from cli.when import local_text
 from ladder.domain.ladderfile import ladder_problems, load_ladder, parse_ladder
-from ladder.rules import what_if
+from ladder.errors import DatabaseStateError
+from ladder.rules import find_stranded_rungs, stranded_message, what_if
 from ladder.workspace import Workspace
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -28,8 +29,12 @@ def rules_group() -> None:
 
 @rules_group.command("check")
 @click.argument("file", type=FILE)
-def check(file: Path) -> None:
+@pass_workspace
+def check(workspace: Workspace, file: Path) -> None:
     """Validate a ladder file: one line per problem (file, rule, field); exit 1 if any.
+
+    When the database exists, also names each rung people stand on that the file lacks
+    (`ladder ladder rename-rung` moves them once the file is active).
 
     Example: ladder rules check ladder.toml
     """
@@ -43,6 +48,14 @@ def check(file: Path) -> None:
             click.echo(line, err=True)
         raise SystemExit(1)
     ladder = parse_ladder(text, str(file))
+    try:
+        stranded = find_stranded_rungs(workspace.database(), ladder)
+    except DatabaseStateError:
+        stranded = []  # no database yet: nobody can be stranded
+    if stranded:
+        for rung in stranded:
+            click.echo(stranded_message(str(file), ladder, rung), err=True)
+        raise SystemExit(1)
     click.echo(f"{file}: ok, {len(ladder.rungs)} rungs, {len(ladder.rules)} rules")
 
 
@@ -93,4 +106,6 @@ def what_if_command(
         )
         for kind in result.unknown_kinds:
             click.echo(f"Note: no action of kind {kind!r} was ever recorded: it counts 0.")
+    for rung in result.stranded:
+        click.echo(f"Note: {stranded_message(str(file), other, rung)}", err=True)
     echo_rows(rows, columns, output_format, empty="(no difference)")

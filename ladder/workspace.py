@@ -43,6 +43,7 @@ class Workspace:
         self.settings = settings
         self.default_ladder_file = default_ladder_file
         self._engine: Engine | None = None
+        self._fits_ladder = False  # nobody stands on a rung the ladder file lacks; kinds synced
 
     @property
     def ladder_file(self) -> Path:
@@ -61,12 +62,24 @@ class Workspace:
 
     @property
     def engine(self) -> Engine:
-        """The database engine, checked to be at the latest schema, kinds in sync."""
+        """The database engine, checked to be at the latest schema and to fit the ladder file
+        (nobody stands on a rung it lacks: checked before anything is written), kinds in sync."""
+        engine = self.database()
+        if not self._fits_ladder:
+            from ladder.rules import require_no_stranded_rungs  # only commands that need it
+
+            require_no_stranded_rungs(engine, self.ladder, str(self.ladder_file))
+            sync_action_kinds(engine, self.ladder)
+            self._fits_ladder = True
+        return engine
+
+    def database(self) -> Engine:
+        """The database engine at the latest schema, not matched with the ladder file: for the
+        commands that repair or check that fit (`ladder ladder rename-rung`, `rules check`)."""
         if self._engine is None:
             engine = open_existing(self.settings.database_url)
             try:
                 require_current(engine, self.settings.database_url)
-                sync_action_kinds(engine, self.ladder)
             except BaseException:
                 engine.dispose()
                 raise
@@ -100,3 +113,4 @@ class Workspace:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+            self._fits_ladder = False

@@ -199,7 +199,7 @@ def _reactivate(world: World, as_of: datetime, moves: list[Move]) -> None:
         if person.status != "lapsed" or not _present(person, as_of):
             continue
         since = person.status_since or person.created_at
-        if _activity(world, person.id, since, as_of, ("attended",)) >= 1:
+        if _activity(world, person.id, since, as_of, ("attended",), after=True) >= 1:
             moves.append((person.id, "reactivation", person.rung, person.rung, "lapsed", "active"))
             person.status, person.status_since, person.lapse_since = "active", as_of, None
 
@@ -313,12 +313,21 @@ def _kinds(ladder: LadderFile, condition: Condition) -> set[str] | None:
     return set(condition.kinds) if condition.kinds is not None else None
 
 
-def _inside(at: datetime, start: datetime | None, as_of: datetime) -> bool:
-    return at <= as_of and (start is None or at > start)
+def _inside(at: datetime, start: datetime | None, as_of: datetime, after: bool = False) -> bool:
+    """In the window ``start <= at <= as_of`` (both edges count); strictly after ``start``
+    with ``after`` (activity since a lapse: what happened at the lapse's instant was seen)."""
+    if at > as_of or start is None:
+        return at <= as_of
+    return at > start if after else at >= start
 
 
 def _attended(
-    world: World, who: int, start: datetime | None, as_of: datetime, presences: tuple[str, ...]
+    world: World,
+    who: int,
+    start: datetime | None,
+    as_of: datetime,
+    presences: tuple[str, ...],
+    after: bool = False,
 ) -> int:
     events = {e.id: e for e in world.events}
     return sum(
@@ -327,27 +336,36 @@ def _attended(
         if a.supporter_id == who
         and a.presence in presences
         and events[a.event_id].status != "cancelled"
-        and _inside(events[a.event_id].starts_at, start, as_of)
+        and _inside(events[a.event_id].starts_at, start, as_of, after)
     )
 
 
-def _hosted(world: World, who: int, start: datetime | None, as_of: datetime) -> int:
+def _hosted(
+    world: World, who: int, start: datetime | None, as_of: datetime, after: bool = False
+) -> int:
     return sum(
         1
         for e in world.events
-        if e.host_id == who and e.status != "cancelled" and _inside(e.starts_at, start, as_of)
+        if e.host_id == who
+        and e.status != "cancelled"
+        and _inside(e.starts_at, start, as_of, after)
     )
 
 
 def _actions(
-    world: World, who: int, start: datetime | None, as_of: datetime, kinds: set[str] | None
+    world: World,
+    who: int,
+    start: datetime | None,
+    as_of: datetime,
+    kinds: set[str] | None,
+    after: bool = False,
 ) -> int:
     return sum(
         1
         for a in world.actions
         if a.supporter_id == who
         and (kinds is None or a.kind in kinds)
-        and _inside(a.occurred_at, start, as_of)
+        and _inside(a.occurred_at, start, as_of, after)
     )
 
 
@@ -371,11 +389,17 @@ def _recruits(
 
 
 def _activity(
-    world: World, who: int, since: datetime, as_of: datetime, presences: tuple[str, ...]
+    world: World,
+    who: int,
+    since: datetime,
+    as_of: datetime,
+    presences: tuple[str, ...],
+    after: bool = False,
 ) -> int:
-    """Actions, attendances (with these presences) and hosted events in (since, as_of]."""
+    """Actions, attendances (with these presences) and hosted events in [since, as_of], or
+    in (since, as_of] with ``after``."""
     return (
-        _actions(world, who, since, as_of, None)
-        + _attended(world, who, since, as_of, presences)
-        + _hosted(world, who, since, as_of)
+        _actions(world, who, since, as_of, None, after)
+        + _attended(world, who, since, as_of, presences, after)
+        + _hosted(world, who, since, as_of, after)
     )

@@ -55,13 +55,27 @@ WINDOWS = st.sampled_from([None, 10, 30, 90])
 SMALL = st.integers(min_value=1, max_value=3)
 
 
+# as_of itself, and as_of - N for every N the drawn rules use (windows, quiet periods, days at
+# a rung, grace periods): the edges of "within N days", which both engines must count alike
+EDGE_DAYS = [0, 1, 10, 20, 30, 60, 90, 100, 150]
+
+
 def _days_ago() -> st.SearchStrategy[datetime]:
-    # whole days and exact window edges included, some after as_of (must be ignored)
-    return st.builds(
+    """A time around T: half the time exactly on an edge (as_of, as_of - N days) or a second
+    either side of one; otherwise any whole day or a few hours off one, some after as_of
+    (which must be ignored). The second run, ``later`` whole days after T, has its edges
+    among the same whole days."""
+    on_edge = st.builds(
+        lambda days, seconds: T - timedelta(days=days, seconds=seconds),
+        st.sampled_from(EDGE_DAYS),
+        st.sampled_from([0, 0, -1, 1]),
+    )
+    anywhere = st.builds(
         lambda days, hours: T - timedelta(days=days, hours=hours),
         st.integers(min_value=-5, max_value=200),
         st.sampled_from([0, 0, 3]),
     )
+    return st.one_of(on_edge, anywhere)
 
 
 attended = st.builds(lambda n, w: {"attended_events": n, "within_days": w}, SMALL, WINDOWS)

@@ -171,16 +171,16 @@ def test_as_of_a_date_east_of_utc_counts_an_action_on_the_first_local_day_of_the
     person = _three_attend_actions(db_url, engine, datetime(2025, 3, 12, 5, 0))
     result = run(db_url, "promote", "--as-of", "2025-06-10", zone="Pacific/Noumea")
     assert result.exit_code == 0, result.output
-    assert "as of 2025-06-10 00:00" in result.stdout
-    assert _rung(engine, person) == "attend"
+    assert "Backtest as of 2025-06-10 00:00: 1 change(s) would have been made" in result.stdout
+    assert f"#{person} " in result.stdout and "follow -> attend" in result.stdout
 
 
 def test_as_of_a_date_means_the_start_of_that_local_day(db_url, engine):
     # 2025-06-10 09:00 in Nouméa is 2025-06-09 22:00 UTC: on the as-of day, so not yet counted
-    person = _three_attend_actions(db_url, engine, datetime(2025, 6, 10, 9, 0))
+    _three_attend_actions(db_url, engine, datetime(2025, 6, 10, 9, 0))
     result = run(db_url, "promote", "--as-of", "2025-06-10", zone="Pacific/Noumea")
     assert result.exit_code == 0, result.output
-    assert _rung(engine, person) == "follow"
+    assert "Backtest as of 2025-06-10 00:00: 0 change(s) would have been made" in result.stdout
 
 
 def test_people_why_and_people_show_read_their_history_in_local_time(db_url, engine):

@@ -141,7 +141,12 @@ def check_in(
 def _record_attendance_actions(
     connection: Connection, event: EventRef, supporter_ids: list[int], user: str, now: datetime
 ) -> None:
-    """One event_attendance action per person; the external id makes it happen once."""
+    """One event_attendance action per person; the external id makes it happen once.
+
+    Dated at the event's start, as the attendance itself counts for the rules, whether the
+    check-in was typed before the start (the door opens early) or after it (a sheet typed in
+    days later): an early check-in counts from the start, not before.
+    """
     kind_id = connection.execute(
         select(ActionKind.id).where(ActionKind.name == ATTENDANCE_KIND)
     ).scalar()
@@ -157,7 +162,7 @@ def _record_attendance_actions(
         {
             "supporter_id": i,
             "action_kind_id": kind_id,
-            "occurred_at": min(event.starts_at, now),
+            "occurred_at": event.starts_at,
             "event_id": event.id,
             "logged_by": user,
             "external_id": ref,

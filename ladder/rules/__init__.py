@@ -40,6 +40,12 @@ from ladder.rules.explain import (
     progress_query,
 )
 from ladder.rules.manual import ManualChange, set_rung
+from ladder.rules.rungs import (
+    find_stranded_rungs,
+    rename_rung,
+    require_no_stranded_rungs,
+    stranded_message,
+)
 from ladder.rules.sql import AS_OF, SUPPORTERS, Scope, time_params
 from ladder.rules.whatif import what_if
 
@@ -59,12 +65,16 @@ __all__ = [
     "apply_rules",
     "condition_states",
     "evaluate_person",
+    "find_stranded_rungs",
     "history",
     "progress_of",
     "progress_of_many",
     "progress_query",
     "promote",
+    "rename_rung",
+    "require_no_stranded_rungs",
     "set_rung",
+    "stranded_message",
     "time_params",
     "what_if",
 ]

@@ -2,7 +2,9 @@
 
 One run, as of a time T (default now; nothing after T counts):
 
-1. **reactivation**: lapsed people with any activity after they lapsed become active again;
+1. **reactivation**: lapsed people with any activity dated after their lapse was recorded
+   (an action at its date, an attendance or a hosted event at the event's start) become
+   active again; nothing dated before it reactivates anyone;
 2. **promotion** rules in ladder order (lower target rung first, file order within a rung).
    A rule only moves people up, only from the rungs it promotes from (with ``no_skipping``,
    the rung just below), never erased, merged or lapsed people, and never someone an organiser

@@ -128,7 +128,7 @@ def _recruits(compiler: Compiler, condition: Condition) -> Node:
     rung = condition.recruits_at_rung
     if rung is not None:
         where.append(recruit.c.rung.in_(compiler.ladder.rungs_at_or_above(rung)))
-        key, text = f"_{rung}{key}", f" at {rung} or above{text}"
+        key, text = f"_{rung.replace('-', '_')}{key}", f" at {rung} or above{text}"
     rows = Rows(recruit, recruit.c.recruiter_id, recruit.c.id, recruit.c.created_at, where)
     return compiler.count_leaf(condition, "recruits" + key, "recruits" + text, rows, True)
 

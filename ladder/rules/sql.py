@@ -1,7 +1,8 @@
 """The building blocks of compiled rules: parameters, scope, counted rows, compiled nodes.
 
-Time is a bound parameter, ``as_of`` (nothing after it counts; windows use ``as_of_minus_Nd``,
-see :func:`time_params`), so a compiled statement is built once and reused. A :class:`Scope`
+Time is a bound parameter, ``as_of`` (nothing after it counts; "within N days" is
+``as_of_minus_Nd <= at <= as_of``, both edges included, see :func:`time_params`), so a compiled
+statement is built once and reused. A :class:`Scope`
 may restrict every subquery to some supporters: the per-person path is the same SQL with
 ``supporter_id IN (:only)`` pushed into each subquery, so it reads a few index entries.
 
@@ -106,9 +107,10 @@ class Scope:
         return conditions
 
     def window(self, at: ColumnElement[Any], days: int | None) -> list[ColumnElement[bool]]:
+        """``as_of - days <= at <= as_of``: both edges count, nothing after ``as_of`` does."""
         conditions = [at <= AS_OF]
         if days is not None:
-            conditions.append(at > days_before(days))
+            conditions.append(at >= days_before(days))
         return conditions
 
 

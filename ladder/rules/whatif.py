@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules.engine import Move, apply_rules, before, moves_since
+from ladder.rules.rungs import StrandedRung, find_stranded_rungs
 from ladder.storage.engine import reading
 from ladder.storage.models import ActionKind
 
@@ -51,6 +52,7 @@ class WhatIf:
     new_moves: int
     differences: list[Difference]
     unknown_kinds: list[str]  # kinds the new file names that the database has never seen
+    stranded: list[StrandedRung] = field(default_factory=list)  # rungs the new file lacks
 
     @property
     def people_differing(self) -> int:
@@ -83,7 +85,14 @@ def what_if(
         if len(group.examples) < examples:
             group.examples.append(f"#{supporter_id} {(old or new).name}")  # type: ignore[union-attr]
     differences = sorted(groups.values(), key=lambda d: (d.change, d.rule, -d.people))
-    return WhatIf(as_of, len(before), len(after), differences, _unknown_kinds(engine, other))
+    return WhatIf(
+        as_of,
+        len(before),
+        len(after),
+        differences,
+        _unknown_kinds(engine, other),
+        find_stranded_rungs(engine, other),
+    )
 
 
 def outcomes(engine: Engine, ladder: LadderFile, as_of: datetime) -> dict[int, Outcome]:
