@@ -1,12 +1,17 @@
-"""Groups of options more than one command takes: who a person is (`people add`, `people
-edit`, `checkin --new`), and the filters of a `next` list (`next`, `invite --from-next`)."""
+"""Options more than one command takes: who a person is (`people add`, `people edit`,
+`checkin --new`), the filters of a `next` list (`next`, `invite --from-next`), and `--as-of`
+(`promote`, `people why`, `rules what-if`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import click
+
+from cli.when import LocalTime, local_text
+from ladder.clock import utcnow
 
 PERSON_HELP = "id (12 or #12), email, phone, or a name (an ambiguous name lists the candidates)"
 
@@ -59,3 +64,21 @@ def next_filters(function: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def as_of_option(function: Any) -> Any:
+    """``--as-of DATE``: evaluate as of a past moment (local time; a bare date is its local
+    midnight, the start of that day)."""
+    return click.option(
+        "--as-of",
+        type=LocalTime(),
+        metavar="DATE",
+        callback=_not_in_future,
+        help="Evaluate as of this past date or time (local; 2024-06-01 means its 00:00).",
+    )(function)
+
+
+def _not_in_future(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> Any:
+    if value is not None and value > utcnow():
+        raise click.BadParameter(f"{local_text(value)} is in the future: give a past date")
+    return value

@@ -150,3 +150,23 @@ def recorded_message(found: NextList) -> str:
     count = len(found.suggestions)
     what = f"invited to {found.event.describe()}" if found.event else "recorded as asked"
     return f"{count} {'person' if count == 1 else 'people'} {what}."
+
+
+def evidence_text(evidence: dict[str, Any] | None) -> str:
+    """``attended_90d=2 [attendances 12, 31], recruits=1 [#4]``: counts, and the rows behind."""
+    if not evidence:
+        return ""
+    counts = evidence.get("counts") or {}
+    ids = evidence.get("ids") or {}
+    parts = []
+    for key, value in counts.items():
+        behind = sorted(ids.get(key) or [])
+        parts.append(f"{key}={value}" + (f" [{_ids_text(key, behind)}]" if behind else ""))
+    return ", ".join(parts)
+
+
+def _ids_text(key: str, ids: list[int]) -> str:
+    if key.startswith("recruits"):
+        return ", ".join(f"#{i}" for i in ids)  # people
+    noun = "events" if key.startswith("hosted") else "attendances"
+    return f"{noun} {', '.join(str(i) for i in ids)}"

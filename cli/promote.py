@@ -8,32 +8,14 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options
-from cli.when import LocalTime, local_text
-from ladder.clock import utcnow
+from cli.options import as_of_option
+from cli.output import echo_rows, evidence_text, output_options
+from cli.when import local_text
 from ladder.rules import ChangeCount, Move, RunReport, promote
 from ladder.workspace import Workspace
 
 EVERYONE = 2**62  # --show's default for csv and json: every person moved
 MOVE_COLUMNS = ["id", "name", "rule", "from", "to", "evidence"]
-
-
-def as_of_option(function: Any) -> Any:
-    """``--as-of DATE``: evaluate as of a past moment (local time; a bare date is its local
-    midnight, the start of that day)."""
-    return click.option(
-        "--as-of",
-        type=LocalTime(),
-        metavar="DATE",
-        callback=_not_in_future,
-        help="Evaluate as of this past date or time (local; 2024-06-01 means its 00:00).",
-    )(function)
-
-
-def _not_in_future(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> Any:
-    if value is not None and value > utcnow():
-        raise click.BadParameter(f"{local_text(value)} is in the future: give a past date")
-    return value
 
 
 @click.command("promote")
@@ -135,23 +117,3 @@ def move_row(move: Move) -> dict[str, Any]:
         "change": change,
         "evidence": evidence_text(move.evidence),
     }
-
-
-def evidence_text(evidence: dict[str, Any] | None) -> str:
-    """``attended_90d=2 [attendances 12, 31], recruits=1 [#4]``: counts, and the rows behind."""
-    if not evidence:
-        return ""
-    counts = evidence.get("counts") or {}
-    ids = evidence.get("ids") or {}
-    parts = []
-    for key, value in counts.items():
-        behind = sorted(ids.get(key) or [])
-        parts.append(f"{key}={value}" + (f" [{_ids_text(key, behind)}]" if behind else ""))
-    return ", ".join(parts)
-
-
-def _ids_text(key: str, ids: list[int]) -> str:
-    if key.startswith("recruits"):
-        return ", ".join(f"#{i}" for i in ids)  # people
-    noun = "events" if key.startswith("hosted") else "attendances"
-    return f"{noun} {', '.join(str(i) for i in ids)}"

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from cli.context import pass_workspace
+from cli.options import as_of_option
 from cli.output import echo_rows, output_options
-from cli.promote import as_of_option
 from cli.when import local_text
 from ladder.domain.ladderfile import ladder_problems, load_ladder, parse_ladder
 from ladder.errors import DatabaseStateError

@@ -50,9 +50,11 @@ def test_promote_as_of_in_json_lists_the_changes_and_writes_nothing(ladder_cli, 
         "promote", "--as-of", f"{NOW - timedelta(days=1):%Y-%m-%d}", "--format", "json"
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == [
-        {"rule": "shows-up", "from": "follow", "to": "attend", "people": 1}
+    moved = json.loads(result.stdout)
+    assert [(m["name"], m["rule"], m["from"], m["to"]) for m in moved] == [
+        ("Awa", "shows-up", "follow", "attend")
     ]
+    assert "Backtest as of" in result.stderr
     assert dump(regular) == before
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options
-from cli.promote import as_of_option, evidence_text
+from cli.options import as_of_option
+from cli.output import echo_rows, evidence_text, output_options
 from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.people.edit import set_rung_by_hand
