@@ -20,9 +20,10 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 
-from ladder.domain.ladderfile import default_ladder_path
+from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
 from ladder.settings import Settings
 from ladder.storage.engine import make_engine
+from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Base
 from ladder.storage.schema import alembic_config
 from ladder.workspace import Workspace
@@ -81,13 +82,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """A ladder database at the latest schema (create_all, stamped at head: fast)."""
+    """A ladder database at the latest schema (create_all, stamped at head: fast), with the
+    default ladder's action kinds, as `ladder init` leaves it."""
     engine = make_engine(db_url)
     Base.metadata.create_all(engine)
     with engine.begin() as connection:
         command.stamp(alembic_config(connection), "head")
+    sync_action_kinds(engine, _default_ladder())
     yield engine
     engine.dispose()
+
+
+@cache
+def _default_ladder() -> LadderFile:
+    return load_ladder(default_ladder_path())
 
 
 @pytest.fixture

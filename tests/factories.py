@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, insert, select
+from sqlalchemy import Engine, MetaData, insert, select, text
 
 from ladder.clock import utcnow
 from ladder.storage.models import Event, LocalGroup, Supporter
@@ -63,3 +63,26 @@ def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
             name: [tuple(r) for r in connection.execute(select(table).order_by(*table.primary_key))]
             for name, table in metadata.tables.items()
         }
+
+
+WHEN = datetime(2026, 3, 8, 10, 0)
+
+
+def person(engine: Engine, **values) -> int:
+    first, last = values.pop("first_name", None), values.pop("last_name", None)
+    return add_person(engine, first, last, **{"rung_since": WHEN, "created_at": WHEN, **values})
+
+
+def write(tmp_path, name: str, content: str, encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(content.encode(encoding))
+    return str(path)
+
+
+def people_rows(engine: Engine) -> list[tuple]:
+    query = (
+        "SELECT id, first_name, last_name, email, phone, postcode, recruiter_id "
+        "FROM supporters ORDER BY id"
+    )
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(query))]

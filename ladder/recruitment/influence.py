@@ -9,7 +9,7 @@ same constant ``c`` plus ``damping`` times the rank of its recruits:
 and ``score`` is one pass from the deepest recruits up; ``c = 1 / sum(score)`` makes the ranks
 sum to 1. This is the fixed point that ``nx.pagerank`` iterates towards, computed exactly, in
 linear time and zero sweeps: no tolerance to tune (at 1M nodes networkx's default tolerance
-stops after one sweep and ranks wrongly). tests/test_graph_metrics.py checks it against
+stops after one sweep and ranks wrongly). tests/unit/test_graph_metrics.py checks it against
 ``nx.pagerank`` with a tight tolerance.
 
 ``influence`` reports ``score``: PageRank scaled so that a person who recruited nobody has 1.0;

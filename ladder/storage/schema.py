@@ -52,7 +52,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def head_revision() -> str:
     """The newest revision, read from the migration file names (``0002_what.py``).
 
-    Cheap (no Alembic import) because every command checks it; tests/test_schema.py checks it
+    Cheap (no Alembic import) because every command checks it; tests/cli/test_schema.py checks it
     agrees with Alembic's own idea of the head.
     """
     return max(known_revisions())

@@ -1,6 +1,6 @@
 """`people import --skip-invalid` that imports nothing at all fails, and says so."""
 
-from tests.people_helpers import dump, write
+from tests.factories import dump, write
 
 BAD_ROWS = "first name,last name,email\nAwa,Diallo,awa(at)example.org\nJean,Wamytan,jean(at)x\n"
 

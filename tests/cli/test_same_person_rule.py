@@ -11,8 +11,7 @@ from ladder.domain.names import (
     same_person,
 )
 from ladder.storage.models import Attendance, Supporter
-from tests.factories import add_event
-from tests.people_helpers import dump, people_rows, person
+from tests.factories import add_event, dump, people_rows, person
 
 PHONE = "+33612345678"
 

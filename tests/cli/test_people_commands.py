@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert
 
 from ladder.storage.models import LocalGroup, Supporter
-from tests.people_helpers import WHEN, dump, people_rows, person
+from tests.factories import WHEN, dump, people_rows, person
 
 
 @pytest.fixture

@@ -243,6 +243,7 @@ def test_a_ladder_without_action_kinds_still_gives_everyone_the_first_rung():
 
 @settings(max_examples=20, deadline=None)
 @given(people=st.integers(min_value=1, max_value=400), seed=st.integers(0, 10_000))
+@pytest.mark.slow
 def test_any_small_movement_keeps_its_invariants(people, seed):
     m = build_movement(LADDER, people, seed, "fr_FR", ANCHOR, lambda _step: None)
     recruiter = m.population.recruiter

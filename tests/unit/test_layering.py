@@ -43,7 +43,7 @@ def test_importing_the_library_creates_no_database_file(tmp_path):
 
 # --- import contracts, read from the source (no import needed) ---------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _imports(path: Path) -> set[str]:

@@ -5,11 +5,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from ladder.clock import utcnow
 from ladder.storage.models import Action, Attendance, Supporter
 from tests.factories import add_event
+
+pytestmark = pytest.mark.slow  # long: run by CI and the full suite, not the inner loop
 
 PER_VOLUNTEER = 500
 
@@ -42,7 +45,7 @@ def test_two_volunteers_checking_in_at_once_lose_nothing(engine, db_url):
         connection.execute(insert(Supporter), rows)
         ids = connection.execute(select(Supporter.id).order_by(Supporter.id)).scalars().all()
     event = add_event(engine, "Journée #ZéroTolérance")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     volunteers = [
         subprocess.Popen(
             [

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from ladder.storage.kinds import sync_action_kinds
+from tests.cli.test_graph_cli import build_movement
 from tests.next_helpers import acted, add_group, fair_ahead
 from tests.next_helpers import person as next_person
 from tests.rules_reference import AttendanceRow, EventRow, Person, World, load_world
-from tests.test_graph_cli import build_movement
 
 LISTING_COMMANDS = [
     "ladder show",

@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from tests.people_helpers import dump, people_rows, person, write
+from tests.factories import dump, people_rows, person, write
 
 # every test twice: reading only the people a small file names, and reading everyone
 pytestmark = pytest.mark.usefixtures("known_both_ways")

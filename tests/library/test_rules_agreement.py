@@ -37,6 +37,8 @@ from tests.rules_reference import (
     reference_state,
 )
 
+pytestmark = pytest.mark.slow  # long: run by CI and the full suite, not the inner loop
+
 T = datetime(2024, 6, 1, 12, 0)
 RUNGS = ["follow", "attend", "mobilise"]
 KINDS = {

@@ -2,8 +2,7 @@
 
 from datetime import timedelta
 
-from tests.factories import add_event
-from tests.people_helpers import dump, write
+from tests.factories import add_event, dump, write
 
 TWO_ROWS = "first name,last name,email\nAwa,Diallo,awa@example.org\nJean,Wamytan,jean(at)x\n"
 

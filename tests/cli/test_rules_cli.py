@@ -12,8 +12,8 @@ from ladder.clock import utcnow
 from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import LevelChange, Supporter
+from tests.factories import dump
 from tests.rules_reference import AttendanceRow, EventRow, Person, World, load_world
-from tests.test_rules_engine import dump
 
 NOW = utcnow().replace(microsecond=0)
 LONG_AGO = NOW - timedelta(days=400)

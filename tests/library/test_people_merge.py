@@ -16,7 +16,7 @@ from ladder.storage.models import (
     SupporterTag,
     Tag,
 )
-from tests.people_helpers import WHEN, dump, person
+from tests.factories import WHEN, dump, person
 
 
 def _event(connection, title):
@@ -38,7 +38,7 @@ def _history_of_two_records(engine):
     recruit = person(engine, first_name="Jean", last_name="Wamytan", recruiter_id=other)
     with engine.begin() as connection:
         kind = connection.execute(
-            insert(ActionKind).returning(ActionKind.id).values(name="petition")
+            select(ActionKind.id).where(ActionKind.name == "petition")
         ).scalar_one()
         fair, march = _event(connection, "Fête des possibles"), _event(connection, "Marche climat")
         connection.execute(

@@ -17,7 +17,7 @@ from ladder.recruitment.check import find_cycles
 from ladder.recruitment.export import to_dot
 from ladder.recruitment.forest import Forest
 from ladder.storage.models import Supporter
-from tests.test_graph_cli import OLD, build_movement
+from tests.cli.test_graph_cli import OLD, build_movement
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _export(ladder_cli, tmp_path, file_format: str, *options: str):
 
 
 def _recruitments(movement: dict[str, int]) -> set[tuple[int, int]]:
-    from tests.test_graph_cli import MOVEMENT
+    from tests.cli.test_graph_cli import MOVEMENT
 
     return {(movement[r], movement[first]) for first, _l, _r, r, _g, _s in MOVEMENT if r}
 

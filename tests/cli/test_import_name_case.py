@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.people_helpers import dump, people_rows, person, write
+from tests.factories import dump, people_rows, person, write
 
 pytestmark = pytest.mark.usefixtures("known_both_ways")
 

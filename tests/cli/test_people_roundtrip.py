@@ -3,9 +3,12 @@
 import csv
 import io
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
+
+pytestmark = pytest.mark.slow  # long: run by CI and the full suite, not the inner loop
 
 NAME_CHARACTERS = st.sampled_from(list("AaÉéèçïôễZzKk-' ,;\""))
 names = st.text(NAME_CHARACTERS, min_size=1, max_size=10).map(str.strip).filter(bool)

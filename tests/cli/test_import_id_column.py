@@ -6,7 +6,7 @@ import pytest
 
 from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from seeds.movement import generate_movement
-from tests.people_helpers import dump, people_rows, person, write
+from tests.factories import dump, people_rows, person, write
 
 pytestmark = pytest.mark.usefixtures("known_both_ways")
 
