@@ -102,3 +102,14 @@ def better_cased(current: str | None, given: str) -> str:
 
 def _mixed_case(name: str) -> bool:
     return name != name.upper() and name != name.lower()
+
+
+def display_name(first: str | None, last: str | None, person_id: int) -> str:
+    """``Awa Diallo``, or ``#12`` for someone without a name: how every list shows a person."""
+    return " ".join(part for part in (first, last) if part) or f"#{person_id}"
+
+
+def labelled(person_id: int, first: str | None, last: str | None) -> str:
+    """``#12 Awa Diallo`` (``#12`` alone without a name): a person in a message."""
+    name = " ".join(part for part in (first, last) if part)
+    return f"#{person_id} {name}" if name else f"#{person_id}"

@@ -22,6 +22,7 @@ from ladder.storage.models import (
     LocalGroup,
     Supporter,
 )
+from ladder.storage.sqlfunc import full_name
 
 MAX_CANDIDATES = 10
 LONG_PAST = timedelta(hours=24)  # after its end (or start), an event takes records only --late
@@ -230,9 +231,7 @@ def event_details(connection: Connection, ref: str) -> tuple[dict[str, Any], lis
             Event.postcode,
             LocalGroup.name.label("group"),
             Campaign.name.label("campaign"),
-            (
-                func.coalesce(host.c.first_name, "") + " " + func.coalesce(host.c.last_name, "")
-            ).label("host"),
+            full_name(host).label("host"),
             Event.capacity,
             Event.key_date,
             Event.status,

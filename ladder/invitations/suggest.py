@@ -21,6 +21,7 @@ from ladder.clock import utcnow
 from ladder.domain.contact import normalise_postcode, postcode_range
 from ladder.domain.invitations import PARTS, event_target_rung, invitation_settings, steps_for
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import display_name
 from ladder.domain.vocabulary import INVITATION_CHANNELS
 from ladder.errors import ConflictError, MisuseError, NotFoundError
 from ladder.events.agenda import EventRef, find_event
@@ -185,7 +186,7 @@ def _suggestions(connection: Connection, spec: Spec, rows: list[Any]) -> list[Su
     return [
         Suggestion(
             id=row["id"],
-            name=" ".join(p for p in (row["first_name"], row["last_name"]) if p) or f"#{row['id']}",
+            name=display_name(row["first_name"], row["last_name"], row["id"]),
             email=row["email"],
             phone=row["phone"],
             rung=row["rung"],

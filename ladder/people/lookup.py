@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, case, func, select
 
 from ladder.domain.contact import looks_like_phone, normalise_email, normalise_phone
+from ladder.domain.names import display_name
 from ladder.errors import AmbiguousError, NotFoundError
 from ladder.storage.models import Attendance, Supporter
 
@@ -38,7 +39,7 @@ class PersonRef:
 
     @property
     def name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or f"#{self.id}"
+        return display_name(self.first_name, self.last_name, self.id)
 
     def describe(self) -> str:
         contact = ", ".join(p for p in (self.email, self.phone, self.postcode) if p)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Connection, select, text
 
+from ladder.domain.names import labelled
 from ladder.errors import CycleError
 from ladder.storage.models import Supporter
 
@@ -60,14 +61,9 @@ def describe_people(connection: Connection, ids: list[int]) -> list[str]:
         Supporter.id.in_(set(ids))
     )
     names = {
-        row.id: _label(row.id, row.first_name, row.last_name) for row in connection.execute(query)
+        row.id: labelled(row.id, row.first_name, row.last_name) for row in connection.execute(query)
     }
     return [names.get(i, f"#{i}") for i in ids]
-
-
-def _label(person_id: int, first: str | None, last: str | None) -> str:
-    name = " ".join(p for p in (first, last) if p)
-    return f"#{person_id} {name}" if name else f"#{person_id}"
 
 
 def find_new_cycles(

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
+from ladder.domain.names import display_name
+
 EDGES_SQL = "SELECT id, recruiter_id FROM supporters WHERE recruiter_id IS NOT NULL"
 MERGED_SQL = "SELECT merged_id FROM merges"
 NAME_BATCH = 500
@@ -75,7 +77,7 @@ def person_labels(connection: Connection, ids: Sequence[int]) -> dict[int, str]:
 def person_label(person: int, first: str | None, last: str | None, status: str) -> str:
     if status == "erased":
         return f"(erased #{person})"
-    return " ".join(part for part in (first, last) if part) or f"#{person}"
+    return display_name(first, last, person)
 
 
 def read_ids(connection: Connection, sql: str, params: Sequence[Any] = ()) -> np.ndarray:

@@ -39,6 +39,7 @@ from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
+from ladder.storage.sqlfunc import full_name
 
 MAX_PASSES = 50  # recruit chains deeper than this finish on the next run
 
@@ -268,9 +269,7 @@ def changes_since(connection: Connection, mark: int) -> list[ChangeCount]:
 def moves_since(connection: Connection, mark: int, limit: int | None = None) -> list[Move]:
     """The level changes made since ``mark``, in order, with the person's name."""
     c = LEVEL_CHANGES.c
-    name = func.trim(
-        func.coalesce(SUPPORTERS.c.first_name, "") + " " + func.coalesce(SUPPORTERS.c.last_name, "")
-    )
+    name = full_name(SUPPORTERS)
     query = (
         select(c.supporter_id, name.label("name"), c.rule_id, c.from_rung, c.to_rung, c.from_status)
         .add_columns(c.to_status, c.evidence)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, literal
+from sqlalchemy import JSON, Float, Integer, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -180,3 +180,11 @@ def _half_up_pg(element: _HalfUp, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(_HalfUp)
 def _half_up_sqlite(element: _HalfUp, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST({_args(element, compiler, **kw)[0]} + 0.5 AS INTEGER)"  # truncates: value >= 0
+
+
+def full_name(table: Any) -> ColumnElement[str]:
+    """``first_name || ' ' || last_name`` without the stray space when one is missing (the SQL
+    of :func:`ladder.domain.names.display_name`, before its ``#id`` fallback)."""
+    return func.trim(
+        func.coalesce(table.c.first_name, "") + " " + func.coalesce(table.c.last_name, "")
+    )
