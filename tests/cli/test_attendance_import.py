@@ -112,6 +112,18 @@ def test_a_typed_list_without_a_present_column_checks_in_every_row(ladder_cli, e
     result = ladder_cli("attendance", "import", str(event), str(path))
     assert result.exit_code == 0, result.output
     assert "Checked in 2" in result.stdout
+    assert _present(engine, event) == {("Awa", "Diallo"), ("Jean", "Wamytan")}
+
+
+def _present(engine, event):
+    """(first, last) of everyone marked attended at the event."""
+    query = (
+        select(Supporter.first_name, Supporter.last_name)
+        .join(Attendance, Attendance.supporter_id == Supporter.id)
+        .where(Attendance.event_id == event, Attendance.presence == "attended")
+    )
+    with engine.connect() as connection:
+        return {tuple(row) for row in connection.execute(query)}
 
 
 def test_one_invalid_row_means_nobody_is_checked_in_and_nothing_changes(
@@ -169,3 +181,11 @@ def test_the_printed_sheet_reads_back(ladder_cli, engine, tmp_path):
     result = ladder_cli("attendance", "import", str(event), str(path))
     assert result.exit_code == 0, result.output
     assert "Checked in 2" in result.stdout
+    assert _present(engine, event) == {("Awa", "Diallo"), ("Léo", "Kaouma")}
+    with engine.connect() as connection:
+        leo = connection.execute(
+            select(Supporter.recruiter_id, Attendance.walk_in)
+            .join(Attendance, Attendance.supporter_id == Supporter.id)
+            .where(Supporter.email == "leo@example.nc")
+        ).one()
+    assert tuple(leo) == (awa, True)  # a walk-in, brought by Awa

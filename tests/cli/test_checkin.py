@@ -86,9 +86,15 @@ def test_refused_check_ins_change_nothing(workspace, awa, starts_in, status, mes
 
 def test_an_event_starting_within_a_day_accepts_check_ins(workspace, awa):
     event = add_event(workspace.engine, "Soirée débat", starts_in=timedelta(hours=20))
-    assert not check_in_by_ref(
-        workspace.engine, workspace.ladder, str(event), str(awa), "L"
-    ).already
+    result = check_in_by_ref(workspace.engine, workspace.ladder, str(event), str(awa), "L")
+    assert not result.already
+    with workspace.engine.connect() as connection:
+        presence = connection.execute(
+            select(Attendance.presence).where(
+                Attendance.event_id == event, Attendance.supporter_id == awa
+            )
+        ).scalar_one()
+    assert presence == "attended"
 
 
 def test_unknown_event_or_person_is_not_found_and_changes_nothing(workspace, fete, awa):
