@@ -11,6 +11,7 @@ from cli.options import as_of_option
 from cli.output import echo_rows, evidence_text, output_options
 from cli.when import local_text
 from ladder.clock import utcnow
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.people.edit import set_rung_by_hand
 from ladder.people.lookup import PersonRef
 from ladder.people.why import Why
@@ -119,7 +120,7 @@ def _progress_records(ref: PersonRef, progress: list[RuleProgress]) -> list[dict
 
 def _next_lines(workspace: Workspace, found: Why) -> list[str]:
     ladder, ref, progress = workspace.ladder, found.person, found.progress
-    if ref.status == "lapsed":
+    if ref.status == SupporterStatus.LAPSED:
         return ["Lapsed: any new action, attendance or hosted event makes them active again."]
     if not progress:
         if ladder.next_rung(ref.rung) is None:

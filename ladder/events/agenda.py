@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_postcode
-from ladder.domain.vocabulary import EventStatus, names
+from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
 from ladder.people.edit import find_group
 from ladder.people.lookup import find_person
@@ -180,8 +180,8 @@ def list_events(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Events with their attendance counts, soonest last (most recent first)."""
-    attended = func.count(Attendance.id).filter(Attendance.presence == "attended")
-    accepted = func.count(Attendance.id).filter(Attendance.rsvp == "accepted")
+    attended = func.count(Attendance.id).filter(Attendance.presence == Presence.ATTENDED)
+    accepted = func.count(Attendance.id).filter(Attendance.rsvp == Rsvp.ACCEPTED)
     query = (
         select(
             Event.id,

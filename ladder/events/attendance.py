@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from ladder.clock import utcnow
+from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, SupporterStatus
 from ladder.errors import ConflictError
 from ladder.events.agenda import EventRef, find_event
 from ladder.storage.models import Attendance, Event, Supporter
@@ -44,7 +45,7 @@ def close_event(engine: Engine, event_ref: str, now: datetime | None = None) -> 
     now = now or utcnow()
     with engine.begin() as connection:
         event = find_event(connection, event_ref)
-        if event.status == "cancelled":
+        if event.status == EventStatus.CANCELLED:
             raise ConflictError(f"{event.describe()} is cancelled: there is nothing to close")
         if event.starts_at > now:
             raise ConflictError(f"{event.describe()} has not started yet: close it afterwards")
@@ -52,10 +53,10 @@ def close_event(engine: Engine, event_ref: str, now: datetime | None = None) -> 
             update(Attendance)
             .where(
                 Attendance.event_id == event.id,
-                Attendance.rsvp == "accepted",
-                Attendance.presence == "unknown",
+                Attendance.rsvp == Rsvp.ACCEPTED,
+                Attendance.presence == Presence.UNKNOWN,
             )
-            .values(presence="no_show")
+            .values(presence=Presence.NO_SHOW)
         ).rowcount
         connection.execute(
             update(Event)
@@ -101,7 +102,7 @@ def sheet_rows(
         .where(
             Attendance.event_id == event.id,
             Attendance.rsvp.in_(("accepted", "tentative")),
-            Supporter.status != "erased",
+            Supporter.status != SupporterStatus.ERASED,
         )
         .order_by(Supporter.last_name, Supporter.first_name, Supporter.id)
     )

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import EMAIL_OF_ANOTHER, SAME_EMAIL
-from ladder.domain.vocabulary import Rsvp, names
+from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, SupporterStatus, names
 from ladder.errors import ConflictError, InputError
 from ladder.events.agenda import EventRef, find_event
 from ladder.people.edit import PersonFields, identity_of, insert_person, same_people
@@ -57,7 +57,7 @@ def checkable_event(
     ``sheet``: a sign-in sheet typed in after the event, fine however long ago it was.
     """
     event = find_event(connection, ref)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise ConflictError(f"{event.describe()} is cancelled: nobody can check in")
     if event.starts_at > now + EARLY_CHECKIN:
         raise ConflictError(
@@ -92,7 +92,7 @@ def check_in(
 ) -> CheckinResult:
     """Mark ``person`` as attended at ``event`` inside the caller's transaction."""
     now = now or utcnow()
-    if person.status == "erased":
+    if person.status == SupporterStatus.ERASED:
         raise ConflictError(f"#{person.id} was erased and cannot be checked in")
     if person.merged_into is not None:
         raise ConflictError(
@@ -105,7 +105,7 @@ def check_in(
         {
             "event_id": event.id,
             "supporter_id": person.id,
-            "presence": "attended",
+            "presence": Presence.ATTENDED,
             "checked_in_at": now,
             "checked_in_by": user,
             "walk_in": True if walk_in is None else walk_in,
@@ -118,7 +118,7 @@ def check_in(
                 Attendance.event_id == event.id, Attendance.supporter_id == person.id
             )
         ).one()
-        if row.presence == "attended":
+        if row.presence == Presence.ATTENDED:
             return CheckinResult(
                 event, person, True, row.checked_in_at or now, row.checked_in_by, []
             )
@@ -127,9 +127,9 @@ def check_in(
             .where(
                 Attendance.event_id == event.id,
                 Attendance.supporter_id == person.id,
-                Attendance.presence != "attended",
+                Attendance.presence != Presence.ATTENDED,
             )
-            .values(presence="attended", checked_in_at=now, checked_in_by=user)
+            .values(presence=Presence.ATTENDED, checked_in_at=now, checked_in_by=user)
         ).rowcount
         if not changed:  # another volunteer checked them in a moment ago
             return CheckinResult(event, person, True, now, None, [])
@@ -203,13 +203,13 @@ def check_in_many(
     where = (Attendance.event_id == event.id, Attendance.supporter_id.in_(supporter_ids))
     already = set(
         connection.execute(
-            select(Attendance.supporter_id).where(*where, Attendance.presence == "attended")
+            select(Attendance.supporter_id).where(*where, Attendance.presence == Presence.ATTENDED)
         ).scalars()
     )
     connection.execute(
         update(Attendance)
-        .where(*where, Attendance.presence != "attended")
-        .values(presence="attended", checked_in_at=now, checked_in_by=user)
+        .where(*where, Attendance.presence != Presence.ATTENDED)
+        .values(presence=Presence.ATTENDED, checked_in_at=now, checked_in_by=user)
     )
     have = set(connection.execute(select(Attendance.supporter_id).where(*where)).scalars())
     new = [i for i in supporter_ids if i not in have]
@@ -220,7 +220,7 @@ def check_in_many(
                 {
                     "event_id": event.id,
                     "supporter_id": i,
-                    "presence": "attended",
+                    "presence": Presence.ATTENDED,
                     "checked_in_at": now,
                     "checked_in_by": user,
                     "walk_in": True,
@@ -383,7 +383,7 @@ def set_rsvp(
     now = now or utcnow()
     with engine.begin() as connection:
         event = find_event(connection, event_ref)
-        if event.status == "cancelled":
+        if event.status == EventStatus.CANCELLED:
             raise ConflictError(f"{event.describe()} is cancelled: it takes no RSVPs")
         refuse_late(event, now, late)
         person = find_person(connection, person_ref)
@@ -392,7 +392,7 @@ def set_rsvp(
         insert_ignore(
             connection,
             Attendance,
-            {"event_id": event.id, "supporter_id": person.id, "presence": "unknown"},
+            {"event_id": event.id, "supporter_id": person.id, "presence": Presence.UNKNOWN},
         )
         connection.execute(
             update(Attendance)
@@ -414,7 +414,7 @@ def _require_a_place(connection: Connection, event: EventRef, person_id: int) ->
         .select_from(Attendance)
         .where(
             Attendance.event_id == event.id,
-            Attendance.rsvp == "accepted",
+            Attendance.rsvp == Rsvp.ACCEPTED,
             Attendance.supporter_id != person_id,
         )
     ).scalar_one()
@@ -433,7 +433,7 @@ def invite(
     now = utcnow()
     with engine.begin() as connection:
         event = find_event(connection, event_ref)
-        if event.status == "cancelled":
+        if event.status == EventStatus.CANCELLED:
             raise ConflictError(f"{event.describe()} is cancelled: nobody can be invited")
         refuse_late(event, now, late)
         people = _distinct(find_person(connection, ref) for ref in person_refs)
@@ -443,7 +443,7 @@ def invite(
             insert_ignore(
                 connection,
                 Attendance,
-                {"event_id": event.id, "supporter_id": person.id, "presence": "unknown"},
+                {"event_id": event.id, "supporter_id": person.id, "presence": Presence.UNKNOWN},
             )
             changed = connection.execute(
                 update(Attendance)

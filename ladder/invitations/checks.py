@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.invitations import InvitationSettings
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import Presence, Rsvp, SupporterStatus
 from ladder.rules import AS_OF, SUPPORTERS
 from ladder.storage.models import Attendance, Contact, SupporterTag
 
@@ -152,7 +153,7 @@ def checks(spec: Spec) -> list[Check]:
     from_rungs = [step[0] for step in spec.steps]
     found = [
         Check("merged", c.merged_into_id.is_(None), "merged into another record"),
-        Check("erased", c.status != "erased", "erased"),
+        Check("erased", c.status != SupporterStatus.ERASED, "erased"),
         Check("joined", c.created_at <= AS_OF, "joined after the date asked about"),
         Check("rung", c.rung.in_(from_rungs), f"not on {' or '.join(from_rungs)}", False),
         *(
@@ -193,7 +194,7 @@ def _contact_checks(spec: Spec) -> list[Check]:
     )
     declined = exists().where(
         attendance.c.supporter_id == c.id,
-        attendance.c.rsvp == "declined",
+        attendance.c.rsvp == Rsvp.DECLINED,
         attendance.c.rsvp_at > DECLINE_SINCE,
     )
     found = [
@@ -208,7 +209,7 @@ def _contact_checks(spec: Spec) -> list[Check]:
             or_(
                 attendance.c.invited_at.is_not(None),
                 attendance.c.rsvp.is_not(None),
-                attendance.c.presence == "attended",
+                attendance.c.presence == Presence.ATTENDED,
             ),
         )
         found.append(Check("event", ~here, "already invited to, answered or at this event"))

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.invitations import PARTS
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.invitations.checks import (
     DECLINE_SINCE,
     FATIGUE_SINCE,
@@ -135,7 +136,7 @@ def _recruiter_part(spec: Spec) -> ColumnElement[Any]:
         return literal(0.0)
     top = float(len(names) - 1)
     whens = [(RECRUITER.c.rung == name, literal(i / top)) for i, name in enumerate(names)]
-    live = and_(RECRUITER.c.status != "erased", RECRUITER.c.merged_into_id.is_(None))
+    live = and_(RECRUITER.c.status != SupporterStatus.ERASED, RECRUITER.c.merged_into_id.is_(None))
     return case((~live, literal(0.0)), *whens, else_=literal(0.0))
 
 

@@ -22,7 +22,7 @@ from ladder.domain.contact import normalise_postcode, postcode_range
 from ladder.domain.invitations import PARTS, event_target_rung, invitation_settings, steps_for
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import display_name
-from ladder.domain.vocabulary import INVITATION_CHANNELS
+from ladder.domain.vocabulary import INVITATION_CHANNELS, EventStatus, Presence
 from ladder.errors import ConflictError, MisuseError, NotFoundError
 from ladder.events.agenda import EventRef, find_event
 from ladder.invitations.checks import Area, Spec
@@ -154,7 +154,7 @@ def _tag_id(connection: Connection, name: str) -> int:
 
 def _open_event(connection: Connection, ref: str, as_of: datetime) -> EventRef:
     event = find_event(connection, ref)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise ConflictError(f"{event.describe()} is cancelled: nobody can be invited")
     if event.starts_at < as_of:
         raise ConflictError(
@@ -229,7 +229,7 @@ def record_contacts(connection: Connection, found: NextList, user: str, now: dat
     )
     have = set(connection.execute(select(Attendance.supporter_id).where(*where)).scalars())
     new = [
-        {"event_id": event.id, "supporter_id": i, "presence": "unknown", "invited_at": now}
+        {"event_id": event.id, "supporter_id": i, "presence": Presence.UNKNOWN, "invited_at": now}
         | {"invited_by": user, "walk_in": False}
         for i in ids
         if i not in have

@@ -20,6 +20,7 @@ from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import SAME_PHONE_AND_NAME, Identity, fold, same_person
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, InputError, NotFoundError
 from ladder.people.lookup import PersonRef, find_person
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
@@ -132,7 +133,7 @@ def insert_person(
             rung=first_rung,
             rung_since=now,
             rung_set_manually=False,
-            status="active",
+            status=SupporterStatus.ACTIVE,
             status_since=now,
             source=source,
             created_at=now,
@@ -156,7 +157,11 @@ def same_people(connection: Connection, given: Identity) -> list[tuple[int, str]
             Supporter.email,
             Supporter.phone,
         )
-        .where(or_(*wanted), Supporter.merged_into_id.is_(None), Supporter.status != "erased")
+        .where(
+            or_(*wanted),
+            Supporter.merged_into_id.is_(None),
+            Supporter.status != SupporterStatus.ERASED,
+        )
         .order_by(Supporter.id)
     )
     found = []

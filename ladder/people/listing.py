@@ -1,7 +1,7 @@
 """Listing people with the filters organisers use: rung, group, tag, status, postcode, recruiter.
 
 One SELECT. The postcode prefix is a range predicate (it uses the index; LIKE does not).
-Merged people never appear; erased ones only when asked for with ``status="erased"``.
+Merged people never appear; erased ones only when asked for with ``status=SupporterStatus.ERASED``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from ladder.domain.contact import postcode_range
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import MisuseError, NotFoundError
 from ladder.people.edit import find_group
 from ladder.people.lookup import find_person
@@ -87,7 +88,9 @@ def _filtered(query: Select, connection: Connection, ladder: LadderFile, f: Peop
             rungs = ", ".join(ladder.rung_names)
             raise MisuseError(f"--rung: unknown rung {f.rung!r} (rungs: {rungs})")
         query = query.where(Supporter.rung == f.rung)
-    query = query.where(Supporter.status == f.status if f.status else Supporter.status != "erased")
+    query = query.where(
+        Supporter.status == f.status if f.status else Supporter.status != SupporterStatus.ERASED
+    )
     if f.group is not None:
         query = query.where(Supporter.local_group_id == find_group(connection, f.group))
     if f.tag is not None:

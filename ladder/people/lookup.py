@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Select, and_, case, func, select
 
 from ladder.domain.contact import looks_like_phone, normalise_email, normalise_phone
 from ladder.domain.names import display_name
+from ladder.domain.vocabulary import Presence, Rsvp, SupporterStatus
 from ladder.errors import AmbiguousError, NotFoundError
 from ladder.storage.models import Attendance, Supporter
 
@@ -35,7 +36,7 @@ class PersonRef:
     @property
     def live(self) -> bool:
         """Neither merged into another record nor erased."""
-        return self.merged_into is None and self.status != "erased"
+        return self.merged_into is None and self.status != SupporterStatus.ERASED
 
     @property
     def name(self) -> str:
@@ -95,7 +96,7 @@ def _refuse_gone(person: PersonRef) -> None:
             f"#{person.id} {person.name} was merged into #{person.merged_into}: "
             f"use #{person.merged_into}"
         )
-    if person.status == "erased":
+    if person.status == SupporterStatus.ERASED:
         raise NotFoundError(f"#{person.id} was erased: their details are gone")
 
 
@@ -121,9 +122,9 @@ def event_relation_rank() -> Any:
     """Over an attendance row: 0 checked in, 1 accepted, 2 tentative, 3 invited (no answer
     yet), 4 anything else or no row (declined, never asked)."""
     return case(
-        (Attendance.presence == "attended", 0),
-        (Attendance.rsvp == "accepted", 1),
-        (Attendance.rsvp == "tentative", 2),
+        (Attendance.presence == Presence.ATTENDED, 0),
+        (Attendance.rsvp == Rsvp.ACCEPTED, 1),
+        (Attendance.rsvp == Rsvp.TENTATIVE, 2),
         (and_(Attendance.invited_at.is_not(None), Attendance.rsvp.is_(None)), 3),
         else_=4,
     )
@@ -166,7 +167,7 @@ def _by_name(
     query = (
         _people()
         .where(full_name.like(pattern + "%", escape="\\"))
-        .where(Supporter.status != "erased")
+        .where(Supporter.status != SupporterStatus.ERASED)
     )
     if live_only:
         query = query.where(Supporter.merged_into_id.is_(None))

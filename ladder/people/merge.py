@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Row, insert, select, text, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import CycleError, InputError
 from ladder.people.lookup import find_person
 from ladder.recruitment.cycles import chain_up, cycle_message, describe_people
@@ -201,8 +202,12 @@ def _higher_rung(
         notes.append(f"rung {keep.rung} -> {other.rung} (from #{other.id})")
     elif other.rung == keep.rung and other.rung_since < keep.rung_since:
         values["rung_since"] = other.rung_since
-    if keep.status == "lapsed" and other.status == "active":
-        values.update(status="active", status_since=other.status_since, lapse_condition_since=None)
+    if keep.status == SupporterStatus.LAPSED and other.status == SupporterStatus.ACTIVE:
+        values.update(
+            status=SupporterStatus.ACTIVE,
+            status_since=other.status_since,
+            lapse_condition_since=None,
+        )
         notes.append(f"status lapsed -> active (from #{other.id})")
     return notes
 

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from ladder.domain.names import display_name
+from ladder.domain.vocabulary import SupporterStatus
 
 EDGES_SQL = "SELECT id, recruiter_id FROM supporters WHERE recruiter_id IS NOT NULL"
 MERGED_SQL = "SELECT merged_id FROM merges"
@@ -75,7 +76,7 @@ def person_labels(connection: Connection, ids: Sequence[int]) -> dict[int, str]:
 
 
 def person_label(person: int, first: str | None, last: str | None, status: str) -> str:
-    if status == "erased":
+    if status == SupporterStatus.ERASED:
         return f"(erased #{person})"
     return display_name(first, last, person)
 

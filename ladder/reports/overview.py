@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, select
 
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import Presence, SupporterStatus
 from ladder.storage.models import (
     Action,
     ActionKind,
@@ -27,7 +28,7 @@ def rung_counts(connection: Connection, ladder: LadderFile) -> list[dict[str, An
     """Active and lapsed people on each rung, in ladder order (erased and merged left out)."""
     query = (
         select(Supporter.rung, Supporter.status, func.count())
-        .where(Supporter.status != "erased", Supporter.merged_into_id.is_(None))
+        .where(Supporter.status != SupporterStatus.ERASED, Supporter.merged_into_id.is_(None))
         .group_by(Supporter.rung, Supporter.status)
     )
     counts: dict[str, dict[str, int]] = {}
@@ -50,7 +51,7 @@ def busiest_events(
     connection: Connection, as_of: datetime, days: int = 90, limit: int = 5
 ) -> list[dict[str, Any]]:
     """The events of the last ``days`` before ``as_of`` with the most people present."""
-    attended = func.sum(case((Attendance.presence == "attended", 1), else_=0))
+    attended = func.sum(case((Attendance.presence == Presence.ATTENDED, 1), else_=0))
     query = (
         select(
             Event.id.label("event"),
@@ -58,7 +59,7 @@ def busiest_events(
             Event.title,
             LocalGroup.name.label("group"),
             attended.label("attended"),
-            func.sum(case((Attendance.presence == "no_show", 1), else_=0)).label("no_show"),
+            func.sum(case((Attendance.presence == Presence.NO_SHOW, 1), else_=0)).label("no_show"),
             func.sum(case((Attendance.walk_in, 1), else_=0)).label("walk_ins"),
         )
         .join(Attendance, Attendance.event_id == Event.id)
@@ -114,7 +115,7 @@ def goal_progress(
             .select_from(Supporter)
             .where(
                 Supporter.rung.in_(ladder.rungs_at_or_above(name)),
-                Supporter.status == "active",
+                Supporter.status == SupporterStatus.ACTIVE,
                 Supporter.merged_into_id.is_(None),
             )
         )

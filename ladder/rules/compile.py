@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import REACTIVATION, Condition, Rule
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.rules.leaves import LEAVES, activity_rows, leaf_node, since_lapse
 from ladder.rules.sql import AS_OF, CompiledRule, Node, Rows, S, Scope
 from ladder.storage.sqlfunc import largest, smallest
@@ -122,12 +123,12 @@ def _present(scope: Scope) -> list[ColumnElement[bool]]:
 
 def active(scope: Scope) -> ColumnElement[bool]:
     """Who a lapse rule may change: active people (never erased, never merged away)."""
-    return and_(S.c.status == "active", *_present(scope))
+    return and_(S.c.status == SupporterStatus.ACTIVE, *_present(scope))
 
 
 def promotable(ladder: LadderFile, rule: Rule, scope: Scope) -> ColumnElement[bool]:
     """Who ``rule`` may promote: active, on a rung it promotes from, not pinned by hand."""
-    conditions = [S.c.status == "active", *_present(scope)]
+    conditions = [S.c.status == SupporterStatus.ACTIVE, *_present(scope)]
     conditions.append(S.c.rung.in_(ladder.promotes_from(rule.promote_to or "")))
     if not ladder.promotion.promote_manually_set:
         conditions.append(func.coalesce(S.c.rung_set_manually, false()) == false())
@@ -155,5 +156,5 @@ def compile_reactivation(ladder: LadderFile, scope: Scope) -> CompiledRule:
         condition, "activity_since_lapse", "activity since lapsing", measure >= 1, measure, 1
     )
     root.candidates = union(*(rows.owners(1) for rows in sources))
-    eligible = and_(S.c.status == "lapsed", *_present(scope))
+    eligible = and_(S.c.status == SupporterStatus.LAPSED, *_present(scope))
     return CompiledRule(REACTIVATION, root, compiler.source, eligible, prefilter=True)

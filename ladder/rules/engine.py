@@ -37,6 +37,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
 from ladder.storage.sqlfunc import full_name
@@ -237,7 +238,7 @@ class _Few:
         sources = self.ladder.promotes_from(rule.promote_to)
         pinned_ok = self.ladder.promotion.promote_manually_set
         return any(
-            status == "active" and rung in sources and (pinned_ok or not manual)
+            status == SupporterStatus.ACTIVE and rung in sources and (pinned_ok or not manual)
             for rung, status, manual, _since in self.people.values()
         )
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, Rule
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import NotFoundError
 from ladder.memo import BuiltOnce
 from ladder.rules.compile import compile_rules
@@ -248,7 +249,7 @@ def progress_query(
     missing = smallest(*(c.root.missing for c in compiled))
     where = [
         S.c.rung == names[index - 1],
-        S.c.status == "active",
+        S.c.status == SupporterStatus.ACTIVE,
         S.c.merged_into_id.is_(None),
         S.c.created_at <= AS_OF,
     ]

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition
+from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
 from ladder.rules.sql import AS_OF, SUPPORTERS, Node, Rows, S, Scope, days_before
 from ladder.storage.models import Action, ActionKind, Attendance, Event, SupporterTag, Tag
 from ladder.storage.sqlfunc import largest, smallest, whole_days
@@ -58,7 +59,7 @@ def _attended_rows(scope: Scope, days: int | None, presences: list[str]) -> Rows
     attendances by person, then each event by key.
     """
     attendance, event = Attendance.__table__.alias(), Event.__table__.alias()
-    in_window = [event.c.status != "cancelled", *scope.window(event.c.starts_at, days)]
+    in_window = [event.c.status != EventStatus.CANCELLED, *scope.window(event.c.starts_at, days)]
     where = [
         attendance.c.presence.in_(presences),  # unknown never counts for anyone
         *scope.restrict(attendance.c.supporter_id),
@@ -81,7 +82,7 @@ def _hosted_rows(scope: Scope, days: int | None) -> Rows:
     event = Event.__table__.alias()
     where = [
         event.c.host_id.is_not(None),
-        event.c.status != "cancelled",
+        event.c.status != EventStatus.CANCELLED,
         *scope.window(event.c.starts_at, days),
         *scope.restrict(event.c.host_id),
     ]
@@ -120,7 +121,7 @@ def _recruits(compiler: Compiler, condition: Condition) -> Node:
     key, text = _within(condition)
     where = [
         recruit.c.recruiter_id.is_not(None),
-        recruit.c.status != "erased",
+        recruit.c.status != SupporterStatus.ERASED,
         recruit.c.merged_into_id.is_(None),
         *compiler.scope.window(recruit.c.created_at, condition.within_days),
         *compiler.scope.restrict(recruit.c.recruiter_id),
@@ -196,8 +197,8 @@ def activity_rows(scope: Scope) -> list[Rows]:
         attendance.c.id,
         event.c.starts_at,
         [
-            attendance.c.presence == "attended",
-            event.c.status != "cancelled",
+            attendance.c.presence == Presence.ATTENDED,
+            event.c.status != EventStatus.CANCELLED,
             *scope.window(event.c.starts_at, None),
             *scope.restrict(attendance.c.supporter_id),
         ],
@@ -213,7 +214,9 @@ def since_lapse(rows: Rows) -> Rows:
     """
     assert rows.at is not None
     lapsed, listed = SUPPORTERS.alias(), SUPPORTERS.alias()
-    lapsed_ids = select(listed.c.id).where(listed.c.status == "lapsed").correlate(None)
+    lapsed_ids = (
+        select(listed.c.id).where(listed.c.status == SupporterStatus.LAPSED).correlate(None)
+    )
     since_lapsed = func.coalesce(lapsed.c.status_since, lapsed.c.created_at)
     table = rows.table.join(lapsed, lapsed.c.id == rows.owner)
     where = [*rows.where, rows.owner.in_(lapsed_ids), rows.at > since_lapsed]

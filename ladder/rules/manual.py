@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, MisuseError, NotFoundError
 from ladder.storage.models import LevelChange, Supporter
 
@@ -47,7 +48,7 @@ def set_rung(
     current = connection.execute(query).one_or_none()
     if current is None:
         raise NotFoundError(f"no person #{supporter_id}")
-    if current.status == "erased":
+    if current.status == SupporterStatus.ERASED:
         raise ConflictError(f"#{supporter_id} was erased: their rung cannot change")
     if current.rung == rung and current.rung_set_manually:
         return ManualChange(supporter_id, rung, rung, changed=False)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ladder.domain.names import Identity, full_name_key
+from ladder.domain.vocabulary import SupporterStatus
 from ladder.storage.models import Supporter
 
 COLUMNS = (
@@ -209,7 +210,7 @@ def _live_where(connection: Connection, column: Any, values: Iterable[Any]) -> I
     for start in range(0, len(chosen), _CHUNK):
         query = select(*(table[name] for name in COLUMNS)).where(
             table.merged_into_id.is_(None),
-            table.status != "erased",
+            table.status != SupporterStatus.ERASED,
             column.in_(chosen[start : start + _CHUNK]),
         )
         yield from (tuple(row) for row in connection.execute(query))
