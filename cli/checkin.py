@@ -13,8 +13,11 @@ from cli.output import checkin_message, echo_rows, output_options, recorded_mess
 from ladder.domain.contact import looks_like_phone
 from ladder.errors import LadderError
 from ladder.events import checkin as service
+from ladder.events import door
+from ladder.events import rsvp as answers
 from ladder.events.agenda import EventRef
-from ladder.events.checkin import CheckinResult, DoorCandidate, sign_up_and_check_in
+from ladder.events.checkin import CheckinResult
+from ladder.events.door import DoorCandidate, sign_up_and_check_in
 from ladder.people.edit import person_fields
 from ladder.workspace import Workspace
 
@@ -109,7 +112,7 @@ def _check_in_one(workspace: Workspace, event: str, person: str, late: bool) -> 
 
 def _door_loop(workspace: Workspace, event_ref: str, late: bool) -> None:
     """`checkin EVENT` at a terminal: type, pick, next, until an empty line."""
-    event = service.door_event(workspace.engine, event_ref, late)
+    event = door.door_event(workspace.engine, event_ref, late)
     click.echo(f"Checking in to {event.describe()}. Empty line to finish.")
     count = 0
     while True:
@@ -132,13 +135,13 @@ def _door_pick(
     workspace: Workspace, event: EventRef, typed: str, late: bool
 ) -> CheckinResult | None:
     """One name typed at the door: list, pick, check in (or sign up); None when skipped."""
-    choice = _choose(service.door_candidates(workspace.engine, event, typed), typed)
+    choice = _choose(door.door_candidates(workspace.engine, event, typed), typed)
     if choice is None:
         return None
     if choice == NEW:
         return _door_walk_in(workspace, event, typed, late)
     assert isinstance(choice, DoorCandidate)
-    return service.check_in_pick(
+    return door.check_in_pick(
         workspace.engine, workspace.ladder, event, choice.person, workspace.settings.user, late
     )
 
@@ -223,7 +226,7 @@ def rsvp(workspace: Workspace, event: str, person: str, status: str, late: bool)
 
     Example: ladder rsvp 12 awa.diallo@example.org --status accepted
     """
-    title, name = service.set_rsvp(workspace.engine, event, person, status, late)
+    title, name = answers.set_rsvp(workspace.engine, event, person, status, late)
     click.echo(f"{name}: {status} for {title}.")
 
 
@@ -262,7 +265,7 @@ def invite(
         raise click.UsageError("--rung, --group, --near and --tag go with --from-next")
     if not people:
         raise click.UsageError("name at least one PERSON to invite, or use --from-next")
-    found, invited, already = service.invite(
+    found, invited, already = answers.invite(
         workspace.engine, event, list(people), workspace.settings.user, late
     )
     click.echo(f"Invited {len(invited)} to {found.title}.")

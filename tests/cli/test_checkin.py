@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ladder.errors import AmbiguousError, ConflictError, NotFoundError
-from ladder.events.checkin import check_in_by_ref, invite, set_rsvp
+from ladder.events.checkin import check_in_by_ref
+from ladder.events.rsvp import invite, set_rsvp
 from ladder.storage.models import Action, Attendance, Supporter
 from tests.factories import add_event, add_person
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ladder.clock import utcnow
 from ladder.errors import ConflictError
-from ladder.events.checkin import check_in_by_ref, invite, set_rsvp
+from ladder.events.checkin import check_in_by_ref
+from ladder.events.rsvp import invite, set_rsvp
 from ladder.storage.models import Attendance
 from tests.factories import add_event, add_person, dump
 

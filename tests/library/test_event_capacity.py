@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ladder.errors import ConflictError
-from ladder.events.checkin import check_in_by_ref, set_rsvp
+from ladder.events.checkin import check_in_by_ref
+from ladder.events.rsvp import set_rsvp
 from ladder.storage.models import Attendance
 from tests.factories import add_event, add_person, dump
 
