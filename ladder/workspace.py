@@ -18,6 +18,7 @@ from ladder.domain.ladderfile import LadderFile, load_ladder
 from ladder.settings import Settings, resolve_zone
 from ladder.storage.engine import reading
 from ladder.storage.kinds import sync_action_kinds
+from ladder.storage.rungs import require_no_stranded_rungs
 from ladder.storage.schema import (
     SchemaState,
     describe,
@@ -66,8 +67,6 @@ class Workspace:
         (nobody stands on a rung it lacks: checked before anything is written), kinds in sync."""
         engine = self.database()
         if not self._fits_ladder:
-            from ladder.rules import require_no_stranded_rungs  # only commands that need it
-
             require_no_stranded_rungs(engine, self.ladder, str(self.ladder_file))
             sync_action_kinds(engine, self.ladder)
             self._fits_ladder = True

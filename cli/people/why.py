@@ -12,9 +12,8 @@ from cli.output import echo_rows, evidence_text, output_options
 from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.domain.vocabulary import SupporterStatus
-from ladder.people.edit import set_rung_by_hand
 from ladder.people.lookup import PersonRef
-from ladder.people.why import Why
+from ladder.people.why import Why, set_rung_by_hand
 from ladder.people.why import why as explain_why
 from ladder.rules import HistoryEntry, RuleProgress
 from ladder.workspace import Workspace

@@ -18,13 +18,11 @@ from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
-from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import SAME_PHONE_AND_NAME, Identity, fold, same_person
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, InputError, NotFoundError
-from ladder.people.lookup import PersonRef, find_person
+from ladder.people.lookup import find_person
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
-from ladder.rules import ManualChange, set_rung
 from ladder.storage.models import LocalGroup, Supporter
 
 
@@ -236,15 +234,6 @@ def clear_recruiter(engine: Engine, ref: str) -> Outcome:
         person = find_person(connection, ref)
         _set_recruiter_id(connection, person.id, None)
         return Outcome(describe_people(connection, [person.id])[0], person.id)
-
-
-def set_rung_by_hand(
-    engine: Engine, ladder: LadderFile, ref: str, rung: str, reason: str, user: str
-) -> tuple[PersonRef, ManualChange]:
-    """`people set-rung`: the person ``ref`` names, put on ``rung`` by hand; one transaction."""
-    with engine.begin() as connection:
-        person = find_person(connection, ref)
-        return person, set_rung(connection, ladder, person.id, rung, reason, user)
 
 
 def find_group(connection: Connection, name: str) -> int:

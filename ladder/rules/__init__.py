@@ -40,14 +40,10 @@ from ladder.rules.explain import (
     progress_query,
 )
 from ladder.rules.manual import ManualChange, set_rung
-from ladder.rules.rungs import (
-    find_stranded_rungs,
-    rename_rung,
-    require_no_stranded_rungs,
-    stranded_message,
-)
+from ladder.rules.rungs import rename_rung
 from ladder.rules.sql import AS_OF, SUPPORTERS, Scope, time_params
 from ladder.rules.whatif import what_if
+from ladder.storage.rungs import find_stranded_rungs, require_no_stranded_rungs, stranded_message
 
 __all__ = [
     "AS_OF",

@@ -20,9 +20,9 @@ from sqlalchemy import Engine, select
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules.engine import Move, apply_rules, before, moves_since
-from ladder.rules.rungs import StrandedRung, find_stranded_rungs
 from ladder.storage.engine import reading
 from ladder.storage.models import ActionKind
+from ladder.storage.rungs import StrandedRung, find_stranded_rungs
 
 
 @dataclass(frozen=True)
