@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from ladder.clock import show_times_in
 from ladder.domain.ladderfile import default_ladder_path
 from ladder.settings import Settings
 from ladder.workspace import Workspace
@@ -14,7 +15,9 @@ F = TypeVar("F")
 
 
 def make_workspace(db: str | None, ladder_file: str | None) -> Workspace:
-    return Workspace(Settings.resolve(db=db, ladder_file=ladder_file), default_ladder_path())
+    workspace = Workspace(Settings.resolve(db=db, ladder_file=ladder_file), default_ladder_path())
+    show_times_in(lambda: workspace.zone)  # the library's messages show the movement's time
+    return workspace
 
 
 def pass_workspace(function: F) -> F:

@@ -140,7 +140,7 @@ def checkin_message(result: CheckinResult) -> str:
         by = f" by {result.checked_in_by}" if result.checked_in_by else ""
         return (
             f"{who} was already checked in to {result.event.title} at "
-            f"{result.checked_in_at:%H:%M}{by}: still one attendance"
+            f"{shown(result.checked_in_at):%H:%M}{by}: still one attendance"
         )
     text = f"Checked in {who} to {result.event.title}."
     return " ".join([text, *(move_sentence(move) for move in result.moves)])

@@ -6,11 +6,19 @@ conversions between the two. A wall-clock time that does not exist (skipped when
 forward) or exists twice (when they go back) is read with ``fold=0``: the offset in force
 before the change, so 02:30 on a spring-forward night is 03:30 summer time, and 02:30 on an
 autumn night is the first 02:30 (summer time). The result is the same on every machine.
+
+Messages the library writes (an event's date in an error, "check-in opens on ...") show times
+with :func:`wall_clock`, in the zone a front end named with :func:`show_times_in` (as Django's
+``timezone.activate`` does), resolved only when a message shows a time; UTC until one does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, tzinfo
+
+_MESSAGE_ZONE: ContextVar[Callable[[], tzinfo] | None] = ContextVar("message_zone", default=None)
 
 
 def utcnow() -> datetime:
@@ -37,3 +45,15 @@ def day_start(day: date, zone: tzinfo) -> datetime:
 def local_today(zone: tzinfo) -> date:
     """Today's date in ``zone``."""
     return to_local(utcnow(), zone).date()
+
+
+def show_times_in(zone: Callable[[], tzinfo] | None) -> None:
+    """Messages show times in ``zone()`` from now on (None: back to UTC)."""
+    _MESSAGE_ZONE.set(zone)
+
+
+def wall_clock(moment: datetime) -> str:
+    """``2026-12-05 18:00``: a stored naive UTC time as the reader's wall-clock time."""
+    zone = _MESSAGE_ZONE.get()
+    local = to_local(moment, zone()) if zone is not None else moment
+    return f"{local:%Y-%m-%d %H:%M}"

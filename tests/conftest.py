@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 
+from ladder.clock import show_times_in
 from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
 from ladder.settings import Settings
 from ladder.storage.engine import make_engine
@@ -165,3 +166,11 @@ def known_both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     if request.param == "everyone":
         monkeypatch.setattr("ladder.people.importing.importer.SMALL_FILE_ROWS", 0)
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_utc() -> Iterator[None]:
+    """Each test starts with the library's messages in UTC, whatever a CLI run before named."""
+    show_times_in(None)
+    yield
+    show_times_in(None)

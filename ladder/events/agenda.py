@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from ladder.clock import utcnow
+from ladder.clock import utcnow, wall_clock
 from ladder.domain.contact import normalise_postcode
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
@@ -39,7 +39,7 @@ class EventRef:
     closed_at: datetime | None
 
     def describe(self) -> str:
-        return f"#{self.id} {self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+        return f"#{self.id} {self.title} ({wall_clock(self.starts_at)})"
 
     def long_past(self, now: datetime) -> bool:
         """Ended (or, with no end, started) more than :data:`LONG_PAST` before ``now``."""
@@ -133,7 +133,7 @@ def edit_event(engine: Engine, ref: str, data: EventInput) -> EventRef:
 
 def _check_times(starts: datetime | None, ends: datetime | None) -> None:
     if starts is not None and ends is not None and ends < starts:
-        raise InputError(f"the event ends ({ends:%Y-%m-%d %H:%M}) before it starts")
+        raise InputError(f"the event ends ({wall_clock(ends)}) before it starts")
 
 
 def _resolve(connection: Connection, data: EventInput) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from ladder.clock import utcnow
+from ladder.clock import utcnow, wall_clock
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
 from ladder.errors import ConflictError
@@ -58,7 +58,7 @@ def checkable_event(
     if event.starts_at > now + EARLY_CHECKIN:
         raise ConflictError(
             f"{event.describe()} is more than a day ahead: check-in opens on "
-            f"{event.starts_at - EARLY_CHECKIN:%Y-%m-%d %H:%M}"
+            f"{wall_clock(event.starts_at - EARLY_CHECKIN)}"
         )
     refuse_late(event, now, late, past_ok=sheet)
     return event

@@ -245,3 +245,18 @@ def test_events_edit_reads_the_new_start_as_local_and_says_it_in_local_time(db_u
     assert edited.exit_code == 0, edited.output
     assert edited.stdout.endswith("(2026-12-06 09:00).\n")
     assert _starts(engine) == [datetime(2026, 12, 5, 22, 0)]
+
+
+def test_the_librarys_messages_name_events_at_their_local_time(db_url, engine):
+    person = add_person(engine, "Awa", "Diallo", email="awa@example.org")
+    for title, start in (("Réunion passée", "2026-01-10 18:00"), ("Marche", "2099-03-01 18:00")):
+        added = run(
+            db_url, "events", "add", "--title", title, "--start", start, zone="Pacific/Noumea"
+        )
+        assert added.exit_code == 0, added.output
+    past = run(db_url, "checkin", "1", str(person), zone="Pacific/Noumea")
+    assert past.exit_code == 1
+    assert "#1 Réunion passée (2026-01-10 18:00) ended more than 24 hours ago" in past.stderr
+    ahead = run(db_url, "checkin", "2", str(person), zone="Pacific/Noumea")
+    assert ahead.exit_code == 1
+    assert "(2099-03-01 18:00)" in ahead.stderr and "2099-02-28 18:00" in ahead.stderr
