@@ -121,6 +121,16 @@ def _cell(value: Any) -> str:
     return str(_plain(value))
 
 
+def change_ends(
+    from_rung: str | None, to_rung: str | None, from_status: str | None, to_status: str | None
+) -> tuple[str | None, str | None]:
+    """A level change's two ends: the statuses when it changed status (lapsed, active again),
+    else the rungs."""
+    if from_status != to_status:
+        return from_status, to_status
+    return from_rung, to_rung
+
+
 def move_sentence(move: Move) -> str:
     """One level change in words: "Promoted from follow to attend (rule shows-up)."."""
     if move.from_status != move.to_status:

@@ -9,7 +9,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.options import as_of_option
-from cli.output import echo_rows, evidence_text, output_options
+from cli.output import change_ends, echo_rows, evidence_text, output_options
 from cli.when import local_text
 from ladder.rules import ChangeCount, Move, RunReport, promote
 from ladder.workspace import Workspace
@@ -95,25 +95,22 @@ def _change_row(change: ChangeCount) -> dict[str, Any]:
 
 def _move_record(move: Move) -> dict[str, Any]:
     """One person moved, for csv and json: from and to are rungs, or statuses (lapsed)."""
-    by_status = move.from_status != move.to_status
+    start, end = change_ends(move.from_rung, move.to_rung, move.from_status, move.to_status)
     return {
         "id": move.supporter_id,
         "name": move.name,
         "rule": move.rule_id,
-        "from": move.from_status if by_status else move.from_rung,
-        "to": move.to_status if by_status else move.to_rung,
+        "from": start,
+        "to": end,
         "evidence": evidence_text(move.evidence),
     }
 
 
 def move_row(move: Move) -> dict[str, Any]:
-    if move.from_status != move.to_status:
-        change = f"{move.from_status} -> {move.to_status}"
-    else:
-        change = f"{move.from_rung} -> {move.to_rung}"
+    start, end = change_ends(move.from_rung, move.to_rung, move.from_status, move.to_status)
     return {
         "person": f"#{move.supporter_id} {move.name}",
         "rule": move.rule_id,
-        "change": change,
+        "change": f"{start} -> {end}",
         "evidence": evidence_text(move.evidence),
     }

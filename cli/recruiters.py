@@ -13,13 +13,6 @@ from cli.when import LocalTime
 from ladder.workspace import Workspace
 
 
-class SinceType(LocalTime):
-    """``90d`` or ``2026-01-01`` (local time): the start of the window, as naive UTC."""
-
-    def __init__(self) -> None:
-        super().__init__(days_ago=True)
-
-
 @click.group()
 def recruiters() -> None:
     """Who recruits, and whose recruits climb.
@@ -38,7 +31,7 @@ def recruiters() -> None:
 )
 @click.option(
     "--since",
-    type=SinceType(),
+    type=LocalTime(days_ago=True),
     metavar="DATE|Nd",
     help="Count only recruits who joined in the window (90d, or a date like 2026-01-01).",
 )

@@ -14,9 +14,8 @@ from typing import Any
 
 import click
 
-from ladder.clock import day_start, local_today, to_local, to_utc, utcnow
+from ladder.clock import day_start, local_today, reader_zone, to_local, to_utc, utcnow
 from ladder.settings import machine_zone
-from ladder.workspace import Workspace
 
 DAYS_AGO = re.compile(r"(\d+)\s*d")
 
@@ -45,14 +44,13 @@ class LocalTime(click.ParamType):
         except ValueError:
             ago = " or a number of days (90d)" if self.days_ago else ""
             self.fail(f"{text!r} is not a date (2026-12-05) or time (2026-12-05 18:00){ago}")
-        return to_utc(typed, zone(ctx))
+        return to_utc(typed, zone())
 
 
-def zone(ctx: click.Context | None = None) -> tzinfo:
-    """The movement's time zone, from the workspace of the command being run."""
-    ctx = ctx or click.get_current_context(silent=True)
-    workspace = ctx.find_object(Workspace) if ctx is not None else None
-    return workspace.zone if workspace is not None else machine_zone()
+def zone() -> tzinfo:
+    """The movement's time zone: the one the command's workspace named for the whole run
+    (``cli.context.make_workspace``), which the library's messages use too."""
+    return reader_zone() or machine_zone()
 
 
 def shown(moment: datetime) -> datetime:

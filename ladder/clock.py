@@ -52,8 +52,14 @@ def show_times_in(zone: Callable[[], tzinfo] | None) -> None:
     _MESSAGE_ZONE.set(zone)
 
 
+def reader_zone() -> tzinfo | None:
+    """The zone a front end named with :func:`show_times_in`, or None."""
+    zone = _MESSAGE_ZONE.get()
+    return zone() if zone is not None else None
+
+
 def wall_clock(moment: datetime) -> str:
     """``2026-12-05 18:00``: a stored naive UTC time as the reader's wall-clock time."""
-    zone = _MESSAGE_ZONE.get()
-    local = to_local(moment, zone()) if zone is not None else moment
+    zone = reader_zone()
+    local = to_local(moment, zone) if zone is not None else moment
     return f"{local:%Y-%m-%d %H:%M}"

@@ -8,7 +8,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.options import as_of_option
-from cli.output import echo_rows, evidence_text, output_options
+from cli.output import change_ends, echo_rows, evidence_text, output_options
 from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.domain.vocabulary import SupporterStatus
@@ -61,13 +61,10 @@ def why(workspace: Workspace, person: str, as_of: datetime | None, output_format
 
 
 def _history_row(entry: HistoryEntry) -> dict[str, str]:
-    if entry.from_status != entry.to_status:
-        change = f"{entry.from_status} -> {entry.to_status}"
-    else:
-        change = f"{entry.from_rung} -> {entry.to_rung}"
+    start, end = change_ends(entry.from_rung, entry.to_rung, entry.from_status, entry.to_status)
     return {
         "when": local_text(entry.changed_at),
-        "change": change,
+        "change": f"{start} -> {end}",
         "cause": entry.cause,
         "why": entry.reason or evidence_text(entry.evidence),
     }
