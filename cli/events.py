@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from datetime import datetime
 from typing import Any
 
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options
+from cli.output import csv_text, echo_rows, output_options
 from cli.when import LocalTime, local_text, today_start
 from ladder.events import agenda as service
 from ladder.events.attendance import SHEET_COLUMNS, sheet_rows
@@ -177,11 +175,8 @@ def sheet(workspace: Workspace, event: str, sheet_format: str, blank: int) -> No
     with workspace.reading() as connection:
         found, rows = sheet_rows(connection, event, blank)
     if sheet_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(SHEET_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buffer.getvalue(), nl=False)
+        cells = ([row[c] for c in SHEET_COLUMNS] for row in rows)
+        click.echo(csv_text(SHEET_COLUMNS, cells), nl=False)
         return
     click.echo(_sheet_html(found.title, local_text(found.starts_at), rows))
 

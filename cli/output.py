@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from cli.when import shown
+from ladder.tabular.cells import neutralise
 
 if TYPE_CHECKING:
     from ladder.events.checkin import CheckinResult
@@ -76,18 +77,34 @@ def render(
             [{c: _plain(r.get(c), offset=True) for c in columns} for r in rows], indent=2
         )
     if output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else _plain(row.get(c)) for c in columns])
-        return buffer.getvalue().rstrip("\n")
+        cells = ([_csv_cell(row.get(c)) for c in columns] for row in rows)
+        return csv_text(columns, cells).rstrip("\n")
     if not rows:
         return empty
     from tabulate import tabulate
 
     table = [[_cell(row.get(c)) for c in columns] for row in rows]
     return tabulate(table, headers=list(columns), tablefmt="simple", disable_numparse=True)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV with a header row, safe to open in a spreadsheet: text cells are neutralised
+    (``ladder.tabular.cells``: no cell starts a formula), numbers are written as numbers, and a
+    row with a carriage return in a cell is quoted throughout (the csv module quotes only the
+    line terminator's characters, and ours is ``\\n``)."""
+    buffer = io.StringIO()
+    plain = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    plain.writerow(header)
+    for row in rows:
+        cells = [neutralise(c) if isinstance(c, str) else c for c in row]
+        carriage_return = any(isinstance(c, str) and "\r" in c for c in cells)
+        (quoted if carriage_return else plain).writerow(cells)
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    return "" if value is None else _plain(value)
 
 
 def echo_rows(

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ladder.errors import InputError, MisuseError
+from ladder.tabular.cells import safe_row
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -255,10 +256,10 @@ def rejected_rows_csv(table: CsvTable, reasons: Mapping[int, str], column: str =
     _read_header(reader)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
-    writer.writerow([column, *table.header])
+    writer.writerow(safe_row([column, *table.header]))
     start = reader.line_num + 1
     for cells in reader:
         line, start = start, reader.line_num + 1
         if line in reasons:
-            writer.writerow([reasons[line], *cells])
+            writer.writerow(safe_row([reasons[line], *cells]))  # no cell starts a formula
     return out.getvalue()

@@ -10,7 +10,9 @@ from sqlalchemy import text
 
 pytestmark = pytest.mark.slow  # long: run by CI and the full suite, not the inner loop
 
-NAME_CHARACTERS = st.sampled_from(list("AaÉéèçïôễZzKk-' ,;\""))
+# = + - @ start formulas in a spreadsheet: the csv export neutralises them with a ', which the
+# import reads back (ladder.tabular.cells), so names made of them must round-trip too
+NAME_CHARACTERS = st.sampled_from(list("AaÉéèçïôễZzKk-' ,;\"=+@"))
 names = st.text(NAME_CHARACTERS, min_size=1, max_size=10).map(str.strip).filter(bool)
 maybe = st.one_of
 
@@ -23,7 +25,10 @@ def movements(draw):
     people = []
     for i in range(count):
         email = draw(maybe(st.none(), st.just(f"p{i}@example.org")))
-        phone = f"+3361234{i:04d}" if email is None or draw(st.booleans()) else None
+        typed = draw(
+            st.sampled_from([f"+3361234{i:04d}", f"+33 6 12 34 {i // 100:02d} {i % 100:02d}"])
+        )
+        phone = typed if email is None or draw(st.booleans()) else None
         seniors = [j for j in range(count) if ranks[j] < ranks[i]]
         people.append(
             {
@@ -67,6 +72,8 @@ def _wipe(engine):
 def _listing(ladder_cli):
     result = ladder_cli("people", "list", "--format", "csv")
     assert result.exit_code == 0, result.output
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
     return result.stdout
 
 

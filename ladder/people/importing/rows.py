@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
+from ladder.tabular.cells import restore  # a neutralised '=... cell reads as =...
 from ladder.tabular.csvfile import CsvRow, CsvTable
 
 PEOPLE_ALIASES: dict[str, list[str]] = {
@@ -194,7 +195,7 @@ def _precheck(table: CsvTable, row: CsvRow) -> dict[str, Any] | Rejection:
             f"{width + len(row.extra)} cells for {width} columns "
             f"(an unquoted {table.delimiter_name} in a value?)",
         )
-    values: dict[str, Any] = {k: text for k, v in row.values.items() if (text := v.strip())}
+    values: dict[str, Any] = {k: t for k, v in row.values.items() if (t := restore(v).strip())}
     full_name = values.pop("full_name", None)
     if full_name and "first_name" not in values and "last_name" not in values:
         values["first_name"], last_name = split_full_name(full_name)
