@@ -6,6 +6,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import check_writable, echo_rows, output_options
+from ladder.files import replacing
 from ladder.workspace import Workspace
 
 
@@ -32,10 +33,13 @@ def graph() -> None:
     "-o",
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default="-",
-    help="File to write (default: standard output).",
+    help="File to write (default: standard output), readable by you only.",
 )
+@click.option("--force", is_flag=True, help="Replace the --output file when it exists.")
 @pass_workspace
-def export(workspace: Workspace, file_format: str, group: str | None, output: str) -> None:
+def export(
+    workspace: Workspace, file_format: str, group: str | None, output: str, force: bool
+) -> None:
     """Write who-recruited-whom (recruiter -> recruit) with rung, group and join date.
 
     Example: ladder graph export --format gexf --group Nouméa -o noumea.gexf
@@ -43,12 +47,16 @@ def export(workspace: Workspace, file_format: str, group: str | None, output: st
     from ladder.recruitment.export import recruitment_graph, write_graph
     from ladder.recruitment.leaderboard import find_group
 
-    check_writable(output)
+    check_writable(output, force=force, keep=[(workspace.database_file, "the database")])
     with workspace.reading() as connection:
         group_id = find_group(connection, group).id if group else None
         built = recruitment_graph(connection, group_id)
-    with click.open_file(output, "wb", atomic=output != "-") as stream:
-        write_graph(built, file_format, stream)
+    if output == "-":
+        with click.open_file(output, "wb") as stream:
+            write_graph(built, file_format, stream)
+    else:
+        with replacing(output) as temporary, temporary.open("wb") as stream:
+            write_graph(built, file_format, stream)
     if output != "-":
         click.echo(
             f"Wrote {built.number_of_nodes()} people and {built.number_of_edges()} "

@@ -13,9 +13,11 @@ from typing import IO, Any
 import click
 
 from cli.output import check_writable
+from ladder.files import write_replacing
 from ladder.people.importing.importer import ImportOptions, ImportReport
 from ladder.people.importing.rows import PEOPLE_ALIASES
 from ladder.tabular.csvfile import CsvTable, parse_mapping, rejected_rows_csv
+from ladder.workspace import Workspace
 
 SHOWN_REJECTIONS = 50
 
@@ -43,6 +45,11 @@ def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--rejected-file",
             type=click.Path(dir_okay=False, path_type=Path),
             help="Where --skip-invalid writes the rejected rows (default: FILE.rejected.csv).",
+        ),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Replace the rejected-rows file when it exists (never FILE itself).",
         ),
         click.option(
             "--create-groups",
@@ -74,6 +81,7 @@ class ImportRequest:
         encoding: str | None,
         skip_invalid: bool,
         rejected_file: Path | None,
+        force: bool,
         create_groups: bool,
         dry_run: bool,
     ) -> ImportRequest:
@@ -83,8 +91,14 @@ class ImportRequest:
             parse_mapping(mappings), encoding, skip_invalid, dry_run, create_groups
         )
         request = cls(b"", name, source, options, rejected_file)
-        if skip_invalid and not dry_run:
-            check_writable(request.rejected_path)  # before any database work
+        if skip_invalid and not dry_run:  # before any database work
+            imported = None if name in ("<stdin>", "-") else name
+            check_writable(
+                request.rejected_path,
+                force=force,
+                option="--rejected-file",
+                keep=[(imported, "the file being imported"), (_database_file(), "the database")],
+            )
         request.data = file.read()
         return request
 
@@ -168,11 +182,18 @@ def _write_rejected(table: CsvTable, report: ImportReport, path: Path) -> None:
         reasons[rejection.line] = (
             f"{reasons[rejection.line]}; {reason}" if rejection.line in reasons else reason
         )
-    path.write_text(rejected_rows_csv(table, reasons), encoding="utf-8-sig", newline="")
+    write_replacing(path, rejected_rows_csv(table, reasons).encode("utf-8-sig"))  # owner-only
     click.echo(
         f"Wrote the {len(reasons)} rejected rows, with a reason column, to {path}: "
         "fix them there and import that file."
     )
+
+
+def _database_file() -> Path | None:
+    """The SQLite file of the running command's workspace, never to be written over."""
+    context = click.get_current_context(silent=True)
+    workspace = context.find_object(Workspace) if context else None
+    return workspace.database_file if workspace else None
 
 
 def _default_rejected_path(name: str) -> Path:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from cli.when import shown
+from ladder.files import check_creatable
 from ladder.tabular.cells import neutralise
 
 if TYPE_CHECKING:
@@ -46,23 +47,46 @@ def output_options(function: F) -> F:
     )(function)
 
 
-def check_writable(path: str | os.PathLike[str]) -> None:
-    """Refuse, in one line, an output file that cannot be written: call it before any work.
+def check_writable(
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    option: str = "--output",
+    keep: Iterable[tuple[str | os.PathLike[str] | None, str]] = (),
+) -> None:
+    """Refuse, in one line, an output file that cannot or must not be written: call it before
+    any work. Creates and changes nothing.
 
-    ``-`` (standard output) is always writable. The file is opened for appending (never
-    truncated) and removed again when this check created it.
+    ``-`` (standard output) is always writable. Never one of ``keep`` (``(path, "the file
+    being imported")``, the database), even with ``force``; an existing file only with
+    ``force``; and its folder must take a new file (outputs are written beside it, then
+    renamed over it: :func:`ladder.files.replacing`).
     """
     if str(path) == "-":
         return
     target = Path(path)
-    existed = target.exists()
+    for other, what in keep:
+        if other is not None and _same_file(target, Path(other)):
+            raise click.ClickException(f"{option} {path} is {what}: name another file")
     try:
-        with target.open("ab"):
-            pass
+        if target.exists():
+            if not force:
+                raise click.ClickException(
+                    f"{path} already exists: pass --force to replace it, "
+                    f"or name another file with {option}"
+                )
+            with target.open("ab"):  # writable? (appending truncates nothing)
+                pass
+        check_creatable(target)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
-    if not existed:
-        target.unlink(missing_ok=True)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # one of them does not exist (yet)
+        return one.resolve() == other.resolve()
 
 
 def render(

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from ladder.domain.ladderfile import LadderFile, load_ladder
 from ladder.settings import Settings, resolve_zone
-from ladder.storage.engine import reading
+from ladder.storage.engine import is_sqlite, reading, sqlite_path
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.rungs import require_no_stranded_rungs
 from ladder.storage.schema import (
@@ -99,6 +99,12 @@ class Workspace:
         url = self.settings.database_url
         before, head = upgrade(url)
         return SchemaChange(describe(url), before, head, before != head)
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite database file, None for PostgreSQL or an in-memory database."""
+        url = self.settings.database_url
+        return sqlite_path(url) if is_sqlite(url) else None
 
     def describe_database(self) -> str:
         """Where the database is, for messages (no password)."""

@@ -5,17 +5,25 @@ transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on the bus
 instead of failing with "database is locked" when a read lock is upgraded. Reads that write
 nothing use :func:`reading`: a plain (deferred) ``BEGIN``, so a long report never holds the
 write lock a check-in at the door queues on (in WAL mode readers and a writer run together).
+
+A new SQLite file is created readable by its owner only (its -wal and -shm follow its mode); a
+file that cannot be written (read-only file, folder or disk) is opened read-only, so commands
+that only read still work and a write fails with one line saying why (see the end of this file).
 """
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 
-from ladder.errors import ConfigError
+from ladder.errors import ConfigError, DatabaseStateError
+from ladder.files import create_owner_only
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "ladder_read_only"  # execution option: a deferred BEGIN on SQLite
@@ -46,12 +54,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    shown = engine.url.database or ""  # the path as the user gave it, for messages
+
+    @event.listens_for(engine, "do_connect")
+    def _on_do_connect(
+        _dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]
+    ) -> None:
+        _open_sqlite_file(shown, record.info, cargs, cparams)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        _explain_read_only(shown, context)
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if _READ_ONLY_CAUSE not in record.info:  # a read-only file keeps the mode it has
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
@@ -60,6 +81,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
+        read_only = read_only or _READ_ONLY_CAUSE in connection.info  # then writing fails, said
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
@@ -70,3 +92,111 @@ def reading(engine: Engine) -> Connection:
     with "database is locked" under load. On PostgreSQL it is a plain connection.
     """
     return engine.connect().execution_options(**{READ_ONLY: True})
+
+
+# --- SQLite files: created owner-only; opened read-only when they cannot be written -------
+#
+# In WAL mode even a reader needs the -shm file beside the database (and SQLite creates it, and
+# the -wal, when they are missing), so a read-only file or folder used to fail with "unable to
+# open database file". https://www.sqlite.org/wal.html#readonly: a read-only connection
+# (``mode=ro``) works when the -shm and -wal exist or can be created; when they cannot, and
+# no -wal holds changes, ``immutable=1`` reads the file alone (nobody can be writing it: a
+# writer would need those files). A -wal with changes in a read-only folder cannot be read
+# without losing them: refused, saying so.
+
+_READ_ONLY_CAUSE = "ladder_read_only_cause"  # connection info: why this file is opened read-only
+
+
+class SqliteAccess(NamedTuple):
+    """How to open a SQLite file: ``rw``, ``ro`` (mode=ro), ``immutable`` (immutable=1) or
+    ``unreadable``; and why not read-write: ``file`` or ``folder`` ("" when read-write)."""
+
+    mode: str
+    cause: str = ""
+
+
+def choose_access(
+    *,
+    file_writable: bool,
+    folder_writable: bool,
+    sidecars_writable: bool,
+    shm_exists: bool,
+    wal_has_changes: bool,
+) -> SqliteAccess:
+    """The decision behind :func:`sqlite_access`, from what the file system says (a seam:
+    tests call it with every combination, which chmod cannot give them when run as root)."""
+    if file_writable and (folder_writable or sidecars_writable):
+        return SqliteAccess("rw")
+    cause = "file" if not file_writable else "folder"
+    if folder_writable or shm_exists:
+        return SqliteAccess("ro", cause)
+    if not wal_has_changes:
+        return SqliteAccess("immutable", cause)
+    return SqliteAccess("unreadable", cause)
+
+
+def sqlite_access(path: Path) -> SqliteAccess:
+    """How to open the existing SQLite file ``path`` (see :func:`choose_access`)."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    return choose_access(
+        file_writable=os.access(path, os.W_OK),
+        folder_writable=os.access(path.parent, os.W_OK | os.X_OK),
+        sidecars_writable=os.access(wal, os.W_OK) and os.access(shm, os.W_OK),
+        shm_exists=shm.exists(),
+        wal_has_changes=wal.exists() and wal.stat().st_size > 0,
+    )
+
+
+def read_only_message(shown: str, cause: str, detail: str = "") -> str:
+    """One line: why ``shown`` cannot be written (``file``, ``folder``, or else SQLite's own
+    ``detail``), and what to do."""
+    if cause == "folder":
+        return (
+            f"{shown} is read-only: its folder is not writable, and SQLite writes "
+            f"{Path(shown).name}-wal beside it to change it: make the folder writable, "
+            "or work on a copy"
+        )
+    if cause == "file":
+        return (
+            f"{shown} is read-only: the file is not writable: make it writable, or work on a copy"
+        )
+    return f"{shown} is read-only: SQLite says {detail!r}: make it writable, or work on a copy"
+
+
+def _open_sqlite_file(
+    shown: str, info: dict[str, Any], cargs: list[Any], cparams: dict[str, Any]
+) -> None:
+    """Before SQLite opens the file: a new one is created owner-only; one that cannot be
+    written is opened read-only, and the connection remembers why."""
+    if cparams.get("uri") or not cargs or cargs[0] in ("", ":memory:"):
+        return  # an in-memory database, or a URI the user wrote: theirs to decide
+    path = Path(cargs[0])
+    if not path.exists():
+        with suppress(OSError):  # created meanwhile, or a folder that is not there: SQLite says
+            create_owner_only(path)
+        return
+    access = sqlite_access(path)
+    if access.mode == "rw":
+        return
+    if access.mode == "unreadable":
+        raise DatabaseStateError(
+            f"{shown} cannot be read: {Path(shown).name}-wal holds its latest changes and the "
+            "folder is read-only: make the folder writable, or copy both files to one that is"
+        )
+    info[_READ_ONLY_CAUSE] = access.cause
+    query = "mode=ro&immutable=1" if access.mode == "immutable" else "mode=ro"
+    cargs[0] = f"file:{quote(str(path.absolute()))}?{query}"
+    cparams["uri"] = True
+
+
+def _explain_read_only(shown: str, context: ExceptionContext) -> None:
+    """Turn SQLite's "attempt to write a readonly database" into one line saying why."""
+    error = context.original_exception
+    if not getattr(error, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+        return
+    info = context.connection.info if context.connection is not None else {}
+    cause = info.get(_READ_ONLY_CAUSE)
+    if cause is None and shown:
+        cause = sqlite_access(Path(shown)).cause  # "" when it looks writable (a moved file...)
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    raise DatabaseStateError(read_only_message(shown, cause or "", detail)) from error
