@@ -14,6 +14,7 @@ that only read still work and a write fails with one line saying why (see the en
 from __future__ import annotations
 
 import os
+import sqlite3
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -71,7 +72,9 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        if _READ_ONLY_CAUSE not in record.info:  # a read-only file keeps the mode it has
+        if _READ_ONLY_CAUSE in record.info:  # a read-only file keeps the journal mode it has
+            dbapi_connection.refusal = read_only_message(shown, record.info[_READ_ONLY_CAUSE])
+        else:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -187,6 +190,36 @@ def _open_sqlite_file(
     query = "mode=ro&immutable=1" if access.mode == "immutable" else "mode=ro"
     cargs[0] = f"file:{quote(str(path.absolute()))}?{query}"
     cparams["uri"] = True
+    cparams["factory"] = _ReadOnlyConnection
+
+
+class _ReadOnlyCursor(sqlite3.Cursor):
+    """A cursor on a file opened read-only: a write fails with the one line saying why, also
+    on the driver-speed paths that bypass SQLAlchemy (``storage.bulk``)."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            raise _refusal(self.connection, exc) from exc
+
+    def executemany(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            raise _refusal(self.connection, exc) from exc
+
+
+class _ReadOnlyConnection(sqlite3.Connection):
+    refusal = ""  # the one line for a write, set when the connection is made
+
+    def cursor(self, factory: Any = _ReadOnlyCursor) -> Any:
+        return super().cursor(factory)
+
+
+def _refusal(connection: Any, exc: sqlite3.OperationalError) -> Exception:
+    readonly = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY")
+    return DatabaseStateError(connection.refusal) if readonly and connection.refusal else exc
 
 
 def _explain_read_only(shown: str, context: ExceptionContext) -> None:

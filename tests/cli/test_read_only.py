@@ -35,6 +35,7 @@ READING = [
     ("people", "why", "awa@example.org"),
 ]
 WRITING = ("people", "add", "--first-name", "Jean", "--email", "jean@example.org")
+NEW_PEOPLE = "first name,email\nZoé,zoe@example.org\nKarl,karl@example.org\n"
 
 
 @pytest.fixture
@@ -75,6 +76,9 @@ def _reads_work_and_writes_say_why(cli: Cli, database: Path, why: str) -> None:
     result = cli(*WRITING)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [f"Error: {database} is read-only: {why}"]
+    imported = cli("people", "import", "-", input=NEW_PEOPLE)  # driver-speed bulk writes
+    assert imported.exit_code == 1
+    assert imported.stderr.strip().splitlines() == [f"Error: {database} is read-only: {why}"]
 
 
 FILE_WHY = "the file is not writable: make it writable, or work on a copy"
