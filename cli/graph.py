@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.context import pass_workspace
-from cli.output import check_writable, echo_rows, output_options
+from cli.output import check_writable, database_files, echo_rows, output_options
 from ladder.files import replacing
 from ladder.workspace import Workspace
 
@@ -47,7 +47,7 @@ def export(
     from ladder.recruitment.export import recruitment_graph, write_graph
     from ladder.recruitment.leaderboard import find_group
 
-    check_writable(output, force=force, keep=[(workspace.database_file, "the database")])
+    check_writable(output, force=force, keep=database_files(workspace))
     with workspace.reading() as connection:
         group_id = find_group(connection, group).id if group else None
         built = recruitment_graph(connection, group_id)

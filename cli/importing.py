@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from cli.output import check_writable
+from cli.output import check_writable, database_files
 from ladder.files import write_replacing
 from ladder.people.importing.importer import ImportOptions, ImportReport
 from ladder.people.importing.rows import PEOPLE_ALIASES
@@ -97,7 +97,7 @@ class ImportRequest:
                 request.rejected_path,
                 force=force,
                 option="--rejected-file",
-                keep=[(imported, "the file being imported"), (_database_file(), "the database")],
+                keep=[(imported, "the file being imported"), *_database_files()],
             )
         request.data = file.read()
         return request
@@ -189,11 +189,11 @@ def _write_rejected(table: CsvTable, report: ImportReport, path: Path) -> None:
     )
 
 
-def _database_file() -> Path | None:
-    """The SQLite file of the running command's workspace, never to be written over."""
+def _database_files() -> list[tuple[Path | None, str]]:
+    """The SQLite files of the running command's workspace, never to be written over."""
     context = click.get_current_context(silent=True)
     workspace = context.find_object(Workspace) if context else None
-    return workspace.database_file if workspace else None
+    return database_files(workspace) if workspace else []
 
 
 def _default_rejected_path(name: str) -> Path:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ladder.events.checkin import CheckinResult
     from ladder.invitations.suggest import NextList
     from ladder.rules import Move
+    from ladder.workspace import Workspace
 
 FORMATS = ("table", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,6 +81,12 @@ def check_writable(
         check_creatable(target)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def database_files(workspace: Workspace) -> list[tuple[Path | None, str]]:
+    """What an output file must never be: the database and its journals (``keep=``)."""
+    journals = [(path, "the database's journal") for path in workspace.database_journals]
+    return [(workspace.database_file, "the database"), *journals]
 
 
 def _same_file(one: Path, other: Path) -> bool:

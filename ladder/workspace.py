@@ -106,6 +106,12 @@ class Workspace:
         url = self.settings.database_url
         return sqlite_path(url) if is_sqlite(url) else None
 
+    @property
+    def database_journals(self) -> list[Path]:
+        """The files SQLite keeps beside the database file (-wal, -shm, -journal), if any."""
+        path = self.database_file
+        return [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")] if path else []
+
     def describe_database(self) -> str:
         """Where the database is, for messages (no password)."""
         return describe(self.settings.database_url)

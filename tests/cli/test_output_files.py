@@ -113,6 +113,13 @@ def test_the_database_is_never_an_output_even_with_force(ladder_cli, engine, db_
     assert _one_line(imported.stderr) == (
         f"Error: --rejected-file {database} is the database: name another file"
     )
+    journal = ladder_cli(
+        "people", "import", path, "--skip-invalid", "--rejected-file", f"{database}-wal", "--force"
+    )
+    assert journal.exit_code == 1
+    assert _one_line(journal.stderr) == (
+        f"Error: --rejected-file {database}-wal is the database's journal: name another file"
+    )
     exported = ladder_cli("graph", "export", "-o", database, "--force")
     assert exported.exit_code == 1
     assert (
