@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -125,12 +124,14 @@ def choose_access(
     sidecars_writable: bool,
     shm_exists: bool,
     wal_has_changes: bool,
+    disk_read_only: bool = False,
 ) -> SqliteAccess:
     """The decision behind :func:`sqlite_access`, from what the file system says (a seam:
     tests call it with every combination, which chmod cannot give them when run as root)."""
-    if file_writable and (folder_writable or sidecars_writable):
+    if file_writable and (folder_writable or sidecars_writable) and not disk_read_only:
         return SqliteAccess("rw")
-    cause = "file" if not file_writable else "folder"
+    cause = "disk" if disk_read_only else "file" if not file_writable else "folder"
+    folder_writable = folder_writable and not disk_read_only
     if folder_writable or shm_exists:
         return SqliteAccess("ro", cause)
     if not wal_has_changes:
@@ -147,7 +148,15 @@ def sqlite_access(path: Path) -> SqliteAccess:
         sidecars_writable=os.access(wal, os.W_OK) and os.access(shm, os.W_OK),
         shm_exists=shm.exists(),
         wal_has_changes=wal.exists() and wal.stat().st_size > 0,
+        disk_read_only=_on_read_only_disk(path),
     )
+
+
+def _on_read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): the other checks still hold
+        return False
 
 
 def read_only_message(shown: str, cause: str, detail: str = "") -> str:
@@ -159,6 +168,8 @@ def read_only_message(shown: str, cause: str, detail: str = "") -> str:
             f"{Path(shown).name}-wal beside it to change it: make the folder writable, "
             "or work on a copy"
         )
+    if cause == "disk":
+        return f"{shown} is read-only: it is on a read-only disk: work on a copy on a writable one"
     if cause == "file":
         return (
             f"{shown} is read-only: the file is not writable: make it writable, or work on a copy"
@@ -175,8 +186,15 @@ def _open_sqlite_file(
         return  # an in-memory database, or a URI the user wrote: theirs to decide
     path = Path(cargs[0])
     if not path.exists():
-        with suppress(OSError):  # created meanwhile, or a folder that is not there: SQLite says
+        try:
             create_owner_only(path)
+        except FileExistsError:
+            pass  # created meanwhile: open it as it is
+        except OSError as exc:
+            raise DatabaseStateError(
+                f"cannot create {shown}: {exc.strerror or exc}: pass --db a file in a folder "
+                "you can write"
+            ) from None
         return
     access = sqlite_access(path)
     if access.mode == "rw":

@@ -86,6 +86,17 @@ FOLDER_WHY = (
     "its folder is not writable, and SQLite writes ladder.db-wal beside it to change it: "
     "make the folder writable, or work on a copy"
 )
+DISK_WHY = "it is on a read-only disk: work on a copy on a writable one"
+
+
+def test_a_database_that_cannot_be_created_says_why(tmp_path):
+    database = tmp_path / "missing" / "ladder.db"
+    result = Cli(f"sqlite:///{database}")("init")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: cannot create {database}: No such file or directory: pass --db a file in a "
+        "folder you can write"
+    ]
 
 
 # --- chattr +i: binds root too -------------------------------------------------------------
@@ -222,8 +233,33 @@ def test_how_a_file_is_opened(file_writable, folder_writable, sidecars, shm, wal
 
 
 @pytest.mark.parametrize(
+    ("shm", "wal", "expected"),
+    [
+        (False, False, SqliteAccess("immutable", "disk")),
+        (True, True, SqliteAccess("ro", "disk")),  # SQLite reads a -shm it cannot write
+        (False, True, SqliteAccess("unreadable", "disk")),
+    ],
+)
+def test_a_read_only_disk_is_never_written(shm, wal, expected):
+    # os.access may say "writable" on a read-only mount (root): the mount flag decides
+    found = choose_access(
+        file_writable=True,
+        folder_writable=True,
+        sidecars_writable=True,
+        shm_exists=shm,
+        wal_has_changes=wal,
+        disk_read_only=True,
+    )
+    assert found == expected
+
+
+@pytest.mark.parametrize(
     ("access", "why"),
-    [(SqliteAccess("ro", "file"), FILE_WHY), (SqliteAccess("immutable", "folder"), FOLDER_WHY)],
+    [
+        (SqliteAccess("ro", "file"), FILE_WHY),
+        (SqliteAccess("immutable", "folder"), FOLDER_WHY),
+        (SqliteAccess("immutable", "disk"), DISK_WHY),
+    ],
 )
 def test_a_file_opened_read_only_reads_and_refuses_writes(sqlite_cli, monkeypatch, access, why):
     cli, database = sqlite_cli
