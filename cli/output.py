@@ -120,17 +120,22 @@ def render(
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV with a header row, safe to open in a spreadsheet: text cells are neutralised
-    (``ladder.tabular.cells``: no cell starts a formula), numbers are written as numbers, and a
-    row with a carriage return in a cell is quoted throughout (the csv module quotes only the
-    line terminator's characters, and ours is ``\\n``)."""
+    (``ladder.tabular.cells``: no cell starts a formula) and numbers are written as numbers.
+    A row with a carriage return in a cell is quoted throughout: the csv module quotes only
+    the line terminator's characters, and ours is ``\\n``."""
+    safe = [[neutralise(c) if c.__class__ is str else c for c in row] for row in rows]
     buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(safe)
+    if "\r" not in buffer.getvalue():
+        return buffer.getvalue()
+    buffer = io.StringIO()  # rare: write it again, quoting the rows that need it
     plain = csv.writer(buffer, lineterminator="\n")
     quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     plain.writerow(header)
-    for row in rows:
-        cells = [neutralise(c) if isinstance(c, str) else c for c in row]
-        carriage_return = any(isinstance(c, str) and "\r" in c for c in cells)
-        (quoted if carriage_return else plain).writerow(cells)
+    for cells in safe:
+        (quoted if any("\r" in str(c) for c in cells) else plain).writerow(cells)
     return buffer.getvalue()
 
 
