@@ -115,7 +115,7 @@ class CsvTable:
 
     def _check_spanning(self, cells: list[str], line: int, end: int) -> None:
         """Refuse a record whose quoted cell, over lines ``line``..``end``, swallows a line
-        that looks like a row (a row's worth of delimiters, or an email and a delimiter)."""
+        that looks like a row."""
         index = _swallowing_cell(cells, self.delimiter, len(self.header))
         if index is None:
             return
@@ -125,11 +125,10 @@ class CsvTable:
 
 
 def _swallowing_cell(cells: Sequence[str], delimiter: str, width: int) -> int | None:
-    """The first cell with a line after its first that looks like a swallowed row, if any."""
+    """The first cell with a line after its first that looks like a swallowed row (an email,
+    or a row's worth of delimiters), if any. A note's second line rarely has either."""
     for index, cell in enumerate(cells):
         for part in _LINE_BREAK.split(cell)[1:]:
-            if delimiter not in part:
-                continue
             if (width >= 3 and part.count(delimiter) >= width - 1) or _EMAIL_LIKE.search(part):
                 return index
     return None
