@@ -173,7 +173,7 @@ def test_a_well_formed_file_imports_every_row(ladder_cli, engine, tmp_path, file
         {"p0@example.org", "p1@example.org", "p2@example.org", "p3@example.org"},
         False,
     ),
-    cut=63,  # before "volunteer" on line 2: the case of issue #13
+    cut=58,  # before "volunteer" on line 2: the case of issue #13
     at_a_cell_start=False,
     damage='"',
 )
@@ -195,4 +195,5 @@ def test_a_damaged_file_is_imported_whole_or_refused(
     in_rows = at > content.index("\n")  # (a header damaged may just lose its email column)
     if read is not None and damage == '"' and in_rows:  # a stray quote loses no row silently
         intact = {e for e in emails if e in damaged.decode(encoding, "replace")}
-        assert intact <= _emails(engine), result.stdout
+        stored = _emails(engine)  # the quote may have become part of a cell: p0@x.org"
+        assert all(any(e in s for s in stored) for e in intact), result.stdout
