@@ -24,8 +24,11 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-# Characters the hostile-values branch refuses in text fields (NUL, ESC and other control
-# characters); until hostile-values lands, generated values leave them out.
+# Control characters (NUL, ESC...) in text fields are the hostile-values branch's: a NUL is
+# refused today as "not a text file" and the others are stored, and once it lands all are
+# refused as values. Until hostile-values lands, generated values leave them out (and stay
+# short, under every column's limit) so a well-formed file must import; the arbitrary-bytes
+# test still feeds them.
 UNTIL_HOSTILE_VALUES_LANDS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x0D)]))
 UNTIL_HOSTILE_VALUES_LANDS += "".join(map(chr, [*range(0x0E, 0x20), 0x7F]))
 
