@@ -12,6 +12,10 @@ Detection, in order:
 
 Rows come back with the file line they start on, so every error can name it. The reader knows
 nothing about people: the sign-in sheet import uses it with its own alias table.
+
+What it refuses rather than guess (one line naming the lines at fault): a file mixing UTF-8 and
+another encoding (unless ``--encoding`` names one), a quote opened and never closed, a quoted
+cell that runs over several lines swallowing what look like rows, a cell over 16 MiB.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import operator
 import re
 import unicodedata
@@ -34,7 +39,12 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 IGNORE = ""  # the field a --map override gives to a column it ignores
 
-csv.field_size_limit(1 << 24)
+FIELD_LIMIT = 1 << 24  # 16 MiB: far above any real cell, well below what hurts memory
+csv.field_size_limit(FIELD_LIMIT)
+SHOWN_LINES = 5  # lines named in a message, then "and N more"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as io.StringIO(newline="") and the csv reader count
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.\w")
+_SENTINEL = "ladder-end-of-file"
 
 
 class CsvRow(NamedTuple):
@@ -72,27 +82,110 @@ class CsvTable:
         return self.header[positions[0]] if positions else field_name
 
     def rows(self) -> Iterator[CsvRow]:
-        """Data rows, blank ones skipped; values are raw text (the caller strips them)."""
+        """Data rows, blank ones skipped; values are raw text (the caller strips them).
+
+        Raises InputError for a quote that is never closed or that swallows what look like
+        rows, and for anything the csv module cannot read (a cell over 16 MiB).
+        """
         reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
         width = len(self.header)
         fields = [f for f, p in self.columns.items() if len(p) == 1]
         pick = _picker([p[0] for f, p in self.columns.items() if len(p) == 1])
         several = [(f, p) for f, p in self.columns.items() if len(p) > 1]
-        _read_header(reader)
+        line = _read_header(reader, self.source)[1]
         start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if (len(cells) != width or not cells[0]) and not "".join(cells).strip():
-                continue
-            if len(cells) < width:
-                cells += [""] * (width - len(cells))
-            values = dict(zip(fields, pick(cells), strict=True))
-            for f, positions in several:
-                values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
-            if len(cells) > width:
-                yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
-            else:
-                yield CsvRow(line, values)
+        try:
+            for cells in reader:
+                line, start = start, reader.line_num + 1
+                if start - line > 1:  # a quoted cell spans lines: a note, or an unclosed quote
+                    self._check_spanning(cells, line, start - 1)
+                if (len(cells) != width or not cells[0]) and not "".join(cells).strip():
+                    continue
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                values = dict(zip(fields, pick(cells), strict=True))
+                for f, positions in several:
+                    values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
+                if len(cells) > width:
+                    yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
+                else:
+                    yield CsvRow(line, values)
+        except csv.Error as exc:
+            raise _csv_error(self.source, start, exc) from None
+        _check_closed(self._text, self.delimiter, self.source, line, reader.line_num)
+
+    def _check_spanning(self, cells: list[str], line: int, end: int) -> None:
+        """Refuse a record whose quoted cell, over lines ``line``..``end``, swallows a line
+        that looks like a row."""
+        index = _swallowing_cell(cells, self.delimiter, len(self.header))
+        if index is None:
+            return
+        if end == _count_lines(self._text):
+            _check_closed(self._text, self.delimiter, self.source, line, end)
+        _refuse_swallowing(self.source, line + _breaks(cells[:index]), end)
+
+
+def _swallowing_cell(cells: Sequence[str], delimiter: str, width: int) -> int | None:
+    """The first cell with a line after its first that looks like a swallowed row (an email,
+    or a row's worth of delimiters), if any. A note's second line rarely has either."""
+    for index, cell in enumerate(cells):
+        for part in _LINE_BREAK.split(cell)[1:]:
+            if (width >= 3 and part.count(delimiter) >= width - 1) or _EMAIL_LIKE.search(part):
+                return index
+    return None
+
+
+def _refuse_swallowing(source: str, opened: int, end: int) -> None:
+    raise InputError(
+        f"{source}: the quote opened on line {opened} runs on to line {end}, swallowing what "
+        'look like rows: close it on its line (a quote meant as text is written "") and import '
+        "again"
+    )
+
+
+def _check_closed(text: str, delimiter: str, source: str, line: int, end: int) -> None:
+    """Refuse the file when its last record, on lines ``line``..``end`` (the last lines),
+    ends inside a quote: the csv module would silently take the rest of the file as a cell."""
+    tail = _last_lines(text, line, end)
+    if '"' not in tail:
+        return
+    records = list(csv.reader(io.StringIO(f"{tail}\n{_SENTINEL}", newline=""), delimiter=delimiter))
+    if records and records[-1] == [_SENTINEL]:
+        return
+    opened = line + _breaks(records[-1][:-1]) if records else line
+    raise InputError(
+        f"{source}: the quote opened on line {opened} is never closed, so it takes in the rest "
+        'of the file: close it on its line (a quote meant as text is written "") and import '
+        "again"
+    )
+
+
+def _last_lines(text: str, line: int, end: int) -> str:
+    """The text of lines ``line``..``end``, the last ones, as the csv reader counts lines."""
+    if end > line:  # a record over several lines is rare: read forward
+        return "".join(itertools.islice(io.StringIO(text, newline=""), line - 1, None))
+    stop = len(text) - (2 if text.endswith("\r\n") else 1 if text.endswith(("\r", "\n")) else 0)
+    cut = text.rfind("\n", 0, stop)
+    cut = max(cut, text.rfind("\r", cut + 1, stop))
+    return text[cut + 1 :]
+
+
+def _count_lines(text: str) -> int:
+    return sum(1 for _ in io.StringIO(text, newline=""))
+
+
+def _breaks(cells: Iterable[str]) -> int:
+    return sum(len(_LINE_BREAK.findall(cell)) for cell in cells)
+
+
+def _csv_error(source: str, line: int, exc: csv.Error) -> InputError:
+    """One line for whatever the csv module refuses, naming the line the record starts on."""
+    if "field larger than field limit" in str(exc):
+        return InputError(
+            f"{source}: line {line} has a cell over {FIELD_LIMIT >> 20} MiB, more than any "
+            "import takes (a quote opened there and never closed?): fix it and import again"
+        )
+    return InputError(f"{source}: line {line} is not readable CSV ({exc}): fix it and import again")
 
 
 def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -144,7 +237,9 @@ def read_csv(
         raise InputError(f"{source} is empty: expected a header row, then one row per line")
     delimiter = sniff_delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = _read_header(reader)
+    header, line = _read_header(reader, source)
+    if reader.line_num > line:  # a header cell over several lines
+        _check_header_spanning(text, delimiter, source, header, line, reader.line_num)
     columns = map_columns(header, aliases, overrides or {}, source)
     return CsvTable(
         source=source,
@@ -172,7 +267,46 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, 
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return _decode_as(data, source, "cp1252"), "cp1252"
+        pass
+    # Not all UTF-8. Decoded with surrogateescape, each valid multibyte sequence shrinks to one
+    # character and each other byte stays one: a shorter text means some of it is UTF-8.
+    if len(data.decode("utf-8", "surrogateescape")) < len(data):
+        _refuse_mixed(data, source)
+    return _decode_as(data, source, "cp1252"), "cp1252"
+
+
+def _refuse_mixed(data: bytes, source: str) -> None:
+    """Name the UTF-8 lines and the others of a file that mixes them (when it does)."""
+    utf8: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    if not utf8 or not other:  # a line mixing both: decide for the file as a whole
+        return
+    raise InputError(
+        f"{source} mixes encodings: {_lines(other)} not UTF-8 (Windows-1252?) while "
+        f'{_lines(utf8)} UTF-8: save the whole file as "CSV UTF-8", or name its encoding '
+        "with --encoding"
+    )
+
+
+def _lines(numbers: Sequence[int]) -> str:
+    """``line 3 is`` or ``lines 2, 4, 6, 8, 10 and 15 more are``."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]} is"
+    shown = ", ".join(str(n) for n in numbers[:SHOWN_LINES])
+    more = len(numbers) - SHOWN_LINES
+    if more > 0:
+        return f"lines {shown} and {more} more are"
+    head, _, last = shown.rpartition(", ")
+    return f"lines {head} and {last} are"
 
 
 def _decode_as(data: bytes, source: str, encoding: str) -> str:
@@ -193,19 +327,38 @@ def _first_line(text: str) -> str | None:
     return next((line for line in text.splitlines() if line.strip()), None)
 
 
-def _read_header(reader: Iterator[list[str]]) -> list[str]:
-    """The first non-blank record (blank lines above a header are common in exports)."""
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            return [c.strip() for c in cells]
-    return []
+def _read_header(reader: Iterator[list[str]], source: str) -> tuple[list[str], int]:
+    """The first non-blank record (blank lines above a header are common in exports), and the
+    line it starts on."""
+    line = 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                return [c.strip() for c in cells], line
+            line = reader.line_num + 1  # type: ignore[attr-defined]
+    except csv.Error as exc:
+        raise _csv_error(source, line, exc) from None
+    return [], line
+
+
+def _check_header_spanning(
+    text: str, delimiter: str, source: str, header: list[str], line: int, end: int
+) -> None:
+    if end == _count_lines(text):
+        _check_closed(text, delimiter, source, line, end)
+    index = _swallowing_cell(header, delimiter, 3)
+    if index is not None:
+        _refuse_swallowing(source, line + _breaks(header[:index]), end)
 
 
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter among , ; and tab that splits the header into the most columns."""
 
     def width(delimiter: str) -> int:
-        return len(next(csv.reader([header_line], delimiter=delimiter)))
+        try:
+            return len(next(csv.reader([header_line], delimiter=delimiter)))
+        except csv.Error:  # a cell over the limit: reading the header says so, naming the line
+            return 0
 
     return max(DELIMITERS, key=width)  # max keeps the first of equals: comma
 
@@ -253,7 +406,7 @@ def rejected_rows_csv(table: CsvTable, reasons: Mapping[int, str], column: str =
     a spreadsheet and imported again (the reason column is ignored then).
     """
     reader = csv.reader(io.StringIO(table._text, newline=""), delimiter=table.delimiter)
-    _read_header(reader)
+    _read_header(reader, table.source)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
     writer.writerow(safe_row([column, *table.header]))

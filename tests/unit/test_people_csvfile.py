@@ -1,12 +1,20 @@
 """The generic CSV reader: encodings, delimiters, header languages, overrides, line numbers."""
 
 import codecs
+import csv
+import re
 
 import pytest
 
 from ladder.errors import InputError, MisuseError
 from ladder.people.importing.rows import PEOPLE_ALIASES
-from ladder.tabular.csvfile import normalise_header, parse_mapping, read_csv, rejected_rows_csv
+from ladder.tabular.csvfile import (
+    decode,
+    normalise_header,
+    parse_mapping,
+    read_csv,
+    rejected_rows_csv,
+)
 
 FRENCH = "Prénom;Nom;Courriel;Téléphone portable;Code postal;Groupe;Parrain\r\n"
 ENGLISH = "First Name,Last Name,E-mail,Phone,Zip,Group,Recruited by\n"
@@ -143,3 +151,100 @@ def test_rejected_rows_keep_their_cells_after_a_reason():
     table = read_csv(text.encode(), "f.csv", PEOPLE_ALIASES)
     written = rejected_rows_csv(table, {3: "courriel: not an email"})
     assert written == "reason;nom;courriel\r\ncourriel: not an email;Martin;pas-une-adresse\r\n"
+
+
+def test_a_multi_line_note_is_one_row_on_the_line_it_starts():
+    text = (
+        'email,notes,nom\na@example.org,"first line\nsecond, with a comma",Diallo\nb@x.org,,Kone\n'
+    )
+    table = read_csv(text.encode(), "f.csv", PEOPLE_ALIASES)
+    assert [(r.line, r.values["email"]) for r in table.rows()] == [
+        (2, "a@example.org"),
+        (4, "b@x.org"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('email,nom\n"a@example.org,Diallo\nb@example.org,Kone\n', "line 2 is never closed"),
+        ('email,nom\na@example.org,"Diallo\n', "line 2 is never closed"),
+        ('email,"nom\na@example.org,Diallo\n', "line 1 is never closed"),
+        ('email;nom;tags\n"a@example.org;Diallo;x\nb@example.org;Kone;"y"\n', "line 2 runs on"),
+        ('email,nom,tags,notes\na@x.org,"two\nlines","y\nc@x.org,,,\n', "line 3 is never closed"),
+    ],
+)
+def test_a_quote_that_swallows_rows_is_refused_naming_the_line_it_opens(text, message):
+    with pytest.raises(InputError, match=message):
+        list(read_csv(text.encode(), "f.csv", PEOPLE_ALIASES).rows())
+
+
+def test_a_cell_over_the_limit_names_its_line_in_the_header_or_the_rows():
+    huge = "x" * ((16 << 20) + 1)
+    with pytest.raises(InputError, match=r"^f\.csv: line 1 has a cell over 16 MiB"):
+        read_csv(f"email,{huge}\n".encode(), "f.csv", PEOPLE_ALIASES)
+    table = read_csv(f"email,nom\n\na@x.org,{huge}\n".encode(), "f.csv", PEOPLE_ALIASES)
+    with pytest.raises(InputError, match=r"^f\.csv: line 3 has a cell over 16 MiB"):
+        list(table.rows())
+
+
+def test_any_other_csv_error_is_one_line_naming_the_line(monkeypatch):
+    real_reader = csv.reader
+
+    def failing_reader(lines, **options):
+        for number, cells in enumerate(real_reader(lines, **options), start=1):
+            if number == 3:
+                raise csv.Error("something new")
+            yield cells
+
+    table = read_csv(b"email\na@x.org\nb@x.org\n", "f.csv", PEOPLE_ALIASES)
+    monkeypatch.setattr(
+        csv, "reader", lambda lines, **options: _LineNumbered(failing_reader(lines, **options))
+    )
+    with pytest.raises(InputError, match=r"^f\.csv: line 3 is not readable CSV \(something new\)"):
+        list(table.rows())
+
+
+class _LineNumbered:
+    """A reader stand-in with line_num (one record per line)."""
+
+    def __init__(self, records):
+        self.records = records
+        self.line_num = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        record = next(self.records)
+        self.line_num += 1
+        return record
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "é\n".encode() + "é\n".encode("cp1252"),
+            "line 2 is not UTF-8 (Windows-1252?) while line 1 is",
+        ),
+        (
+            b"".join(("é\n".encode("cp1252" if i % 3 else "utf-8")) for i in range(20)),
+            "lines 2, 3, 5, 6, 8 and 8 more are not UTF-8 (Windows-1252?) while lines 1, 4, 7, "
+            "10, 13 and 2 more are UTF-8",
+        ),
+        (
+            "é\né\n".encode() + "é\n".encode("cp1252"),
+            "line 3 is not UTF-8 (Windows-1252?) while lines 1 and 2 are",
+        ),
+    ],
+)
+def test_a_file_mixing_utf8_and_another_encoding_names_lines_of_each(data, message):
+    with pytest.raises(InputError, match=re.escape(f"f.csv mixes encodings: {message}")):
+        decode(data, "f.csv")
+    assert decode(data, "f.csv", "cp1252")[1] == "cp1252"  # unless the user names one
+
+
+def test_a_windows_1252_line_that_also_holds_utf8_looking_bytes_is_read_as_windows_1252():
+    data = "nom\nPÃ©rez, José\n".encode("cp1252")  # mojibake typed in, plus a real é
+    assert decode(data, "f.csv") == ("nom\nPÃ©rez, José\n", "cp1252")
