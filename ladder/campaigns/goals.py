@@ -58,7 +58,12 @@ def metric_text(kinds: list[str], people: bool) -> str:
 def check_kind(ladder: LadderFile, kind: str) -> str:
     """``kind`` if the ladder file declares it, else an InputError listing the known ones
     and suggesting a close one."""
-    known = ladder.kind_names
+    return known_kind(kind, ladder.kind_names, "the ladder file's kinds are")
+
+
+def known_kind(kind: str, known: list[str], listing: str = "known kinds:") -> str:
+    """``kind`` as spelt in ``known`` (case ignored), else an InputError that suggests a
+    close one and lists them all."""
     typed = kind.strip()
     if typed in known:
         return typed
@@ -67,6 +72,4 @@ def check_kind(ladder: LadderFile, kind: str) -> str:
         return folded[typed.lower()]
     close = difflib.get_close_matches(typed.lower(), list(folded), n=1, cutoff=0.6)
     hint = f"did you mean {folded[close[0]]}? " if close else ""
-    raise InputError(
-        f"unknown action kind {typed!r}: {hint}the ladder file's kinds are {', '.join(known)}"
-    )
+    raise InputError(f"unknown action kind {typed!r}: {hint}{listing} {', '.join(known)}")

@@ -122,3 +122,90 @@ def test_the_third_attend_level_action_climbs_at_once_and_says_so(ladder_cli, en
     assert result.stdout.strip().endswith("Promoted from follow to attend (rule shows-up).")
     shown = ladder_cli("people", "show", str(awa), "--format", "json")
     assert '"rung": "attend"' in shown.stdout
+
+
+@pytest.fixture
+def logged(ladder_cli, engine, awa):
+    """Three actions by Awa, one by Jean; two for the petition campaign."""
+    jean = add_person(engine, "Jean", "Wamytan", email="jean@example.nc")
+    add_campaign(engine, "Pétition")
+    for who, kind, at, campaign in [
+        ("awa@example.org", "petition", "2026-10-01 09:00", "Pétition"),
+        ("awa@example.org", "photos", "2026-10-05 10:00", None),
+        ("jean@example.nc", "petition", "2026-10-06 11:00", "Pétition"),
+        ("awa@example.org", "share_toolkit", "2026-10-07 12:00", None),
+    ]:
+        args = ["actions", "log", who, kind, "--at", at]
+        result = ladder_cli(*args, *(["--campaign", campaign] if campaign else []))
+        assert result.exit_code == 0, result.output
+    return awa, jean
+
+
+def _listed(ladder_cli, *args: str) -> list[tuple]:
+    import json
+
+    result = ladder_cli("actions", "list", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return [
+        (r["person"], r["kind"], r["occurred_at"], r["campaign"]) for r in json.loads(result.stdout)
+    ]
+
+
+def test_list_is_newest_first_with_every_column(ladder_cli, logged):
+    import json
+
+    result = ladder_cli("actions", "list", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert list(rows[0]) == [
+        "id", "occurred_at", "person_id", "person", "kind", "campaign", "event", "logged_by",
+        "note",
+    ]  # fmt: skip
+    assert [(r["person"], r["kind"]) for r in rows] == [
+        ("Awa Diallo", "share_toolkit"),
+        ("Jean Wamytan", "petition"),
+        ("Awa Diallo", "photos"),
+        ("Awa Diallo", "petition"),
+    ]
+    assert rows[0]["occurred_at"] == "2026-10-07T12:00:00+00:00"
+    assert rows[0]["logged_by"] == "test-volunteer"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--person", "jean@example.nc"], [("Jean Wamytan", "petition")]),
+        (["--kind", "Petition"], [("Jean Wamytan", "petition"), ("Awa Diallo", "petition")]),
+        (["--campaign", "petition"], [("Jean Wamytan", "petition"), ("Awa Diallo", "petition")]),
+        (
+            ["--since", "2026-10-06"],
+            [("Awa Diallo", "share_toolkit"), ("Jean Wamytan", "petition")],
+        ),
+        (["--person", "Awa", "--kind", "photos"], [("Awa Diallo", "photos")]),
+        (["--since", "2026-10-08"], []),
+    ],
+)
+def test_list_filters(ladder_cli, logged, args, expected):
+    assert [(p, k) for p, k, _, _ in _listed(ladder_cli, *args)] == expected
+
+
+def test_list_csv_has_a_header_and_one_line_per_action(ladder_cli, logged):
+    result = ladder_cli("actions", "list", "--format", "csv", "--kind", "petition")
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "id,occurred_at,person_id,person,kind,campaign,event,logged_by,note"
+    assert len(lines) == 3
+    assert ",Jean Wamytan,petition,Pétition,," in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "sharing"], "unknown action kind 'sharing': known kinds:"),
+        (["--campaign", "Marche"], "unknown campaign 'Marche'"),
+        (["--person", "nobody@example.org"], "no person matches 'nobody@example.org'"),
+    ],
+)
+def test_list_refuses_unknown_names_in_one_line(ladder_cli, logged, args, message):
+    result = ladder_cli("actions", "list", *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
