@@ -31,12 +31,11 @@ class Metric:
     def from_actions(self) -> bool:
         return self.unit in (ACTIONS, PEOPLE)
 
-    def describe(self, target: int) -> str:
-        """``25000 actions (petition)``: a label for a goal that has none."""
+    def describe(self) -> str:
+        """What the goal counts, in words: ``actions (petition)``, ``people (any kind)``."""
         if self.unit == RUNG:
-            return f"{target} people at {self.rung} or above"
-        kinds = f" ({', '.join(self.kinds)})" if self.kinds else ""
-        return f"{target} {self.unit}{kinds}"
+            return f"people at {self.rung} or above"
+        return f"{self.unit} ({', '.join(self.kinds) or 'any kind'})"
 
 
 def parse_metric(text: str) -> Metric:
