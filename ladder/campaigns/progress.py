@@ -3,11 +3,11 @@
 For the campaigns asked about, a fixed number of grouped queries, never a loop over actions:
 
 1. the campaigns and their goals (small);
-2. one ``GROUP BY campaign, kind`` over their actions: totals and the counts of the last 7 and
-   30 days (read from the index on (campaign, time, kind, person) alone);
+2. one statement counting their actions: totals and the last 7 and 30 days, each a range of
+   the index on (campaign, time, kind, person), read without visiting the rows;
 3. for goals that count distinct people, one ``GROUP BY`` over each person's first action;
 4. who joined through each campaign, and how many of them have since climbed: one
-   ``GROUP BY campaign`` over each person's first campaign action;
+   ``GROUP BY campaign`` over each person's first action;
 5. for each goal already reached, the day it was reached (one indexed ``OFFSET`` read each).
 
 Definitions. ``count``: the campaign's actions (of the goal's kinds, if it names some) up to
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, or_, select
+from sqlalchemy import Connection, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ladder.campaigns.goals import ACTIONS, PEOPLE, RUNG, Metric, parse_metric
@@ -194,30 +194,33 @@ def _action_counts(
     connection: Connection, goals: list[_Goal], kind_ids: dict[str, int], as_of: datetime
 ) -> dict[int, tuple[int, int, int]]:
     """campaign id -> (actions, of the last 7 days, of the last 30 days), for the goals that
-    count actions: one query grouped by campaign and kind, summed here over the goal's kinds."""
-    wanted = {g.campaign_id: g for g in goals if g.metric.unit == ACTIONS}
+    count actions: one statement, three counts per campaign, each a range of the index on
+    (campaign, time, kind, person) read without visiting the rows."""
+    wanted = [g for g in goals if g.metric.unit == ACTIONS]
     if not wanted:
         return {}
-    recent = [
-        func.sum(case((Action.occurred_at > _since(as_of, days), 1), else_=0)) for days in WINDOWS
-    ]
-    query = (
-        select(Action.campaign_id, Action.action_kind_id, func.count(), *recent)
-        .where(Action.campaign_id.in_(list(wanted)), Action.occurred_at <= as_of)
-        .group_by(Action.campaign_id, Action.action_kind_id)
-    )
-    totals: dict[int, tuple[int, int, int]] = {}
-    for campaign_id, kind_id, count, last7, last30 in connection.execute(query):
-        kinds = wanted[campaign_id].metric.kinds
-        if kinds and kind_id not in {kind_ids.get(k) for k in kinds}:
-            continue
-        before = totals.get(campaign_id, (0, 0, 0))
-        totals[campaign_id] = (
-            before[0] + int(count),
-            before[1] + int(last7 or 0),
-            before[2] + int(last30 or 0),
+
+    def counted(goal: _Goal, after: datetime | None) -> Any:
+        query = select(func.count()).where(
+            _action_filter(goal, kind_ids), Action.occurred_at <= as_of
         )
-    return totals
+        if after is not None:
+            query = query.where(Action.occurred_at > after)
+        return query.scalar_subquery()
+
+    parts = [
+        select(
+            literal(goal.campaign_id),
+            counted(goal, None),
+            *(counted(goal, _since(as_of, days)) for days in WINDOWS),
+        )
+        for goal in wanted
+    ]
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {
+        int(cid): (int(total), int(last7), int(last30))
+        for cid, total, last7, last30 in connection.execute(query)
+    }
 
 
 def _action_filter(goal: _Goal, kind_ids: dict[str, int]) -> Any:
@@ -292,37 +295,33 @@ def _joined(
     connection: Connection, ladder: LadderFile, campaign_ids: list[int], as_of: datetime
 ) -> dict[int, tuple[int, int]]:
     """campaign id -> (people whose first action is one of the campaign's, how many of them
-    have moved up a rung since): one query grouped by campaign."""
-    firsts = (
-        select(
-            Action.campaign_id.label("campaign_id"),
-            Action.supporter_id.label("supporter_id"),
-            func.min(Action.occurred_at).label("first"),
-        )
-        .where(Action.campaign_id.in_(campaign_ids), Action.occurred_at <= as_of)
-        .group_by(Action.campaign_id, Action.supporter_id)
-        .subquery()
+    have moved up a rung since): one query grouped by campaign, over each person's first
+    action (one probe of the index on (person, time) each)."""
+    earliest = aliased(Action)
+    first_id = (
+        select(earliest.id)
+        .where(earliest.supporter_id == Supporter.id, earliest.occurred_at <= as_of)
+        .order_by(earliest.occurred_at, earliest.id)
+        .limit(1)
+        .correlate(Supporter)
+        .scalar_subquery()
     )
-    earlier = aliased(Action)
     rank = {name: index for index, name in enumerate(ladder.rung_names)}
     up = case(rank, value=LevelChange.to_rung, else_=-1) > case(
         rank, value=LevelChange.from_rung, else_=len(rank)
     )
     climbed = exists().where(
-        LevelChange.supporter_id == firsts.c.supporter_id,
-        LevelChange.changed_at >= firsts.c.first,
+        LevelChange.supporter_id == Action.supporter_id,
+        LevelChange.changed_at >= Action.occurred_at,
         LevelChange.changed_at <= as_of,
         up,
     )
     query = (
-        select(firsts.c.campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
-        .where(
-            ~exists().where(
-                earlier.supporter_id == firsts.c.supporter_id,
-                earlier.occurred_at < firsts.c.first,
-            )
-        )
-        .group_by(firsts.c.campaign_id)
+        select(Action.campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
+        .select_from(Supporter)
+        .join(Action, Action.id == first_id)
+        .where(Action.campaign_id.in_(campaign_ids))
+        .group_by(Action.campaign_id)
     )
     return {cid: (int(n), int(up_ or 0)) for cid, n, up_ in connection.execute(query)}
 
