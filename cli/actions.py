@@ -69,6 +69,8 @@ def log(
         f"{local_text(done.occurred_at)}{where}."
     )
     click.echo(" ".join([text, *(move_sentence(move) for move in done.moves)]))
+    for note in done.notes:
+        click.echo(f"  note: {note}")
 
 
 @actions.command("list")

@@ -8,19 +8,19 @@ or person, a time in the future) write nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
-from ladder.campaigns.goals import check_kind
-from ladder.campaigns.lookup import find_campaign
+from ladder.campaigns.goals import check_kind, parse_metric
+from ladder.campaigns.lookup import CampaignRef, find_campaign
 from ladder.clock import utcnow, wall_clock
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import InputError
 from ladder.people.lookup import PersonRef, find_person
 from ladder.rules import Move, apply_person
-from ladder.storage.models import Action, ActionKind
+from ladder.storage.models import Action, ActionKind, CampaignGoal
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class LoggedAction:
     occurred_at: datetime
     campaign: str | None
     moves: list[Move]  # level changes the action caused
+    notes: list[str] = field(default_factory=list)  # e.g. a kind the campaign's goal leaves out
 
 
 def log_action(
@@ -74,4 +75,22 @@ def log_action(
             .returning(Action.id)
         ).scalar_one()
         moves = apply_person(connection, ladder, person.id, now)
-    return LoggedAction(action_id, person, kind, occurred_at, found.name if found else None, moves)
+        notes = _goal_notes(connection, found, kind) if found else []
+    return LoggedAction(
+        action_id, person, kind, occurred_at, found.name if found else None, moves, notes
+    )
+
+
+def _goal_notes(connection: Connection, campaign: CampaignRef, kind: str) -> list[str]:
+    """A note when the campaign's goal counts other kinds only: the action is kept, but will
+    not show in its progress."""
+    metric = connection.execute(
+        select(CampaignGoal.metric)
+        .where(CampaignGoal.campaign_id == campaign.id)
+        .order_by(CampaignGoal.id)
+        .limit(1)
+    ).scalar()
+    counted = parse_metric(metric).kinds if metric else ()
+    if counted and kind not in counted:
+        return [f"{campaign.name}'s goal counts {', '.join(counted)} only: not this {kind}"]
+    return []

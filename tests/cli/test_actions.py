@@ -71,6 +71,18 @@ def test_log_records_one_action_with_its_time_campaign_and_note(ladder_cli, engi
     ]
 
 
+def test_an_action_the_campaign_goal_does_not_count_is_kept_with_a_note(ladder_cli, engine, awa):
+    ladder_cli("campaigns", "add", "Pétition", "--goal", "10", "--kind", "petition")
+    result = ladder_cli("actions", "log", str(awa), "photos", "--campaign", "Pétition")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        "  note: Pétition's goal counts petition only: not this photos"
+    )
+    assert [a[1] for a in actions_of(engine)] == ["photos"]
+    signed = ladder_cli("actions", "log", str(awa), "petition", "--campaign", "Pétition")
+    assert "note" not in signed.stdout
+
+
 def test_log_without_a_time_is_now(ladder_cli, engine, awa):
     before = utcnow().replace(microsecond=0)
     assert ladder_cli("actions", "log", str(awa), "share_toolkit").exit_code == 0
