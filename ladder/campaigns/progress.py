@@ -43,6 +43,10 @@ from ladder.storage.models import (
 )
 
 WINDOWS = (7, 30)
+# Who joined through a campaign is found from the campaign's own people when it has fewer
+# than 1 action per FEW_ACTIONS people in the base, else from a pass over everyone (cheaper
+# than gathering the distinct people of a large campaign).
+FEW_ACTIONS = 4
 SHOW_KEYS = (
     "name",
     "goal",
@@ -123,7 +127,8 @@ def campaign_progress(
     kind_ids = dict(connection.execute(select(ActionKind.name, ActionKind.id)).all())
     counted = _action_counts(connection, goals, kind_ids, as_of)
     counted.update(_people_counts(connection, goals, kind_ids, as_of))
-    joined = _joined(connection, ladder, [g.campaign_id for g in goals], as_of)
+    few = sum(c[0] for c in counted.values()) * FEW_ACTIONS < _people_bound(connection)
+    joined = _joined(connection, ladder, [g.campaign_id for g in goals], as_of, few)
     result = []
     for goal in goals:
         total, last7, last30 = counted.get(goal.campaign_id, (0, 0, 0))
@@ -291,19 +296,38 @@ def _projected(
     return to_local(as_of, zone).date() + timedelta(days=days)
 
 
+def _people_bound(connection: Connection) -> int:
+    """About how many people the base holds (the highest id: one index read)."""
+    return int(connection.scalar(select(func.max(Supporter.id))) or 0)
+
+
 def _joined(
-    connection: Connection, ladder: LadderFile, campaign_ids: list[int], as_of: datetime
+    connection: Connection,
+    ladder: LadderFile,
+    campaign_ids: list[int],
+    as_of: datetime,
+    few: bool = False,
 ) -> dict[int, tuple[int, int]]:
     """campaign id -> (people whose first action is one of the campaign's, how many of them
     have moved up a rung since): one query grouped by campaign, over each person's first
-    action (one probe of the index on (person, time) each)."""
+    action (one probe of the index on (person, time) each): the people of these campaigns
+    when they are ``few``, else everyone."""
+    if few:
+        people: Any = (
+            select(Action.supporter_id.label("id"))
+            .where(Action.campaign_id.in_(campaign_ids), Action.occurred_at <= as_of)
+            .distinct()
+            .subquery()
+        )
+    else:
+        people = Supporter.__table__
     earliest = aliased(Action)
     first_id = (
         select(earliest.id)
-        .where(earliest.supporter_id == Supporter.id, earliest.occurred_at <= as_of)
+        .where(earliest.supporter_id == people.c.id, earliest.occurred_at <= as_of)
         .order_by(earliest.occurred_at, earliest.id)
         .limit(1)
-        .correlate(Supporter)
+        .correlate(people)
         .scalar_subquery()
     )
     rank = {name: index for index, name in enumerate(ladder.rung_names)}
@@ -318,7 +342,7 @@ def _joined(
     )
     query = (
         select(Action.campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
-        .select_from(Supporter)
+        .select_from(people)
         .join(Action, Action.id == first_id)
         .where(Action.campaign_id.in_(campaign_ids))
         .group_by(Action.campaign_id)

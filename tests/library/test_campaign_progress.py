@@ -116,9 +116,11 @@ def test_a_people_goal_counts_each_person_once_and_their_first_action_for_pace(w
     assert (found.count, found.pace_7d, found.pace_30d) == (2, round(1 / 7, 2), round(1 / 30, 2))
 
 
+@pytest.mark.parametrize("few", [0, 10**9], ids=["from everyone", "from the campaign"])
 def test_joined_are_people_whose_first_action_is_the_campaigns_and_climbed_counts_them(
-    workspace, series
+    workspace, series, few, monkeypatch
 ):
+    monkeypatch.setattr("ladder.campaigns.progress.FEW_ACTIONS", few)
     engine = workspace.engine
     new, old, flat = (add_person(engine, n, "X") for n in ("New", "Old", "Flat"))
     _add_actions(
