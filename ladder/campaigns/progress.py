@@ -310,8 +310,8 @@ def _joined(
 ) -> dict[int, tuple[int, int]]:
     """campaign id -> (people whose first action is one of the campaign's, how many of them
     have moved up a rung since): one query grouped by campaign, over each person's first
-    action (one probe of the index on (person, time) each): the people of these campaigns
-    when they are ``few``, else everyone."""
+    action (two probes of the index on (person, time, campaign) each, read index-only): the
+    people of these campaigns when they are ``few``, else everyone."""
     if few:
         people: Any = (
             select(Action.supporter_id.label("id"))
@@ -322,30 +322,42 @@ def _joined(
     else:
         people = Supporter.__table__
     earliest = aliased(Action)
-    first_id = (
-        select(earliest.id)
-        .where(earliest.supporter_id == people.c.id, earliest.occurred_at <= as_of)
-        .order_by(earliest.occurred_at, earliest.id)
-        .limit(1)
-        .correlate(people)
-        .scalar_subquery()
+
+    def first(column: Any) -> Any:
+        """``column`` of the person's first action (the index on (person, time, campaign)
+        answers it without reading the row)."""
+        return (
+            select(column)
+            .where(earliest.supporter_id == people.c.id, earliest.occurred_at <= as_of)
+            .order_by(earliest.occurred_at, earliest.campaign_id)
+            .limit(1)
+            .correlate(people)
+            .scalar_subquery()
+        )
+
+    firsts = (
+        select(
+            people.c.id.label("supporter_id"),
+            first(earliest.occurred_at).label("first"),
+            first(earliest.campaign_id).label("campaign_id"),
+        )
+        .cte("firsts")
+        .prefix_with("MATERIALIZED")  # each probe once per person
     )
     rank = {name: index for index, name in enumerate(ladder.rung_names)}
     up = case(rank, value=LevelChange.to_rung, else_=-1) > case(
         rank, value=LevelChange.from_rung, else_=len(rank)
     )
     climbed = exists().where(
-        LevelChange.supporter_id == Action.supporter_id,
-        LevelChange.changed_at >= Action.occurred_at,
+        LevelChange.supporter_id == firsts.c.supporter_id,
+        LevelChange.changed_at >= firsts.c.first,
         LevelChange.changed_at <= as_of,
         up,
     )
     query = (
-        select(Action.campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
-        .select_from(people)
-        .join(Action, Action.id == first_id)
-        .where(Action.campaign_id.in_(campaign_ids))
-        .group_by(Action.campaign_id)
+        select(firsts.c.campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
+        .where(firsts.c.campaign_id.in_(campaign_ids))
+        .group_by(firsts.c.campaign_id)
     )
     return {cid: (int(n), int(up_ or 0)) for cid, n, up_ in connection.execute(query)}
 

@@ -246,7 +246,8 @@ class Action(Base):
 
     __tablename__ = "actions"
     __table_args__ = (
-        Index("ix_actions_supporter_occurred", "supporter_id", "occurred_at"),
+        # campaign_id: who joined through a campaign is read from the index alone
+        Index("ix_actions_supporter_occurred", "supporter_id", "occurred_at", "campaign_id"),
         Index("ix_actions_kind_occurred", "action_kind_id", "occurred_at"),
         Index("ix_actions_event_id", "event_id"),
         # a campaign's progress is read from this index alone (ladder.campaigns.progress)
