@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, insert, select, text
 
 from ladder.campaigns.manage import CampaignInput, add_campaign, edit_campaign, show_campaign
 from ladder.campaigns.progress import campaign_progress
@@ -177,3 +179,61 @@ def test_progress_of_many_campaigns_takes_a_fixed_number_of_queries(workspace, s
     assert len(found) == 6
     counted = [s for s in statements if "actions" in s.lower()]
     assert len(counted) == 3, statements  # action counts, people counts, joined
+
+
+# --- the grouped SQL against a plain-Python reading of the same actions -------------------
+
+_action = st.tuples(
+    st.integers(0, 4),  # person
+    st.sampled_from(["petition", "like", "photos"]),
+    st.sampled_from([None, 0, 1]),  # campaign: none, A, B
+)
+
+
+@pytest.mark.parametrize("few", [0, 10**9], ids=["from everyone", "from the campaign"])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    actions=st.lists(_action, max_size=30),
+    hours=st.lists(st.integers(0, 24 * 45), min_size=30, max_size=30, unique=True),
+)
+def test_progress_agrees_with_a_plain_reading_of_the_actions(
+    workspace, monkeypatch, few, actions, hours
+):
+    monkeypatch.setattr("ladder.campaigns.progress.FEW_ACTIONS", few)
+    engine = workspace.engine
+    with engine.begin() as connection:
+        for table in ("actions", "campaign_goals", "campaigns", "supporters"):
+            connection.execute(text(f"DELETE FROM {table}"))
+    people = [add_person(engine, f"P{n}", "X") for n in range(5)]
+    ids = [
+        add_campaign(engine, workspace.ladder, CampaignInput(name, 10, kinds, by_people)).id
+        for name, kinds, by_people in [("A", ["petition"], False), ("B", [], True)]
+    ]
+    rows = [
+        (people[who], kind, AS_OF - hours[n] * HOUR, None if c is None else ids[c])
+        for n, (who, kind, c) in enumerate(actions)
+    ]
+    if rows:
+        _add_actions(engine, rows)
+    found = {p.campaign_id: p for p in _all(workspace)}
+
+    def window(days, moments):
+        return sum(1 for m in moments if m > AS_OF - days * DAY)
+
+    a = [when for _, kind, when, c in rows if c == ids[0] and kind == "petition"]
+    firsts: dict[int, datetime] = {}
+    for who, _, when, c in rows:
+        if c == ids[1]:
+            firsts[who] = min(when, firsts.get(who, when))
+    b = list(firsts.values())
+    for cid, moments in [(ids[0], a), (ids[1], b)]:
+        progress = found[cid]
+        assert progress.count == len(moments)
+        assert progress.pace_7d == round(window(7, moments) / 7, 2)
+        assert progress.pace_30d == round(window(30, moments) / 30, 2)
+        first_of = {}
+        for who, _, _when, c in sorted(rows, key=lambda r: r[2]):
+            first_of.setdefault(who, c)
+        assert progress.joined == sum(1 for c in first_of.values() if c == cid)
