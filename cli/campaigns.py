@@ -165,10 +165,10 @@ def show(workspace: Workspace, name: str, as_of: datetime | None, output_format:
 def _for_people(row: dict[str, Any]) -> dict[str, Any]:
     """A row for a table: the share as a percentage, the reached flag left out."""
     shown = dict(row)
-    share = shown.pop("share")
+    share = shown["share"]
     shown["share"] = None if share is None else f"{100 * share:.1f}%"
     shown.pop("reached", None)
-    return {key: shown.get(key) for key in [*LIST_COLUMNS, *shown] if key in shown}
+    return shown
 
 
 def _text(value: Any) -> str:
