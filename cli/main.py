@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "recruiters": "cli.recruiters:recruiters",
     "graph": "cli.graph:graph",
     "next": "cli.next:next_command",
+    "actions": "cli.actions:actions",
+    "campaigns": "cli.campaigns:campaigns",
 }
 
 

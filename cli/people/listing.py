@@ -65,15 +65,17 @@ def list_command(
     show_default=True,
     help="table for people, json for scripts.",
 )
+@click.option("--all", "all_actions", is_flag=True, help="Every action, not only the newest 20.")
 @pass_workspace
-def show(workspace: Workspace, person: str, output_format: str) -> None:
-    """Everything about one person: details, rung and since when, level history, actions,
-    events, the recruiter chain up and the recruits down.
+def show(workspace: Workspace, person: str, output_format: str, all_actions: bool) -> None:
+    """Everything about one person: details, rung and since when, level history, actions
+    (the newest 20, and how many in all; --all lists every one), events, the recruiter chain
+    up and the recruits down.
 
-    Example: ladder people show awa@example.org
+    Example: ladder people show awa@example.org --all
     """
     with workspace.reading() as connection:
-        record = show_person(connection, person)
+        record = show_person(connection, person, all_actions)
     if output_format == "json":
         click.echo(json.dumps(record, default=_json, indent=2, ensure_ascii=False))
         return
@@ -90,6 +92,13 @@ def _plain(value: Any) -> Any:
 
 def _json(value: Any) -> Any:
     return shown(value).isoformat(timespec="seconds") if isinstance(value, datetime) else str(value)
+
+
+def _actions_title(shown: int, total: int) -> str:
+    """``Actions (57)``, or ``Actions (20 of 57 actions: --all shows every one)``."""
+    if shown < total:
+        return f"Actions ({shown} of {total} actions: --all shows every one)"
+    return f"Actions ({total})"
 
 
 def _render_record(record: dict[str, Any]) -> str:
@@ -114,7 +123,11 @@ def _render_record(record: dict[str, Any]) -> str:
             record["history"],
             ["changed_at", "from_rung", "to_rung", "from_status", "to_status", "by", "reason"],
         ),
-        ("Recent actions", record["actions"], ["occurred_at", "kind", "event"]),
+        (
+            _actions_title(len(record["actions"]), record["action_total"]),
+            record["actions"],
+            ["occurred_at", "kind", "event", "campaign", "note"],
+        ),
         (
             "Recent events",
             record["events"],

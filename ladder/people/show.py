@@ -14,6 +14,7 @@ from ladder.storage.models import (
     Action,
     ActionKind,
     Attendance,
+    Campaign,
     Event,
     LevelChange,
     LocalGroup,
@@ -60,16 +61,20 @@ _DOWNSTREAM = text(
 )
 
 
-def show_person(connection: Connection, ref: str) -> dict[str, Any]:
-    """A JSON-able dict: ``person`` (details), then lists ``history``, ``actions``, ``events``,
-    ``recruiter_chain``, ``recruits``, ``merged``; and ``downstream`` counts."""
+def show_person(connection: Connection, ref: str, all_actions: bool = False) -> dict[str, Any]:
+    """A JSON-able dict: ``person`` (details), then lists ``history``, ``actions`` (the
+    :data:`RECENT` newest, or every one with ``all_actions``), ``events``,
+    ``recruiter_chain``, ``recruits``, ``merged``; ``action_total`` (all their actions), and
+    ``downstream`` counts."""
     person_id = find_person(connection, ref).id
     reach, depth = connection.execute(_DOWNSTREAM, {"person": person_id, "limit": 1000}).one()
+    counts = _action_counts(connection, person_id)
     return {
         "person": _details(connection, person_id),
         "history": _history(connection, person_id),
-        "actions": _actions(connection, person_id),
-        "action_counts": _action_counts(connection, person_id),
+        "actions": _actions(connection, person_id, None if all_actions else RECENT),
+        "action_total": sum(counts.values()),
+        "action_counts": counts,
         "events": _events(connection, person_id),
         "recruiter_chain": describe_people(connection, chain_up(connection, person_id)[1:]),
         "recruits": _recruits(connection, person_id),
@@ -117,14 +122,21 @@ def _history(connection: Connection, person_id: int) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def _actions(connection: Connection, person_id: int) -> list[dict[str, Any]]:
+def _actions(connection: Connection, person_id: int, limit: int | None) -> list[dict[str, Any]]:
     query = (
-        select(Action.occurred_at, ActionKind.name.label("kind"), Event.title.label("event"))
+        select(
+            Action.occurred_at,
+            ActionKind.name.label("kind"),
+            Event.title.label("event"),
+            Campaign.name.label("campaign"),
+            Action.note,
+        )
         .join(ActionKind, ActionKind.id == Action.action_kind_id)
         .outerjoin(Event, Event.id == Action.event_id)
+        .outerjoin(Campaign, Campaign.id == Action.campaign_id)
         .where(Action.supporter_id == person_id)
         .order_by(Action.occurred_at.desc(), Action.id.desc())
-        .limit(RECENT)
+        .limit(limit)
     )
     return [dict(row._mapping) for row in connection.execute(query)]
 

@@ -39,8 +39,9 @@ def _busiest(connection: Connection, ladder: LadderFile, as_of: datetime) -> tup
 
 
 def _goals(connection: Connection, ladder: LadderFile, as_of: datetime) -> tuple[Rows, list[str]]:
-    rows = overview.campaign_progress(connection, ladder)
-    return rows, ["campaign", "goal", "progress", "target", "percent"]
+    rows = overview.campaign_progress(connection, ladder, as_of)
+    columns = ["campaign", "goal", "progress", "target", "percent", "pace_30d", "projected_date"]
+    return rows, [*columns, "joined", "climbed"]
 
 
 def _recruiters(

@@ -8,16 +8,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, case, func, select
 
+from ladder.campaigns.progress import campaign_progress as _progress
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import Presence, SupporterStatus
 from ladder.storage.models import (
-    Action,
-    ActionKind,
     Attendance,
-    Campaign,
-    CampaignGoal,
     Event,
     LocalGroup,
     Supporter,
@@ -72,52 +69,23 @@ def busiest_events(
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def campaign_progress(connection: Connection, ladder: LadderFile) -> list[dict[str, Any]]:
-    """Each campaign goal with its progress; metrics ``actions:<kind>`` and ``rung:<name>``."""
-    goals = connection.execute(
-        select(
-            Campaign.id, Campaign.name, CampaignGoal.metric, CampaignGoal.label, CampaignGoal.target
-        )
-        .join(CampaignGoal, CampaignGoal.campaign_id == Campaign.id)
-        .order_by(Campaign.id, CampaignGoal.id)
-    ).all()
-    rows = []
-    for campaign_id, name, metric, label, target in goals:
-        progress = goal_progress(connection, ladder, campaign_id, metric)
-        rows.append(
-            {
-                "campaign": name,
-                "goal": label or metric,
-                "progress": progress,
-                "target": target,
-                "percent": None if progress is None else round(100 * progress / target),
-            }
-        )
-    return rows
-
-
-def goal_progress(
-    connection: Connection, ladder: LadderFile, campaign_id: int, metric: str
-) -> int | None:
-    """The current value of one goal metric; None for a metric this version cannot count."""
-    what, _, name = metric.partition(":")
-    if what == "actions":
-        query = (
-            select(func.count())
-            .select_from(Action)
-            .join(ActionKind, ActionKind.id == Action.action_kind_id)
-            .where(and_(Action.campaign_id == campaign_id, ActionKind.name == name))
-        )
-        return int(connection.scalar(query) or 0)
-    if what == "rung" and name in ladder.rung_names:
-        query = (
-            select(func.count())
-            .select_from(Supporter)
-            .where(
-                Supporter.rung.in_(ladder.rungs_at_or_above(name)),
-                Supporter.status == SupporterStatus.ACTIVE,
-                Supporter.merged_into_id.is_(None),
-            )
-        )
-        return int(connection.scalar(query) or 0)
-    return None
+def campaign_progress(
+    connection: Connection, ladder: LadderFile, as_of: datetime
+) -> list[dict[str, Any]]:
+    """Each campaign's goal and progress as of ``as_of``, in the order they were created: the
+    same computation as `ladder campaigns list` (:mod:`ladder.campaigns.progress`)."""
+    found = sorted(_progress(connection, ladder, as_of), key=lambda p: p.campaign_id)
+    return [
+        {
+            "campaign": p.name,
+            "goal": p.label,
+            "progress": p.count,
+            "target": p.goal,
+            "percent": None if p.share is None else round(100 * p.share),
+            "pace_30d": p.pace_30d,
+            "projected_date": p.projected_date,
+            "joined": p.joined,
+            "climbed": p.climbed,
+        }
+        for p in found
+    ]

@@ -150,6 +150,7 @@ class Campaign(Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
 
 
 class CampaignGoal(Base):
@@ -245,10 +246,18 @@ class Action(Base):
 
     __tablename__ = "actions"
     __table_args__ = (
-        Index("ix_actions_supporter_occurred", "supporter_id", "occurred_at"),
+        # campaign_id: who joined through a campaign is read from the index alone
+        Index("ix_actions_supporter_occurred", "supporter_id", "occurred_at", "campaign_id"),
         Index("ix_actions_kind_occurred", "action_kind_id", "occurred_at"),
         Index("ix_actions_event_id", "event_id"),
-        Index("ix_actions_campaign_id", "campaign_id"),
+        # a campaign's progress is read from this index alone (ladder.campaigns.progress)
+        Index(
+            "ix_actions_campaign_occurred",
+            "campaign_id",
+            "occurred_at",
+            "action_kind_id",
+            "supporter_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -260,6 +269,7 @@ class Action(Base):
     logged_by: Mapped[str | None] = mapped_column(String(120))
     external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class LevelChange(Base):

@@ -125,7 +125,7 @@ def test_the_report_counts_rungs_busy_events_and_goals_from_the_data(ladder_cli,
     with engine.connect() as connection:
         rungs = rung_counts(connection, ladder)
         events = busiest_events(connection, as_of, days=90, limit=5)
-        goals = campaign_progress(connection, ladder)
+        goals = campaign_progress(connection, ladder, as_of)
         mobilisers = connection.execute(
             text("SELECT count(*) FROM supporters WHERE rung = 'mobilise' AND status = 'active'")
         ).scalar()

@@ -1,0 +1,45 @@
+"""Dates as organisers write them in petition and action exports, for `actions import`.
+
+``31/12/2026``, ``31/12/2026 18:30``, ``31.12.2026``, ``31-12-2026 18:30:05`` (day first, as in
+French and British exports), ``2026-12-31``, ``2026-12-31 18:30``, ``2026-12-31T18:30:05``
+(ISO 8601; an explicit offset, ``+11:00`` or ``Z``, is kept). Without an offset the time is
+wall-clock time in the movement's zone; a bare date is its local midnight. The result is naive
+UTC, as stored. Anything else is a :class:`ValueError` whose message says what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+from ladder.clock import to_utc
+
+_DAY_FIRST = re.compile(
+    r"(?P<day>\d{1,2})[/.\-](?P<month>\d{1,2})[/.\-](?P<year>\d{4})"
+    r"(?:[ T](?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+)
+EXPECTED = "a date such as 31/12/2026, 31/12/2026 18:30 or 2026-12-31"
+
+
+def parse_organiser_date(text: str, zone: tzinfo) -> datetime:
+    """``text`` as naive UTC (see the module's docstring); ValueError when it is not a date."""
+    typed = text.strip()
+    if not typed:
+        raise ValueError(f"no date: expected {EXPECTED}")
+    match = _DAY_FIRST.fullmatch(typed)
+    try:
+        if match:
+            parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+            moment = datetime(
+                parts["year"],
+                parts["month"],
+                parts["day"],
+                parts.get("hour", 0),
+                parts.get("minute", 0),
+                parts.get("second", 0),
+            )
+        else:
+            moment = datetime.fromisoformat(typed.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{typed!r} is not a date: expected {EXPECTED}") from None
+    return to_utc(moment, zone)
