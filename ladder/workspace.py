@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from ladder.domain.ladderfile import LadderFile, load_ladder
 from ladder.settings import Settings, resolve_zone
+from ladder.storage.commits import commits, watch_commits
 from ladder.storage.engine import reading
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.rungs import require_no_stranded_rungs
@@ -45,6 +46,8 @@ class Workspace:
         self.default_ladder_file = default_ladder_file
         self._engine: Engine | None = None
         self._fits_ladder = False  # nobody stands on a rung the ladder file lacks; kinds synced
+        watch_commits()
+        self._commits_before = commits()
 
     @property
     def ladder_file(self) -> Path:
@@ -103,6 +106,11 @@ class Workspace:
     def describe_database(self) -> str:
         """Where the database is, for messages (no password)."""
         return describe(self.settings.database_url)
+
+    def commits(self) -> int:
+        """How many transactions that wrote something were committed since this workspace
+        was made (to tell, after Ctrl-C, whether the work was saved)."""
+        return commits() - self._commits_before
 
     def reading(self) -> Connection:
         """A connection for reads only: no write lock on SQLite (see ``storage.engine``)."""
