@@ -164,3 +164,127 @@ def test_an_import_that_keeps_meeting_changes_plans_under_the_lock_at_last(
     assert len(added) == 2  # two plans on a snapshot, the third under the lock (no hook)
     assert report.written and (report.created, report.unchanged) == (1, 2)
     assert _count(engine, select(func.count()).select_from(Supporter)) == 3
+
+
+# promote: on SQLite the rules are evaluated on a read snapshot, the write lock is held only
+# to apply them (PostgreSQL, with no database-wide lock, runs them in one transaction)
+
+
+def _sqlite_only(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock: promote is one transaction")
+
+
+def _regulars(engine: Engine) -> None:
+    """Awa came to two fairs this spring (the default ladder's 'shows-up' rule holds)."""
+    from tests.library.test_rules_engine import regulars_world
+    from tests.rules_reference import load_world
+
+    load_world(engine, regulars_world())
+
+
+def test_a_check_in_completes_while_promote_evaluates_the_rules(workspace: Workspace):
+    from ladder.rules import engine as rules_engine
+    from tests.library.test_rules_engine import T
+
+    engine = workspace.engine
+    _sqlite_only(engine)
+    _regulars(engine)
+    add_event(engine, "Night march")
+    comer = add_person(engine, "Zoé", "Door", email="zoe@example.org")
+    door = _door(engine)
+    log: list[str] = []
+
+    def first_rule(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not log and "attendances" in statement:  # promote is evaluating its first rule
+            log.append("evaluating")
+            check_in_by_ref(door, workspace.ladder, "Night march", f"#{comer}", "door")
+            log.append("checked in")
+
+    event.listen(engine, "before_cursor_execute", first_rule)
+    try:
+        report = rules_engine.promote(engine, workspace.ladder, T)
+    finally:
+        event.remove(engine, "before_cursor_execute", first_rule)
+        door.dispose()
+    assert log == ["evaluating", "checked in"]
+    assert [(c.rule_id, c.people) for c in report.changes] == [("shows-up", 1)]
+    assert _count(engine, select(func.count()).select_from(Attendance)) == 7  # 6 + the door's
+
+
+@pytest.mark.parametrize("share", [0, 100], ids=["only who could move", "whole base"])
+def test_a_rung_set_by_hand_during_promote_is_not_overwritten(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, share: int
+):
+    from ladder.rules import engine as rules_engine
+    from ladder.rules import set_rung
+    from tests.library.test_rules_engine import T, changes, state
+
+    engine = workspace.engine
+    _sqlite_only(engine)
+    _regulars(engine)
+    door = _door(engine)
+
+    def organiser_pins_awa() -> None:  # Awa would be promoted: an organiser keeps her on follow
+        with door.begin() as connection:
+            set_rung(connection, workspace.ladder, 1, "follow", "not yet", "organiser", T)
+
+    monkeypatch.setattr(rules_engine, "_after_evaluating", organiser_pins_awa)
+    monkeypatch.setattr(rules_engine, "RESTRICTED_RUN_SHARE", share)
+    try:
+        report = rules_engine.promote(engine, workspace.ladder, T)
+    finally:
+        door.dispose()
+    assert report.changes == []
+    assert state(engine, 1) == ("follow", "active")
+    assert [(c.rule_id, c.changed_by) for c in changes(engine, 1)] == [(None, "organiser")]
+
+
+def test_promote_takes_the_write_lock_after_evaluating(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+):
+    from ladder.rules import engine as rules_engine
+    from tests.library.test_rules_engine import T
+
+    _sqlite_only(workspace.engine)
+    _regulars(workspace.engine)
+    log: list[str] = []
+    monkeypatch.setattr(rules_engine, "_after_evaluating", lambda: log.append("evaluated"))
+
+    @event.listens_for(workspace.engine, "before_cursor_execute")
+    def _seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("BEGIN"):
+            log.append(statement)
+
+    rules_engine.promote(workspace.engine, workspace.ladder, T)
+    assert log == ["BEGIN", "evaluated", "BEGIN IMMEDIATE"]
+    log.clear()
+    rules_engine.promote(workspace.engine, workspace.ladder, T)  # nobody left to move
+    assert log == ["BEGIN", "evaluated"]  # no write lock at all
+
+
+@pytest.fixture
+def synced(engine: Engine) -> Engine:
+    from ladder.domain.ladderfile import LadderFile
+    from ladder.storage.kinds import sync_action_kinds
+    from tests.library.test_rules_agreement import BASE
+
+    sync_action_kinds(engine, LadderFile.model_validate(BASE))
+    return engine
+
+
+def test_the_run_restricted_to_who_could_move_agrees_with_the_reference(
+    synced: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    """The rules-agreement property, with promote always taking its SQLite path: evaluate on
+    a snapshot, then run the rules only for the people who could move (and the recruiters
+    their moves reach), however many they are."""
+    from ladder.rules import engine as rules_engine
+    from tests.library.test_rules_agreement import (
+        test_the_sql_engine_and_the_reference_agree_on_who_moves as agree,
+    )
+
+    if synced.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock: promote is one transaction")
+    monkeypatch.setattr(rules_engine, "RESTRICTED_RUN_SHARE", 0)
+    agree(synced=synced)
