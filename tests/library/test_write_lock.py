@@ -288,3 +288,31 @@ def test_the_run_restricted_to_who_could_move_agrees_with_the_reference(
         pytest.skip("PostgreSQL has no database-wide write lock: promote is one transaction")
     monkeypatch.setattr(rules_engine, "RESTRICTED_RUN_SHARE", 0)
     agree(synced=synced)
+
+
+def test_a_check_in_completes_while_a_sign_in_sheet_is_planned(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+):
+    from ladder.events.sheets import import_sheet
+    from ladder.people.importing.importer import ImportOptions
+
+    engine = workspace.engine
+    add_event(engine, "Night march")
+    add_event(engine, "Fair")
+    comer = add_person(engine, "Awa", "Diallo", email="awa@example.org")
+    door = _door(engine)
+
+    def check_in() -> None:
+        check_in_by_ref(door, workspace.ladder, "Night march", f"#{comer}", "door")
+
+    log = _during_planning(monkeypatch, check_in)
+    sheet = b"first_name,last_name,email,present\nLea,Martin,lea@example.org,x\nBo,Li,,\n"
+    try:
+        report, _ = import_sheet(
+            engine, workspace.ladder, "Fair", sheet, "sheet.csv", ImportOptions(), "volunteer"
+        )
+    finally:
+        door.dispose()
+    assert log == ["planned", "door done"]
+    assert (report.people.created, report.skipped) == (1, 1)
+    assert _count(engine, select(func.count()).select_from(Attendance)) == 2
