@@ -115,7 +115,7 @@ def promote(
             with snapshot(connection):
                 found = evaluate_whole_base(connection, ladder, as_of)
                 _after_evaluating()
-            if found.nothing:
+            if found is not None and found.nothing:
                 return RunReport(as_of, dry_run, [], [])
         with _transaction(connection, commit=not dry_run):
             ids = _apply_found(connection, ladder, as_of, found)
@@ -128,7 +128,7 @@ def _apply_found(
     connection: Connection, ladder: LadderFile, as_of: datetime, found: Evaluation | None
 ) -> list[int]:
     """Under the write lock: the whole base, or only what the snapshot found."""
-    if found is None or len(found.movers) * RESTRICTED_RUN_SHARE > found.people:
+    if found is None:
         return apply_rules(connection, ladder, as_of)
     movers = set(found.movers)
     stopped = [i for i in found.clocks_stopped if i not in movers]
@@ -163,20 +163,25 @@ class Evaluation:
     movers: list[int]
     clocks_stopped: list[int]
     clocks_started: list[int]
-    people: int  # in the base
 
     @property
     def nothing(self) -> bool:
         return not (self.movers or self.clocks_stopped or self.clocks_started)
 
 
-def evaluate_whole_base(connection: Connection, ladder: LadderFile, as_of: datetime) -> Evaluation:
-    """Who a whole-base run could change in its first pass, read without writing."""
+def evaluate_whole_base(
+    connection: Connection, ladder: LadderFile, as_of: datetime
+) -> Evaluation | None:
+    """Who a whole-base run could change in its first pass, read without writing; None when
+    so many could move that the whole base is cheaper to run again under the lock."""
     params: dict[str, Any] = time_params(ladder, as_of)
     plan = plan_for(ladder, Scope())
+    people = connection.execute(select(func.count()).select_from(SUPPORTERS)).scalar_one()
     movers: set[int] = set()
     for query in plan.who():
         movers.update(connection.execute(query, params).scalars())
+        if len(movers) * RESTRICTED_RUN_SHARE > people:
+            return None
     stopped: list[int] = []
     started: list[int] = []
     if plan.lapse_marked:
@@ -185,8 +190,9 @@ def evaluate_whole_base(connection: Connection, ladder: LadderFile, as_of: datet
         started = sorted(connection.execute(started_query, params).scalars())
         if ladder.promotion.lapse_grace_days == 0:
             movers.update(started)  # their clock starts and they lapse in the same run
-    people = connection.execute(select(func.count()).select_from(SUPPORTERS)).scalar_one()
-    return Evaluation(sorted(movers), stopped, started, int(people))
+    if len(movers) * RESTRICTED_RUN_SHARE > people:
+        return None
+    return Evaluation(sorted(movers), stopped, started)
 
 
 def _set_lapse_clocks(
