@@ -33,3 +33,17 @@ def _first_line(exc: SQLAlchemyError) -> str:
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
     return text[0] if text else type(original).__name__
+
+
+class Interrupted(click.ClickException):
+    exit_code = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+def interrupted(saved: int) -> click.ClickException:
+    """What Ctrl-C did, instead of click's bare "Aborted!" (exit 1): Python delivers it after
+    a commit returns, so the work may be saved. ``saved``: commits of the command so far."""
+    if saved:
+        message = "interrupted after the changes were saved (nothing lost): check the result"
+    else:
+        message = "interrupted: nothing was changed"
+    return Interrupted(message)

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.errors import translated_errors
+from cli.errors import interrupted, translated_errors
 from cli.lazy import LazyGroup
 from ladder import __version__
 
@@ -34,11 +34,15 @@ COMMANDS: dict[str, str] = {
 
 
 class RootGroup(LazyGroup):
-    """The root: also the one place where ladder errors become click errors."""
+    """The root: also the one place where ladder errors (and Ctrl-C) become click errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        with translated_errors():
-            return super().invoke(ctx)
+        try:
+            with translated_errors():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            commits = getattr(ctx.obj, "commits", None)  # the workspace, once it is made
+            raise interrupted(commits() if commits is not None else 0) from None
 
 
 @click.group(

@@ -8,14 +8,17 @@ before anyone uses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
 from ladder.domain.ladderfile import LadderFile, load_ladder
+from ladder.errors import ConfigError, DatabaseStateError
 from ladder.settings import Settings, resolve_zone
+from ladder.storage.backup import backup_beside, backup_sqlite, pg_dump_command
+from ladder.storage.commits import commits, watch_commits
 from ladder.storage.engine import is_sqlite, reading, sqlite_path
 from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.rungs import require_no_stranded_rungs
@@ -25,18 +28,32 @@ from ladder.storage.schema import (
     initialise,
     open_existing,
     require_current,
+    schema_status,
     upgrade,
 )
 
 
+def pending_upgrade(url: str) -> bool:
+    """Is the ladder database at ``url`` at an older schema (``ladder db upgrade`` would
+    change it)? False for a missing, empty, newer or foreign one (upgrade refuses those)."""
+    engine = open_existing(url)
+    try:
+        with engine.connect() as connection:
+            return schema_status(connection).state is SchemaState.OUTDATED
+    finally:
+        engine.dispose()
+
+
 @dataclass(frozen=True)
 class SchemaChange:
-    """What ``ladder init`` or ``ladder db upgrade`` did: where, from which revision, to which."""
+    """What ``ladder init`` or ``ladder db upgrade`` did: where, from which revision, to which
+    (and where the backup taken first is, if one was)."""
 
     where: str
     before: str | None
     head: str
     changed: bool
+    backup: Path | None = None
 
 
 class Workspace:
@@ -45,6 +62,8 @@ class Workspace:
         self.default_ladder_file = default_ladder_file
         self._engine: Engine | None = None
         self._fits_ladder = False  # nobody stands on a rung the ladder file lacks; kinds synced
+        watch_commits()
+        self._commits_before = commits()
 
     @property
     def ladder_file(self) -> Path:
@@ -94,11 +113,33 @@ class Workspace:
         changed = before.state is not SchemaState.CURRENT
         return SchemaChange(describe(url), before.revision, before.head, changed)
 
-    def upgrade_database(self) -> SchemaChange:
-        """Bring an older ladder database to the latest schema."""
+    def upgrade_database(self, backup: bool = True) -> SchemaChange:
+        """Bring an older ladder database to the latest schema.
+
+        When an upgrade is pending and ``backup``: on SQLite, first copy the database next to
+        itself; on PostgreSQL, refuse, saying how to back it up with pg_dump.
+        """
         url = self.settings.database_url
+        copy = None
+        if backup and pending_upgrade(url):
+            if not is_sqlite(url):
+                dump = pg_dump_command(url, "ladder-before-upgrade.dump")
+                raise DatabaseStateError(
+                    f"back the database up before upgrading it: {dump}; "
+                    "then run `ladder db upgrade --no-backup`"
+                )
+            copy = backup_beside(url, "before-upgrade", datetime.now())
         before, head = upgrade(url)
-        return SchemaChange(describe(url), before, head, before != head)
+        return SchemaChange(describe(url), before, head, before != head, copy)
+
+    def backup_database(self, target: Path, force: bool = False) -> Path:
+        """Copy the SQLite database to ``target`` (consistent, while others write). On
+        PostgreSQL, say to use pg_dump."""
+        url = self.settings.database_url
+        if not is_sqlite(url):
+            dump = pg_dump_command(url, str(target))
+            raise ConfigError(f"PostgreSQL databases are backed up with pg_dump: {dump}")
+        return backup_sqlite(url, target, force)
 
     @property
     def database_file(self) -> Path | None:
@@ -115,6 +156,11 @@ class Workspace:
     def describe_database(self) -> str:
         """Where the database is, for messages (no password)."""
         return describe(self.settings.database_url)
+
+    def commits(self) -> int:
+        """How many transactions that wrote something were committed since this workspace
+        was made (to tell, after Ctrl-C, whether the work was saved)."""
+        return commits() - self._commits_before
 
     def reading(self) -> Connection:
         """A connection for reads only: no write lock on SQLite (see ``storage.engine``)."""

@@ -69,14 +69,14 @@ def import_sheet(
     with reading(engine) as connection:  # refuse before reading the file
         event = checkable_event(connection, event_ref, now, late, sheet=True)
     counts = CheckinCounts()
-    skipped: list[int] = []
+    skipped: set[int] = set()  # lines (a file may be read twice, see import_people)
 
     def keep(table: CsvTable, row: CsvRow) -> bool:
         if PRESENT not in table.columns:
             return True  # a typed-up list of who came
         mark = row.values.pop(PRESENT, "").strip().lower()
         if mark in _NOT_PRESENT:
-            skipped.append(row.line)
+            skipped.add(row.line)
             return False
         return True
 

@@ -29,20 +29,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.rules import walk
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
+from ladder.storage.snapshot import locks_whole_database, snapshot
 from ladder.storage.sqlfunc import full_name
 
 MAX_PASSES = 50  # recruit chains deeper than this finish on the next run
+CANDIDATES_CHUNK = 5_000  # ids per UPDATE of lapse clocks (an IN list of bound values)
+# Up to one person in this many who could move, promote re-evaluates only them under the write
+# lock; beyond, the whole base (a restricted run costs ~0.7 ms a person, a whole-base one ~9 us
+# a person of the base: measured on the 100k bench dataset).
+RESTRICTED_RUN_SHARE = 100
 
 
 @dataclass(frozen=True)
@@ -88,13 +95,129 @@ def promote(
     dry_run: bool = False,
     examples: int = 0,
 ) -> RunReport:
-    """Apply every rule to the whole base in one transaction (rolled back when ``dry_run``)."""
+    """Apply every rule to the whole base in one transaction (rolled back when ``dry_run``).
+
+    On SQLite the rules are first evaluated on a read snapshot (no write lock: the door goes
+    on checking people in): who could move, whose lapse clock starts or stops. The write
+    lock is then held only to run the rules again for the people who could move
+    (:func:`apply_rules` with ``only``, as after a check-in; recruit chains still reach
+    everyone, and the people they move get a second such run), so whatever changed in
+    between (a rung set by hand) is seen, never overwritten blindly. Everyone else's lapse
+    clock is started only where still unset, stopped only where still set. Nobody to move:
+    no write lock at all. More than one person in :data:`RESTRICTED_RUN_SHARE` to move, or lapse
+    rules that a promotion in the same run can change (``days_at_rung``,
+    ``recruits_at_rung``): one whole-base run under the lock, as on PostgreSQL.
+    """
     as_of = as_of or utcnow()
-    with engine.connect() as connection, _transaction(connection, commit=not dry_run):
-        ids = apply_rules(connection, ladder, as_of)
-        changes = changes_since(connection, before(ids)) if ids else []
-        shown = moves_since(connection, before(ids), examples) if ids and examples else []
+    with engine.connect() as connection:
+        found = None
+        if locks_whole_database(connection) and _lapses_ignore_promotions(ladder):
+            with snapshot(connection):
+                found = evaluate_whole_base(connection, ladder, as_of)
+                _after_evaluating()
+            if found is not None and found.nothing:
+                return RunReport(as_of, dry_run, [], [])
+        with _transaction(connection, commit=not dry_run):
+            ids = _apply_found(connection, ladder, as_of, found)
+            changes = changes_since(connection, before(ids)) if ids else []
+            shown = moves_since(connection, before(ids), examples) if ids and examples else []
     return RunReport(as_of, dry_run, changes, shown)
+
+
+def _apply_found(
+    connection: Connection, ladder: LadderFile, as_of: datetime, found: Evaluation | None
+) -> list[int]:
+    """Under the write lock: the whole base, or only what the snapshot found."""
+    if found is None:
+        return apply_rules(connection, ladder, as_of)
+    movers = set(found.movers)
+    stopped = [i for i in found.clocks_stopped if i not in movers]
+    started = [i for i in found.clocks_started if i not in movers]
+    _set_lapse_clocks(connection, stopped, started, as_of)
+    if not movers:
+        return []
+    ids = apply_rules(connection, ladder, as_of, only=found.movers, chains_reach_all=True)
+    if ids:  # recruiters moved by the chains: their lapse clocks, after their moves
+        c = LEVEL_CHANGES.c
+        moved = select(c.supporter_id).where(c.id >= min(ids)).distinct()
+        others = sorted(set(connection.execute(moved).scalars()) - movers)
+        if others:
+            ids += apply_rules(connection, ladder, as_of, only=others, chains_reach_all=True)
+    return ids
+
+
+def _lapses_ignore_promotions(ladder: LadderFile) -> bool:
+    """True when no lapse rule looks at what a promotion changes (rungs, time at a rung)."""
+    return not any(
+        condition.days_at_rung is not None or condition.recruits_at_rung is not None
+        for rule in ladder.lapse_rules
+        for _path, condition in walk(rule.condition, "")
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What a whole-base run would do, read on a snapshot: who could move, and whose lapse
+    clock would stop (the condition no longer holds) or start."""
+
+    movers: list[int]
+    clocks_stopped: list[int]
+    clocks_started: list[int]
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.movers or self.clocks_stopped or self.clocks_started)
+
+
+def evaluate_whole_base(
+    connection: Connection, ladder: LadderFile, as_of: datetime
+) -> Evaluation | None:
+    """Who a whole-base run could change in its first pass, read without writing; None when
+    so many could move that the whole base is cheaper to run again under the lock."""
+    params: dict[str, Any] = time_params(ladder, as_of)
+    plan = plan_for(ladder, Scope())
+    people = connection.execute(select(func.count()).select_from(SUPPORTERS)).scalar_one()
+    movers: set[int] = set()
+    for query in plan.who():
+        movers.update(connection.execute(query, params).scalars())
+        if len(movers) * RESTRICTED_RUN_SHARE > people:
+            return None
+    stopped: list[int] = []
+    started: list[int] = []
+    if plan.lapse_marked:
+        stopped_query, started_query = plan.lapse_marked
+        stopped = sorted(connection.execute(stopped_query, params).scalars())
+        started = sorted(connection.execute(started_query, params).scalars())
+        if ladder.promotion.lapse_grace_days == 0:
+            movers.update(started)  # their clock starts and they lapse in the same run
+    if len(movers) * RESTRICTED_RUN_SHARE > people:
+        return None
+    return Evaluation(sorted(movers), stopped, started)
+
+
+def _set_lapse_clocks(
+    connection: Connection, stopped: list[int], started: list[int], as_of: datetime
+) -> None:
+    """Stop and start the lapse clocks the snapshot said, where nobody did meanwhile."""
+    s = SUPPORTERS.c
+    chosen = s.id.in_(bindparam("ids", expanding=True))
+    stop = update(SUPPORTERS).where(chosen, s.lapse_condition_since.is_not(None))
+    start = update(SUPPORTERS).where(
+        chosen, s.lapse_condition_since.is_(None), s.status == SupporterStatus.ACTIVE
+    )
+    clocks: list[tuple[Any, list[int], datetime | None]] = [
+        (stop, stopped, None),
+        (start, started, as_of),
+    ]
+    for statement, people, value in clocks:
+        for first in range(0, len(people), CANDIDATES_CHUNK):
+            chunk = people[first : first + CANDIDATES_CHUNK]
+            connection.execute(statement.values(lapse_condition_since=value), {"ids": chunk})
+
+
+def _after_evaluating() -> None:
+    """A seam for tests: runs once the run is evaluated on its snapshot, before the write
+    lock is taken."""
 
 
 def apply_person(
@@ -121,17 +244,22 @@ def apply_rules(
     ladder: LadderFile,
     as_of: datetime,
     only: Sequence[int] | None = None,
+    chains_reach_all: bool = False,
 ) -> list[int]:
     """Apply reactivation, promotion and lapse rules; returns the new level_changes ids.
 
     With ``only``, just those supporters are evaluated (and rules none of them could meet
-    are not even sent to the database).
+    are not even sent to the database). With ``chains_reach_all`` too, the later passes
+    (people moved, and recruiters of people moved) are not restricted to ``only``: a
+    whole-base run restricted to the people who could move.
     """
     params: dict[str, Any] = time_params(ladder, as_of)
     if only is not None:
         params["only"] = list(only)
     plan = plan_for(ladder, Scope(only=only is not None))
-    few = _Few(connection, ladder, only) if only is not None else None
+    few = _Few(connection, ladder, only) if only is not None and not chains_reach_all else None
+    if chains_reach_all:
+        plan = replace(plan, touched_promotions=plan_for(ladder, Scope()).touched_promotions)
     run = _Runner(connection, params, few)
     run.rule(plan.reactivation)
     _promote_until_stable(run, plan)

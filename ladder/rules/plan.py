@@ -56,6 +56,7 @@ class RulePlan:
     update: Any
     attach: list[Any]
     rule: Rule | None = None  # None for reactivation
+    who: Any = None  # SELECT the ids of the people the rule would change (no evidence)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ class Plan:
     chained: bool  # a rule counts recruits at a rung: repeat until nobody moves
     lapse_marks: list[Any]
     lapses: list[RulePlan]
+    lapse_marked: list[Any]  # SELECT the ids the lapse_marks would clear, and would set
+
+    def who(self) -> list[Any]:
+        """SELECTs of everyone the run's first pass could move (a read: no write lock)."""
+        plans = [self.reactivation, *self.promotions, *self.lapses]
+        return [p.who for p in plans if p.who is not None]
 
 
 _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
@@ -82,7 +89,7 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     touched = Scope(only=scope.only, touched=True)
     chain = Scope(only=scope.only, touched=True, recruiters=True)
     chained = any(counts_recruit_rungs(rule) for rule in rules)
-    lapse_marks, lapses = _lapse_plans(ladder, scope)
+    lapse_marks, lapses, lapse_marked = _lapse_plans(ladder, scope)
     return Plan(
         reactivation=_rule_plan(compile_reactivation(ladder, scope), None, ("lapsed", "active")),
         promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
@@ -93,6 +100,7 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
         chained=chained,
         lapse_marks=lapse_marks,
         lapses=lapses,
+        lapse_marked=lapse_marked,
     )
 
 
@@ -106,11 +114,11 @@ def _promotion_plan(ladder: LadderFile, rule: Rule, scope: Scope) -> RulePlan:
     return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule)
 
 
-def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[RulePlan]]:
+def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[RulePlan], list[Any]]:
     """Mark when the lapse condition starts and stops holding; lapse after the grace period."""
     rules = ladder.lapse_rules
     if not rules:
-        return [], []
+        return [], [], []
     compiled = compile_rules(ladder, rules, scope)
     source, eligible = compiled[0].source, compiled[0].eligible
     held = compiled[0].root.holds
@@ -128,7 +136,7 @@ def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[Rule
     for rule, item in zip(rules, compiled, strict=True):
         item.eligible = item.eligible & (since <= cutoff)
         plans.append(_rule_plan(item, None, ("active", "lapsed"), rule))
-    return marks, plans
+    return marks, plans, [stopped, started]
 
 
 def _set_supporters(ids: Any, **values: Any) -> Any:
@@ -169,6 +177,7 @@ def _rule_plan(
         _set_supporters(new, **state),
         [_attach_ids(leaf, compiled.rule_id) for leaf in compiled.root.leaves() if leaf.rows],
         rule,
+        select(S.c.id).select_from(compiled.source).where(*compiled.where()),
     )
 
 

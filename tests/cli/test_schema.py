@@ -74,7 +74,7 @@ def test_an_out_of_date_database_is_refused_until_db_upgrade(bare_cli, db_url):
     assert "run `ladder db upgrade`" in refused.stderr
     assert "Traceback" not in refused.output
 
-    upgraded = bare_cli("db", "upgrade")
+    upgraded = bare_cli("db", "upgrade", "--no-backup")  # backups: test_upgrade_with_data
     assert upgraded.exit_code == 0, upgraded.output
     assert f"from schema 0001 to {head_revision()}" in upgraded.stdout
     assert bare_cli("db", "upgrade").stdout.strip().endswith(f"({head_revision()}).")

@@ -7,6 +7,10 @@
 4. write in bulk in one transaction (:mod:`ladder.people.importing.write`), unless a row was
    refused (and ``skip_invalid`` is off) or this is a dry run.
 
+Steps 1 to 3 run on a read snapshot: on SQLite the write lock (which a check-in at the door
+waits for) is held only for step 4, after checking that nothing the plan read has changed
+(:mod:`ladder.people.importing.recheck`); if it has, the import plans again.
+
 Importing the same file twice changes nothing the second time.
 """
 
@@ -23,11 +27,13 @@ from sqlalchemy import Connection, Engine
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.people.importing import recheck
 from ladder.people.importing.known import Known, Wanted, raw_rows
 from ladder.people.importing.plan import Plan, Planner
 from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.people.importing.write import TagLinks, write_plan
+from ladder.storage.snapshot import data_version, lock_tables, snapshot
 from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 
 # After the people are written, in the same transaction: (connection, ids of everyone the
@@ -38,6 +44,9 @@ AfterWrite = Callable[[Connection, list[int]], None]
 SMALL_FILE_ROWS = 20_000
 # Which data rows to import at all (the sheet import skips rows not ticked 'present').
 KeepRow = Callable[[CsvTable, CsvRow], bool]
+# SQLite: plans made on a read snapshot before planning once more under the write lock.
+SNAPSHOT_TRIES = 3
+WRITTEN = ("local_groups", "tags", "supporters", "supporter_tags")  # locked on PostgreSQL
 
 
 @dataclass
@@ -104,6 +113,65 @@ def _import(
     progress: Callable[[int], None] | None,
     now: datetime | None,
 ) -> tuple[ImportReport, CsvTable]:
+    """Read, validate and plan on a read snapshot, then write under the write lock.
+
+    On SQLite the write lock is taken only to write: if someone committed in between and
+    what the plan read changed, the import plans again (:data:`SNAPSHOT_TRIES` times on a
+    fresh snapshot, then once more under the lock). PostgreSQL has no database-wide write
+    lock: the tables the import writes are locked against other writers while it checks
+    the plan and writes (check-ins go on).
+    """
+    with engine.connect() as connection:
+        for attempt in range(SNAPSHOT_TRIES):
+            shown = progress if attempt == 0 else None  # the progress bar counts one reading
+            with snapshot(connection):
+                seen = data_version(connection)
+                read = _read_and_plan(connection, data, source, options, shown)
+                _after_planning()
+            if read.refused or options.dry_run:
+                return read.report, read.table
+            transaction = connection.begin()  # on SQLite, BEGIN IMMEDIATE: the write lock
+            try:
+                lock_tables(connection, WRITTEN)
+                if seen is None or data_version(connection) != seen:  # someone committed
+                    if not recheck.still_true(connection, read.planned):
+                        transaction.rollback()
+                        continue  # what the plan read changed: plan again
+                    read.planned.links = TagLinks(connection, read.planned.plan)
+                    _count(read.report, read.planned.plan, read.planned.links)
+                _write(connection, read, ladder, options, now)
+            except BaseException:
+                transaction.rollback()
+                raise
+            transaction.commit()
+            return read.report, read.table
+        with connection.begin():  # the last resort: plan under the lock
+            lock_tables(connection, WRITTEN)
+            read = _read_and_plan(connection, data, source, options, None)
+            if not read.refused and not options.dry_run:
+                _write(connection, read, ladder, options, now)
+        return read.report, read.table
+
+
+def _after_planning() -> None:
+    """A seam for tests: runs once the plan is made on its snapshot, before the write lock."""
+
+
+@dataclass
+class _Read:
+    table: CsvTable
+    report: ImportReport
+    planned: recheck.Planned
+    refused: bool
+
+
+def _read_and_plan(
+    connection: Connection,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+) -> _Read:
     table = read_csv(data, source, options.aliases, options.overrides, options.encoding)
     columns = {name: table.column_of(name) for name in table.columns}
     report = ImportReport(source, table.encoding, table.delimiter, columns, table.ignored)
@@ -112,19 +180,25 @@ def _import(
     keep = options.keep_row
     data_rows = (r for r in table.rows() if keep(table, r)) if keep else table.rows()
     rows = counter.count(validate_rows(table, data_rows))
-    with engine.begin() as connection:
-        plan, links = _plan(connection, rows, columns, options.create_groups)
-        report.rows = counter.lines
-        _count(report, plan, links)
-        refused = bool(plan.rejected) and not options.skip_invalid
-        if not refused and not options.dry_run:
-            people = write_plan(
-                connection, plan, links, now or utcnow(), ladder.first_rung, "import"
-            )
-            if options.after_write is not None:
-                options.after_write(connection, people)
-            report.written = True
-    return report, table
+    planned = _plan(connection, rows, columns, options.create_groups)
+    report.rows = counter.lines
+    _count(report, planned.plan, planned.links)
+    refused = bool(planned.plan.rejected) and not options.skip_invalid
+    return _Read(table, report, planned, refused)
+
+
+def _write(
+    connection: Connection,
+    read: _Read,
+    ladder: LadderFile,
+    options: ImportOptions,
+    now: datetime | None,
+) -> None:
+    plan, links = read.planned.plan, read.planned.links
+    people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
+    if options.after_write is not None:
+        options.after_write(connection, people)
+    read.report.written = True
 
 
 def _plan(
@@ -132,16 +206,17 @@ def _plan(
     rows: Iterable[PersonRow | Rejection],
     columns: dict[str, str],
     create_groups: bool,
-) -> tuple[Plan, TagLinks]:
+) -> recheck.Planned:
     groups = {name: gid for gid, name in raw_rows(connection, "SELECT id, name FROM local_groups")}
     rest = iter(rows)
     head = list(itertools.islice(rest, SMALL_FILE_ROWS + 1))
     small = len(head) <= SMALL_FILE_ROWS
-    known = Known.load(connection, _wanted(head) if small else None)
-    planner = Planner(known, groups, columns, create_groups)
+    wanted = _wanted(head) if small else None
+    known = Known.load(connection, wanted)
+    planner = Planner(known, dict(groups), columns, create_groups)
     planner.add_rows(head if small else itertools.chain(head, rest))
     plan = planner.finish()
-    return plan, TagLinks(connection, plan)
+    return recheck.Planned(plan, TagLinks(connection, plan), known, wanted, groups)
 
 
 def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:

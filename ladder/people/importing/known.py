@@ -89,6 +89,12 @@ class Known:
         known._add_all(_recruiters_above(connection, list(known.people)))
         return known
 
+    @property
+    def names_read(self) -> bool:
+        """True when a name lookup read everyone's names from the database."""
+        loaded = self._by_name is not None or self._by_name_postcode is not None
+        return loaded and self.connection is not None
+
     def ensure(self, keys: Iterable[int]) -> None:
         """Load the people ``keys`` names (and their recruiters) if they are not yet."""
         missing = {k for k in keys if k > 0 and k not in self.people}
