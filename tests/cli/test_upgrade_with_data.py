@@ -112,8 +112,10 @@ def test_an_upgrade_from_the_first_schema_keeps_every_row(bare_cli, db_url):
     after = dump(engine)
     engine.dispose()
     for table, rows in before.items():
-        if table != "alembic_version":
-            assert after[table] == rows, table
+        if table != "alembic_version":  # later migrations add columns at the end, empty
+            assert [row[: len(old)] for row, old in zip(after[table], rows)] == rows, table
+            assert len(after[table]) == len(rows), table
+            assert all(v is None for row, old in zip(after[table], rows) for v in row[len(old) :])
     assert after["alembic_version"] == [(head_revision(),)]
     assert set(after) - set(before) == {"merges", "contacts"}
     assert after["merges"] == after["contacts"] == []
