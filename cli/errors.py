@@ -26,7 +26,8 @@ def translated_errors() -> Iterator[None]:
     try:
         yield
     except click.ClickException as exc:  # click's own (it echoes a bad value as typed)
-        exc.message = _shown(exc.message)  # type: ignore[misc]  # Final in stubs, not at run time
+        lines = exc.message.split("\n")  # a message of several lines keeps them
+        exc.message = "\n".join(_shown(line) for line in lines)  # type: ignore[misc]
         raise
     except MisuseError as exc:
         raise click.UsageError(_shown(str(exc))) from None

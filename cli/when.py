@@ -22,7 +22,6 @@ DAYS_AGO = re.compile(r"([0-9]+)\s*d")
 # enough that windows (a rule's 180 days, a day either side) never leave Python's dates.
 EARLIEST = datetime(1900, 1, 1)
 LATEST = datetime(2999, 12, 31, 23, 59, 59)
-MAX_DAYS_AGO = 10**6  # beyond any EARLIEST, and small enough for timedelta
 
 
 class LocalTime(click.ParamType):
@@ -43,10 +42,10 @@ class LocalTime(click.ParamType):
         text = str(value).strip()
         days = DAYS_AGO.fullmatch(text) if self.days_ago else None
         if days:
-            moment = utcnow() - timedelta(days=min(int(days.group(1)), MAX_DAYS_AGO))
-            if moment < EARLIEST:
+            now = utcnow()
+            if int(days.group(1)) > (now - EARLIEST).days:
                 self.fail(f"{text} goes back before {EARLIEST:%Y-%m-%d}: give fewer days")
-            return moment
+            return now - timedelta(days=int(days.group(1)))
         try:
             typed = datetime.fromisoformat(text)
         except ValueError:

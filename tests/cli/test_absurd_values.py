@@ -183,3 +183,83 @@ def test_absurd_root_options_get_one_line_never_a_traceback(option, ladder_cli, 
         assert "\x00" not in result.output and "\x1b" not in result.output, shown
         errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
         assert len(errors) == (result.exit_code != 0), shown
+
+
+# --- the messages themselves, for the values the issue names ---------------------------------
+
+ERROR_LINES = {
+    ("people", "show", f"#{BIG}"): f"Error: no person matches '#{BIG}': give an id, email or phone",
+    ("people", "show", str(BIG)): f"Error: no person matches '{BIG}': give an id, email or phone",
+    ("events", "show", f"#{BIG}"): (
+        f"Error: no event matches '#{BIG}': give its id (see `ladder events list`)"
+    ),
+    ("recruiters", "top", "--since", "99999999999d"): (
+        "Error: Invalid value for '--since': 99999999999d goes back before 1900-01-01: "
+        "give fewer days"
+    ),
+    ("promote", "--as-of", "0001-01-01"): (
+        "Error: Invalid value for '--as-of': 0001-01-01 is out of range: give a date between "
+        "1900-01-01 and 2999-12-31"
+    ),
+    ("events", "list", "--to", "9999-12-31"): (
+        "Error: Invalid value for '--to': 9999-12-31 is out of range: give a date between "
+        "1900-01-01 and 2999-12-31"
+    ),
+    ("events", "list", "--limit", str(BIG)): (
+        f"Error: Invalid value for '--limit': {BIG} is not in the range 1<=x<=2147483647."
+    ),
+    ("events", "edit", "#1", "--capacity", str(2**40)): (
+        f"Error: Invalid value for '--capacity': {2**40} is not in the range 0<=x<=2147483647."
+    ),
+}
+
+
+@pytest.mark.parametrize("args", list(ERROR_LINES), ids=" ".join)
+def test_the_values_the_issue_names_get_a_clear_line(args, ladder_cli, engine):
+    add_event(engine, "Forum", starts_in=timedelta(hours=-1))
+    before = _dump(engine, _reflected(engine))
+    result = ladder_cli(*args)
+    assert result.exit_code in (1, 2)
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error")] == [
+        ERROR_LINES[args]
+    ]
+    assert _dump(engine, _reflected(engine)) == before
+
+
+def test_an_id_column_or_recruiter_of_2_63_is_a_rejected_row(ladder_cli, engine, tmp_path):
+    content = (
+        "id,first name,last name,email,recruited by\n"
+        f"{BIG},Awa,Diallo,awa@example.org,\n"
+        f",Jean,Wamytan,jean@example.org,#{BIG}\n"
+    )
+    result = ladder_cli("people", "import", write(tmp_path, "people.csv", content))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert (
+        f"line 2, column 'id': no database holds an id above {BIG - 1}: "
+        "leave the id blank for a new person" in result.output
+    )
+    assert f"line 3, column 'recruited by': recruited by '#{BIG}': no person #{BIG}" in (
+        result.output
+    )
+    assert _dump(engine, _reflected(engine))["supporters"] == []
+
+
+def test_a_value_the_database_refuses_is_one_line_not_a_traceback():
+    """The safety net, for whatever a check misses: a driver's data error becomes one line."""
+    from sqlalchemy.exc import DataError
+
+    from cli.errors import translated_errors
+
+    with pytest.raises(click.ClickException) as caught, translated_errors():
+        raise DataError("INSERT ...", {}, Exception("value too long for type character(254)\nx"))
+    assert caught.value.message == (
+        "the database refused a value: value too long for type character(254): "
+        "check the values given"
+    )
+
+
+def _reflected(engine: Engine) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(engine)
+    return metadata
