@@ -137,3 +137,20 @@ def test_names_stored_with_control_characters_are_shown_escaped(ladder_cli, engi
     add_person(engine, "Ana\x1b[1m", None)  # a message naming people: an ambiguous name
     ambiguous = ladder_cli("people", "show", "a")
     assert "\x1b" not in ambiguous.output and "Ana\\x1b[1m" in ambiguous.output
+
+
+def test_graph_exports_stay_valid_xml_with_names_stored_with_control_characters(
+    ladder_cli, engine, db_url, tmp_path
+):
+    import xml.etree.ElementTree as ElementTree
+
+    nul = "\x00" if db_url.startswith("sqlite") else ""  # PostgreSQL never stores a NUL
+    recruiter = add_person(engine, f"Awa\x1b[31m{nul}", "Di\x07allo")
+    add_person(engine, "Jean", "Wamytan", recruiter_id=recruiter)
+    for file_format in ("graphml", "gexf"):
+        target = tmp_path / f"graph.{file_format}"
+        result = ladder_cli("graph", "export", "--format", file_format, "-o", str(target))
+        assert result.exit_code == 0, result.output
+        tree = ElementTree.parse(target).iter()
+        labels = [e.get("label") or e.get("value") or e.text for e in tree]
+        assert any(label and label.startswith("Awa\\x1b[31m") for label in labels), file_format
