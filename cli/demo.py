@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
+from cli.options import Count
 from cli.output import render
 from cli.when import LocalTime, local_text, today_start
 from ladder.errors import MisuseError
@@ -25,6 +26,7 @@ from ladder.workspace import Workspace
 
 DEMO_DATABASE = "ladder-demo.db"
 DEMO_PEOPLE = 3000
+MAX_PEOPLE = 10_000_000  # ten times the scale ladder is built for
 
 
 def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str:
@@ -70,7 +72,7 @@ def _seed_options(function: Any) -> Any:
 @click.command()
 @click.option(
     "--people",
-    type=click.IntRange(min=1),
+    type=Count(min=1, max=MAX_PEOPLE),
     required=True,
     help="How many supporters to generate (with their actions, events and recruiters).",
 )
@@ -94,7 +96,7 @@ def seed(
 @click.command()
 @click.option(
     "--people",
-    type=click.IntRange(min=1),
+    type=Count(min=1, max=MAX_PEOPLE),
     default=DEMO_PEOPLE,
     show_default=True,
     help="Supporters to generate when the demo database is empty.",

@@ -1,38 +1,79 @@
 """The one place where ladder's exceptions become click errors.
 
-Failures exit 1 with one line on stderr; misuse exits 2; nobody sees a traceback.
+Failures exit 1 with one line on stderr; misuse exits 2; nobody sees a traceback, and no
+message shows a password (a database URL's is replaced by ``***``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
+from ladder.domain.text import shown_safely
 from ladder.errors import AmbiguousError, LadderError, MisuseError
+
+# user:password@ in a URL, and password=... in a libpq connection string
+_URL_PASSWORD = re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)\S*@")
+_KEY_PASSWORD = re.compile(r"(?P<keep>\bpassword\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
 
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
     try:
         yield
+    except click.ClickException as exc:  # click's own (it echoes a bad value as typed)
+        lines = exc.message.split("\n")  # a message of several lines keeps them
+        exc.message = "\n".join(_shown(line) for line in lines)  # type: ignore[misc]
+        raise
     except MisuseError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(_shown(str(exc))) from None
     except AmbiguousError as exc:
-        lines = [str(exc), *(f"  {c}" for c in exc.candidates)]
+        lines = [_shown(str(exc)), *(f"  {_shown(c)}" for c in exc.candidates)]
         raise click.ClickException("\n".join(lines)) from None
     except LadderError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_shown(str(exc))) from None
+    except DataError as exc:  # a value the database refuses: one that no check caught first
+        raise click.ClickException(
+            f"the database refused a value: {_first_line(exc)}: check the values given"
+        ) from None
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error: {_first_line(exc)}") from None
+    except ValueError as exc:
+        if not str(exc).startswith("embedded null"):  # Python on a NUL in a path or a name
+            raise
+        raise click.UsageError(
+            "a value given (a file name, an encoding) contains a NUL byte: remove it"
+        ) from None
+    except OSError as exc:  # a file ladder was pointed at (a name too long for the disk...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise click.ClickException(_shown(f"{where}{exc.strerror or exc}")) from None
+    except OverflowError:  # a number or date too large for the database or the calendar
+        raise click.ClickException(
+            "a number or date given is out of range: check the values given"
+        ) from None
+
+
+def without_passwords(text: str) -> str:
+    """``text`` with any password in a URL (``scheme://user:***@``) or a connection string
+    (``password=***``) hidden."""
+    text = _URL_PASSWORD.sub(r"\g<keep>***@", text)
+    return _KEY_PASSWORD.sub(r"\g<keep>***", text)
+
+
+def _shown(message: str) -> str:
+    """A message as one line a terminal can show: no password, control characters (a name's
+    stray ESC or NUL, a line break) written as escapes."""
+    return shown_safely(without_passwords(message))
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
-    return text[0] if text else type(original).__name__
+    return _shown(text[0] if text else type(original).__name__)
 
 
 class Interrupted(click.ClickException):

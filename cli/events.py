@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
+from cli.options import Count
 from cli.output import csv_text, echo_rows, output_options
 from cli.when import LocalTime, local_text, today_start
 from ladder.events import agenda as service
@@ -44,7 +45,7 @@ def event_options(function: Any) -> Any:
         click.option("--group", help="Local group running it (must exist)."),
         click.option("--campaign", help="Campaign it belongs to (must exist)."),
         click.option("--host", help="The host: id, email or phone of a supporter."),
-        click.option("--capacity", type=click.IntRange(min=0), help="Places available."),
+        click.option("--capacity", type=Count(min=0), help="Places available."),
         click.option("--key-date/--no-key-date", default=None, help="A flagship key date."),
     ]
     for option in reversed(options):
@@ -100,7 +101,7 @@ def edit(workspace: Workspace, event: str, **fields: Any) -> None:
 @click.option("--group", help="Local group.")
 @click.option("--kind", help="Event kind.")
 @click.option("--campaign", help="Campaign name.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--limit", type=Count(min=1), help="At most this many.")
 @output_options
 @pass_workspace
 def list_(
@@ -158,7 +159,7 @@ def show(workspace: Workspace, event: str, output_format: str) -> None:
 )
 @click.option(
     "--blank",
-    type=click.IntRange(min=0),
+    type=Count(min=0, max=1_000),
     default=25,
     show_default=True,
     help="Blank rows for walk-ins.",

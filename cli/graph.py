@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.context import pass_workspace
-from cli.output import check_writable, database_files, echo_rows, output_options
+from cli.output import check_writable, database_files, echo_rows, output_options, printable
 from ladder.files import replacing
 from ladder.workspace import Workspace
 
@@ -59,8 +59,10 @@ def export(
             write_graph(built, file_format, stream)
     if output != "-":
         click.echo(
-            f"Wrote {built.number_of_nodes()} people and {built.number_of_edges()} "
-            f"recruitments to {output} ({file_format}).",
+            printable(
+                f"Wrote {built.number_of_nodes()} people and {built.number_of_edges()} "
+                f"recruitments to {output} ({file_format})."
+            ),
             err=True,
         )
 

@@ -36,6 +36,10 @@ COMMANDS: dict[str, str] = {
 class RootGroup(LazyGroup):
     """The root: also the one place where ladder errors (and Ctrl-C) become click errors."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with translated_errors():  # the root's own options (--ladder-file with a NUL...)
+            return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with translated_errors():

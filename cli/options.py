@@ -12,6 +12,17 @@ import click
 
 from cli.when import LocalTime, local_text
 from ladder.clock import utcnow
+from ladder.domain.text import MAX_COUNT
+
+
+class Count(click.IntRange):
+    """A number people type (a limit, a capacity, how many): a whole number from ``min`` to
+    :data:`~ladder.domain.text.MAX_COUNT` unless told, so that no absurd value reaches SQL
+    (``--limit 9223372036854775808`` is refused in one line, not by the database driver)."""
+
+    def __init__(self, min: int = 0, max: int = MAX_COUNT) -> None:
+        super().__init__(min=min, max=max)
+
 
 PERSON_HELP = "id (12 or #12), email, phone, or a name (an ambiguous name lists the candidates)"
 
@@ -55,7 +66,7 @@ def next_filters(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--limit",
-            type=click.IntRange(min=1, max=10_000),
+            type=Count(min=1, max=10_000),
             default=25,
             show_default=True,
             help="At most this many people.",

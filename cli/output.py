@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from cli.when import shown
+from ladder.domain.text import shown_safely
 from ladder.files import check_creatable
 from ladder.tabular.cells import neutralise
 
@@ -171,7 +172,16 @@ def _cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
-    return str(_plain(value))
+    return printable(str(_plain(value)))
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """``text`` as a terminal may show it: control characters (an ESC sequence or a NUL in a
+    name stored before ladder refused them) written as escapes (``\\x1b``), never sent raw.
+    With ``lines``, a text of several lines keeps its line breaks."""
+    if lines:
+        return "\n".join(shown_safely(line) for line in text.split("\n"))
+    return shown_safely(text)
 
 
 def change_ends(
@@ -193,7 +203,9 @@ def move_sentence(move: Move) -> str:
 
 def moves_lines(moves: Iterable[Move]) -> list[str]:
     """One line per level change, naming who (a sign-in sheet moves several people)."""
-    return [f"{move.name} (#{move.supporter_id}): {move_sentence(move)}" for move in moves]
+    return [
+        printable(f"{move.name} (#{move.supporter_id}): {move_sentence(move)}") for move in moves
+    ]
 
 
 def checkin_message(result: CheckinResult) -> str:
@@ -201,12 +213,12 @@ def checkin_message(result: CheckinResult) -> str:
     who = f"{result.person.name} (#{result.person.id})"
     if result.already:
         by = f" by {result.checked_in_by}" if result.checked_in_by else ""
-        return (
+        return printable(
             f"{who} was already checked in to {result.event.title} at "
             f"{shown(result.checked_in_at):%H:%M}{by}: still one attendance"
         )
     text = f"Checked in {who} to {result.event.title}."
-    return " ".join([text, *(move_sentence(move) for move in result.moves)])
+    return printable(" ".join([text, *(move_sentence(move) for move in result.moves)]))
 
 
 def recorded_message(found: NextList) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.options import as_of_option
+from cli.options import Count, as_of_option
 from cli.output import change_ends, echo_rows, evidence_text, output_options
 from cli.when import local_text
 from ladder.rules import ChangeCount, Move, RunReport, promote
@@ -24,7 +24,7 @@ MOVE_COLUMNS = ["id", "name", "rule", "from", "to", "evidence"]
 @click.option(
     "--show",
     "shown",
-    type=click.IntRange(min=0),
+    type=Count(min=0),
     default=None,
     help="List this many of the people moved (default: 20 with --dry-run, else 0; "
     "csv and json: everyone).",

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options
+from cli.options import Count
+from cli.output import echo_rows, output_options, printable
 from cli.when import LocalTime
 from ladder.workspace import Workspace
 
@@ -38,7 +39,7 @@ def recruiters() -> None:
 @click.option("--group", metavar="GROUP", help="Only recruiters of this local group.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=Count(min=0),
     default=20,
     show_default=True,
     help="How many rows (0 for everybody).",
@@ -81,7 +82,7 @@ def top(
 @click.argument("person")
 @click.option(
     "--depth",
-    type=click.IntRange(min=1),
+    type=Count(min=1),
     default=3,
     show_default=True,
     help="How many levels of recruits to draw.",
@@ -109,7 +110,7 @@ def tree(workspace: Workspace, person: str, depth: int, up: bool, output_format:
             chain, loops = recruiter_chain(connection, found.id)
             links = [(c.id, c.label, c.rung) for c in chain]
             if table:
-                click.echo("\n".join(draw_chain(links, loops)))
+                click.echo(printable("\n".join(draw_chain(links, loops)), lines=True))
                 return
             if loops:
                 click.echo(draw_chain([], loops)[0], err=True)
@@ -117,7 +118,7 @@ def tree(workspace: Workspace, person: str, depth: int, up: bool, output_format:
             return
         graph = recruitment_tree(connection, found.id, depth)
     if table:
-        click.echo("\n".join(draw_tree(graph, found.id)))
+        click.echo(printable("\n".join(draw_tree(graph, found.id)), lines=True))
     else:
         echo_rows(tree_rows(graph, found.id), TREE_COLUMNS, output_format)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.context import pass_workspace
-from cli.options import as_of_option
+from cli.options import Count, as_of_option
 from cli.output import echo_rows, output_options
 from cli.when import local_text
 from ladder.domain.ladderfile import ladder_problems, load_ladder, parse_ladder
@@ -62,9 +62,7 @@ def check(workspace: Workspace, file: Path) -> None:
 @rules_group.command("what-if")
 @click.argument("file", type=FILE)
 @as_of_option
-@click.option(
-    "--examples", type=click.IntRange(min=0), default=3, show_default=True, help="Names per row."
-)
+@click.option("--examples", type=Count(min=0), default=3, show_default=True, help="Names per row.")
 @output_options
 @pass_workspace
 def what_if_command(

@@ -17,7 +17,11 @@ import click
 from ladder.clock import day_start, local_today, reader_zone, to_local, to_utc, utcnow
 from ladder.settings import machine_zone
 
-DAYS_AGO = re.compile(r"(\d+)\s*d")
+DAYS_AGO = re.compile(r"([0-9]+)\s*d")
+# The moments a movement's records can name: wide enough for anyone's history and plans, narrow
+# enough that windows (a rule's 180 days, a day either side) never leave Python's dates.
+EARLIEST = datetime(1900, 1, 1)
+LATEST = datetime(2999, 12, 31, 23, 59, 59)
 
 
 class LocalTime(click.ParamType):
@@ -38,12 +42,20 @@ class LocalTime(click.ParamType):
         text = str(value).strip()
         days = DAYS_AGO.fullmatch(text) if self.days_ago else None
         if days:
-            return utcnow() - timedelta(days=int(days.group(1)))
+            now = utcnow()
+            if int(days.group(1)) > (now - EARLIEST).days:
+                self.fail(f"{text} goes back before {EARLIEST:%Y-%m-%d}: give fewer days")
+            return now - timedelta(days=int(days.group(1)))
         try:
             typed = datetime.fromisoformat(text)
         except ValueError:
             ago = " or a number of days (90d)" if self.days_ago else ""
             self.fail(f"{text!r} is not a date (2026-12-05) or time (2026-12-05 18:00){ago}")
+        if not EARLIEST <= typed.replace(tzinfo=None) <= LATEST:
+            self.fail(
+                f"{text} is out of range: give a date between {EARLIEST:%Y-%m-%d} "
+                f"and {LATEST:%Y-%m-%d}"
+            )
         return to_utc(typed, zone())
 
 

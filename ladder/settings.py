@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
+from ladder.domain.text import NAME, text_problem
 from ladder.errors import ConfigError
 
 DEFAULT_DATABASE_FILE = "ladder.db"
@@ -54,10 +55,13 @@ class Settings(BaseModel):
         path: Path | None = Path(chosen) if chosen else None
         if path is None and (cwd / DEFAULT_LADDER_FILE).is_file():
             path = cwd / DEFAULT_LADDER_FILE
+        user = env.get(ENV_USER) or _login_name()
+        if problem := text_problem(user, NAME):  # who did it is stored with every change
+            raise ConfigError(f"{ENV_USER}: {problem}")
         return cls(
             database_url=normalise_database_url(raw_db),
             ladder_file=path,
-            user=env.get(ENV_USER) or _login_name(),
+            user=user,
             time_zone=_checked_zone(env.get(ENV_TIME_ZONE), ENV_TIME_ZONE),
         )
 

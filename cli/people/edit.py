@@ -8,13 +8,14 @@ import click
 
 from cli.context import pass_workspace
 from cli.options import person_options
+from cli.output import printable
 from ladder.people import edit as service
 from ladder.people.tags import tag_person, untag_person
 from ladder.workspace import Workspace
 
 
 def _say(outcome: service.Outcome, verb: str) -> None:
-    click.echo(f"{verb} {outcome.person}.")
+    click.echo(printable(f"{verb} {outcome.person}."))
     for note in outcome.notes:
         click.echo(f"  note: {note}")
 

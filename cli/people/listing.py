@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, output_options, render
+from cli.options import Count
+from cli.output import echo_rows, output_options, printable, render
 from cli.when import local_text, shown
 from ladder.domain.vocabulary import SupporterStatus, names
 from ladder.people.listing import COLUMNS, PeopleFilter, list_people
@@ -28,7 +29,7 @@ TABLE_ROWS = 200
 @click.option("--recruited-by", metavar="PERSON", help="Only the direct recruits of PERSON.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=Count(min=1),
     help=f"At most this many rows. [default: {TABLE_ROWS} for a table, everyone for csv/json]",
 )
 @output_options
@@ -79,7 +80,7 @@ def show(workspace: Workspace, person: str, output_format: str, all_actions: boo
     if output_format == "json":
         click.echo(json.dumps(record, default=_json, indent=2, ensure_ascii=False))
         return
-    click.echo(_render_record(record))
+    click.echo(printable(_render_record(record), lines=True))
 
 
 def _plain(value: Any) -> Any:

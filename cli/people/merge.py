@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.context import pass_workspace
+from cli.options import Count
 from cli.output import echo_rows, output_options
 from ladder.people.duplicates import COLUMNS, find_duplicates
 from ladder.people.merge import merge_people
@@ -12,7 +13,7 @@ from ladder.workspace import Workspace
 
 
 @click.command()
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many pairs.")
+@click.option("--limit", type=Count(min=1), help="At most this many pairs.")
 @output_options
 @pass_workspace
 def duplicates(workspace: Workspace, limit: int | None, output_format: str) -> None:

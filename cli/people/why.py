@@ -8,7 +8,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.options import as_of_option
-from cli.output import change_ends, echo_rows, evidence_text, output_options
+from cli.output import change_ends, echo_rows, evidence_text, output_options, printable
 from cli.when import local_text
 from ladder.clock import utcnow
 from ladder.domain.vocabulary import SupporterStatus
@@ -44,11 +44,11 @@ def why(workspace: Workspace, person: str, as_of: datetime | None, output_format
     found = explain_why(workspace.engine, workspace.ladder, person, as_of or utcnow())
     ref, entries, progress = found.person, found.history, found.progress
     if output_format != "table":
-        click.echo(f"{ref.describe()}: {ref.rung} ({ref.status})", err=True)
+        click.echo(printable(f"{ref.describe()}: {ref.rung} ({ref.status})"), err=True)
         rows = [_history_record(e) for e in entries] + _progress_records(ref, progress)
         echo_rows(rows, WHY_COLUMNS, output_format)
         return
-    click.echo(f"{ref.describe()}: {ref.rung} ({ref.status})")
+    click.echo(printable(f"{ref.describe()}: {ref.rung} ({ref.status})"))
     click.echo("\nHistory:")
     echo_rows(
         [_history_row(e) for e in entries],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ladder.domain.text import EMAIL, PHONE, text_problem
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_NOISE = re.compile(r"[\s.\-()/]")
 
@@ -13,6 +15,8 @@ def normalise_email(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     email = raw.strip().lower()
+    if problem := text_problem(email, EMAIL):
+        raise ValueError(problem)
     if not _EMAIL.match(email):
         raise ValueError(f"{raw.strip()!r} is not an email address")
     return email
@@ -30,6 +34,8 @@ def normalise_phone(raw: str | int | None, country_code: str = "33") -> str | No
     text = _PHONE_NOISE.sub("", str(raw).strip())
     if not text:
         return None
+    if problem := text_problem(str(raw).strip(), PHONE):
+        raise ValueError(problem)
     if text.startswith("00"):
         text = "+" + text[2:]
     elif text.startswith("0"):

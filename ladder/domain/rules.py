@@ -26,6 +26,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ladder.domain.text import KIND, text_problem
+
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
 
 COUNT_KEYS = ("actions", "attended_events", "hosted_events", "recruits")
@@ -51,6 +53,8 @@ REACTIVATION = "reactivation"  # the rule id recorded when a lapsed person becom
 
 def _slug(value: str) -> str:
     value = value.strip()
+    if len(value) > KIND:  # rung and kind columns are the narrowest that hold a name
+        raise ValueError(f"{value[:20]!r}... has {text_problem(value, KIND)}")
     if not _SLUG.match(value):
         raise ValueError(
             f"{value!r} is not a valid name: use lowercase letters, digits, '-' or '_', "

@@ -11,6 +11,15 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ladder.clock import utcnow, wall_clock
 from ladder.domain.contact import normalise_postcode
+from ladder.domain.text import (
+    KIND,
+    LIKE_ESCAPE,
+    POSTCODE,
+    TITLE,
+    like_pattern,
+    parse_id,
+    text_problem,
+)
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
 from ladder.people.edit import find_group
@@ -25,6 +34,7 @@ from ladder.storage.models import (
 from ladder.storage.sqlfunc import full_name
 
 MAX_CANDIDATES = 10
+EVENT_TEXT_LIMITS = {"title": TITLE, "kind": KIND, "place": TITLE}
 LONG_PAST = timedelta(hours=24)  # after its end (or start), an event takes records only --late
 
 
@@ -79,18 +89,17 @@ def _events() -> Any:
 def find_event(connection: Connection, ref: str) -> EventRef:
     """An event by id (``12`` or ``#12``), external id, or a fragment of its title."""
     text = ref.strip()
-    ident = text.removeprefix("#")
-    if ident.isdigit():
-        row = connection.execute(_events().where(Event.id == int(ident))).first()
+    number = parse_id(text)  # None for 2^63 or more: no event has that id
+    if number is not None:
+        row = connection.execute(_events().where(Event.id == number)).first()
         if row is not None:
             return EventRef(*row)
     row = connection.execute(_events().where(Event.external_id == text)).first()
     if row is not None:
         return EventRef(*row)
-    pattern = "%" + text.lower().replace("%", r"\%").replace("_", r"\_") + "%"
     rows = connection.execute(
         _events()
-        .where(func.lower(Event.title).like(pattern, escape="\\"))
+        .where(func.lower(Event.title).like(like_pattern(text.lower()), escape=LIKE_ESCAPE))
         .order_by(Event.starts_at.desc(), Event.id)
         .limit(MAX_CANDIDATES + 1)
     ).all()
@@ -142,11 +151,17 @@ def _resolve(connection: Connection, data: EventInput) -> dict[str, Any]:
     direct = ("title", "kind", "starts_at", "ends_at", "place", "capacity", "key_date")
     for name in direct:
         value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+            if problem := text_problem(value, EVENT_TEXT_LIMITS[name]):
+                raise InputError(f"--{name}: {problem}")
         if value is not None:
-            values[name] = value.strip() if isinstance(value, str) else value
+            values[name] = value
     if data.capacity is not None and data.capacity < 0:
         raise InputError("--capacity cannot be negative")
     if data.postcode is not None:
+        if problem := text_problem(data.postcode.strip(), POSTCODE):
+            raise InputError(f"--postcode: {problem}")
         values["postcode"] = normalise_postcode(data.postcode)
     if data.status is not None:
         if data.status not in names(EventStatus):

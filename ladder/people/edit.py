@@ -13,12 +13,13 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
 from ladder.domain.names import SAME_PHONE_AND_NAME, Identity, fold, same_person
+from ladder.domain.text import NAME, POSTCODE, text_problem
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, InputError, NotFoundError
 from ladder.people.lookup import find_person
@@ -31,14 +32,23 @@ class PersonFields(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    first_name: str | None = Field(None, max_length=120)
-    last_name: str | None = Field(None, max_length=120)
+    first_name: str | None = None
+    last_name: str | None = None
     email: str | None = None
     phone: str | None = None
-    postcode: str | None = Field(None, max_length=16)
+    postcode: str | None = None
     consent_email: bool | None = None
     consent_sms: bool | None = None
     consent_photo: bool | None = None
+
+    @field_validator("first_name", "last_name", "postcode", mode="before")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        """No control character, not longer than the column (the import's rule too)."""
+        limit = POSTCODE if info.field_name == "postcode" else NAME
+        if isinstance(value, str) and (problem := text_problem(value.strip(), limit)):
+            raise ValueError(problem)
+        return value
 
     @field_validator("first_name", "last_name")
     @classmethod
@@ -265,6 +275,8 @@ def _group_id(connection: Connection, name: str, create: bool, notes: list[str],
             raise NotFoundError(
                 f"{exc}: check the name, or create it with --create-group"
             ) from None
+    if problem := text_problem(name.strip(), NAME):
+        raise InputError(f"--group: {problem}")
     notes.append(f"created the local group {name.strip()!r}")
     return connection.execute(
         insert(LocalGroup).returning(LocalGroup.id).values(name=name.strip(), created_at=now)

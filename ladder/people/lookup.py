@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Select, and_, case, func, select
 
 from ladder.domain.contact import looks_like_phone, normalise_email, normalise_phone
 from ladder.domain.names import display_name
+from ladder.domain.text import LIKE_ESCAPE, like_pattern, looks_like_id, parse_id
 from ladder.domain.vocabulary import Presence, Rsvp, SupporterStatus
 from ladder.errors import AmbiguousError, NotFoundError
 from ladder.storage.models import Attendance, Supporter
@@ -136,9 +137,11 @@ def _find_people(
     text = ref.strip()
     if not text:
         return []
-    identifier = text[1:] if text.startswith("#") else text
-    if identifier.isdigit() and (text.startswith("#") or not text.startswith("0")):
-        found = _fetch(connection, _people().where(Supporter.id == int(identifier)))
+    if looks_like_id(text) and (text.startswith("#") or not text.startswith("0")):
+        number = parse_id(text)  # None for 2^63 or more: nobody has that id
+        found = (
+            [] if number is None else _fetch(connection, _people().where(Supporter.id == number))
+        )
         if found or text.startswith("#") or not looks_like_phone(text):
             return found
     if "@" in text:
@@ -163,10 +166,9 @@ def _by_name(
     full_name = func.lower(
         func.coalesce(Supporter.first_name, "") + " " + func.coalesce(Supporter.last_name, "")
     )
-    pattern = "%" + fragment.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
     query = (
         _people()
-        .where(full_name.like(pattern + "%", escape="\\"))
+        .where(full_name.like(like_pattern(fragment.lower()), escape=LIKE_ESCAPE))
         .where(Supporter.status != SupporterStatus.ERASED)
     )
     if live_only:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from ladder.domain.names import fold
+from ladder.domain.text import TAG, text_problem
 from ladder.errors import InputError
 from ladder.people.edit import Outcome
 from ladder.people.lookup import find_person
@@ -50,8 +51,9 @@ def _clean_tags(tags: list[str]) -> list[str]:
     names = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
     if not names:
         raise InputError("give at least one tag")
-    if too_long := [t for t in names if len(t) > 80]:
-        raise InputError(f"tag {too_long[0][:20]!r}... is longer than 80 characters")
+    for number, name in enumerate(names, 1):
+        if problem := text_problem(name, TAG):
+            raise InputError(f"tag {number}: {problem}")
     return names
 
 

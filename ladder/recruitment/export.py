@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy import Connection, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
+from ladder.domain.text import shown_safely
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.recruitment.edges import person_label
 from ladder.storage.models import LocalGroup, Supporter
@@ -128,10 +129,12 @@ def _people_query(group_id: int | None) -> Any:
 
 
 def _attributes(row: Any) -> dict[str, Any]:
-    label = person_label(row.id, row.first_name, row.last_name, row.status)
+    # names stored before control characters were refused are written escaped: XML 1.0
+    # cannot hold a NUL or an ESC at all, escaped or not
+    label = shown_safely(person_label(row.id, row.first_name, row.last_name, row.status))
     attributes = {"label": label, "rung": row.rung, "status": row.status}
     if row.status != SupporterStatus.ERASED:
         if row.group_name is not None:
-            attributes["group"] = row.group_name
+            attributes["group"] = shown_safely(row.group_name)
         attributes["joined"] = row.created_at.date().isoformat()
     return attributes

@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.text import parse_id
 from ladder.errors import MisuseError
 from ladder.people.edit import find_group as find_group_id
 from ladder.recruitment.edges import (
@@ -88,10 +89,11 @@ def climbing_rungs(ladder: LadderFile) -> list[str]:
 def find_group(connection: Connection, text: str) -> Group:
     """A local group by id, or by name as everywhere else (:func:`people.find_group`)."""
     wanted = text.strip()
-    if wanted.isdigit():
-        name = connection.scalar(select(LocalGroup.name).where(LocalGroup.id == int(wanted)))
+    number = parse_id(wanted) if wanted.isascii() and wanted.isdigit() else None
+    if number is not None:
+        name = connection.scalar(select(LocalGroup.name).where(LocalGroup.id == number))
         if name is not None:
-            return Group(int(wanted), name)
+            return Group(number, name)
     group_id = find_group_id(connection, wanted)
     name = connection.scalar(select(LocalGroup.name).where(LocalGroup.id == group_id))
     return Group(group_id, str(name))

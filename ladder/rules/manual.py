@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.text import LONG_TEXT, text_problem
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, MisuseError, NotFoundError
 from ladder.storage.models import LevelChange, Supporter
@@ -39,6 +40,8 @@ def set_rung(
     reason = reason.strip()
     if not reason:
         raise MisuseError("say why with --reason: it is kept in the person's history")
+    if problem := text_problem(reason, LONG_TEXT, multiline=True):
+        raise MisuseError(f"--reason: {problem}")
     if rung not in ladder.rung_names:
         rungs = ", ".join(ladder.rung_names)
         raise NotFoundError(f"unknown rung {rung!r} (rungs: {rungs})")

@@ -14,29 +14,53 @@ that only read still work and a write fails with one line saying why (see the en
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from ladder.errors import ConfigError, DatabaseStateError
 from ladder.files import create_owner_only
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "ladder_read_only"  # execution option: a deferred BEGIN on SQLite
+_PASSWORD_IN_URL = re.compile(r"(?P<keep>://[^:/@\s]*:)\S*@")  # to the last @
 SQLITE_CACHE_KIB = 262_144  # 256 MiB page cache: worth 1.8x on bulk loads (PERFORMANCE.md)
 
 
+def redacted(url: str) -> str:
+    """``url`` for messages: its password (if any) replaced by ``***``, even when the URL
+    cannot be parsed (``postgresql://u:pw@host:notaport/x``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # unparsable: hide whatever sits between "user:" and "@"
+        return _PASSWORD_IN_URL.sub(r"\g<keep>***@", url)
+
+
+def parsed_url(url: str) -> URL:
+    """``url`` parsed, or a one-line ConfigError that shows no password."""
+    try:
+        return make_url(url)
+    except Exception as exc:  # a port that is not a number, a malformed URL
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, ValueError) and "invalid literal for int()" in reason:
+            reason = "the port is not a number"
+        raise ConfigError(
+            f"cannot use database {redacted(url)!r}: {reason}: check the URL given to --db"
+        ) from None
+
+
 def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+    return parsed_url(url).get_backend_name() == "sqlite"
 
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for an in-memory database."""
-    database = make_url(url).database
+    database = parsed_url(url).database
     if not database or database == ":memory:" or database.startswith("file::memory:"):
         return None
     return Path(database)
@@ -44,10 +68,12 @@ def sqlite_path(url: str) -> Path | None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets its pragmas on every new connection."""
+    parsed = parsed_url(url)
     try:
-        engine = create_engine(url, **kwargs)
-    except Exception as exc:  # bad URL, missing driver
-        raise ConfigError(f"cannot use database {url!r}: {exc}") from exc
+        engine = create_engine(parsed, **kwargs)
+    except Exception as exc:  # missing driver, unknown dialect
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"cannot use database {redacted(url)!r}: {reason}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -28,6 +28,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ladder.domain.text import (
+    EMAIL,
+    EXTERNAL_ID,
+    KIND,
+    NAME,
+    PHONE,
+    POSTCODE,
+    RULE_ID,
+    STATUS,
+    TAG,
+    TITLE,
+)
 from ladder.domain.vocabulary import (
     Channel,
     EventStatus,
@@ -65,8 +77,8 @@ class LocalGroup(Base):
     __tablename__ = "local_groups"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    town: Mapped[str | None] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME), unique=True)
+    town: Mapped[str | None] = mapped_column(String(NAME))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -76,9 +88,9 @@ class PartnerOrganisation(Base):
     __tablename__ = "partner_organisations"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str | None] = mapped_column(String(60))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(TITLE), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(KIND))
+    contact_email: Mapped[str | None] = mapped_column(String(EMAIL))
     local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -100,22 +112,22 @@ class Supporter(Base):
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    first_name: Mapped[str | None] = mapped_column(String(120))
-    last_name: Mapped[str | None] = mapped_column(String(120))
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(32))
-    postcode: Mapped[str | None] = mapped_column(String(16))
+    first_name: Mapped[str | None] = mapped_column(String(NAME))
+    last_name: Mapped[str | None] = mapped_column(String(NAME))
+    email: Mapped[str | None] = mapped_column(String(EMAIL), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(PHONE))
+    postcode: Mapped[str | None] = mapped_column(String(POSTCODE))
     local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
     consent_email: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_sms: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_photo: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str | None] = mapped_column(String(60))
+    source: Mapped[str | None] = mapped_column(String(KIND))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
-    rung: Mapped[str] = mapped_column(String(60))
+    rung: Mapped[str] = mapped_column(String(KIND))
     rung_since: Mapped[datetime] = mapped_column(DateTime)
     rung_set_manually: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(STATUS), default="active")
     status_since: Mapped[datetime | None] = mapped_column(DateTime)
     lapse_condition_since: Mapped[datetime | None] = mapped_column(DateTime)
     recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
@@ -126,7 +138,7 @@ class Tag(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(TAG), unique=True)
 
 
 class SupporterTag(Base):
@@ -145,7 +157,7 @@ class Campaign(Base):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(TITLE), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
@@ -164,8 +176,8 @@ class CampaignGoal(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    metric: Mapped[str] = mapped_column(String(80))
-    label: Mapped[str | None] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(RULE_ID))
+    label: Mapped[str | None] = mapped_column(String(TITLE))
     target: Mapped[int] = mapped_column(Integer)
 
 
@@ -175,9 +187,9 @@ class ActionKind(Base):
     __tablename__ = "action_kinds"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(60), unique=True)
-    label: Mapped[str | None] = mapped_column(String(200))
-    rung: Mapped[str | None] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(KIND), unique=True)
+    label: Mapped[str | None] = mapped_column(String(TITLE))
+    rung: Mapped[str | None] = mapped_column(String(KIND))
 
 
 class Event(Base):
@@ -195,20 +207,20 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(TITLE))
+    kind: Mapped[str] = mapped_column(String(KIND))
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime)
-    place: Mapped[str | None] = mapped_column(String(200))
-    postcode: Mapped[str | None] = mapped_column(String(16))
+    place: Mapped[str | None] = mapped_column(String(TITLE))
+    postcode: Mapped[str | None] = mapped_column(String(POSTCODE))
     local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     host_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisations.id"))
     capacity: Mapped[int | None] = mapped_column(Integer)
     key_date: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="confirmed")
-    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(STATUS), default="confirmed")
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID), unique=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -231,12 +243,12 @@ class Attendance(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
     invited_at: Mapped[datetime | None] = mapped_column(DateTime)
-    invited_by: Mapped[str | None] = mapped_column(String(120))
-    rsvp: Mapped[str | None] = mapped_column(String(16))
+    invited_by: Mapped[str | None] = mapped_column(String(NAME))
+    rsvp: Mapped[str | None] = mapped_column(String(STATUS))
     rsvp_at: Mapped[datetime | None] = mapped_column(DateTime)
-    presence: Mapped[str] = mapped_column(String(16), default="unknown")
+    presence: Mapped[str] = mapped_column(String(STATUS), default="unknown")
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime)
-    checked_in_by: Mapped[str | None] = mapped_column(String(120))
+    checked_in_by: Mapped[str | None] = mapped_column(String(NAME))
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     brought_by_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
 
@@ -266,8 +278,8 @@ class Action(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
-    logged_by: Mapped[str | None] = mapped_column(String(120))
-    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    logged_by: Mapped[str | None] = mapped_column(String(NAME))
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -286,13 +298,13 @@ class LevelChange(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    from_rung: Mapped[str | None] = mapped_column(String(60))
-    to_rung: Mapped[str | None] = mapped_column(String(60))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str | None] = mapped_column(String(16))
+    from_rung: Mapped[str | None] = mapped_column(String(KIND))
+    to_rung: Mapped[str | None] = mapped_column(String(KIND))
+    from_status: Mapped[str | None] = mapped_column(String(STATUS))
+    to_status: Mapped[str | None] = mapped_column(String(STATUS))
     changed_at: Mapped[datetime] = mapped_column(DateTime)
-    rule_id: Mapped[str | None] = mapped_column(String(80))
-    changed_by: Mapped[str | None] = mapped_column(String(120))
+    rule_id: Mapped[str | None] = mapped_column(String(RULE_ID))
+    changed_by: Mapped[str | None] = mapped_column(String(NAME))
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
@@ -308,12 +320,12 @@ class Contact(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    channel: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(STATUS))
+    purpose: Mapped[str | None] = mapped_column(String(TITLE))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
-    target_rung: Mapped[str | None] = mapped_column(String(60))
+    target_rung: Mapped[str | None] = mapped_column(String(KIND))
     contacted_at: Mapped[datetime] = mapped_column(DateTime)
-    contacted_by: Mapped[str | None] = mapped_column(String(120))
+    contacted_by: Mapped[str | None] = mapped_column(String(NAME))
 
 
 class Merge(Base):
@@ -325,5 +337,5 @@ class Merge(Base):
     kept_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
     merged_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
     merged_at: Mapped[datetime] = mapped_column(DateTime)
-    merged_by: Mapped[str | None] = mapped_column(String(120))
+    merged_by: Mapped[str | None] = mapped_column(String(NAME))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

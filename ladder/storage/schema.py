@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from ladder.errors import DatabaseStateError
-from ladder.storage.engine import is_sqlite, make_engine, sqlite_path
+from ladder.storage.engine import is_sqlite, make_engine, redacted, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -96,7 +95,7 @@ def describe(url: str) -> str:
     path = sqlite_path(url) if is_sqlite(url) else None
     if path is not None:
         return str(path)
-    return make_url(url).render_as_string(hide_password=True)
+    return redacted(url)
 
 
 def require_current(engine: Engine, url: str) -> None:

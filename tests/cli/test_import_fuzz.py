@@ -24,13 +24,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-# Control characters (NUL, ESC...) in text fields are the hostile-values branch's: a NUL is
-# refused today as "not a text file" and the others are stored, and once it lands all are
-# refused as values. Until hostile-values lands, generated values leave them out (and stay
-# short, under every column's limit) so a well-formed file must import; the arbitrary-bytes
-# test still feeds them.
-UNTIL_HOSTILE_VALUES_LANDS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x0D)]))
-UNTIL_HOSTILE_VALUES_LANDS += "".join(map(chr, [*range(0x0E, 0x20), 0x7F]))
+# A value with a control character (NUL, ESC...) is refused (tests/cli/test_text_limits.py), so
+# a well-formed file's values leave them out (and stay short, under every column's limit) and
+# must import; the arbitrary bytes and the damaged files feed them, to be imported or refused.
+CONTROL = "".join(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F]))
 
 SUMMARY = re.compile(r"^Read .*: (\d+) rows\.$", re.MULTILINE)
 COUNTS = re.compile(
@@ -42,15 +39,13 @@ ROW_REFUSAL = re.compile(r"^\d+ rows? (?:is|are) invalid in ")
 TEXT = st.text(
     st.characters(
         codec="cp1252",
-        exclude_characters=UNTIL_HOSTILE_VALUES_LANDS + "\r\n\x85@",
+        exclude_characters=CONTROL + "\r\n\x85@",
         exclude_categories=("Cs",),
     ),
     max_size=12,
 )
 NOTE = st.text(
-    st.characters(
-        codec="cp1252", exclude_characters=UNTIL_HOSTILE_VALUES_LANDS, exclude_categories=("Cs",)
-    ),
+    st.characters(codec="cp1252", exclude_characters=CONTROL, exclude_categories=("Cs",)),
     max_size=30,
 )
 _RUNS = itertools.count()
@@ -166,7 +161,9 @@ def test_a_well_formed_file_imports_every_row(ladder_cli, engine, tmp_path, file
     file=people_files(),
     cut=st.integers(0, 10_000),
     at_a_cell_start=st.booleans(),
-    damage=st.sampled_from(['"', '"', '"', '"\n', "\n", "\r", ";", ",", "\xe9", "\ufeff"]),
+    damage=st.sampled_from(
+        ['"', '"', '"', '"\n', "\n", "\r", ";", ",", "\xe9", "\ufeff", "\x00", "\x1b[31m"]
+    ),
 )
 @example(
     file=(

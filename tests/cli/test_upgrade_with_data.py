@@ -113,9 +113,10 @@ def test_an_upgrade_from_the_first_schema_keeps_every_row(bare_cli, db_url):
     engine.dispose()
     for table, rows in before.items():
         if table != "alembic_version":  # later migrations add columns at the end, empty
-            assert [row[: len(old)] for row, old in zip(after[table], rows)] == rows, table
             assert len(after[table]) == len(rows), table
-            assert all(v is None for row, old in zip(after[table], rows) for v in row[len(old) :])
+            pairs = list(zip(after[table], rows, strict=True))
+            assert [row[: len(old)] for row, old in pairs] == rows, table
+            assert all(v is None for row, old in pairs for v in row[len(old) :]), table
     assert after["alembic_version"] == [(head_revision(),)]
     assert set(after) - set(before) == {"merges", "contacts"}
     assert after["merges"] == after["contacts"] == []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ladder.domain.contact import looks_like_phone, normalise_email, normalise_phone
 from ladder.domain.names import full_name_key
+from ladder.domain.text import MAX_ID
 from ladder.people.importing.known import Known
 from ladder.recruitment.cycles import cycle_message, find_new_cycles
 
@@ -61,6 +62,8 @@ def read_reference(reference: str) -> Reference:
     id_match = _ID_REFERENCE.match(text)
     if id_match or (text.isdigit() and not text.startswith("0")):
         number = int(id_match.group(1) if id_match else text)
+        if number > MAX_ID:  # no database holds it: nobody has that id
+            return Reference("invalid", text=f"no person #{number} in the file or the database")
         if id_match or not looks_like_phone(text):
             return Reference("id", number)
         return Reference("id or phone", number, normalise_phone(text) or "")

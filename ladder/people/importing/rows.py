@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
+from ladder.domain.text import EMAIL, MAX_ID, NAME, NO_CONTROL, POSTCODE, TAG, text_problem
 from ladder.tabular.cells import restore  # a neutralised '=... cell reads as =...
 from ladder.tabular.csvfile import CsvRow, CsvTable
 
@@ -114,13 +115,23 @@ def _tags(value: str) -> tuple[str, ...]:
     tags: list[str] = []
     for tag in _TAG_SEPARATORS.split(value):
         tag = tag.strip()
+        if problem := text_problem(tag, TAG):
+            raise ValueError(f"tag {len(tags) + 1}: {problem}")
         if tag and tag not in tags:
             tags.append(tag)
     return tuple(tags)
 
 
-def _text(max_length: int) -> Any:
-    return Annotated[str | None, Field(max_length=max_length)]
+def _postcode(value: str | None) -> str | None:
+    if value is not None and (problem := text_problem(value, POSTCODE)):
+        raise ValueError(problem)  # checked before normalising folds control characters away
+    return normalise_postcode(value)
+
+
+def _text(limit: int) -> Any:
+    """A text cell of at most ``limit`` characters, no control character (checked in Rust:
+    pydantic's own messages are replaced by :func:`ladder.domain.text.text_problem`'s)."""
+    return Field(max_length=limit, pattern=NO_CONTROL)
 
 
 class PersonRow(TypedDict, total=False):
@@ -130,15 +141,15 @@ class PersonRow(TypedDict, total=False):
     """
 
     line: Required[int]
-    id: Annotated[int, Field(gt=0)]
-    first_name: Annotated[str, Field(max_length=120)]
-    last_name: Annotated[str, Field(max_length=120)]
+    id: Annotated[int, Field(gt=0, le=MAX_ID)]
+    first_name: Annotated[str, _text(NAME)]
+    last_name: Annotated[str, _text(NAME)]
     email: Annotated[str | None, BeforeValidator(_email)]
     phone: Annotated[str | None, BeforeValidator(_phone)]
-    postcode: Annotated[str | None, BeforeValidator(normalise_postcode), Field(max_length=16)]
-    group: Annotated[str, Field(max_length=120)]
+    postcode: Annotated[str | None, BeforeValidator(_postcode)]
+    group: Annotated[str, _text(NAME)]
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags)]
-    recruited_by: Annotated[str, Field(max_length=254)]
+    recruited_by: Annotated[str, _text(EMAIL)]
     consent_email: Annotated[bool | None, BeforeValidator(_consent)]
     consent_sms: Annotated[bool | None, BeforeValidator(_consent)]
     consent_photo: Annotated[bool | None, BeforeValidator(_consent)]
@@ -219,11 +230,20 @@ def _validate_batch(
             try:
                 yield _ONE.validate_python(values)
             except ValidationError as exc:
-                yield from _rejections(table, values["line"], exc)
+                yield from _rejections(table, values, exc)
 
 
-def _rejections(table: CsvTable, line: int, exc: ValidationError) -> Iterator[Rejection]:
+def _rejections(
+    table: CsvTable, values: dict[str, Any], exc: ValidationError
+) -> Iterator[Rejection]:
     for error in exc.errors(include_url=False, include_input=False):
         field_name = str(error["loc"][0]) if error["loc"] else ""
         column = table.column_of(field_name) if field_name else ""
-        yield Rejection(line, column, error["msg"].removeprefix("Value error, "))
+        reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] in ("string_too_long", "string_pattern_mismatch"):
+            value = str(values[field_name])
+            limit = error.get("ctx", {}).get("max_length", len(value))
+            reason = text_problem(value, limit) or reason
+        elif error["type"] == "less_than_equal":
+            reason = f"no database holds an id above {MAX_ID}: leave the id blank for a new person"
+        yield Rejection(values["line"], column, reason)
