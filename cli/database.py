@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import pass_workspace
+from cli.output import printable
 from ladder.workspace import Workspace
 
 
@@ -45,7 +46,7 @@ def db_backup(workspace: Workspace, file: Path, force: bool) -> None:
     Example: ladder db backup ladder-2026-11-30.db
     """
     done = workspace.backup_database(file, force)
-    click.echo(f"Backed up {workspace.describe_database()} to {done}.")
+    click.echo(printable(f"Backed up {workspace.describe_database()} to {done}."))
 
 
 @db.command("upgrade")
@@ -66,7 +67,7 @@ def db_upgrade(workspace: Workspace, no_backup: bool) -> None:
     """
     done = workspace.upgrade_database(backup=not no_backup)
     if done.backup is not None:
-        click.echo(f"Backed up {done.where} to {done.backup} first.")
+        click.echo(printable(f"Backed up {done.where} to {done.backup} first."))
     if done.changed:
         click.echo(f"Upgraded {done.where} from schema {done.before} to {done.head}.")
     else:

@@ -17,6 +17,7 @@ from ladder.campaigns.goals import check_kind, parse_metric
 from ladder.campaigns.lookup import CampaignRef, find_campaign
 from ladder.clock import utcnow, wall_clock
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.text import LONG_TEXT, text_problem
 from ladder.errors import InputError
 from ladder.people.lookup import PersonRef, find_person
 from ladder.rules import Move, apply_person
@@ -55,6 +56,8 @@ def log_action(
             f"{wall_clock(occurred_at)} is in the future: log an action once it has happened"
         )
     note = (note or "").strip() or None
+    if note and (problem := text_problem(note, LONG_TEXT, multiline=True)):
+        raise InputError(f"--note has {problem}")
     with engine.begin() as connection:
         person = find_person(connection, person_ref)
         found = find_campaign(connection, campaign) if campaign is not None else None

@@ -14,11 +14,10 @@ from ladder.campaigns.progress import Progress, campaign_progress
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import fold
+from ladder.domain.text import LONG_TEXT, TITLE, text_problem
 from ladder.errors import ConflictError, InputError, MisuseError
 from ladder.people.edit import find_group
 from ladder.storage.models import Campaign, CampaignGoal
-
-NAME_LENGTH = 200  # campaigns.name
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,12 @@ def add_campaign(
     """Create a campaign with its goal; a name already taken (case and accents ignored) is
     refused."""
     name = data.name.strip()
-    if not name or len(name) > NAME_LENGTH:
-        raise InputError(f"a campaign needs a name of 1 to {NAME_LENGTH} characters")
+    if not name:
+        raise InputError("a campaign needs a name")
+    if problem := text_problem(name, TITLE):
+        raise InputError(f"the campaign's name has {problem}")
+    if data.description and (problem := text_problem(data.description, LONG_TEXT, multiline=True)):
+        raise InputError(f"the campaign's description has {problem}")
     _check_goal(data.goal)
     _check_dates(data.starts_on, data.ends_on)
     kinds = list(dict.fromkeys(check_kind(ladder, k) for k in data.kinds))

@@ -46,7 +46,7 @@ def text_problem(value: str, limit: int, *, multiline: bool = False) -> str | No
             f"{found.start() + 1}: remove it"
         )
     if len(value) > limit:
-        return f"{len(value):,} characters, more than the {limit} allowed: shorten it"
+        return f"{len(value):,} characters, more than the {limit:,} allowed: shorten it"
     return None
 
 

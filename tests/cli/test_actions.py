@@ -104,6 +104,11 @@ def test_log_without_a_time_is_now(ladder_cli, engine, awa):
             "unknown campaign 'Petition ZeroTolerence' (did you mean Pétition #ZéroTolérance?)",
         ),
         (["petition", "--at", "2999-01-01"], "2999-01-01 00:00 is in the future"),
+        (["petition", "--note", "ok\x1b[2Jwiped"], "--note has a control character"),
+        (
+            ["petition", "--note", "x" * 10_001],
+            "--note has 10,001 characters, more than the 10,000 allowed",
+        ),
     ],
 )
 def test_refusals_are_one_line_and_write_nothing(ladder_cli, engine, awa, args, message):

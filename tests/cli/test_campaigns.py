@@ -50,6 +50,8 @@ def test_add_stores_the_campaign_and_its_goal(engine, petition):
         (["Marche", "--goal", "5", "--kind", "signing"], "unknown action kind 'signing'"),
         (["Marche", "--goal", "5", "--group", "Noumea Sud"], "unknown group 'Noumea Sud'"),
         (["M", "--goal", "5", "--starts", "2026-02-01", "--ends", "2026-01-01"], "ends (20"),
+        (["Marche\x00", "--goal", "5"], "the campaign's name has a control character"),
+        (["M" * 201, "--goal", "5"], "the campaign's name has 201 characters"),
     ],
 )  # fmt: skip
 def test_add_refusals_are_one_line_and_write_nothing(ladder_cli, engine, petition, args, message):
