@@ -6,7 +6,10 @@ import re
 
 from ladder.domain.text import EMAIL, PHONE, text_problem
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# RFC 5322's dot-atoms, as people have addresses (o'brien+asso@mail.example.org, accented
+# domains): a quote, a comma, a ; or <> is a spreadsheet's stray character, not an address.
+_ATOM = r"[\w!#$%&'*+/=?^`{|}~-]+"
+_EMAIL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@(?:[\w-]+\.)+[\w-]{{2,}}$")
 _PHONE_NOISE = re.compile(r"[\s.\-()/]")
 
 

@@ -37,6 +37,24 @@ def test_emails_are_trimmed_and_lower_cased():
         normalise_email("awa at example")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ['p0@example.org"', ';"p1@example.org', "a,b@example.org", "<awa@example.org>",
+     "awa..diallo@example.org", ".awa@example.org", "awa@example", "awa@-.o"],
+)  # fmt: skip
+def test_a_stray_spreadsheet_character_is_not_part_of_an_email(raw):
+    with pytest.raises(ValueError, match="is not an email address"):
+        normalise_email(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["o'brien+asso@mail.example.org", "awa_d@example.org", "zoé@écoles.nc", "a-b@x-y.fr"],
+)
+def test_real_addresses_keep_their_punctuation(raw):
+    assert normalise_email(raw) == raw
+
+
 def test_postcodes_and_their_prefix_range():
     assert normalise_postcode(" ls1  4ap ") == "LS1 4AP"
     lower, upper = postcode_range("ls1")
