@@ -339,3 +339,36 @@ class Merge(Base):
     merged_at: Mapped[datetime] = mapped_column(DateTime)
     merged_by: Mapped[str | None] = mapped_column(String(NAME))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SupporterIdentifier(Base):
+    """Another tool's own id for a person (``nationbuilder_id``, ``action_network:<uuid>``):
+    a later file from that tool matches on it. Never read as a ladder id."""
+
+    __tablename__ = "supporter_identifiers"
+    __table_args__ = (
+        UniqueConstraint("namespace", "value"),
+        Index("ix_supporter_identifiers_supporter_id", "supporter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
+    namespace: Mapped[str] = mapped_column(String(KIND))
+    value: Mapped[str] = mapped_column(String(EXTERNAL_ID))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class EventIdentifier(Base):
+    """Another tool's own id for an event (a Mobilize event id, an OSDI identifier)."""
+
+    __tablename__ = "event_identifiers"
+    __table_args__ = (
+        UniqueConstraint("namespace", "value"),
+        Index("ix_event_identifiers_event_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    namespace: Mapped[str] = mapped_column(String(KIND))
+    value: Mapped[str] = mapped_column(String(EXTERNAL_ID))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
