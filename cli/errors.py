@@ -6,7 +6,9 @@ message shows a password (a database URL's is replaced by ``***``).
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,6 +50,9 @@ def translated_errors() -> Iterator[None]:
         raise click.UsageError(
             "a value given (a file name, an encoding) contains a NUL byte: remove it"
         ) from None
+    except BrokenPipeError:  # `ladder people list | head`: the reader has what it wanted
+        _quiet_stdout()
+        raise click.exceptions.Exit(1) from None
     except OSError as exc:  # a file ladder was pointed at (a name too long for the disk...)
         where = f"{exc.filename}: " if exc.filename else ""
         raise click.ClickException(_shown(f"{where}{exc.strerror or exc}")) from None
@@ -55,6 +60,13 @@ def translated_errors() -> Iterator[None]:
         raise click.ClickException(
             "a number or date given is out of range: check the values given"
         ) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit does not fail on the closed pipe
+    again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def without_passwords(text: str) -> str:

@@ -22,6 +22,7 @@ from ladder.domain.contact import normalise_postcode, postcode_range
 from ladder.domain.invitations import PARTS, event_target_rung, invitation_settings, steps_for
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import display_name
+from ladder.domain.text import TITLE
 from ladder.domain.vocabulary import INVITATION_CHANNELS, EventStatus, Presence
 from ladder.errors import ConflictError, MisuseError, NotFoundError
 from ladder.events.agenda import EventRef, find_event
@@ -210,7 +211,7 @@ def record_contacts(connection: Connection, found: NextList, user: str, now: dat
             {
                 "supporter_id": s.id,
                 "channel": spec.channel,
-                "purpose": purpose[:200],
+                "purpose": purpose[:TITLE],
                 "event_id": event.id if event else None,
                 "target_rung": s.target_rung,
                 "contacted_at": now,
