@@ -143,6 +143,22 @@ def people_files(draw):
     return content.encode(encoding), set(emails), spans
 
 
+def _reads_as_utf8_in_part(data: bytes) -> bool:
+    """Some line is UTF-8 beyond ASCII while the whole file is not UTF-8."""
+    try:
+        data.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        pass
+    for line in data.split(b"\n"):
+        try:
+            if not line.isascii() and line.decode("utf-8"):
+                return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 @FUZZ
 @given(file=people_files())
 def test_a_well_formed_file_imports_every_row(ladder_cli, engine, tmp_path, file):
@@ -150,7 +166,9 @@ def test_a_well_formed_file_imports_every_row(ladder_cli, engine, tmp_path, file
     before = dump(engine)
     result = _run(ladder_cli, tmp_path, data)
     read = _check(result, engine, before)
-    if not spans:  # a note over several lines may look like swallowed rows: then refused
+    if not spans and not _reads_as_utf8_in_part(data):
+        # (a note over several lines may look like swallowed rows; a Windows-1252 file with a
+        # line that is also valid UTF-8, such as "Â" + no-break space, may look mixed: refused)
         assert read is not None, result.output
     if read is not None:
         assert read == len(emails), result.stdout
