@@ -194,10 +194,10 @@ def _echo_summary(report: ImportReport) -> None:
     click.echo(
         f"Read {report.source} ({report.encoding}, {delimiter}-separated): {report.rows} rows."
     )
-    mapped = ", ".join(f"{column} -> {name}" for name, column in report.columns.items())
-    click.echo(
-        f"Columns: {mapped}" + (f"; ignored: {', '.join(report.ignored)}" if report.ignored else "")
-    )
+    if not report.dry_run:  # a dry run showed them first, one a line
+        mapped = ", ".join(f"{column} -> {name}" for name, column in report.columns.items())
+        ignored = f"; ignored: {', '.join(report.ignored)}" if report.ignored else ""
+        click.echo(f"Columns: {mapped}{ignored}")
     if report.dry_run:
         counts = (
             f"Dry run, nothing written: would create {report.created}, "

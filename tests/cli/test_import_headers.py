@@ -162,6 +162,18 @@ SLIP = (
 )
 
 
+def test_a_bad_value_in_an_inverted_column_names_that_column(ladder_cli, engine, tmp_path):
+    content = "Contact ID,First Name,Email,Do Not Email\n5,Awa,awa@example.org,peut-être\n"
+
+    result = ladder_cli("people", "import", write(tmp_path, "civi.csv", content))
+
+    assert result.exit_code == 1
+    assert (
+        "  line 2, column 'Do Not Email': 'peut-être' is not yes or no (oui/non, ja/nee, x, 1/0 "
+        "also work)" in result.stderr.splitlines()
+    )
+
+
 def test_a_recruiter_slip_is_refused_with_did_you_mean(ladder_cli, engine, tmp_path):
     before = dump(engine)
 

@@ -227,7 +227,11 @@ def _rejections(
 ) -> Iterator[Rejection]:
     for error in exc.errors(include_url=False, include_input=False):
         field_name = str(error["loc"][0]) if error["loc"] else ""
-        column = table.column_of(field_name) if field_name else ""
+        if field_name and field_name not in table.columns and NEGATED + field_name in table.columns:
+            field_name_shown = NEGATED + field_name  # read inverted from "Do Not Email"
+        else:
+            field_name_shown = field_name
+        column = table.column_of(field_name_shown) if field_name else ""
         reason = error["msg"].removeprefix("Value error, ")
         if error["type"] in ("string_too_long", "string_pattern_mismatch"):
             value = str(values[field_name])
