@@ -1,5 +1,7 @@
 """What every CSV import command shares (`people import`, `attendance import`): FILE and the
-options, the request they make, and the report: summary, rejected rows and the rejected file."""
+options, the request they make, and the report: warnings about columns that look lost first
+(and, on a dry run, how each column is read), then the summary, rejected rows and the
+rejected file."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ladder.files import write_replacing
 from ladder.people.importing.importer import ImportOptions, ImportReport
 from ladder.people.importing.rows import PEOPLE_ALIASES
 from ladder.tabular.csvfile import CsvTable, parse_mapping, rejected_rows_csv
+from ladder.tabular.headers import NEGATED, TOOL_ID
 from ladder.workspace import Workspace
 
 SHOWN_REJECTIONS = 50
@@ -56,7 +59,24 @@ def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Create local groups the file names that do not exist yet.",
         ),
-        click.option("--dry-run", is_flag=True, help="Report what would change; write nothing."),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="Show how each column is read, and what would change; write nothing.",
+        ),
+        click.option(
+            "--source-tool",
+            metavar="NAME",
+            help="The tool that exported FILE, when its header does not say (e.g. nationbuilder, "
+            "action_network, mobilize, civicrm, eventbrite): its id column is kept as that "
+            "tool's id for each person, so later files from it find the same people.",
+        ),
+        click.option(
+            "--accept-suggestions",
+            is_flag=True,
+            help="Take every 'did you mean' a recruiter email gets (an accent, case, dot or "
+            "one-letter slip of exactly one known email) instead of refusing the file.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -84,12 +104,16 @@ class ImportRequest:
         force: bool,
         create_groups: bool,
         dry_run: bool,
+        source_tool: str | None = None,
+        accept_suggestions: bool = False,
     ) -> ImportRequest:
         name = str(getattr(file, "name", "<stdin>"))
         source = "standard input" if name in ("<stdin>", "-") else name
         options = ImportOptions(
             parse_mapping(mappings), encoding, skip_invalid, dry_run, create_groups
         )
+        options.source_tool = source_tool
+        options.accept_suggestions = accept_suggestions
         request = cls(b"", name, source, options, rejected_file)
         if skip_invalid and not dry_run:  # before any database work
             imported = None if name in ("<stdin>", "-") else name
@@ -109,7 +133,9 @@ class ImportRequest:
     def finish(self, report: ImportReport, table: CsvTable) -> None:
         """Refuse (exit 1) or summarise, list rejected rows, write the rejected file; exit 1
         when --skip-invalid rejected every row."""
-        if report.rejected and not self.options.skip_invalid:
+        refused = bool(report.rejected) and not self.options.skip_invalid
+        _echo_first(report, err=refused)
+        if refused:
             _refuse(report)
         _echo_summary(report)
         if report.rejected:
@@ -125,6 +151,30 @@ class ImportRequest:
             raise click.ClickException(
                 f"no row imported: all {count} rows were rejected, see {self.rejected_path}"
             )
+
+
+def _echo_first(report: ImportReport, err: bool) -> None:
+    """What the user must see before anything else: columns that look lost, and on a dry
+    run how every column is read."""
+    for warning in report.warnings:
+        click.echo(warning, err=err)
+    if report.dry_run:
+        _echo_mapping(report, err)
+
+
+def _echo_mapping(report: ImportReport, err: bool) -> None:
+    layout = f" ({report.layout.title})" if report.layout else ""
+    click.echo(f"How {report.source} is read{layout}:", err=err)
+    for name, column in report.columns.items():
+        if name == TOOL_ID:
+            shown = f"{report.tool} id (kept to find the same people in later files)"
+        elif name.startswith(NEGATED):
+            shown = f"{name[len(NEGATED) :]}, inverted (a yes here is a no)"
+        else:
+            shown = name
+        click.echo(f"  {column} -> {shown}", err=err)
+    for column in report.ignored:
+        click.echo(f"  {column} -> ignored", err=err)
 
 
 def _refuse(report: ImportReport) -> None:
@@ -144,10 +194,10 @@ def _echo_summary(report: ImportReport) -> None:
     click.echo(
         f"Read {report.source} ({report.encoding}, {delimiter}-separated): {report.rows} rows."
     )
-    mapped = ", ".join(f"{column} -> {name}" for name, column in report.columns.items())
-    click.echo(
-        f"Columns: {mapped}" + (f"; ignored: {', '.join(report.ignored)}" if report.ignored else "")
-    )
+    if not report.dry_run:  # a dry run showed them first, one a line
+        mapped = ", ".join(f"{column} -> {name}" for name, column in report.columns.items())
+        ignored = f"; ignored: {', '.join(report.ignored)}" if report.ignored else ""
+        click.echo(f"Columns: {mapped}{ignored}")
     if report.dry_run:
         counts = (
             f"Dry run, nothing written: would create {report.created}, "
@@ -164,6 +214,11 @@ def _echo_summary(report: ImportReport) -> None:
         click.echo(f"New local groups: {', '.join(report.groups_created)}")
     if report.tags_created:
         click.echo(f"New tags: {', '.join(report.tags_created)}")
+    if report.layout is not None and not report.dry_run:
+        kept = f"; its ids kept as {report.tool} ids" if report.tool else ""
+        click.echo(f"Read as: {report.layout.title}{kept}.")
+    for taken in report.suggestions:
+        click.echo(f"Suggestion taken: recruiter {taken}")
 
 
 def _echo_rejections(report: ImportReport, err: bool) -> None:

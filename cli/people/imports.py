@@ -19,12 +19,16 @@ def import_command(workspace: Workspace, **given: Any) -> None:
     """Import people from a CSV file (or - for standard input).
 
     Detects the delimiter (, ; tab), the encoding (UTF-8 with or without BOM, Windows-1252
-    from Excel) and English or French headers (email/courriel, first name/prénom, last
-    name/nom, phone/téléphone/portable, postcode/code postal, group/groupe, tags,
-    recruited by/recruteur/parrain, consent columns). A known person (same email, or same phone
-    and name) is updated, never duplicated: importing a file twice changes nothing. A row whose
+    from Excel) and English, French or Dutch headers (email/courriel/e-mailadres, first
+    name/prénom/voornaam, last name/nom/achternaam, phone/téléphone portable/GSM, postcode/code
+    postal, group, tags, recruited by/parrainé par, accepte les e-mails/SMS...), and the exports
+    of NationBuilder, Action Network, Mobilize, CiviCRM, Eventbrite and Google/Microsoft Forms
+    (ladder/tabular/headers.toml). Another tool's id column is kept as that tool's id, so a
+    later file from it finds the same people. A known person (same email, or same phone and
+    name) is updated, never duplicated: importing a file twice changes nothing. A row whose
     email belongs to someone with another name is refused. By default any invalid row means
-    nothing is imported.
+    nothing is imported. A column that looks like phones, emails or consents but is not read
+    is a warning on the first line.
 
     Example: ladder people import adherents.csv --dry-run
     """

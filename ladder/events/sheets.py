@@ -22,28 +22,26 @@ from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.events.checkin import CheckinCounts, check_in_many, checkable_event
 from ladder.people.importing.importer import ImportOptions, ImportReport, import_people
-from ladder.people.importing.rows import PEOPLE_ALIASES
+from ladder.people.importing.rows import PEOPLE_FIELDS
 from ladder.storage.engine import reading
 from ladder.tabular.csvfile import CsvRow, CsvTable
+from ladder.tabular.headers import aliases_for
 
 PRESENT = "present"
 _NOT_PRESENT = {"", "no", "n", "non", "0", "false", "faux", "absent", "-"}
 
-SHEET_ALIASES: dict[str, list[str]] = {
-    **PEOPLE_ALIASES,
-    PRESENT: ["présent", "presente", "présente", "here", "came", "venu", "venue", "attended"],
-    "recruited_by": [
-        *PEOPLE_ALIASES["recruited_by"],
-        "brought by",
-        "brought_by",
-        "who brought you",
-        "who brought you?",
-        "qui vous a amené",
-        "qui vous a amené ?",
-        "amené par",
-        "amenée par",
-    ],
-}
+# The people fields and 'present', with the table's aliases (ladder/tabular/headers.toml),
+# plus what a sign-in sheet asks: "who brought you?"
+SHEET_ALIASES: dict[str, list[str]] = aliases_for((*PEOPLE_FIELDS, PRESENT))
+SHEET_ALIASES["recruited_by"] = [
+    *SHEET_ALIASES["recruited_by"],
+    "brought by",
+    "who brought you",
+    "qui vous a amené",
+    "amené par",
+    "amenée par",
+    "meegebracht door",
+]
 
 
 @dataclass

@@ -108,6 +108,11 @@ def _move_everything(connection: Connection, keep: int, other: int) -> dict[str,
         "earlier_merges": (
             "UPDATE supporters SET merged_into_id = :keep WHERE merged_into_id = :other"
         ),
+        # other tools' ids for the merged person name the kept one (unique per namespace and
+        # value: moving never collides)
+        "identifiers": (
+            "UPDATE supporter_identifiers SET supporter_id = :keep WHERE supporter_id = :other"
+        ),
     }
     moved = {name: connection.execute(text(sql), ids).rowcount for name, sql in moves.items()}
     connection.execute(text("DELETE FROM supporter_tags WHERE supporter_id = :other"), ids)

@@ -81,6 +81,31 @@ class CsvTable:
         positions = self.columns.get(field_name)
         return self.header[positions[0]] if positions else field_name
 
+    def sample(self, count: int) -> list[list[str]]:
+        """The first ``count`` data records as read (every column), for guessing what an
+        unmapped column holds; a record the reader refuses ends the sample."""
+        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        _read_header(reader, self.source)
+        try:
+            return list(itertools.islice(reader, count))
+        except csv.Error:
+            return []
+
+    def records_at(self, lines: set[int]) -> dict[int, list[str]]:
+        """The records starting on ``lines``, every column as read (one pass)."""
+        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        _read_header(reader, self.source)
+        found: dict[int, list[str]] = {}
+        start = reader.line_num + 1
+        try:
+            for cells in reader:
+                line, start = start, reader.line_num + 1
+                if line in lines:
+                    found[line] = cells
+        except csv.Error:
+            pass  # rows() refuses the file, naming the line
+        return found
+
     def rows(self) -> Iterator[CsvRow]:
         """Data rows, blank ones skipped; values are raw text (the caller strips them).
 
@@ -224,12 +249,14 @@ def read_csv(
     aliases: Mapping[str, Sequence[str]],
     overrides: Mapping[str, str] | None = None,
     encoding: str | None = None,
+    detect: Callable[[list[str]], Mapping[str, str]] | None = None,
 ) -> CsvTable:
     """Decode ``data``, find its delimiter and map its header to the fields of ``aliases``.
 
     Raises InputError (one line naming ``source``) for undecodable bytes, an empty file or a
     header with no recognisable column; MisuseError for an override naming an unknown
-    column or field.
+    column or field. ``detect`` (header -> overrides) adds the overrides the header implies
+    (another tool's export layout, :mod:`ladder.tabular.headers`) under the caller's.
     """
     text, used_encoding = decode(data, source, encoding)
     header_line = _first_line(text)
@@ -240,6 +267,8 @@ def read_csv(
     header, line = _read_header(reader, source)
     if reader.line_num > line:  # a header cell over several lines
         _check_header_spanning(text, delimiter, source, header, line, reader.line_num)
+    if detect is not None:
+        overrides = {**detect(header), **(overrides or {})}
     columns = map_columns(header, aliases, overrides or {}, source)
     return CsvTable(
         source=source,

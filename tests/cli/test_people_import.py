@@ -117,7 +117,7 @@ def test_invalid_rows_mean_nothing_is_imported_and_every_bad_row_is_listed(
     assert lines[1:] == [
         "  line 3, column 'courriel': 'jean(at)example.nc' is not an email address",
         "  line 4, column 'consentement sms': "
-        "'peut-être' is not yes or no (oui/non, x, 1/0 also work)",
+        "'peut-être' is not yes or no (oui/non, ja/nee, x, 1/0 also work)",
         "  line 4, column 'téléphone': '12' is not a phone number",
         "  line 6: no name, email or phone: nothing says who this is",
     ]

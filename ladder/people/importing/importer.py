@@ -28,13 +28,19 @@ from sqlalchemy import Connection, Engine
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.people.importing import recheck
-from ladder.people.importing.known import Known, Wanted, raw_rows
+from ladder.people.importing.known import Known, Wanted, load_identifiers, raw_rows
+from ladder.people.importing.layout import (
+    LayoutReading,
+    lost_columns,
+    refuse_different_repeats,
+)
 from ladder.people.importing.plan import Plan, Planner
 from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.people.importing.write import TagLinks, write_plan
 from ladder.storage.snapshot import data_version, lock_tables, snapshot
 from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
+from ladder.tabular.headers import Layout
 
 # After the people are written, in the same transaction: (connection, ids of everyone the
 # accepted rows name) -> nothing. The sign-in sheet import checks them in here.
@@ -46,7 +52,13 @@ SMALL_FILE_ROWS = 20_000
 KeepRow = Callable[[CsvTable, CsvRow], bool]
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
-WRITTEN = ("local_groups", "tags", "supporters", "supporter_tags")  # locked on PostgreSQL
+WRITTEN = (
+    "local_groups",
+    "tags",
+    "supporters",
+    "supporter_tags",
+    "supporter_identifiers",
+)  # locked on PostgreSQL
 
 
 @dataclass
@@ -59,6 +71,8 @@ class ImportOptions:
     aliases: Mapping[str, list[str]] = field(default_factory=lambda: PEOPLE_ALIASES)
     keep_row: KeepRow | None = None
     after_write: AfterWrite | None = None
+    source_tool: str | None = None  # --source-tool: whose ids the file's tool_id column holds
+    accept_suggestions: bool = False  # a recruiter "did you mean" is taken, not refused
 
 
 @dataclass
@@ -80,6 +94,10 @@ class ImportReport:
     tags_created: list[str] = field(default_factory=list)
     written: bool = False
     dry_run: bool = False
+    layout: Layout | None = None  # the other tool's export the header was recognised as
+    tool: str = ""  # the namespace of the file's tool ids ("" for none)
+    warnings: list[str] = field(default_factory=list)  # columns that look lost, first
+    suggestions: list[str] = field(default_factory=list)  # suggestions taken
 
     @property
     def rejected_lines(self) -> int:
@@ -172,15 +190,22 @@ def _read_and_plan(
     options: ImportOptions,
     progress: Callable[[int], None] | None,
 ) -> _Read:
-    table = read_csv(data, source, options.aliases, options.overrides, options.encoding)
+    reading = LayoutReading(options.aliases, options.source_tool)
+    table = read_csv(
+        data, source, options.aliases, options.overrides, options.encoding, reading.detect
+    )
     columns = {name: table.column_of(name) for name in table.columns}
     report = ImportReport(source, table.encoding, table.delimiter, columns, table.ignored)
     report.dry_run = options.dry_run
+    report.layout, report.tool = reading.layout, reading.tool(table)
+    report.warnings = lost_columns(table, options.aliases, options.overrides)
     counter = _LineCounter(progress)
     keep = options.keep_row
     data_rows = (r for r in table.rows() if keep(table, r)) if keep else table.rows()
     rows = counter.count(validate_rows(table, data_rows))
-    planned = _plan(connection, rows, columns, options.create_groups)
+    planned = _plan(
+        connection, rows, columns, options.create_groups, report.tool, options, table, report.layout
+    )
     report.rows = counter.lines
     _count(report, planned.plan, planned.links)
     refused = bool(planned.plan.rejected) and not options.skip_invalid
@@ -206,17 +231,46 @@ def _plan(
     rows: Iterable[PersonRow | Rejection],
     columns: dict[str, str],
     create_groups: bool,
+    tool: str = "",
+    options: ImportOptions | None = None,
+    table: CsvTable | None = None,
+    layout: Layout | None = None,
 ) -> recheck.Planned:
     groups = {name: gid for gid, name in raw_rows(connection, "SELECT id, name FROM local_groups")}
     rest = iter(rows)
     head = list(itertools.islice(rest, SMALL_FILE_ROWS + 1))
     small = len(head) <= SMALL_FILE_ROWS
     wanted = _wanted(head) if small else None
+    identifiers = _identifiers(connection, tool, head if small else None, wanted)
     known = Known.load(connection, wanted)
+    known.by_tool_id = identifiers
     planner = Planner(known, dict(groups), columns, create_groups)
+    planner.tool = tool
+    planner.accept_suggestions = bool(options and options.accept_suggestions)
     planner.add_rows(head if small else itertools.chain(head, rest))
     plan = planner.finish()
+    if plan.repeats and table is not None:
+        refuse_different_repeats(table, plan, known, layout)
     return recheck.Planned(plan, TagLinks(connection, plan), known, wanted, groups)
+
+
+def _identifiers(
+    connection: Connection,
+    tool: str,
+    head: list[PersonRow | Rejection] | None,
+    wanted: Wanted | None,
+) -> dict[str, int]:
+    """The tool's ids the database knows -> their live person (a small file: only its own),
+    and those people added to what a small file loads."""
+    if not tool:
+        return {}
+    values = None
+    if head is not None:
+        values = {r["tool_id"] for r in head if not isinstance(r, Rejection) and "tool_id" in r}
+    found = load_identifiers(connection, tool, values)
+    if wanted is not None:
+        wanted.ids.update(found.values())
+    return found
 
 
 def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:
@@ -244,7 +298,8 @@ def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:
 
 def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
     recruited = {k for k in plan.recruiters if k > 0}
-    changed = plan.changes.keys() | recruited | (links.people & plan.matched)
+    identified = {k for k in plan.identifiers if k > 0}
+    changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
     report.created = len(plan.new)
     report.updated = len(changed)
     report.unchanged = len(plan.matched - changed)
@@ -252,6 +307,7 @@ def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
     report.rejected = sorted(plan.rejected, key=lambda r: (r.line, r.column))
     report.groups_created = sorted(plan.new_groups.values())
     report.tags_created = sorted(links.new_tags.values())
+    report.suggestions = list(plan.suggestions)
 
 
 @contextmanager

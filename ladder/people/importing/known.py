@@ -12,6 +12,7 @@ written, so a later row, or a recruiter column, can name them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from ladder.domain.names import Identity, full_name_key
 from ladder.domain.vocabulary import SupporterStatus
-from ladder.storage.models import Supporter
+from ladder.storage.models import Supporter, SupporterIdentifier
 
 COLUMNS = (
     "id",
@@ -64,8 +65,10 @@ class Known:
     new_rows: dict[int, Mapping[str, Any]] = field(default_factory=dict)  # placeholder -> row
     by_email: dict[str, int] = field(default_factory=dict)
     by_phone: dict[str, int | list[int]] = field(default_factory=dict)
+    by_tool_id: dict[str, int] = field(default_factory=dict)  # the file's tool's ids
     _by_name: dict[str, list[int]] | None = None
     _by_name_postcode: dict[tuple[str, str], int] | None = None
+    _by_folded_email: dict[str, list[int]] | None = None
 
     # set when only some people are loaded (:class:`Wanted`): the others are read on demand
     connection: Connection | None = None
@@ -93,6 +96,7 @@ class Known:
     def names_read(self) -> bool:
         """True when a name lookup read everyone's names from the database."""
         loaded = self._by_name is not None or self._by_name_postcode is not None
+        loaded = loaded or self._by_folded_email is not None
         return loaded and self.connection is not None
 
     def ensure(self, keys: Iterable[int]) -> None:
@@ -190,6 +194,43 @@ class Known:
         for key, new in self.new_rows.items():
             yield key, new.get("first_name"), new.get("last_name"), new.get("postcode")
 
+    def suggest_email(self, email: str) -> tuple[str, int] | None:
+        """The one email (and its owner) ``email`` is a slip of: the same once accents, case
+        and dots are folded, else one edit away; None when there is none, or several.
+
+        Reads everyone's emails once (a small file: from the database), only when a
+        reference matched nobody."""
+        if self._by_folded_email is None:
+            index: dict[str, list[int]] = {}
+            self._emails: dict[str, int] = {}
+            for key, known_email in self._all_emails():
+                if known_email and known_email not in self._emails:
+                    self._emails[known_email] = key
+                    index.setdefault(fold_email(known_email), []).append(key)
+            self._by_folded_email = index
+        folded = self._by_folded_email.get(fold_email(email), [])
+        if len(folded) == 1:
+            return self._email_of(folded[0]), folded[0]
+        if folded:
+            return None
+        close = [e for e in self._emails if one_edit_apart(email, e)]
+        if len(close) == 1:
+            return close[0], self._emails[close[0]]
+        return None
+
+    def _email_of(self, key: int) -> str:
+        return next(e for e, k in self._emails.items() if k == key)
+
+    def _all_emails(self) -> Iterator[tuple[int, str | None]]:
+        if self.connection is None:
+            for key, known in self.people.items():
+                yield key, known[3]
+        else:
+            sql = f"SELECT id, email FROM supporters WHERE {LIVE} AND email IS NOT NULL"
+            yield from raw_rows(self.connection, sql)
+        for key, new in self.new_rows.items():
+            yield key, new.get("email")
+
     def describe(self, key: int, lines: dict[int, int]) -> str:
         """``#12 Awa Diallo`` for a known person, ``Awa Diallo (line 5)`` for a new one."""
         if key > 0:
@@ -198,6 +239,53 @@ class Known:
         row = self.new_rows[key]
         name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
         return f"{name or row.get('email') or row.get('phone')} (line {lines[key]})"
+
+
+def fold_email(email: str) -> str:
+    """``Zoé.Cœur@Exemple.fr`` -> ``zoecoeur@exemple.fr``: no accents, case or dots."""
+    local, _, domain = email.lower().partition("@")
+    local = local.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    plain = "".join(c for c in unicodedata.normalize("NFKD", local) if not unicodedata.combining(c))
+    return f"{plain.replace('.', '')}@{domain}"
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion or substitution turns ``a`` into ``b`` (a != b)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+def load_identifiers(
+    connection: Connection, tool: str, values: set[str] | None = None
+) -> dict[str, int]:
+    """``tool``'s ids of live people -> the person (``values``: only those; None: all)."""
+    ids = SupporterIdentifier.__table__.c
+    people = Supporter.__table__.c
+    query = (
+        select(ids.value, ids.supporter_id)
+        .join_from(SupporterIdentifier, Supporter, people.id == ids.supporter_id)
+        .where(
+            ids.namespace == tool,
+            people.merged_into_id.is_(None),
+            people.status != SupporterStatus.ERASED,
+        )
+    )
+    if values is None:
+        return {value: person for value, person in connection.execute(query)}
+    found: dict[str, int] = {}
+    chosen = sorted(values)
+    for start in range(0, len(chosen), _CHUNK):
+        part = query.where(ids.value.in_(chosen[start : start + _CHUNK]))
+        found.update({value: person for value, person in connection.execute(part)})
+    return found
 
 
 @dataclass

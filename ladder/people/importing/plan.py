@@ -46,6 +46,10 @@ class Plan:
     rejected: list[Rejection] = field(default_factory=list)
     duplicates: int = 0
     new_groups: dict[str, str] = field(default_factory=dict)  # folded -> name as written
+    tool: str = ""  # the namespace of the file's tool ids
+    identifiers: dict[int, str] = field(default_factory=dict)  # person -> new tool id
+    suggestions: list[str] = field(default_factory=list)  # recruiter suggestions taken
+    repeats: list[tuple[int, int, int]] = field(default_factory=list)  # line, first line, key
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -55,6 +59,7 @@ class Plan:
         self.matched.discard(key)
         self.tags.pop(key, None)
         self.recruiters.pop(key, None)
+        self.identifiers.pop(key, None)
 
 
 class Planner:
@@ -76,6 +81,9 @@ class Planner:
         self._signatures: dict[int, int] = {}
         self._file_id_of: dict[int, int] = {}  # person -> the id column of the row naming them
         self._refs: list[tuple[int, str]] = []
+        self.tool = ""  # whose ids the file's tool_id column holds
+        self._known_ids = set(known.by_tool_id)  # the ids the database already has
+        self.accept_suggestions = False
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
         for row in rows:
@@ -90,7 +98,9 @@ class Planner:
         if isinstance(group_id, Rejection):
             self.plan.rejected.append(group_id)
             return
-        key = self._match(row)
+        key = self._by_tool_id(row) if "tool_id" in row and self.tool else None
+        if key is None:
+            key = self._match(row)
         if isinstance(key, Rejection):
             self.plan.rejected.append(key)
             return
@@ -112,8 +122,37 @@ class Planner:
         self._remember(row, key)
 
     def finish(self) -> Plan:
-        resolve_recruiters(self.plan, self.known, self._refs, self.columns.get("recruited_by", ""))
+        self.plan.tool = self.tool
+        resolve_recruiters(
+            self.plan,
+            self.known,
+            self._refs,
+            self.columns.get("recruited_by", ""),
+            self.accept_suggestions,
+        )
         return self.plan
+
+    def _by_tool_id(self, row: PersonRow) -> int | None | Rejection:
+        """The person the file's tool already named with this id (in the database, or on
+        an earlier row); None: matched as usual, then given the id."""
+        key = self.known.by_tool_id.get(row["tool_id"])
+        if key is None:
+            return None
+        if key > 0:
+            self.known.ensure([key])
+        if key > 0 and key not in self.known.people:
+            return None
+        email = row.get("email")
+        owner = self.known.by_email.get(email) if email else None
+        if owner is not None and owner != key:
+            a, b = (self.known.describe(k, self.plan.lines) for k in (key, owner))
+            return Rejection(
+                row["line"],
+                self.columns.get("tool_id", "tool_id"),
+                f"this {self.tool} id is {a}'s but the email is {b}'s: if they are one "
+                "person, merge them first (ladder people merge)",
+            )
+        return key
 
     def _remember(self, row: PersonRow, key: int) -> None:
         if email := row.get("email"):
@@ -127,11 +166,21 @@ class Planner:
             self._file_id_of.setdefault(key, row["id"])
         if reference := row.get("recruited_by"):
             self._refs.append((key, reference))
+        if self.tool and (tool_id := row.get("tool_id")):
+            self._identify(key, tool_id)
+
+    def _identify(self, key: int, tool_id: str) -> None:
+        """Give ``key`` the file's tool id, unless the database already has it, or an
+        earlier row gave it to someone else."""
+        owner = self.known.by_tool_id.setdefault(tool_id, key)
+        if owner == key and (key < 0 or tool_id not in self._known_ids):
+            self.plan.identifiers.setdefault(key, tool_id)
 
     def _repeat(self, row: PersonRow, key: int, signature: int) -> None:
         first_line = self.plan.lines[key]
         if self._signatures[key] == signature:
             self.plan.duplicates += 1
+            self.plan.repeats.append((row["line"], first_line, key))
             return
         who = self.known.describe(key, self.plan.lines)
         self.plan.rejected.append(

@@ -29,13 +29,24 @@ class _Unresolved(Exception):
     pass
 
 
-def resolve_recruiters(plan: Plan, known: Known, refs: list[tuple[int, str]], column: str) -> None:
-    """Fill ``plan.recruiters`` from the references, rejecting the rows that cannot be."""
+def resolve_recruiters(
+    plan: Plan,
+    known: Known,
+    refs: list[tuple[int, str]],
+    column: str,
+    accept_suggestions: bool = False,
+) -> None:
+    """Fill ``plan.recruiters`` from the references, rejecting the rows that cannot be.
+
+    An email reference that names nobody, but is a slip of exactly one known email (accents,
+    case, dots; or one edit), is refused with "did you mean ...?", or taken when
+    ``accept_suggestions`` (and listed in ``plan.suggestions``)."""
+    suggester = _Suggester(plan, known, accept_suggestions)
     for key, reference in refs:
         if key not in plan.lines or (key not in plan.new and key not in plan.matched):
             continue
         try:
-            recruiter = _resolve(reference, plan, known)
+            recruiter = _resolve(reference, plan, known, suggester)
         except _Unresolved as exc:
             plan.reject(key, column, f"recruited by {reference!r}: {exc}")
             continue
@@ -77,7 +88,42 @@ def read_reference(reference: str) -> Reference:
     return Reference("name", text=full_name_key(text, None))
 
 
-def _resolve(reference: str, plan: Plan, known: Known) -> int:
+class _Suggester:
+    """Suggestions for email references that name nobody."""
+
+    def __init__(self, plan: Plan, known: Known, accept: bool) -> None:
+        self.plan, self.known, self.accept = plan, known, accept
+
+    def suggest(self, reference: str, email: str) -> int:
+        """The person ``email`` is a slip for, when accepting; else raises with the
+        suggestion (or, without one, that nobody has the email)."""
+        found = self.known.suggest_email(email) if email else None
+        if found is None:
+            raise _Unresolved("nobody in the file or the database has this email")
+        suggested, key = found
+        if key < 0 and key not in self.plan.new:
+            raise _Unresolved(f"{self.known.describe(key, self.plan.lines)} is refused too")
+        if key > 0:
+            self.known.ensure([key])
+        who = self._who(key)
+        if not self.accept:
+            raise _Unresolved(
+                f"nobody has this email: did you mean {suggested} ({who})? Correct it, or "
+                "take every such suggestion with --accept-suggestions"
+            )
+        self.plan.suggestions.append(f"{reference!r} read as {suggested} ({who})")
+        return key
+
+    def _who(self, key: int) -> str:
+        """``Zoé Cœur, line 6`` (new in the file) or ``#12 Zoé Cœur`` (known)."""
+        first, last = self.known.names(key)
+        name = " ".join(p for p in (first, last) if p)
+        if key > 0:
+            return f"#{key} {name}".strip()
+        return f"{name}, line {self.plan.lines[key]}" if name else f"line {self.plan.lines[key]}"
+
+
+def _resolve(reference: str, plan: Plan, known: Known, suggester: _Suggester) -> int:
     ref = read_reference(reference)
     if ref.number is not None:
         if ref.number in plan.file_ids:
@@ -90,7 +136,9 @@ def _resolve(reference: str, plan: Plan, known: Known) -> int:
         raise _Unresolved(ref.text)
     if ref.kind == "email":
         key = known.by_email.get(ref.text) if ref.text else None
-        return _one([] if key is None else [key], "has this email", plan, known)
+        if key is None:
+            return suggester.suggest(reference, ref.text)
+        return _one([key], "has this email", plan, known)
     if ref.kind != "name":
         owners = known.phone_owners(ref.text) if ref.text else []
         return _one(owners, "has this phone", plan, known)

@@ -1,7 +1,9 @@
-"""One row of a people file: the header aliases (English and French) and the pydantic schema.
+"""One row of a people file: its fields (aliases in ladder/tabular/headers.toml) and the
+pydantic schema.
 
 Validation turns a raw :class:`~ladder.tabular.csvfile.CsvRow` into a :class:`PersonRow`
-(normalised email, phone and postcode; tags split; consents read as yes/no/oui/non/x/1/0),
+(normalised email, phone and postcode; tags split; consents read as the words of
+headers.toml's [values]: yes/no, oui/non, ja/nee, x, ✓, 1/0; blank is "not asked"),
 or into a :class:`Rejection` naming the line, the column and the reason.
 """
 
@@ -16,79 +18,42 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
-from ladder.domain.text import EMAIL, MAX_ID, NAME, NO_CONTROL, POSTCODE, TAG, text_problem
+from ladder.domain.text import (
+    EMAIL,
+    EXTERNAL_ID,
+    MAX_ID,
+    NAME,
+    NO_CONTROL,
+    POSTCODE,
+    TAG,
+    text_problem,
+)
 from ladder.tabular.cells import restore  # a neutralised '=... cell reads as =...
 from ladder.tabular.csvfile import CsvRow, CsvTable
+from ladder.tabular.headers import NEGATED, TOOL_ID, aliases_for, consent_words
 
-PEOPLE_ALIASES: dict[str, list[str]] = {
-    "id": ["#", "ladder id", "identifiant"],
-    "first_name": ["first name", "firstname", "given name", "forename", "prénom", "prenom"],
-    "last_name": ["last name", "lastname", "surname", "family name", "nom", "nom de famille"],
-    "full_name": ["name", "full name", "nom complet", "prénom nom", "nom prénom", "nom et prénom"],
-    "email": [
-        "e-mail",
-        "mail",
-        "email address",
-        "e-mail address",
-        "courriel",
-        "adresse mail",
-        "adresse e-mail",
-        "adresse email",
-        "adresse électronique",
-        "mél",
-    ],  # fmt: skip
-    "phone": [
-        "telephone",
-        "téléphone",
-        "tel",
-        "tél",
-        "phone number",
-        "mobile",
-        "mobile phone",
-        "cell",
-        "portable",
-        "numéro de téléphone",
-        "n° de téléphone",
-        "gsm",
-    ],  # fmt: skip
-    "postcode": ["post code", "postal code", "zip", "zip code", "zipcode", "code postal", "cp"],
-    "group": ["local group", "groupe", "groupe local"],
-    "tags": ["tag", "labels", "étiquettes", "mots clés"],
-    "recruited_by": [
-        "recruiter",
-        "recruited by",
-        "referred by",
-        "invited by",
-        "recruteur",
-        "recruteuse",
-        "recruté par",
-        "parrain",
-        "marraine",
-        "parrainé par",
-        "invité par",
-    ],  # fmt: skip
-    "consent_email": [
-        "email consent",
-        "consent email",
-        "email opt in",
-        "opt in email",
-        "newsletter",
-        "consentement email",
-        "accepte les emails",
-    ],  # fmt: skip
-    "consent_sms": ["sms consent", "consent sms", "sms opt in", "consentement sms"],
-    "consent_photo": [
-        "photo consent",
-        "consent photo",
-        "consentement photo",
-        "droit à l'image",
-        "autorisation photo",
-    ],  # fmt: skip
-}
+PEOPLE_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "phone",
+    "postcode",
+    "group",
+    "tags",
+    "recruited_by",
+    "consent_email",
+    "consent_sms",
+    "consent_photo",
+    TOOL_ID,
+)
+# The header aliases (English, French, Dutch, other tools' exports): ladder/tabular/headers.toml
+PEOPLE_ALIASES: dict[str, list[str]] = aliases_for(PEOPLE_FIELDS)
+_NEGATED = {k: k.removeprefix(NEGATED) for k in PEOPLE_ALIASES if k.startswith(NEGATED)}
 _IDENTIFYING = {"first_name", "last_name", "email", "phone"}
 
-_YES = {"yes", "y", "oui", "o", "x", "1", "true", "vrai", "ok"}
-_NO = {"no", "n", "non", "0", "false", "faux"}
+_WORDS = consent_words()
 _TAG_SEPARATORS = re.compile(r"[,;|]")
 
 
@@ -104,11 +69,13 @@ def _consent(value: str | None) -> bool | None:
     if value is None:
         return None
     word = value.lower()
-    if word in _YES:
+    if word in _WORDS.yes:
         return True
-    if word in _NO:
+    if word in _WORDS.no:
         return False
-    raise ValueError(f"{value!r} is not yes or no (oui/non, x, 1/0 also work)")
+    if word in _WORDS.blank:
+        return None  # not asked: not a no
+    raise ValueError(f"{value!r} is not yes or no (oui/non, ja/nee, x, 1/0 also work)")
 
 
 def _tags(value: str) -> tuple[str, ...]:
@@ -153,6 +120,7 @@ class PersonRow(TypedDict, total=False):
     consent_email: Annotated[bool | None, BeforeValidator(_consent)]
     consent_sms: Annotated[bool | None, BeforeValidator(_consent)]
     consent_photo: Annotated[bool | None, BeforeValidator(_consent)]
+    tool_id: Annotated[str, _text(EXTERNAL_ID)]  # another tool's own id for the person
 
 
 _ONE = TypeAdapter(PersonRow)
@@ -207,6 +175,12 @@ def _precheck(table: CsvTable, row: CsvRow) -> dict[str, Any] | Rejection:
             f"(an unquoted {table.delimiter_name} in a value?)",
         )
     values: dict[str, Any] = {k: t for k, v in row.values.items() if (t := restore(v).strip())}
+    if _NEGATED and values.keys() & _NEGATED.keys():
+        _read_negated(values)
+    if "email" in values and values["email"].lower() in _WORDS.blank:
+        del values["email"]  # Microsoft Forms writes "anonymous"
+    if "full_name" in values and values["full_name"].lower() in _WORDS.blank:
+        del values["full_name"]
     full_name = values.pop("full_name", None)
     if full_name and "first_name" not in values and "last_name" not in values:
         values["first_name"], last_name = split_full_name(full_name)
@@ -216,6 +190,21 @@ def _precheck(table: CsvTable, row: CsvRow) -> dict[str, Any] | Rejection:
         return Rejection(row.line, "", "no name, email or phone: nothing says who this is")
     values["line"] = row.line
     return values
+
+
+def _read_negated(values: dict[str, Any]) -> None:
+    """``Do Not Email: 1`` is ``consent_email: no``; a plain consent column wins over it."""
+    for negated, field_name in _NEGATED.items():
+        value = values.pop(negated, None)
+        if value is None or field_name in values:
+            continue
+        word = value.lower()
+        if word in _WORDS.yes:
+            values[field_name] = "no"
+        elif word in _WORDS.no:
+            values[field_name] = "yes"
+        elif word not in _WORDS.blank:
+            values[field_name] = value  # refused by the consent rule, naming the value
 
 
 def _validate_batch(
@@ -238,7 +227,11 @@ def _rejections(
 ) -> Iterator[Rejection]:
     for error in exc.errors(include_url=False, include_input=False):
         field_name = str(error["loc"][0]) if error["loc"] else ""
-        column = table.column_of(field_name) if field_name else ""
+        if field_name and field_name not in table.columns and NEGATED + field_name in table.columns:
+            field_name_shown = NEGATED + field_name  # read inverted from "Do Not Email"
+        else:
+            field_name_shown = field_name
+        column = table.column_of(field_name_shown) if field_name else ""
         reason = error["msg"].removeprefix("Value error, ")
         if error["type"] in ("string_too_long", "string_pattern_mismatch"):
             value = str(values[field_name])

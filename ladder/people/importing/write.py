@@ -19,7 +19,7 @@ from ladder.domain.names import fold
 from ladder.people.importing.known import UPDATABLE, raw_rows
 from ladder.people.importing.plan import Plan
 from ladder.storage.bulk import copy_rows
-from ladder.storage.models import LocalGroup, Supporter, SupporterTag, Tag
+from ladder.storage.models import LocalGroup, Supporter, SupporterIdentifier, SupporterTag, Tag
 
 SUPPORTERS = cast(Table, Supporter.__table__)
 SUPPORTER_TAGS = cast(Table, SupporterTag.__table__)
@@ -95,7 +95,29 @@ def write_plan(
     if links.missing:
         pairs = ((person(key), tag_ids[tag]) for key, tag in links.missing)
         copy_rows(connection, SUPPORTER_TAGS, ("supporter_id", "tag_id"), pairs)
+    if plan.identifiers:
+        write_identifiers(connection, plan, person, now)
     return sorted({*ids.values(), *plan.matched})
+
+
+def write_identifiers(connection: Connection, plan: Plan, person: Any, now: datetime) -> None:
+    """The tool ids the plan gives people, except those the database already holds (an
+    erased person's, say: an id names one person only)."""
+    table = cast(Table, SupporterIdentifier.__table__)
+    values = sorted(plan.identifiers.values())
+    taken: set[str] = set()
+    for start in range(0, len(values), 500):
+        query = select(table.c.value).where(
+            table.c.namespace == plan.tool, table.c.value.in_(values[start : start + 500])
+        )
+        taken.update(connection.execute(query).scalars())
+    stamp = now.isoformat(" ") if connection.dialect.name == "sqlite" else now
+    rows = (
+        (person(key), plan.tool, value, stamp)
+        for key, value in plan.identifiers.items()
+        if value not in taken
+    )
+    copy_rows(connection, table, ("supporter_id", "namespace", "value", "created_at"), rows)
 
 
 def allocate_ids(connection: Connection, count: int) -> list[int]:
