@@ -4,7 +4,7 @@ options, the request they make, and the report: summary, rejected rows and the r
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,12 +106,14 @@ class ImportRequest:
     def rejected_path(self) -> Path:
         return self.rejected_file or _default_rejected_path(self.name)
 
-    def finish(self, report: ImportReport, table: CsvTable) -> None:
-        """Refuse (exit 1) or summarise, list rejected rows, write the rejected file; exit 1
-        when --skip-invalid rejected every row."""
+    def finish(self, report: ImportReport, table: CsvTable, more: Sequence[str] = ()) -> None:
+        """Refuse (exit 1) or summarise (then the ``more`` lines a command adds), list rejected
+        rows, write the rejected file; exit 1 when --skip-invalid rejected every row."""
         if report.rejected and not self.options.skip_invalid:
             _refuse(report)
         _echo_summary(report)
+        for line in more:
+            click.echo(line)
         if report.rejected:
             _echo_rejections(report, err=False)
             if not self.options.dry_run:

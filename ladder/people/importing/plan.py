@@ -46,6 +46,10 @@ class Plan:
     rejected: list[Rejection] = field(default_factory=list)
     duplicates: int = 0
     new_groups: dict[str, str] = field(default_factory=dict)  # folded -> name as written
+    # every accepted row's line -> its key (repeated rows too), when the importer asks for it
+    # (``ImportOptions.by_line``: an action import needs the person of each row)
+    line_keys: dict[int, int] | None = None
+    new_ids: dict[int, int] = field(default_factory=dict)  # new key -> id, once written
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -109,6 +113,8 @@ class Planner:
                 self.plan.changes[key] = changes
         self._signatures[key] = signature
         self.plan.lines[key] = line
+        if self.plan.line_keys is not None:
+            self.plan.line_keys[line] = key
         self._remember(row, key)
 
     def finish(self) -> Plan:
@@ -132,6 +138,8 @@ class Planner:
         first_line = self.plan.lines[key]
         if self._signatures[key] == signature:
             self.plan.duplicates += 1
+            if self.plan.line_keys is not None:
+                self.plan.line_keys[row["line"]] = key
             return
         who = self.known.describe(key, self.plan.lines)
         self.plan.rejected.append(

@@ -1,0 +1,422 @@
+"""``ladder actions import FILE``: a petition or action export, as organisers have them.
+
+The file is a people import (:mod:`ladder.people.importing.importer`: the same reading of
+encodings, delimiters and French or English headers, the same validation, the same matching
+of people, planned on a read snapshot and written under the write lock) whose rows also carry
+an action: the date signed (as organisers write dates, :mod:`ladder.actions.dates`, in the
+movement's zone), a kind (a column, or ``--kind`` for the whole file), a campaign (a column,
+or ``--campaign``) and an optional external id.
+
+- Each row's action columns are read and checked while the people rows stream past
+  (``keep_row``): a bad date, a date in the future, an unknown kind or campaign refuses the row
+  (line, column, reason), and with it the whole file unless ``skip_invalid``.
+- Unknown people are refused unless ``create_people`` (then created with their consent
+  columns, as ``people import`` creates them).
+- In the same transaction as the people (``after_write``, with each row's person), the
+  actions are staged in a temporary table and inserted with one ``INSERT ... SELECT`` leaving
+  out those already recorded: same external id, or same person, kind and time. Importing the
+  same file twice adds nothing. An external id that is already another person's action
+  refuses its row.
+- Then the rules run once for the people who got a new action (or were created), and the
+  level changes are reported.
+
+A dry run does all of it in a transaction that is rolled back, so its counts (and climbs) are
+exactly what the import would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    select,
+    text,
+)
+
+from ladder.actions.dates import parse_organiser_date
+from ladder.campaigns.goals import check_kind, known_kind
+from ladder.campaigns.lookup import campaign_hint, find_campaign
+from ladder.clock import utcnow, wall_clock
+from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import fold
+from ladder.domain.text import EXTERNAL_ID, text_problem
+from ladder.errors import InputError
+from ladder.people.importing.importer import (
+    ImportOptions,
+    ImportReport,
+    PeopleWritten,
+    RollBack,
+    import_people,
+)
+from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
+from ladder.rules import Move, after_checkins
+from ladder.storage.bulk import copy_rows
+from ladder.storage.engine import reading
+from ladder.storage.models import ActionKind, Campaign
+from ladder.tabular.csvfile import CsvRow, CsvTable
+
+DATE, KIND, CAMPAIGN, EXTERNAL = "date", "kind", "campaign", "external_id"
+ACTION_FIELDS = (DATE, KIND, CAMPAIGN, EXTERNAL)
+ACTION_ALIASES: dict[str, list[str]] = {
+    **PEOPLE_ALIASES,
+    # a petition export's own "id" is its signature's id, not a ladder id ("ladder id", "#")
+    "id": [a for a in PEOPLE_ALIASES["id"] if a != "id"],
+    DATE: [
+        "date signed",
+        "signed at",
+        "signed on",
+        "signed",
+        "signature date",
+        "date of signature",
+        "created at",
+        "created_at",
+        "timestamp",
+        "occurred at",
+        "occurred_at",
+        "when",
+        "date et heure",
+        "signé le",
+        "signée le",
+        "date de signature",
+        "date signature",
+        "quand",
+    ],  # fmt: skip
+    KIND: ["action", "action kind", "action type", "type", "type d'action", "type action"],
+    CAMPAIGN: ["campaign name", "campagne", "petition", "pétition"],
+    EXTERNAL: [
+        "id",
+        "external id",
+        "signature id",
+        "id signature",
+        "identifiant signature",
+        "reference",
+        "référence",
+        "ref",
+    ],  # fmt: skip
+}
+SHOWN_CLIMBERS = 5
+
+_METADATA = MetaData()
+# The rows of one import, in the write transaction only (dropped before it ends).
+STAGED = Table(
+    "ladder_staged_actions",
+    _METADATA,
+    Column("line", Integer, primary_key=True),
+    Column("supporter_id", Integer, nullable=False),
+    Column("action_kind_id", Integer, nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("campaign_id", Integer),
+    Column("external_id", String(EXTERNAL_ID)),
+    prefixes=["TEMPORARY"],
+)
+_STAGED_COLUMNS = ("line", "supporter_id", "action_kind_id", "occurred_at", "campaign_id")
+
+
+@dataclass
+class ActionImportReport:
+    """What an action import did (or would do)."""
+
+    people: ImportReport  # rows, people created/updated, every refused row
+    kind: str | None = None  # --kind
+    campaign: str | None = None  # --campaign, as stored
+    added: int = 0
+    already: int = 0  # recorded before (same external id, or person + kind + time)
+    repeated: int = 0  # the same action on several lines of the file
+    moves: list[Move] = field(default_factory=list)
+
+    @property
+    def climbed(self) -> list[Move]:
+        return [m for m in self.moves if m.from_rung != m.to_rung and m.to_rung is not None]
+
+
+def import_actions(
+    engine: Engine,
+    ladder: LadderFile,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    zone: tzinfo,
+    user: str,
+    kind: str | None = None,
+    campaign: str | None = None,
+    now: datetime | None = None,
+) -> tuple[ActionImportReport, CsvTable]:
+    """Import the actions of ``data``; all or nothing unless ``options.skip_invalid``.
+
+    ``options.create_people`` says whether unknown people are created (else refused).
+    """
+    now = now or utcnow()
+    with reading(engine) as connection:  # refuse a bad --kind or --campaign before reading
+        reader = _ActionReader(connection, ladder, zone, now, kind, campaign)
+    dry_run = options.dry_run
+    options.aliases = ACTION_ALIASES
+    options.keep_row = reader.keep
+    options.refused_rows = reader.refused
+    options.by_line = True
+    options.dry_run = False  # a dry run writes, then rolls back: exact counts
+
+    writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid, dry_run)
+    options.after_write = writer.write
+    try:
+        people, table = import_people(engine, ladder, data, source, options, now=now)
+    finally:
+        options.dry_run = dry_run
+    report = ActionImportReport(people, reader.kind_name, reader.campaign_name)
+    if writer.done:
+        report.added, report.already = writer.added, writer.already
+        report.repeated = writer.repeated
+        report.moves = writer.moves
+    people.dry_run = dry_run
+    people.written = writer.done and not dry_run
+    if writer.late_rejections:
+        people.rejected = sorted(
+            [*people.rejected, *writer.late_rejections], key=lambda r: (r.line, r.column)
+        )
+    return report, table
+
+
+class _ActionReader:
+    """Reads and checks each row's action columns as the people rows stream past."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        ladder: LadderFile,
+        zone: tzinfo,
+        now: datetime,
+        kind: str | None,
+        campaign: str | None,
+    ) -> None:
+        self.zone, self.now = zone, now
+        known = ladder.kind_names
+        ids = dict(connection.execute(select(ActionKind.name, ActionKind.id)).tuples().all())
+        self.kind_ids = {name: ids[name] for name in known if name in ids}
+        self.kind_name = check_kind(ladder, kind) if kind is not None else None
+        found = find_campaign(connection, campaign) if campaign is not None else None
+        self.campaign_name = found.name if found else None
+        self.campaign_id = found.id if found else None
+        rows = connection.execute(select(Campaign.id, Campaign.name)).tuples().all()
+        self.campaign_names = sorted(name for _id, name in rows)
+        self.campaigns = {name: cid for cid, name in rows}
+        self.folded: dict[str, list[int]] = {}
+        for cid, name in rows:
+            self.folded.setdefault(fold(name) or name.lower(), []).append(cid)
+        self.actions: dict[int, tuple[int, datetime, int | None, str | None]] = {}
+        self.problems: dict[tuple[int, str], Rejection] = {}
+        self.table: CsvTable | None = None
+
+    def keep(self, table: CsvTable, row: CsvRow) -> bool:
+        if self.table is not table:  # a new reading of the file (the import may plan again)
+            self._check_columns(table)
+            self.table = table
+        values = row.values
+        cells = {name: values.pop(name, "").strip() for name in ACTION_FIELDS}
+        line = row.line
+        problems = [p for p in self._problems(table, line, cells) if p is not None]
+        if problems:
+            for problem in problems:
+                self.problems[(line, problem.column)] = problem
+            self.actions.pop(line, None)
+            return False
+        return True
+
+    def refused(self) -> list[Rejection]:
+        return list(self.problems.values())
+
+    def _check_columns(self, table: CsvTable) -> None:
+        self.problems.clear()
+        self.actions.clear()
+        missing = []
+        if DATE not in table.columns:
+            missing.append("no date column (signé le, date, created_at...)")
+        if KIND not in table.columns and self.kind_name is None:
+            missing.append("no kind column: give one kind for the file with --kind")
+        if missing:
+            raise InputError(
+                f"{table.source}: {'; '.join(missing)}; name a column with --map COLUMN=FIELD"
+            )
+
+    def _problems(
+        self, table: CsvTable, line: int, cells: dict[str, str]
+    ) -> Iterator[Rejection | None]:
+        occurred_at: datetime | None = None
+        try:
+            occurred_at = parse_organiser_date(cells[DATE], self.zone)
+        except ValueError as exc:
+            yield Rejection(line, table.column_of(DATE), str(exc))
+        if occurred_at is not None and occurred_at > self.now:
+            yield Rejection(
+                line,
+                table.column_of(DATE),
+                f"{wall_clock(occurred_at)} is in the future: only actions that happened",
+            )
+        kind_id = self._kind(table, line, cells[KIND])
+        if isinstance(kind_id, Rejection):
+            yield kind_id
+        campaign_id = self._campaign(table, line, cells[CAMPAIGN])
+        if isinstance(campaign_id, Rejection):
+            yield campaign_id
+        external = cells[EXTERNAL] or None
+        if external is not None and (problem := text_problem(external, EXTERNAL_ID)):
+            yield Rejection(line, table.column_of(EXTERNAL), f"has {problem}")
+            external = None
+        if (
+            occurred_at is not None
+            and isinstance(kind_id, int)
+            and not isinstance(campaign_id, Rejection)
+        ):
+            self.actions[line] = (kind_id, occurred_at, campaign_id, external)
+        else:
+            yield None
+
+    def _kind(self, table: CsvTable, line: int, typed: str) -> int | Rejection:
+        if not typed:
+            if self.kind_name is None:
+                return Rejection(line, table.column_of(KIND), "no kind: fill it, or give --kind")
+            return self.kind_ids[self.kind_name]
+        try:
+            return self.kind_ids[known_kind(typed, list(self.kind_ids), "known kinds:")]
+        except InputError as exc:
+            return Rejection(line, table.column_of(KIND), str(exc))
+
+    def _campaign(self, table: CsvTable, line: int, typed: str) -> int | None | Rejection:
+        if not typed:
+            return self.campaign_id
+        if typed in self.campaigns:
+            return self.campaigns[typed]
+        same = self.folded.get(fold(typed) or typed.lower(), [])
+        if len(same) == 1:
+            return same[0]
+        hint = campaign_hint(typed, self.campaign_names)
+        return Rejection(line, table.column_of(CAMPAIGN), f"unknown campaign {typed!r}{hint}")
+
+
+class _ActionWriter:
+    """After the people are written, in their transaction: the actions, then the rules."""
+
+    def __init__(
+        self,
+        reader: _ActionReader,
+        ladder: LadderFile,
+        user: str,
+        now: datetime,
+        skip_invalid: bool,
+        dry_run: bool,
+    ) -> None:
+        self.reader, self.ladder, self.user, self.now = reader, ladder, user, now
+        self.skip_invalid, self.dry_run = skip_invalid, dry_run
+        self.added = self.already = self.repeated = 0
+        self.moves: list[Move] = []
+        self.late_rejections: list[Rejection] = []
+        self.done = False
+        self.table: CsvTable | None = None
+        self._people: ImportReport | None = None
+
+    def write(self, connection: Connection, people: list[int]) -> None:
+        assert isinstance(people, PeopleWritten)
+        self.table = self.reader.table
+        self.added = self.already = self.repeated = 0
+        self.late_rejections = []
+        sqlite = connection.dialect.name == "sqlite"
+        STAGED.create(connection)
+        refused = self._write(connection, people.by_line, sqlite)
+        STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
+        if refused:
+            raise RollBack  # nothing written: the refused rows are reported
+        self.done = True
+        if self.dry_run:
+            raise RollBack
+
+    def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
+        """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
+        staged = self._stage(connection, by_line, sqlite)
+        conflicts = self._conflicts(connection)
+        if conflicts:
+            self.late_rejections = conflicts
+            if not self.skip_invalid:
+                return True
+            lines = ", ".join(str(r.line) for r in conflicts)
+            connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
+            staged -= len(conflicts)
+        before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar()
+        self.added = self._insert(connection)
+        self.already = staged - self.added
+        touched = connection.execute(  # who got a new action (new people all do)
+            text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before"),
+            {"before": before},
+        ).scalars()
+        self.moves = after_checkins(connection, self.ladder, sorted(touched), self.now)
+        return False
+
+    def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
+        """Stage each accepted line's action, once per action of the file; how many."""
+        actions = self.reader.actions
+        seen: set[Any] = set()
+        rows = []
+        for line in sorted(by_line):
+            action = actions.get(line)
+            if action is None:
+                continue
+            person = by_line[line]
+            kind_id, occurred_at, campaign_id, external = action
+            key = external if external is not None else (person, kind_id, occurred_at)
+            if key in seen:
+                self.repeated += 1
+                continue
+            seen.add(key)
+            stamp = _sqlite_time(occurred_at) if sqlite else occurred_at
+            rows.append((line, person, kind_id, stamp, campaign_id, external))
+        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+
+    def _conflicts(self, connection: Connection) -> list[Rejection]:
+        """Rows whose external id is already another person's action."""
+        found = connection.execute(
+            text(
+                f"SELECT s.line, s.external_id FROM {STAGED.name} s JOIN actions a "
+                "ON a.external_id = s.external_id WHERE a.supporter_id <> s.supporter_id "
+                "ORDER BY s.line"
+            )
+        ).all()
+        table = self.reader.table
+        column = table.column_of(EXTERNAL) if table else EXTERNAL
+        return [
+            Rejection(
+                line,
+                column,
+                f"{external!r} is already the id of another person's action: "
+                "correct the id, or clear it",
+            )
+            for line, external in found
+        ]
+
+    def _insert(self, connection: Connection) -> int:
+        result = connection.execute(
+            text(
+                "INSERT INTO actions (supporter_id, action_kind_id, occurred_at, campaign_id, "
+                "logged_by, external_id, created_at) "
+                "SELECT s.supporter_id, s.action_kind_id, s.occurred_at, s.campaign_id, "
+                f":user, s.external_id, :now FROM {STAGED.name} s WHERE NOT EXISTS ("
+                "SELECT 1 FROM actions a WHERE a.external_id = s.external_id) "
+                "AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.supporter_id = s.supporter_id "
+                "AND a.occurred_at = s.occurred_at AND a.action_kind_id = s.action_kind_id) "
+                "ORDER BY s.line"
+            ),
+            {"user": self.user[:60], "now": self.now},
+        )
+        return int(result.rowcount)
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """As SQLAlchemy's DateTime stores it on SQLite (equal times compare equal as text)."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d}"
