@@ -200,13 +200,13 @@ class _ActionReader:
     ) -> None:
         self.zone, self.now = zone, now
         known = ladder.kind_names
-        ids = dict(connection.execute(select(ActionKind.name, ActionKind.id)).tuples().all())
+        ids = {name: kid for name, kid in connection.execute(select(ActionKind.name, ActionKind.id))}
         self.kind_ids = {name: ids[name] for name in known if name in ids}
         self.kind_name = check_kind(ladder, kind) if kind is not None else None
         found = find_campaign(connection, campaign) if campaign is not None else None
         self.campaign_name = found.name if found else None
         self.campaign_id = found.id if found else None
-        rows = connection.execute(select(Campaign.id, Campaign.name)).tuples().all()
+        rows = [(cid, name) for cid, name in connection.execute(select(Campaign.id, Campaign.name))]
         self.campaign_names = sorted(name for _id, name in rows)
         self.campaigns = {name: cid for cid, name in rows}
         self.folded: dict[str, list[int]] = {}
