@@ -340,12 +340,12 @@ class _ActionWriter:
 
     def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
         """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
-        staged = self._stage(connection, by_line, sqlite)
+        staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
         conflicts = self._conflicts(connection)
+        self.late_rejections += conflicts
+        if self.late_rejections and not self.skip_invalid:
+            return True
         if conflicts:
-            self.late_rejections = conflicts
-            if not self.skip_invalid:
-                return True
             lines = ", ".join(str(r.line) for r in conflicts)
             connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
             staged -= len(conflicts)
@@ -363,6 +363,7 @@ class _ActionWriter:
         """Stage each accepted line's action, once per action of the file; how many."""
         actions = self.reader.actions
         seen: set[Any] = set()
+        owners: dict[str, int] = {}  # external id -> the person of its first line
         rows = []
         for line in sorted(by_line):
             action = actions.get(line)
@@ -371,6 +372,9 @@ class _ActionWriter:
             person = by_line[line]
             kind_id, occurred_at, campaign_id, external = action
             key = external if external is not None else (person, kind_id, occurred_at)
+            if external is not None and owners.setdefault(external, person) != person:
+                self.late_rejections.append(self._conflict(line, external))
+                continue
             if key in seen:
                 self.repeated += 1
                 continue
@@ -388,17 +392,16 @@ class _ActionWriter:
                 "ORDER BY s.line"
             )
         ).all()
+        return [self._conflict(line, external) for line, external in found]
+
+    def _conflict(self, line: int, external: str) -> Rejection:
         table = self.reader.table
-        column = table.column_of(EXTERNAL) if table else EXTERNAL
-        return [
-            Rejection(
-                line,
-                column,
-                f"{external!r} is already the id of another person's action: "
-                "correct the id, or clear it",
-            )
-            for line, external in found
-        ]
+        return Rejection(
+            line,
+            table.column_of(EXTERNAL) if table else EXTERNAL,
+            f"{external!r} is already the id of another person's action: "
+            "correct the id, or clear it",
+        )
 
     def _insert(self, connection: Connection) -> int:
         result = connection.execute(

@@ -256,3 +256,17 @@ def test_people_climb_after_an_import_and_the_report_names_them(
     with engine.connect() as connection:
         rung = connection.execute(select(Supporter.rung).where(Supporter.id == awa)).scalar()
     assert rung == "attend"
+
+
+def test_one_external_id_for_two_people_in_a_file_is_refused(ladder_cli, engine, tmp_path, known):
+    path = _file(
+        tmp_path, "email,date,id\nawa@example.org,2026-10-31,s1\njean@example.nc,2026-10-31,s1\n"
+    )
+    before = dump(engine)
+    result = ladder_cli("actions", "import", path, "--kind", "petition")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        "  line 3, column 'id': 's1' is already the id of another person's action: "
+        "correct the id, or clear it"
+    ]
+    assert dump(engine) == before
