@@ -103,9 +103,7 @@ def _csv(signatures: int) -> Path:
         writer.writerow(HEADER)
         for i in range(signatures):
             when = _signed(i)
-            writer.writerow(
-                ["Zoé", f"Émile{i}", _email(i), f"{when:%d/%m/%Y %H:%M}", f"sig-{i}"]
-            )
+            writer.writerow(["Zoé", f"Émile{i}", _email(i), f"{when:%d/%m/%Y %H:%M}", f"sig-{i}"])
     building.rename(path)
     return path
 

@@ -106,6 +106,9 @@ ACTION_ALIASES: dict[str, list[str]] = {
     ],  # fmt: skip
 }
 SHOWN_CLIMBERS = 5
+# The rules run once for everyone touched, restricted to them by ``IN (:ids)``: in batches of
+# this many ids (a million bound parameters is over SQLite's limit).
+RULES_BATCH = 20_000
 
 _METADATA = MetaData()
 # The rows of one import, in the write transaction only (dropped before it ends).
@@ -200,7 +203,9 @@ class _ActionReader:
     ) -> None:
         self.zone, self.now = zone, now
         known = ladder.kind_names
-        ids = {name: kid for name, kid in connection.execute(select(ActionKind.name, ActionKind.id))}
+        ids = {
+            name: kid for name, kid in connection.execute(select(ActionKind.name, ActionKind.id))
+        }
         self.kind_ids = {name: ids[name] for name in known if name in ids}
         self.kind_name = check_kind(ladder, kind) if kind is not None else None
         found = find_campaign(connection, campaign) if campaign is not None else None
@@ -352,11 +357,16 @@ class _ActionWriter:
         before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar()
         self.added = self._insert(connection)
         self.already = staged - self.added
-        touched = connection.execute(  # who got a new action (new people all do)
-            text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before"),
-            {"before": before},
-        ).scalars()
-        self.moves = after_checkins(connection, self.ladder, sorted(touched), self.now)
+        touched = list(  # who got a new action (new people all do)
+            connection.execute(
+                text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before ORDER BY 1"),
+                {"before": before},
+            ).scalars()
+        )
+        self.moves = []
+        for start in range(0, len(touched), RULES_BATCH):
+            batch = touched[start : start + RULES_BATCH]
+            self.moves += after_checkins(connection, self.ladder, batch, self.now)
         return False
 
     def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:

@@ -51,7 +51,15 @@ def test_french_petition_export_is_imported_then_reimported_adds_nothing(
         "Jean;Wamytan;jean@example.nc;01/11/2026;sig-2\n",
         encoding="cp1252",
     )
-    args = ("actions", "import", path, "--kind", "petition", "--campaign", "Pétition #ZéroTolérance")
+    args = (
+        "actions",
+        "import",
+        path,
+        "--kind",
+        "petition",
+        "--campaign",
+        "Pétition #ZéroTolérance",
+    )
     result = ladder_cli(*args)
     assert result.exit_code == 0, result.output
     assert "(cp1252, semicolon-separated): 2 rows." in result.stdout
@@ -117,7 +125,9 @@ def test_create_people_creates_them_with_their_consent(ladder_cli, engine, tmp_p
         "Chloé,Gope,chloe@example.nc,oui,2026-11-01\n"
         "Awa,Diallo,awa@example.org,,2026-10-31\n",
     )
-    dry = ladder_cli("actions", "import", path, "--kind", "petition", "--create-people", "--dry-run")
+    dry = ladder_cli(
+        "actions", "import", path, "--kind", "petition", "--create-people", "--dry-run"
+    )
     assert dry.exit_code == 0, dry.output
     assert "would create 1" in dry.stdout
     assert "Actions: would add 3, 0 already recorded." in dry.stdout
@@ -170,12 +180,13 @@ def test_bad_rows_are_refused_one_line_each_and_nothing_is_written(
     ladder_cli, engine, tmp_path, known, body, message
 ):
     add_campaign(engine, "Pétition #ZéroTolérance")
-    path = _file(tmp_path, "email,date,kind,campaign\nawa@example.org,2026-10-30,petition,\n" + body)
-    path_lines = body.replace("line 2", "line 3")
+    path = _file(
+        tmp_path, "email,date,kind,campaign\nawa@example.org,2026-10-30,petition,\n" + body
+    )
     before = dump(engine)
     result = ladder_cli("actions", "import", path)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == [message.replace("line 2", "line 3")], path_lines
+    assert result.stderr.splitlines()[1:] == [message.replace("line 2", "line 3")]
     assert dump(engine) == before
 
 
