@@ -60,7 +60,7 @@ from ladder.people.importing.importer import (
     import_people,
 )
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
-from ladder.rules import Move, after_checkins
+from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
 from ladder.storage.models import ActionKind, Campaign
@@ -109,6 +109,9 @@ SHOWN_CLIMBERS = 5
 # The rules run once for everyone touched, restricted to them by ``IN (:ids)``: in batches of
 # this many ids (a million bound parameters is over SQLite's limit).
 RULES_BATCH = 20_000
+# Above one batch, touching more than 1/7 of the base: one whole-base run is faster (measured:
+# about 50 us per person named in a restricted run, 7 us per person in a whole-base run).
+WHOLE_BASE_SHARE = 7
 
 _METADATA = MetaData()
 # The rows of one import, in the write transaction only (dropped before it ends).
@@ -363,11 +366,23 @@ class _ActionWriter:
                 {"before": before},
             ).scalars()
         )
-        self.moves = []
+        self.moves = self._rules(connection, touched)
+        return False
+
+    def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:
+        """The rules once for everyone touched: restricted to them, in batches of ids; or,
+        when they are a large share of the base, one whole-base run (as ``ladder promote``),
+        which costs per person in the base what a restricted run costs per person named."""
+        if len(touched) > RULES_BATCH:
+            everyone = connection.execute(text("SELECT count(*) FROM supporters")).scalar_one()
+            if len(touched) * WHOLE_BASE_SHARE > everyone:
+                ids = apply_rules(connection, self.ladder, self.now)
+                return moves_since(connection, before(ids)) if ids else []
+        moves: list[Move] = []
         for start in range(0, len(touched), RULES_BATCH):
             batch = touched[start : start + RULES_BATCH]
-            self.moves += after_checkins(connection, self.ladder, batch, self.now)
-        return False
+            moves += after_checkins(connection, self.ladder, batch, self.now)
+        return moves
 
     def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
         """Stage each accepted line's action, once per action of the file; how many."""

@@ -248,9 +248,16 @@ def test_an_external_id_of_another_persons_action_is_refused(ladder_cli, engine,
     assert dump(engine) == before
 
 
+@pytest.mark.parametrize(
+    ("batch", "share"),
+    [(20_000, 7), (1, 0), (1, 7)],
+    ids=["restricted to them", "in batches", "whole base"],
+)
 def test_people_climb_after_an_import_and_the_report_names_them(
-    ladder_cli, engine, tmp_path, known
+    ladder_cli, engine, tmp_path, known, monkeypatch, batch, share
 ):
+    monkeypatch.setattr("ladder.actions.importing.RULES_BATCH", batch)
+    monkeypatch.setattr("ladder.actions.importing.WHOLE_BASE_SHARE", share)
     awa, _jean = known
     path = _file(
         tmp_path,
