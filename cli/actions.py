@@ -33,9 +33,10 @@ def actions() -> None:
 @click.option(
     "--at",
     "at",
-    type=LocalTime(),
+    type=LocalTime(day_first=True),
     metavar="DATETIME",
-    help="When it happened, local time (default: now; never in the future).",
+    help="When it happened, local time: 2026-11-28 18:30 or 28/11/2026 18:30 (default: now; "
+    "never in the future).",
 )
 @click.option("--campaign", metavar="NAME", help="The campaign it counts for (must exist).")
 @click.option("--note", metavar="TEXT", help="A note kept with the action.")
