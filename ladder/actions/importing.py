@@ -26,7 +26,6 @@ exactly what the import would do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -106,6 +105,7 @@ ACTION_ALIASES: dict[str, list[str]] = {
     ],  # fmt: skip
 }
 SHOWN_CLIMBERS = 5
+CACHED = 100_000  # distinct date or campaign cells remembered (a file repeats them)
 # The rules run once for everyone touched, restricted to them by ``IN (:ids)``: in batches of
 # this many ids (a million bound parameters is over SQLite's limit).
 RULES_BATCH = 20_000
@@ -220,23 +220,40 @@ class _ActionReader:
         self.folded: dict[str, list[int]] = {}
         for cid, name in rows:
             self.folded.setdefault(fold(name) or name.lower(), []).append(cid)
-        self.actions: dict[int, tuple[int, datetime, int | None, str | None]] = {}
+        # line -> (kind id, time as stored, campaign id, external id)
+        self.actions: dict[int, tuple[int, Any, int | None, str | None]] = {}
         self.problems: dict[tuple[int, str], Rejection] = {}
         self.table: CsvTable | None = None
+        self.sqlite = connection.dialect.name == "sqlite"
+        self._dates: dict[str, Any] = {}  # cell -> stored time, or (field, reason)
+        self._kinds: dict[str, int | tuple[str, str]] = {}
+        self._campaigns: dict[str, int | None | tuple[str, str]] = {}
 
     def keep(self, table: CsvTable, row: CsvRow) -> bool:
         if self.table is not table:  # a new reading of the file (the import may plan again)
             self._check_columns(table)
             self.table = table
-        values = row.values
-        cells = {name: values.pop(name, "").strip() for name in ACTION_FIELDS}
-        line = row.line
-        problems = [p for p in self._problems(table, line, cells) if p is not None]
+        pop, line = row.values.pop, row.line
+        date, kind, campaign = self._date(pop(DATE, "")), self._kind(pop(KIND, "")), None
+        if CAMPAIGN in table.columns:
+            campaign = self._campaign(pop(CAMPAIGN, ""))
+        external = pop(EXTERNAL, "").strip() or None
+        problems = [p for p in (date, kind, campaign) if type(p) is tuple]
+        fast = external is None or (len(external) <= EXTERNAL_ID and external.isprintable())
+        if not fast and (problem := text_problem(str(external), EXTERNAL_ID)):
+            problems.append((EXTERNAL, f"has {problem}"))  # printable: no control character
         if problems:
-            for problem in problems:
-                self.problems[(line, problem.column)] = problem
+            for field_name, reason in problems:
+                column = table.column_of(field_name)
+                self.problems[(line, column)] = Rejection(line, column, reason)
             self.actions.pop(line, None)
             return False
+        self.actions[line] = (
+            kind,
+            date,
+            self.campaign_id if campaign is None else campaign,
+            external,
+        )  # type: ignore[assignment]
         return True
 
     def refused(self) -> list[Rejection]:
@@ -255,50 +272,53 @@ class _ActionReader:
                 f"{table.source}: {'; '.join(missing)}; name a column with --map COLUMN=FIELD"
             )
 
-    def _problems(
-        self, table: CsvTable, line: int, cells: dict[str, str]
-    ) -> Iterator[Rejection | None]:
-        occurred_at: datetime | None = None
-        try:
-            occurred_at = parse_organiser_date(cells[DATE], self.zone)
-        except ValueError as exc:
-            yield Rejection(line, table.column_of(DATE), str(exc))
-        if occurred_at is not None and occurred_at > self.now:
-            yield Rejection(
-                line,
-                table.column_of(DATE),
-                f"{wall_clock(occurred_at)} is in the future: only actions that happened",
-            )
-        kind_id = self._kind(table, line, cells[KIND])
-        if isinstance(kind_id, Rejection):
-            yield kind_id
-        campaign_id = self._campaign(table, line, cells[CAMPAIGN])
-        if isinstance(campaign_id, Rejection):
-            yield campaign_id
-        external = cells[EXTERNAL] or None
-        if external is not None and (problem := text_problem(external, EXTERNAL_ID)):
-            yield Rejection(line, table.column_of(EXTERNAL), f"has {problem}")
-            external = None
-        if (
-            occurred_at is not None
-            and isinstance(kind_id, int)
-            and not isinstance(campaign_id, Rejection)
-        ):
-            self.actions[line] = (kind_id, occurred_at, campaign_id, external)
-        else:
-            yield None
+    def _date(self, typed: str) -> Any:
+        """The stored form of a date cell (text on SQLite), or (field, reason); cached."""
+        found = self._dates.get(typed)
+        if found is None:
+            if len(self._dates) > CACHED:
+                self._dates.clear()
+            try:
+                moment = parse_organiser_date(typed, self.zone)
+            except ValueError as exc:
+                found = (DATE, str(exc))
+            else:
+                if moment > self.now:
+                    found = (
+                        DATE,
+                        f"{wall_clock(moment)} is in the future: only actions that happened",
+                    )
+                else:
+                    found = sqlite_time(moment) if self.sqlite else moment
+            self._dates[typed] = found
+        return found
 
-    def _kind(self, table: CsvTable, line: int, typed: str) -> int | Rejection:
+    def _kind(self, typed: str) -> int | tuple[str, str]:
+        found = self._kinds.get(typed)
+        if found is None:
+            found = self._find_kind(typed.strip())
+            self._kinds[typed] = found
+        return found
+
+    def _find_kind(self, typed: str) -> int | tuple[str, str]:
         if not typed:
             if self.kind_name is None:
-                return Rejection(line, table.column_of(KIND), "no kind: fill it, or give --kind")
+                return (KIND, "no kind: fill it, or give --kind")
             return self.kind_ids[self.kind_name]
         try:
             return self.kind_ids[known_kind(typed, list(self.kind_ids), "known kinds:")]
         except InputError as exc:
-            return Rejection(line, table.column_of(KIND), str(exc))
+            return (KIND, str(exc))
 
-    def _campaign(self, table: CsvTable, line: int, typed: str) -> int | None | Rejection:
+    def _campaign(self, typed: str) -> int | None | tuple[str, str]:
+        if typed in self._campaigns:
+            return self._campaigns[typed]
+        found = self._find_campaign(typed.strip())
+        if len(self._campaigns) < CACHED:
+            self._campaigns[typed] = found
+        return found
+
+    def _find_campaign(self, typed: str) -> int | None | tuple[str, str]:
         if not typed:
             return self.campaign_id
         if typed in self.campaigns:
@@ -307,7 +327,7 @@ class _ActionReader:
         if len(same) == 1:
             return same[0]
         hint = campaign_hint(typed, self.campaign_names)
-        return Rejection(line, table.column_of(CAMPAIGN), f"unknown campaign {typed!r}{hint}")
+        return (CAMPAIGN, f"unknown campaign {typed!r}{hint}")
 
 
 class _ActionWriter:
@@ -404,8 +424,7 @@ class _ActionWriter:
                 self.repeated += 1
                 continue
             seen.add(key)
-            stamp = _sqlite_time(occurred_at) if sqlite else occurred_at
-            rows.append((line, person, kind_id, stamp, campaign_id, external))
+            rows.append((line, person, kind_id, occurred_at, campaign_id, external))
         return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
 
     def _conflicts(self, connection: Connection) -> list[Rejection]:
@@ -445,6 +464,7 @@ class _ActionWriter:
         return int(result.rowcount)
 
 
-def _sqlite_time(moment: datetime) -> str:
+def sqlite_time(moment: datetime) -> str:
     """As SQLAlchemy's DateTime stores it on SQLite (equal times compare equal as text)."""
-    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d}"
+    text = moment.isoformat(" ")
+    return text if len(text) > 19 else text + ".000000"
