@@ -8,10 +8,15 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.importing import ImportRequest, file_import_options
+from cli.importing import ImportRequest, file_import_options_for
 from cli.output import echo_rows, move_sentence, output_options, printable
 from cli.when import LocalTime, local_text
-from ladder.actions.importing import SHOWN_CLIMBERS, ActionImportReport, import_actions
+from ladder.actions.importing import (
+    ACTION_ALIASES,
+    SHOWN_CLIMBERS,
+    ActionImportReport,
+    import_actions,
+)
 from ladder.actions.listing import COLUMNS, ActionFilter, list_actions
 from ladder.actions.log import log_action
 from ladder.workspace import Workspace
@@ -119,10 +124,10 @@ def list_command(
 
 
 @actions.command("import")
-@file_import_options
-@click.option("--kind", metavar="KIND", help="The kind of every row without a kind column.")
+@file_import_options_for(ACTION_ALIASES)
+@click.option("--kind", metavar="KIND", help="The kind of every row whose kind is not given.")
 @click.option(
-    "--campaign", metavar="NAME", help="The campaign of every row without a campaign column."
+    "--campaign", metavar="NAME", help="The campaign of every row whose campaign is not given."
 )
 @click.option(
     "--create-people",

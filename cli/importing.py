@@ -4,7 +4,7 @@ options, the request they make, and the report: summary, rejected rows and the r
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,17 @@ SHOWN_REJECTIONS = 50
 
 def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """FILE and the options every CSV import shares (people, sign-in sheets)."""
+    return file_import_options_for(PEOPLE_ALIASES)(function)
+
+
+def file_import_options_for(
+    fields: Iterable[str],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The shared options, with ``fields`` listed in --map's help (an action import's)."""
+    return lambda function: _add_import_options(function, list(fields))
+
+
+def _add_import_options(function: Callable[..., Any], fields: list[str]) -> Callable[..., Any]:
     options = [
         click.argument("file", type=click.File("rb")),
         click.option(
@@ -31,7 +42,7 @@ def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "mappings",
             multiple=True,
             metavar="COLUMN=FIELD",
-            help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(PEOPLE_ALIASES)}.",
+            help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(fields)}.",
         ),
         click.option(
             "--encoding", help="The file's encoding, when the guess is wrong (e.g. latin-1)."
