@@ -288,3 +288,16 @@ def test_one_external_id_for_two_people_in_a_file_is_refused(ladder_cli, engine,
         "correct the id, or clear it"
     ]
     assert dump(engine) == before
+
+
+def test_map_names_an_unrecognised_date_column_and_stdin_is_read(ladder_cli, engine, known):
+    data = "courriel,Horodatage,quoi\nawa@example.org,31/10/2026 09:15,Petition\n"
+    result = ladder_cli(
+        "actions", "import", "-", "--map", "Horodatage=date", "--map", "quoi=kind", input=data
+    )
+    assert result.exit_code == 0, result.output
+    assert "Horodatage -> date, quoi -> kind" in result.stdout
+    assert "Actions: added 1, 0 already recorded." in result.stdout
+    assert [(r[0], r[1], str(r[2])) for r in actions_of(engine)] == [
+        (known[0], "petition", "2026-10-31 09:15:00")
+    ]
