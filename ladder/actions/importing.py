@@ -408,7 +408,7 @@ class _ActionWriter:
         """Stage each accepted line's action, once per action of the file; how many."""
         actions = self.reader.actions
         seen: set[Any] = set()
-        owners: dict[str, int] = {}  # external id -> the person of its first line
+        owners: dict[str, tuple[int, int]] = {}  # external id -> (person, line) first seen
         rows = []
         for line in sorted(by_line):
             action = actions.get(line)
@@ -416,14 +416,19 @@ class _ActionWriter:
                 continue
             person = by_line[line]
             kind_id, occurred_at, campaign_id, external = action
-            key = external if external is not None else (person, kind_id, occurred_at)
-            if external is not None and owners.setdefault(external, person) != person:
-                self.late_rejections.append(self._conflict(line, external))
-                continue
-            if key in seen:
+            if external is not None:  # the same external id, or person + kind + time, as
+                owner, first_line = owners.setdefault(external, (person, line))  # in the base
+                if owner != person:
+                    self.late_rejections.append(self._repeated_id(line, external, first_line))
+                    continue
+                if first_line != line:
+                    self.repeated += 1
+                    continue
+            same = (person, kind_id, occurred_at)
+            if same in seen:
                 self.repeated += 1
                 continue
-            seen.add(key)
+            seen.add(same)
             rows.append((line, person, kind_id, occurred_at, campaign_id, external))
         return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
 
@@ -437,6 +442,15 @@ class _ActionWriter:
             )
         ).all()
         return [self._conflict(line, external) for line, external in found]
+
+    def _repeated_id(self, line: int, external: str, first_line: int) -> Rejection:
+        table = self.reader.table
+        return Rejection(
+            line,
+            table.column_of(EXTERNAL) if table else EXTERNAL,
+            f"{external!r} is also the id on line {first_line}, for another person: "
+            "give each action its own id",
+        )
 
     def _conflict(self, line: int, external: str) -> Rejection:
         table = self.reader.table

@@ -284,8 +284,8 @@ def test_one_external_id_for_two_people_in_a_file_is_refused(ladder_cli, engine,
     result = ladder_cli("actions", "import", path, "--kind", "petition")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1:] == [
-        "  line 3, column 'id': 's1' is already the id of another person's action: "
-        "correct the id, or clear it"
+        "  line 3, column 'id': 's1' is also the id on line 2, for another person: "
+        "give each action its own id"
     ]
     assert dump(engine) == before
 
