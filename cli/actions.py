@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
 from cli.context import pass_workspace
-from cli.output import echo_rows, move_sentence, output_options
+from cli.importing import ImportRequest, file_import_options_for
+from cli.output import echo_rows, move_sentence, output_options, printable
 from cli.when import LocalTime, local_text
+from ladder.actions.importing import (
+    ACTION_ALIASES,
+    SHOWN_CLIMBERS,
+    ActionImportReport,
+    import_actions,
+)
 from ladder.actions.listing import COLUMNS, ActionFilter, list_actions
 from ladder.actions.log import log_action
 from ladder.workspace import Workspace
@@ -30,9 +38,10 @@ def actions() -> None:
 @click.option(
     "--at",
     "at",
-    type=LocalTime(),
+    type=LocalTime(day_first=True),
     metavar="DATETIME",
-    help="When it happened, local time (default: now; never in the future).",
+    help="When it happened, local time: 2026-11-28 18:30 or 28/11/2026 18:30 (default: now; "
+    "never in the future).",
 )
 @click.option("--campaign", metavar="NAME", help="The campaign it counts for (must exist).")
 @click.option("--note", metavar="TEXT", help="A note kept with the action.")
@@ -112,3 +121,74 @@ def list_command(
         click.echo(
             f"(the newest {TABLE_ROWS} shown: --limit N for more, --format csv for all)", err=True
         )
+
+
+@actions.command("import")
+@file_import_options_for(ACTION_ALIASES)
+@click.option("--kind", metavar="KIND", help="The kind of every row whose kind is not given.")
+@click.option(
+    "--campaign", metavar="NAME", help="The campaign of every row whose campaign is not given."
+)
+@click.option(
+    "--create-people",
+    is_flag=True,
+    help="Create the people the database does not know (else their rows are refused).",
+)
+@pass_workspace
+def import_command(
+    workspace: Workspace,
+    kind: str | None,
+    campaign: str | None,
+    create_people: bool,
+    **given: Any,
+) -> None:
+    """Import actions from a petition or action export (CSV, or - for standard input).
+
+    Reads files as `ladder people import` does (encodings, ; or , or tab, English or French
+    headers) and matches people the same way. Each row needs a date (signé le, date, created_at,
+    timestamp...: 31/12/2026, 31/12/2026 18:30 or 2026-12-31, in the movement's time zone), a
+    kind (a column, or --kind) and may name a campaign (a column, or --campaign) and an id (the
+    export's own, kept so a re-import adds nothing; without it, the same person, kind and time
+    is the same action). Unknown people are refused unless --create-people. The rules run once
+    at the end for everyone with a new action. By default any invalid row means nothing is
+    imported.
+
+    Example: ladder actions import signatures.csv --kind petition --campaign "Pétition
+    #ZéroTolérance" --create-people --dry-run
+    """
+    request = ImportRequest.from_options(**given)
+    request.options.create_people = create_people
+    report, table = import_actions(
+        workspace.engine,
+        workspace.ladder,
+        request.data,
+        request.source,
+        request.options,
+        workspace.zone,
+        workspace.settings.user,
+        kind=kind,
+        campaign=campaign,
+    )
+    request.finish(report.people, table, _action_lines(report))
+
+
+def _action_lines(report: ActionImportReport) -> list[str]:
+    would = report.people.dry_run
+    counts = (
+        f"Actions: would add {report.added}, {report.already} already recorded"
+        if would
+        else f"Actions: added {report.added}, {report.already} already recorded"
+    )
+    if report.repeated:
+        counts += f", {report.repeated} repeated in the file"
+    lines = [counts + "."]
+    climbed = report.climbed
+    if climbed:
+        names = ", ".join(
+            f"{m.name} (#{m.supporter_id}) {m.from_rung} -> {m.to_rung}"
+            for m in climbed[:SHOWN_CLIMBERS]
+        )
+        more = f" and {len(climbed) - SHOWN_CLIMBERS} more" if len(climbed) > SHOWN_CLIMBERS else ""
+        verb = "would climb" if would else "climbed"
+        lines.append(printable(f"{len(climbed)} {verb} a rung: {names}{more}."))
+    return lines

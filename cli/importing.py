@@ -6,7 +6,7 @@ rejected file."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,17 @@ SHOWN_REJECTIONS = 50
 
 def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """FILE and the options every CSV import shares (people, sign-in sheets)."""
+    return file_import_options_for(PEOPLE_ALIASES)(function)
+
+
+def file_import_options_for(
+    fields: Iterable[str],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The shared options, with ``fields`` listed in --map's help (an action import's)."""
+    return lambda function: _add_import_options(function, list(fields))
+
+
+def _add_import_options(function: Callable[..., Any], fields: list[str]) -> Callable[..., Any]:
     options = [
         click.argument("file", type=click.File("rb")),
         click.option(
@@ -34,7 +45,7 @@ def file_import_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "mappings",
             multiple=True,
             metavar="COLUMN=FIELD",
-            help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(PEOPLE_ALIASES)}.",
+            help=f"Read COLUMN as FIELD (COLUMN= ignores it). Fields: {', '.join(fields)}.",
         ),
         click.option(
             "--encoding", help="The file's encoding, when the guess is wrong (e.g. latin-1)."
@@ -130,14 +141,16 @@ class ImportRequest:
     def rejected_path(self) -> Path:
         return self.rejected_file or _default_rejected_path(self.name)
 
-    def finish(self, report: ImportReport, table: CsvTable) -> None:
-        """Refuse (exit 1) or summarise, list rejected rows, write the rejected file; exit 1
-        when --skip-invalid rejected every row."""
+    def finish(self, report: ImportReport, table: CsvTable, more: Sequence[str] = ()) -> None:
+        """Refuse (exit 1) or summarise (then the ``more`` lines a command adds), list rejected
+        rows, write the rejected file; exit 1 when --skip-invalid rejected every row."""
         refused = bool(report.rejected) and not self.options.skip_invalid
         _echo_first(report, err=refused)
         if refused:
             _refuse(report)
         _echo_summary(report)
+        for line in more:
+            click.echo(line)
         if report.rejected:
             _echo_rejections(report, err=False)
             if not self.options.dry_run:

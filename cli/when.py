@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ladder.actions.dates import day_first
 from ladder.clock import day_start, local_today, reader_zone, to_local, to_utc, utcnow
 from ladder.settings import machine_zone
 
@@ -27,12 +28,14 @@ LATEST = datetime(2999, 12, 31, 23, 59, 59)
 class LocalTime(click.ParamType):
     """``2026-12-05``, ``2026-12-05 18:00`` or ``2026-12-05T18:00`` in the movement's zone
     (an explicit offset, ``...+11:00``, is kept); a bare date is its local midnight. With
-    ``days_ago``, ``90d`` means 90 days before now. The value is naive UTC."""
+    ``days_ago``, ``90d`` means 90 days before now. With ``day_first``, dates as organisers
+    write them too: ``05/12/2026``, ``05/12/2026 18:00``. The value is naive UTC."""
 
     name = "DATE"
 
-    def __init__(self, days_ago: bool = False) -> None:
+    def __init__(self, days_ago: bool = False, day_first: bool = False) -> None:
         self.days_ago = days_ago
+        self.day_first = day_first
         if days_ago:
             self.name = "DATE|Nd"
 
@@ -47,9 +50,14 @@ class LocalTime(click.ParamType):
                 self.fail(f"{text} goes back before {EARLIEST:%Y-%m-%d}: give fewer days")
             return now - timedelta(days=int(days.group(1)))
         try:
-            typed = datetime.fromisoformat(text)
+            typed = (self.day_first and day_first(text)) or datetime.fromisoformat(text)
         except ValueError:
             ago = " or a number of days (90d)" if self.days_ago else ""
+            if self.day_first:
+                self.fail(
+                    f"{text!r} is not a date (2026-12-05, 05/12/2026) or time "
+                    f"(2026-12-05 18:00, 05/12/2026 18:00){ago}"
+                )
             self.fail(f"{text!r} is not a date (2026-12-05) or time (2026-12-05 18:00){ago}")
         if not EARLIEST <= typed.replace(tzinfo=None) <= LATEST:
             self.fail(

@@ -26,20 +26,25 @@ def parse_organiser_date(text: str, zone: tzinfo) -> datetime:
     typed = text.strip()
     if not typed:
         raise ValueError(f"no date: expected {EXPECTED}")
-    match = _DAY_FIRST.fullmatch(typed)
     try:
-        if match:
-            parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
-            moment = datetime(
-                parts["year"],
-                parts["month"],
-                parts["day"],
-                parts.get("hour", 0),
-                parts.get("minute", 0),
-                parts.get("second", 0),
-            )
-        else:
-            moment = datetime.fromisoformat(typed.replace("Z", "+00:00"))
+        moment = day_first(typed) or datetime.fromisoformat(typed.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{typed!r} is not a date: expected {EXPECTED}") from None
     return to_utc(moment, zone)
+
+
+def day_first(text: str) -> datetime | None:
+    """``31/12/2026``, ``31.12.2026 18:30``, ``31-12-2026 18h30`` as a naive wall-clock time;
+    None when ``text`` is not written day first; ValueError for a day that does not exist."""
+    match = _DAY_FIRST.fullmatch(text.strip())
+    if not match:
+        return None
+    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    return datetime(
+        parts["year"],
+        parts["month"],
+        parts["day"],
+        parts.get("hour", 0),
+        parts.get("minute", 0),
+        parts.get("second", 0),
+    )

@@ -43,8 +43,16 @@ from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import Layout
 
 # After the people are written, in the same transaction: (connection, ids of everyone the
-# accepted rows name) -> nothing. The sign-in sheet import checks them in here.
+# accepted rows name) -> nothing. The sign-in sheet import checks them in here. With
+# ``ImportOptions.by_line`` the list is a :class:`PeopleWritten` (each row's person too).
 AfterWrite = Callable[[Connection, list[int]], None]
+# More rows the caller refuses for its own columns (an action's date or kind), asked once the
+# plan is made: they count as refused rows (nothing written unless ``skip_invalid``).
+RefusedRows = Callable[[], Iterable[Rejection]]
+NOBODY = (
+    "nobody in the database matches this row (by email, phone, or name and postcode): "
+    "add --create-people to create them, or import them first with ladder people import"
+)
 # Up to this many rows, load only the people the file names (a sign-in sheet against a big
 # base); above, read everyone's keys in one pass (:mod:`ladder.people.importing.known`).
 SMALL_FILE_ROWS = 20_000
@@ -73,6 +81,23 @@ class ImportOptions:
     after_write: AfterWrite | None = None
     source_tool: str | None = None  # --source-tool: whose ids the file's tool_id column holds
     accept_suggestions: bool = False  # a recruiter "did you mean" is taken, not refused
+    create_people: bool = True  # False: a row naming nobody known is refused (NOBODY)
+    by_line: bool = False  # after_write gets a PeopleWritten: each accepted line's person
+    refused_rows: RefusedRows | None = None
+
+
+class RollBack(Exception):
+    """Raised by ``after_write`` to undo the whole write: the import then returns its report
+    as planned, with nothing written (an action import's refused rows, or its dry run)."""
+
+
+class PeopleWritten(list[int]):
+    """The ids ``after_write`` gets, and (``ImportOptions.by_line``) each accepted row's person:
+    file line -> person id, new people included."""
+
+    def __init__(self, ids: list[int], by_line: dict[int, int]) -> None:
+        super().__init__(ids)
+        self.by_line = by_line
 
 
 @dataclass
@@ -158,16 +183,22 @@ def _import(
                     read.planned.links = TagLinks(connection, read.planned.plan)
                     _count(read.report, read.planned.plan, read.planned.links)
                 _write(connection, read, ladder, options, now)
+            except RollBack:
+                transaction.rollback()
+                return read.report, read.table
             except BaseException:
                 transaction.rollback()
                 raise
             transaction.commit()
             return read.report, read.table
-        with connection.begin():  # the last resort: plan under the lock
-            lock_tables(connection, WRITTEN)
-            read = _read_and_plan(connection, data, source, options, None)
-            if not read.refused and not options.dry_run:
-                _write(connection, read, ladder, options, now)
+        try:
+            with connection.begin():  # the last resort: plan under the lock
+                lock_tables(connection, WRITTEN)
+                read = _read_and_plan(connection, data, source, options, None)
+                if not read.refused and not options.dry_run:
+                    _write(connection, read, ladder, options, now)
+        except RollBack:
+            read.report.written = False
         return read.report, read.table
 
 
@@ -207,6 +238,13 @@ def _read_and_plan(
         connection, rows, columns, options.create_groups, report.tool, options, table, report.layout
     )
     report.rows = counter.lines
+    if options.refused_rows is not None:
+        refused_lines = {r.line for r in planned.plan.rejected}
+        for rejection in options.refused_rows():
+            planned.plan.rejected.append(rejection)
+            if rejection.line not in refused_lines:
+                refused_lines.add(rejection.line)
+                report.rows += 1  # the caller kept it from the people rows
     _count(report, planned.plan, planned.links)
     refused = bool(planned.plan.rejected) and not options.skip_invalid
     return _Read(table, report, planned, refused)
@@ -221,6 +259,8 @@ def _write(
 ) -> None:
     plan, links = read.planned.plan, read.planned.links
     people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
+    if options.by_line and plan.line_keys is not None:
+        people = PeopleWritten(people, _people_by_line(plan))
     if options.after_write is not None:
         options.after_write(connection, people)
     read.report.written = True
@@ -247,8 +287,12 @@ def _plan(
     planner = Planner(known, dict(groups), columns, create_groups)
     planner.tool = tool
     planner.accept_suggestions = bool(options and options.accept_suggestions)
+    if options is not None and options.by_line:
+        planner.plan.line_keys = {}
     planner.add_rows(head if small else itertools.chain(head, rest))
     plan = planner.finish()
+    if options is not None and not options.create_people:
+        _refuse_new_people(plan)
     if plan.repeats and table is not None:
         refuse_different_repeats(table, plan, known, layout)
     return recheck.Planned(plan, TagLinks(connection, plan), known, wanted, groups)
@@ -271,6 +315,33 @@ def _identifiers(
     if wanted is not None:
         wanted.ids.update(found.values())
     return found
+
+
+def _refuse_new_people(plan: Plan) -> None:
+    """Refuse every row naming someone the database does not know (and their repeats)."""
+    if not plan.new:
+        return
+    repeats: dict[int, list[int]] = {}
+    for line, key in (plan.line_keys or {}).items():
+        if key in plan.new and line != plan.lines[key]:
+            repeats.setdefault(key, []).append(line)
+    refused = set(plan.new)
+    for key in refused:
+        plan.reject(key, "", NOBODY)
+        plan.rejected.extend(Rejection(line, "", NOBODY) for line in repeats.get(key, ()))
+    plan.recruiters = {k: v for k, v in plan.recruiters.items() if v not in refused}
+
+
+def _people_by_line(plan: Plan) -> dict[int, int]:
+    """Each accepted line's person id (a rejected person's lines left out)."""
+    line_keys = plan.line_keys or {}
+    live = plan.matched
+    ids = plan.new_ids
+    return {
+        line: ids[key] if key < 0 else key
+        for line, key in line_keys.items()
+        if (key < 0 and key in ids) or key in live
+    }
 
 
 def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:

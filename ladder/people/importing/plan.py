@@ -50,6 +50,10 @@ class Plan:
     identifiers: dict[int, str] = field(default_factory=dict)  # person -> new tool id
     suggestions: list[str] = field(default_factory=list)  # recruiter suggestions taken
     repeats: list[tuple[int, int, int]] = field(default_factory=list)  # line, first line, key
+    # every accepted row's line -> its key (repeated rows too), when the importer asks for it
+    # (``ImportOptions.by_line``: an action import needs the person of each row)
+    line_keys: dict[int, int] | None = None
+    new_ids: dict[int, int] = field(default_factory=dict)  # new key -> id, once written
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -119,6 +123,8 @@ class Planner:
                 self.plan.changes[key] = changes
         self._signatures[key] = signature
         self.plan.lines[key] = line
+        if self.plan.line_keys is not None:
+            self.plan.line_keys[line] = key
         self._remember(row, key)
 
     def finish(self) -> Plan:
@@ -181,6 +187,8 @@ class Planner:
         if self._signatures[key] == signature:
             self.plan.duplicates += 1
             self.plan.repeats.append((row["line"], first_line, key))
+            if self.plan.line_keys is not None:
+                self.plan.line_keys[row["line"]] = key
             return
         who = self.known.describe(key, self.plan.lines)
         self.plan.rejected.append(

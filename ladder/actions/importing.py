@@ -1,0 +1,484 @@
+"""``ladder actions import FILE``: a petition or action export, as organisers have them.
+
+The file is a people import (:mod:`ladder.people.importing.importer`: the same reading of
+encodings, delimiters and French or English headers, the same validation, the same matching
+of people, planned on a read snapshot and written under the write lock) whose rows also carry
+an action: the date signed (as organisers write dates, :mod:`ladder.actions.dates`, in the
+movement's zone), a kind (a column, or ``--kind`` for the whole file), a campaign (a column,
+or ``--campaign``) and an optional external id.
+
+- Each row's action columns are read and checked while the people rows stream past
+  (``keep_row``): a bad date, a date in the future, an unknown kind or campaign refuses the row
+  (line, column, reason), and with it the whole file unless ``skip_invalid``.
+- Unknown people are refused unless ``create_people`` (then created with their consent
+  columns, as ``people import`` creates them).
+- In the same transaction as the people (``after_write``, with each row's person), the
+  actions are staged in a temporary table and inserted with one ``INSERT ... SELECT`` leaving
+  out those already recorded: same external id, or same person, kind and time. Importing the
+  same file twice adds nothing. An external id that is already another person's action
+  refuses its row.
+- Then the rules run once for the people who got a new action (or were created), and the
+  level changes are reported.
+
+A dry run does all of it in a transaction that is rolled back, so its counts (and climbs) are
+exactly what the import would do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    select,
+    text,
+)
+
+from ladder.actions.dates import parse_organiser_date
+from ladder.campaigns.goals import check_kind, known_kind
+from ladder.campaigns.lookup import campaign_hint, find_campaign
+from ladder.clock import utcnow, wall_clock
+from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import fold
+from ladder.domain.text import EXTERNAL_ID, text_problem
+from ladder.errors import InputError
+from ladder.people.importing.importer import (
+    ImportOptions,
+    ImportReport,
+    PeopleWritten,
+    RollBack,
+    import_people,
+)
+from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
+from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
+from ladder.storage.bulk import copy_rows
+from ladder.storage.engine import reading
+from ladder.storage.models import ActionKind, Campaign
+from ladder.tabular.csvfile import CsvRow, CsvTable
+
+DATE, KIND, CAMPAIGN, EXTERNAL = "date", "kind", "campaign", "external_id"
+ACTION_FIELDS = (DATE, KIND, CAMPAIGN, EXTERNAL)
+ACTION_ALIASES: dict[str, list[str]] = {
+    **PEOPLE_ALIASES,
+    # a petition export's own "id" is its signature's id, not a ladder id ("ladder id", "#")
+    "id": [a for a in PEOPLE_ALIASES["id"] if a != "id"],
+    DATE: [
+        "date signed",
+        "signed at",
+        "signed on",
+        "signed",
+        "signature date",
+        "date of signature",
+        "created at",
+        "created_at",
+        "timestamp",
+        "occurred at",
+        "occurred_at",
+        "when",
+        "date et heure",
+        "signé le",
+        "signée le",
+        "date de signature",
+        "date signature",
+        "quand",
+    ],  # fmt: skip
+    KIND: ["action", "action kind", "action type", "type", "type d'action", "type action"],
+    CAMPAIGN: ["campaign name", "campagne", "petition", "pétition"],
+    EXTERNAL: [
+        "id",
+        "external id",
+        "signature id",
+        "id signature",
+        "identifiant signature",
+        "reference",
+        "référence",
+        "ref",
+    ],  # fmt: skip
+}
+SHOWN_CLIMBERS = 5
+CACHED = 100_000  # distinct date or campaign cells remembered (a file repeats them)
+# The rules run once for everyone touched, restricted to them by ``IN (:ids)``: in batches of
+# this many ids (a million bound parameters is over SQLite's limit).
+RULES_BATCH = 20_000
+# Above one batch, touching more than 1/7 of the base: one whole-base run is faster (measured:
+# about 50 us per person named in a restricted run, 7 us per person in a whole-base run).
+WHOLE_BASE_SHARE = 7
+
+_METADATA = MetaData()
+# The rows of one import, in the write transaction only (dropped before it ends).
+STAGED = Table(
+    "ladder_staged_actions",
+    _METADATA,
+    Column("line", Integer, primary_key=True),
+    Column("supporter_id", Integer, nullable=False),
+    Column("action_kind_id", Integer, nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("campaign_id", Integer),
+    Column("external_id", String(EXTERNAL_ID)),
+    prefixes=["TEMPORARY"],
+)
+_STAGED_COLUMNS = ("line", "supporter_id", "action_kind_id", "occurred_at", "campaign_id")
+
+
+@dataclass
+class ActionImportReport:
+    """What an action import did (or would do)."""
+
+    people: ImportReport  # rows, people created/updated, every refused row
+    kind: str | None = None  # --kind
+    campaign: str | None = None  # --campaign, as stored
+    added: int = 0
+    already: int = 0  # recorded before (same external id, or person + kind + time)
+    repeated: int = 0  # the same action on several lines of the file
+    moves: list[Move] = field(default_factory=list)
+
+    @property
+    def climbed(self) -> list[Move]:
+        return [m for m in self.moves if m.from_rung != m.to_rung and m.to_rung is not None]
+
+
+def import_actions(
+    engine: Engine,
+    ladder: LadderFile,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    zone: tzinfo,
+    user: str,
+    kind: str | None = None,
+    campaign: str | None = None,
+    now: datetime | None = None,
+) -> tuple[ActionImportReport, CsvTable]:
+    """Import the actions of ``data``; all or nothing unless ``options.skip_invalid``.
+
+    ``options.create_people`` says whether unknown people are created (else refused).
+    """
+    now = now or utcnow()
+    with reading(engine) as connection:  # refuse a bad --kind or --campaign before reading
+        reader = _ActionReader(connection, ladder, zone, now, kind, campaign)
+    dry_run = options.dry_run
+    options.aliases = ACTION_ALIASES
+    options.keep_row = reader.keep
+    options.refused_rows = reader.refused
+    options.by_line = True
+    options.dry_run = False  # a dry run writes, then rolls back: exact counts
+
+    writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid, dry_run)
+    options.after_write = writer.write
+    try:
+        people, table = import_people(engine, ladder, data, source, options, now=now)
+    finally:
+        options.dry_run = dry_run
+    report = ActionImportReport(people, reader.kind_name, reader.campaign_name)
+    if writer.done:
+        report.added, report.already = writer.added, writer.already
+        report.repeated = writer.repeated
+        report.moves = writer.moves
+    people.dry_run = dry_run
+    people.written = writer.done and not dry_run
+    if writer.late_rejections:
+        people.rejected = sorted(
+            [*people.rejected, *writer.late_rejections], key=lambda r: (r.line, r.column)
+        )
+    return report, table
+
+
+class _ActionReader:
+    """Reads and checks each row's action columns as the people rows stream past."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        ladder: LadderFile,
+        zone: tzinfo,
+        now: datetime,
+        kind: str | None,
+        campaign: str | None,
+    ) -> None:
+        self.zone, self.now = zone, now
+        known = ladder.kind_names
+        ids = {
+            name: kid for name, kid in connection.execute(select(ActionKind.name, ActionKind.id))
+        }
+        self.kind_ids = {name: ids[name] for name in known if name in ids}
+        self.kind_name = check_kind(ladder, kind) if kind is not None else None
+        found = find_campaign(connection, campaign) if campaign is not None else None
+        self.campaign_name = found.name if found else None
+        self.campaign_id = found.id if found else None
+        rows = [(cid, name) for cid, name in connection.execute(select(Campaign.id, Campaign.name))]
+        self.campaign_names = sorted(name for _id, name in rows)
+        self.campaigns = {name: cid for cid, name in rows}
+        self.folded: dict[str, list[int]] = {}
+        for cid, name in rows:
+            self.folded.setdefault(fold(name) or name.lower(), []).append(cid)
+        # line -> (kind id, time as stored, campaign id, external id)
+        self.actions: dict[int, tuple[int, Any, int | None, str | None]] = {}
+        self.problems: dict[tuple[int, str], Rejection] = {}
+        self.table: CsvTable | None = None
+        self.sqlite = connection.dialect.name == "sqlite"
+        self._dates: dict[str, Any] = {}  # cell -> stored time, or (field, reason)
+        self._kinds: dict[str, int | tuple[str, str]] = {}
+        self._campaigns: dict[str, int | None | tuple[str, str]] = {}
+
+    def keep(self, table: CsvTable, row: CsvRow) -> bool:
+        if self.table is not table:  # a new reading of the file (the import may plan again)
+            self._check_columns(table)
+            self.table = table
+        pop, line = row.values.pop, row.line
+        date, kind, campaign = self._date(pop(DATE, "")), self._kind(pop(KIND, "")), None
+        if CAMPAIGN in table.columns:
+            campaign = self._campaign(pop(CAMPAIGN, ""))
+        external = pop(EXTERNAL, "").strip() or None
+        problems = [p for p in (date, kind, campaign) if type(p) is tuple]
+        fast = external is None or (len(external) <= EXTERNAL_ID and external.isprintable())
+        if not fast and (problem := text_problem(str(external), EXTERNAL_ID)):
+            problems.append((EXTERNAL, f"has {problem}"))  # printable: no control character
+        if problems:
+            for field_name, reason in problems:
+                column = table.column_of(field_name)
+                self.problems[(line, column)] = Rejection(line, column, reason)
+            self.actions.pop(line, None)
+            return False
+        self.actions[line] = (
+            kind,
+            date,
+            self.campaign_id if campaign is None else campaign,
+            external,
+        )  # type: ignore[assignment]
+        return True
+
+    def refused(self) -> list[Rejection]:
+        return list(self.problems.values())
+
+    def _check_columns(self, table: CsvTable) -> None:
+        self.problems.clear()
+        self.actions.clear()
+        missing = []
+        if DATE not in table.columns:
+            missing.append("no date column (signé le, date, created_at...)")
+        if KIND not in table.columns and self.kind_name is None:
+            missing.append("no kind column: give one kind for the file with --kind")
+        if missing:
+            raise InputError(
+                f"{table.source}: {'; '.join(missing)}; name a column with --map COLUMN=FIELD"
+            )
+
+    def _date(self, typed: str) -> Any:
+        """The stored form of a date cell (text on SQLite), or (field, reason); cached."""
+        found = self._dates.get(typed)
+        if found is None:
+            if len(self._dates) > CACHED:
+                self._dates.clear()
+            try:
+                moment = parse_organiser_date(typed, self.zone)
+            except ValueError as exc:
+                found = (DATE, str(exc))
+            else:
+                if moment > self.now:
+                    found = (
+                        DATE,
+                        f"{wall_clock(moment)} is in the future: only actions that happened",
+                    )
+                else:
+                    found = sqlite_time(moment) if self.sqlite else moment
+            self._dates[typed] = found
+        return found
+
+    def _kind(self, typed: str) -> int | tuple[str, str]:
+        found = self._kinds.get(typed)
+        if found is None:
+            found = self._find_kind(typed.strip())
+            self._kinds[typed] = found
+        return found
+
+    def _find_kind(self, typed: str) -> int | tuple[str, str]:
+        if not typed:
+            if self.kind_name is None:
+                return (KIND, "no kind: fill it, or give --kind")
+            return self.kind_ids[self.kind_name]
+        try:
+            return self.kind_ids[known_kind(typed, list(self.kind_ids), "known kinds:")]
+        except InputError as exc:
+            return (KIND, str(exc))
+
+    def _campaign(self, typed: str) -> int | None | tuple[str, str]:
+        if typed in self._campaigns:
+            return self._campaigns[typed]
+        found = self._find_campaign(typed.strip())
+        if len(self._campaigns) < CACHED:
+            self._campaigns[typed] = found
+        return found
+
+    def _find_campaign(self, typed: str) -> int | None | tuple[str, str]:
+        if not typed:
+            return self.campaign_id
+        if typed in self.campaigns:
+            return self.campaigns[typed]
+        same = self.folded.get(fold(typed) or typed.lower(), [])
+        if len(same) == 1:
+            return same[0]
+        hint = campaign_hint(typed, self.campaign_names)
+        return (CAMPAIGN, f"unknown campaign {typed!r}{hint}")
+
+
+class _ActionWriter:
+    """After the people are written, in their transaction: the actions, then the rules."""
+
+    def __init__(
+        self,
+        reader: _ActionReader,
+        ladder: LadderFile,
+        user: str,
+        now: datetime,
+        skip_invalid: bool,
+        dry_run: bool,
+    ) -> None:
+        self.reader, self.ladder, self.user, self.now = reader, ladder, user, now
+        self.skip_invalid, self.dry_run = skip_invalid, dry_run
+        self.added = self.already = self.repeated = 0
+        self.moves: list[Move] = []
+        self.late_rejections: list[Rejection] = []
+        self.done = False
+        self.table: CsvTable | None = None
+        self._people: ImportReport | None = None
+
+    def write(self, connection: Connection, people: list[int]) -> None:
+        assert isinstance(people, PeopleWritten)
+        self.table = self.reader.table
+        self.added = self.already = self.repeated = 0
+        self.late_rejections = []
+        sqlite = connection.dialect.name == "sqlite"
+        STAGED.create(connection)
+        refused = self._write(connection, people.by_line, sqlite)
+        STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
+        if refused:
+            raise RollBack  # nothing written: the refused rows are reported
+        self.done = True
+        if self.dry_run:
+            raise RollBack
+
+    def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
+        """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
+        staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
+        conflicts = self._conflicts(connection)
+        self.late_rejections += conflicts
+        if self.late_rejections and not self.skip_invalid:
+            return True
+        if conflicts:
+            lines = ", ".join(str(r.line) for r in conflicts)
+            connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
+            staged -= len(conflicts)
+        before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar()
+        self.added = self._insert(connection)
+        self.already = staged - self.added
+        touched = list(  # who got a new action (new people all do)
+            connection.execute(
+                text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before ORDER BY 1"),
+                {"before": before},
+            ).scalars()
+        )
+        self.moves = self._rules(connection, touched)
+        return False
+
+    def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:
+        """The rules once for everyone touched: restricted to them, in batches of ids; or,
+        when they are a large share of the base, one whole-base run (as ``ladder promote``),
+        which costs per person in the base what a restricted run costs per person named."""
+        if len(touched) > RULES_BATCH:
+            everyone = connection.execute(text("SELECT count(*) FROM supporters")).scalar_one()
+            if len(touched) * WHOLE_BASE_SHARE > everyone:
+                ids = apply_rules(connection, self.ladder, self.now)
+                return moves_since(connection, before(ids)) if ids else []
+        moves: list[Move] = []
+        for start in range(0, len(touched), RULES_BATCH):
+            batch = touched[start : start + RULES_BATCH]
+            moves += after_checkins(connection, self.ladder, batch, self.now)
+        return moves
+
+    def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
+        """Stage each accepted line's action, once per action of the file; how many."""
+        actions = self.reader.actions
+        seen: set[Any] = set()
+        owners: dict[str, tuple[int, int]] = {}  # external id -> (person, line) first seen
+        rows = []
+        for line in sorted(by_line):
+            action = actions.get(line)
+            if action is None:
+                continue
+            person = by_line[line]
+            kind_id, occurred_at, campaign_id, external = action
+            if external is not None:  # the same external id, or person + kind + time, as
+                owner, first_line = owners.setdefault(external, (person, line))  # in the base
+                if owner != person:
+                    self.late_rejections.append(self._repeated_id(line, external, first_line))
+                    continue
+                if first_line != line:
+                    self.repeated += 1
+                    continue
+            same = (person, kind_id, occurred_at)
+            if same in seen:
+                self.repeated += 1
+                continue
+            seen.add(same)
+            rows.append((line, person, kind_id, occurred_at, campaign_id, external))
+        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+
+    def _conflicts(self, connection: Connection) -> list[Rejection]:
+        """Rows whose external id is already another person's action."""
+        found = connection.execute(
+            text(
+                f"SELECT s.line, s.external_id FROM {STAGED.name} s JOIN actions a "
+                "ON a.external_id = s.external_id WHERE a.supporter_id <> s.supporter_id "
+                "ORDER BY s.line"
+            )
+        ).all()
+        return [self._conflict(line, external) for line, external in found]
+
+    def _repeated_id(self, line: int, external: str, first_line: int) -> Rejection:
+        table = self.reader.table
+        return Rejection(
+            line,
+            table.column_of(EXTERNAL) if table else EXTERNAL,
+            f"{external!r} is also the id on line {first_line}, for another person: "
+            "give each action its own id",
+        )
+
+    def _conflict(self, line: int, external: str) -> Rejection:
+        table = self.reader.table
+        return Rejection(
+            line,
+            table.column_of(EXTERNAL) if table else EXTERNAL,
+            f"{external!r} is already the id of another person's action: "
+            "correct the id, or clear it",
+        )
+
+    def _insert(self, connection: Connection) -> int:
+        result = connection.execute(
+            text(
+                "INSERT INTO actions (supporter_id, action_kind_id, occurred_at, campaign_id, "
+                "logged_by, external_id, created_at) "
+                "SELECT s.supporter_id, s.action_kind_id, s.occurred_at, s.campaign_id, "
+                f":user, s.external_id, :now FROM {STAGED.name} s WHERE NOT EXISTS ("
+                "SELECT 1 FROM actions a WHERE a.external_id = s.external_id) "
+                "AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.supporter_id = s.supporter_id "
+                "AND a.occurred_at = s.occurred_at AND a.action_kind_id = s.action_kind_id) "
+                "ORDER BY s.line"
+            ),
+            {"user": self.user[:60], "now": self.now},
+        )
+        return int(result.rowcount)
+
+
+def sqlite_time(moment: datetime) -> str:
+    """As SQLAlchemy's DateTime stores it on SQLite (equal times compare equal as text)."""
+    text = moment.isoformat(" ")
+    return text if len(text) > 19 else text + ".000000"
