@@ -64,46 +64,18 @@ from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
 from ladder.storage.models import ActionKind, Campaign
 from ladder.tabular.csvfile import CsvRow, CsvTable
+from ladder.tabular.headers import aliases_for
 
 DATE, KIND, CAMPAIGN, EXTERNAL = "date", "kind", "campaign", "external_id"
 ACTION_FIELDS = (DATE, KIND, CAMPAIGN, EXTERNAL)
+# The people's columns and the action's, from the one header table (ladder/tabular/headers.toml).
+# A petition export's own "id" is its signature's id, not a ladder id ("ladder id", "#12").
 ACTION_ALIASES: dict[str, list[str]] = {
     **PEOPLE_ALIASES,
-    # a petition export's own "id" is its signature's id, not a ladder id ("ladder id", "#")
     "id": [a for a in PEOPLE_ALIASES["id"] if a != "id"],
-    DATE: [
-        "date signed",
-        "signed at",
-        "signed on",
-        "signed",
-        "signature date",
-        "date of signature",
-        "created at",
-        "created_at",
-        "timestamp",
-        "occurred at",
-        "occurred_at",
-        "when",
-        "date et heure",
-        "signé le",
-        "signée le",
-        "date de signature",
-        "date signature",
-        "quand",
-    ],  # fmt: skip
-    KIND: ["action", "action kind", "action type", "type", "type d'action", "type action"],
-    CAMPAIGN: ["campaign name", "campagne", "petition", "pétition"],
-    EXTERNAL: [
-        "id",
-        "external id",
-        "signature id",
-        "id signature",
-        "identifiant signature",
-        "reference",
-        "référence",
-        "ref",
-    ],  # fmt: skip
+    **aliases_for(ACTION_FIELDS),
 }
+ACTION_ALIASES[EXTERNAL] = ["id", *ACTION_ALIASES[EXTERNAL]]
 SHOWN_CLIMBERS = 5
 CACHED = 100_000  # distinct date or campaign cells remembered (a file repeats them)
 # The rules run once for everyone touched, restricted to them by ``IN (:ids)``: in batches of
