@@ -42,8 +42,12 @@ AfterWrite = Callable[[Connection, list[int]], None]
 # Up to this many rows, load only the people the file names (a sign-in sheet against a big
 # base); above, read everyone's keys in one pass (:mod:`ladder.people.importing.known`).
 SMALL_FILE_ROWS = 20_000
-# Which data rows to import at all (the sheet import skips rows not ticked 'present').
-KeepRow = Callable[[CsvTable, CsvRow], bool]
+# Which data rows to import at all (the sheet import skips rows not ticked 'present'); a
+# Rejection refuses the row with that reason (an attendance file's unmapped event).
+KeepRow = Callable[[CsvTable, CsvRow], bool | Rejection]
+# After the people are written, in the same transaction: (connection, file line -> the person
+# that row names, for every accepted row, repeated rows included).
+AfterWriteRows = Callable[[Connection, dict[int, int]], None]
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
 WRITTEN = ("local_groups", "tags", "supporters", "supporter_tags")  # locked on PostgreSQL
@@ -59,6 +63,7 @@ class ImportOptions:
     aliases: Mapping[str, list[str]] = field(default_factory=lambda: PEOPLE_ALIASES)
     keep_row: KeepRow | None = None
     after_write: AfterWrite | None = None
+    after_write_rows: AfterWriteRows | None = None
 
 
 @dataclass
@@ -178,13 +183,24 @@ def _read_and_plan(
     report.dry_run = options.dry_run
     counter = _LineCounter(progress)
     keep = options.keep_row
-    data_rows = (r for r in table.rows() if keep(table, r)) if keep else table.rows()
-    rows = counter.count(validate_rows(table, data_rows))
+    kept_out: list[Rejection] = []
+    data_rows = _kept(table, keep, kept_out) if keep else table.rows()
+    rows = counter.count(itertools.chain(validate_rows(table, data_rows), kept_out))
     planned = _plan(connection, rows, columns, options.create_groups)
     report.rows = counter.lines
     _count(report, planned.plan, planned.links)
     refused = bool(planned.plan.rejected) and not options.skip_invalid
     return _Read(table, report, planned, refused)
+
+
+def _kept(table: CsvTable, keep: KeepRow, refused: list[Rejection]) -> Iterator[CsvRow]:
+    """The rows ``keep`` keeps; those it refuses go to ``refused`` (read after the others)."""
+    for row in table.rows():
+        verdict = keep(table, row)
+        if isinstance(verdict, Rejection):
+            refused.append(verdict)
+        elif verdict:
+            yield row
 
 
 def _write(
@@ -198,6 +214,11 @@ def _write(
     people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
     if options.after_write is not None:
         options.after_write(connection, people)
+    if options.after_write_rows is not None:
+        ids = plan.written
+        live = plan.new.keys() | plan.matched
+        rows = {line: ids.get(key, key) for line, key in plan.line_keys.items() if key in live}
+        options.after_write_rows(connection, rows)
     read.report.written = True
 
 

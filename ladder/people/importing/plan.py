@@ -46,6 +46,8 @@ class Plan:
     rejected: list[Rejection] = field(default_factory=list)
     duplicates: int = 0
     new_groups: dict[str, str] = field(default_factory=dict)  # folded -> name as written
+    line_keys: dict[int, int] = field(default_factory=dict)  # each accepted row's line -> key
+    written: dict[int, int] = field(default_factory=dict)  # placeholder -> id, once written
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -109,6 +111,7 @@ class Planner:
                 self.plan.changes[key] = changes
         self._signatures[key] = signature
         self.plan.lines[key] = line
+        self.plan.line_keys[line] = key
         self._remember(row, key)
 
     def finish(self) -> Plan:
@@ -132,6 +135,7 @@ class Planner:
         first_line = self.plan.lines[key]
         if self._signatures[key] == signature:
             self.plan.duplicates += 1
+            self.plan.line_keys[row["line"]] = key
             return
         who = self.known.describe(key, self.plan.lines)
         self.plan.rejected.append(

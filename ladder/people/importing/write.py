@@ -80,6 +80,7 @@ def write_plan(
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
     ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
+    plan.written = ids
 
     def person(key: int) -> int:
         return ids[key] if key < 0 else key
