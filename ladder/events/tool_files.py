@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import names_agree
 from ladder.domain.text import EXTERNAL_ID, text_problem
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp
 from ladder.errors import ConflictError, MisuseError
@@ -40,7 +41,7 @@ from ladder.events.sheets import PRESENT, SHEET_ALIASES, SheetReport, import_she
 from ladder.people.importing.importer import ImportOptions, ImportReport, import_people
 from ladder.people.importing.rows import Rejection
 from ladder.storage.engine import reading
-from ladder.storage.models import Attendance, EventIdentifier, SupporterIdentifier
+from ladder.storage.models import Attendance, EventIdentifier, Supporter, SupporterIdentifier
 from ladder.tabular.cells import restore
 from ladder.tabular.csvfile import IGNORE, CsvRow, CsvTable, normalise_header, read_csv
 
@@ -289,9 +290,11 @@ def _import_tool_file(
         tool_row = scan.rows.get(row.line)
         if tool_row is not None and tool_row.event is not None and tool_row.event not in events.ids:
             return _unmapped(table, row.line, tool_row.event)
-        person = known.get(tool_row.person) if tool_row and tool_row.person else None
-        if person is not None:
-            row.values["id"] = str(person)  # the tool's id names this person: match on it
+        found = known.get(tool_row.person) if tool_row and tool_row.person else None
+        if found is not None and names_agree(
+            found[1], found[2], _cell(row, "first_name"), _cell(row, "last_name")
+        ):
+            row.values["id"] = str(found[0])  # the tool's id names this person: match on it
         return True
 
     def record(connection: Connection, people: dict[int, int]) -> None:
@@ -457,18 +460,40 @@ def _stored_events(connection: Connection, tool: str | None, values: list[str]) 
     return found
 
 
-def _known_people(connection: Connection, tool: str | None, values: set[str]) -> dict[str, int]:
-    """The tool's person ids already kept (value -> person), read in chunks."""
+def _cell(row: CsvRow, name: str) -> str | None:
+    return restore(row.values.get(name, "")).strip() or None
+
+
+def _known_people(
+    connection: Connection, tool: str | None, values: set[str]
+) -> dict[str, tuple[int, str | None, str | None]]:
+    """The tool's person ids already kept: value -> (person, first name, last name).
+
+    A row whose names clearly differ from the person's is matched as any row (by email or
+    phone), not on the tool's id: the planner would refuse the id, naming a column the file
+    does not have.
+    """
     if tool is None or not values:
         return {}
     chosen = sorted(values)
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, str | None, str | None]] = {}
     for start in range(0, len(chosen), _CHUNK):
-        query = select(SupporterIdentifier.value, SupporterIdentifier.supporter_id).where(
-            SupporterIdentifier.namespace == tool,
-            SupporterIdentifier.value.in_(chosen[start : start + _CHUNK]),
+        query = (
+            select(
+                SupporterIdentifier.value,
+                SupporterIdentifier.supporter_id,
+                Supporter.first_name,
+                Supporter.last_name,
+            )
+            .join(Supporter, Supporter.id == SupporterIdentifier.supporter_id)
+            .where(
+                SupporterIdentifier.namespace == tool,
+                SupporterIdentifier.value.in_(chosen[start : start + _CHUNK]),
+            )
         )
-        found.update({value: person for value, person in connection.execute(query)})
+        found.update(
+            {value: (person, f, last) for value, person, f, last in connection.execute(query)}
+        )
     return found
 
 

@@ -3,10 +3,14 @@
 import itertools
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from ladder.domain.vocabulary import Presence, Rsvp
-from ladder.events.tool_files import outcome, read_attended, read_status
+from ladder.events.tool_files import import_attendance, outcome, read_attended, read_status
+from ladder.people.importing.importer import ImportOptions
 from ladder.storage.models import (
     Action,
     Attendance,
@@ -341,3 +345,93 @@ def test_a_sign_in_sheet_with_an_attended_column_is_still_a_sheet(ladder_cli, en
     assert result.exit_code == 0, result.output
     assert "Skipped 1 row(s) not ticked present." in result.stdout
     assert _attendances(engine, event) == {"Awa": (None, "attended")}
+
+
+def test_a_renamed_person_is_refused_on_the_files_own_column_not_on_a_hidden_id(
+    ladder_cli, engine, tmp_path
+):
+    """The tool's id is matched on only when the names agree; otherwise the row is an
+    ordinary row, and ladder's own rule (one email, one person) speaks about its column."""
+    event = add_event(engine, "Phone bank")
+    first = MOBILIZE + _mobilize_row(1, 501, "Awa", "Diallo", 77, "CONFIRMED", "")
+    path = write(tmp_path, "a.csv", first)
+    assert ladder_cli("attendance", "import", str(event), path).exit_code == 0
+    renamed = "2,2026-03-02,501,Awa,Martin,awa@example.org,,98800,77,900,CONFIRMED,true\n"
+    result = ladder_cli("attendance", "import", write(tmp_path, "b.csv", MOBILIZE + renamed))
+    assert result.exit_code == 1
+    assert (
+        "line 2, column 'user__email_address': awa@example.org already belongs to #1 Awa "
+        "Diallo, not Awa Martin" in result.stderr
+    )
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Supporter)).scalar() == 1
+
+
+STATUSES = ["REGISTERED", "CONFIRMED", "CANCELLED", "tentative", "needs action", ""]
+ATTENDED_VALUES = ["true", "false", ""]
+
+
+def _reference(rows):
+    """Plain Python: per person, the best RSVP said, and attended if any row says so."""
+    rank = {"accepted": 3, "tentative": 2, "declined": 1}
+    said = {
+        "REGISTERED": "accepted",
+        "CONFIRMED": "accepted",
+        "CANCELLED": "declined",
+        "tentative": "tentative",
+    }
+    result = {}
+    for person, status, attended in rows:
+        rsvp, came = result.get(person, (None, None))
+        new = said.get(status)
+        if new and (rsvp is None or rank[new] > rank[rsvp]):
+            rsvp = new
+        if attended == "true" or came == "true":
+            came = "true"
+        elif attended == "false":
+            came = "false"
+        result[person] = (rsvp, came)
+    return {
+        f"P{person}": (
+            rsvp,
+            "attended"
+            if came == "true"
+            else "no_show"
+            if came == "false" and rsvp == "accepted"
+            else "unknown",
+        )
+        for person, (rsvp, came) in result.items()
+        if (rsvp, came) != (None, None)
+    }
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.sampled_from(STATUSES), st.sampled_from(ATTENDED_VALUES)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_several_timeslots_of_one_event_agree_with_a_plain_reference(engine, rows):
+    """A person on several rows (Mobilize timeslots of one event) is one attendance."""
+    event = add_event(engine, f"Phone bank {len(rows)} {rows!r}"[:200])
+    body = "".join(
+        _mobilize_row(i, f"{event}-{p}", f"P{p}", "Test", 1000 + event, s, a, slot=900 + i).replace(
+            f"p{p}@", f"p{p}.{event}@"
+        )
+        for i, (p, s, a) in enumerate(rows)
+    )
+    report, _table = import_attendance(
+        engine,
+        load_ladder(default_ladder_path()),
+        str(event),
+        (MOBILIZE + body).encode(),
+        "export.csv",
+        ImportOptions(),
+        "test",
+    )
+    assert report.people.written, report.people.rejected
+    assert _attendances(engine, event) == _reference(rows)
