@@ -16,7 +16,14 @@ from bench.harness import BenchOptions, Row, benchmark, run_command, timed
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import default_ladder_path
 from ladder.settings import Settings
-from ladder.storage.models import Action, Attendance, Event, Supporter
+from ladder.storage.models import (
+    Action,
+    Attendance,
+    Event,
+    EventIdentifier,
+    Supporter,
+    SupporterIdentifier,
+)
 from ladder.workspace import Workspace
 
 TITLE = "bench: door check-in"
@@ -34,10 +41,12 @@ def run(options: BenchOptions) -> list[Row]:
         process = _whole_process(dataset.url, event_id, people[:20], options.repeat)
         loop = _door_loop(workspace, event_id, people[20:220])
         sheet = _sheet_import(workspace, dataset.url, event_id, people[220:])
+        _clean_attendances(workspace, event_id)
+        export = _tool_export_import(workspace, dataset.url, event_id, people[220:])
     finally:
         _clean(workspace, event_id)
         workspace.close()
-    return [process, loop, sheet]
+    return [process, loop, sheet, export]
 
 
 def _prepare(workspace: Workspace, count: int) -> tuple[int, list[int]]:
@@ -135,6 +144,49 @@ def _sheet_import(workspace: Workspace, url: str, event_id: int, known: list[str
     )
 
 
+def _tool_export_import(workspace: Workspace, url: str, event_id: int, known: list[str]) -> Row:
+    """A 500-row Mobilize participation export (#15): 250 known people (by email) and 250 new,
+    confirmed and attended, with their Mobilize user ids kept."""
+    from ladder.events.tool_files import import_attendance
+    from ladder.people.importing.importer import ImportOptions
+
+    lines = [
+        "id,user_id,user__given_name,user__family_name,user__email_address,event_id,status,attended"
+    ]
+    lines += [f"{i},bench-{i},,,{email},77,CONFIRMED,true" for i, email in enumerate(known)]
+    lines += [
+        f"{SHEET_KNOWN + i},bench-n{i},Walk,M{i},{WALK_IN}m{i}@example.org,77,CONFIRMED,true"
+        for i in range(SHEET_NEW)
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    seconds, (report, _) = timed(
+        lambda: import_attendance(
+            workspace.engine,
+            workspace.ladder,
+            str(event_id),
+            data,
+            "export",
+            ImportOptions(),
+            "b",
+        )
+    )
+    assert report.counts.checkins.checked_in == len(known) + SHEET_NEW, report
+    limit = _raw_sheet_limit(url, event_id, known)
+    return Row(
+        "import a 500-row Mobilize participation export",
+        len(known) + SHEET_NEW,
+        seconds,
+        limit,
+        "raw sqlite3 executemany of the same people and attendances",
+    )
+
+
+def _clean_attendances(workspace: Workspace, event_id: int) -> None:
+    with workspace.engine.begin() as connection:
+        connection.execute(delete(Action).where(Action.event_id == event_id))
+        connection.execute(delete(Attendance).where(Attendance.event_id == event_id))
+
+
 def _raw_sheet_limit(url: str, event_id: int, known: list[str]) -> float:
     """The same writes by hand: look up the known, insert the new people and attendances."""
     from ladder.storage.engine import sqlite_path
@@ -191,5 +243,9 @@ def _clean(workspace: Workspace, event_id: int) -> None:
     with workspace.engine.begin() as connection:
         connection.execute(delete(Action).where(Action.event_id == event_id))
         connection.execute(delete(Attendance).where(Attendance.event_id == event_id))
+        connection.execute(
+            delete(SupporterIdentifier).where(SupporterIdentifier.value.like("bench-%"))
+        )
+        connection.execute(delete(EventIdentifier).where(EventIdentifier.event_id == event_id))
         connection.execute(delete(Event).where(Event.id == event_id))
         connection.execute(delete(Supporter).where(Supporter.email.like(f"{WALK_IN}%")))

@@ -43,6 +43,9 @@ class Layout:
     header: tuple[str, ...]
     columns: Mapping[str, tuple[str, ...]]  # field (or !field) -> its columns
     ignore: tuple[str, ...] = ()
+    # columns about the row, not the person (a participation's event, timeslot, status): a
+    # person's repeated rows may differ there without being two people
+    per_row: tuple[str, ...] = ()
     note: str = ""
 
     def matches(self, header: Iterable[str]) -> bool:
@@ -92,6 +95,7 @@ def layouts() -> dict[str, Layout]:
             header=tuple(spec["header"]),
             columns=columns,
             ignore=tuple(spec.get("ignore", ())),
+            per_row=tuple(spec.get("per_row", ())),
             note=spec.get("note", ""),
         )
     return found

@@ -56,8 +56,9 @@ NOBODY = (
 # Up to this many rows, load only the people the file names (a sign-in sheet against a big
 # base); above, read everyone's keys in one pass (:mod:`ladder.people.importing.known`).
 SMALL_FILE_ROWS = 20_000
-# Which data rows to import at all (the sheet import skips rows not ticked 'present').
-KeepRow = Callable[[CsvTable, CsvRow], bool]
+# Which data rows to import at all (the sheet import skips rows not ticked 'present'); a
+# Rejection refuses the row with that reason (an attendance file's unmapped event).
+KeepRow = Callable[[CsvTable, CsvRow], bool | Rejection]
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
 WRITTEN = (
@@ -232,8 +233,9 @@ def _read_and_plan(
     report.warnings = lost_columns(table, options.aliases, options.overrides)
     counter = _LineCounter(progress)
     keep = options.keep_row
-    data_rows = (r for r in table.rows() if keep(table, r)) if keep else table.rows()
-    rows = counter.count(validate_rows(table, data_rows))
+    kept_out: list[Rejection] = []
+    data_rows = _kept(table, keep, kept_out) if keep else table.rows()
+    rows = counter.count(itertools.chain(validate_rows(table, data_rows), kept_out))
     planned = _plan(
         connection, rows, columns, options.create_groups, report.tool, options, table, report.layout
     )
@@ -248,6 +250,16 @@ def _read_and_plan(
     _count(report, planned.plan, planned.links)
     refused = bool(planned.plan.rejected) and not options.skip_invalid
     return _Read(table, report, planned, refused)
+
+
+def _kept(table: CsvTable, keep: KeepRow, refused: list[Rejection]) -> Iterator[CsvRow]:
+    """The rows ``keep`` keeps; those it refuses go to ``refused`` (read after the others)."""
+    for row in table.rows():
+        verdict = keep(table, row)
+        if isinstance(verdict, Rejection):
+            refused.append(verdict)
+        elif verdict:
+            yield row
 
 
 def _write(

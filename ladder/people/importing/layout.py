@@ -130,7 +130,7 @@ def refuse_different_repeats(
     """
     skip = {
         normalise_header(c)
-        for c in (*(layout.signature if layout else ()), *(layout.ignore if layout else ()))
+        for c in (layout.signature + layout.ignore + layout.per_row if layout else ())
     }
     ignored = set(table.ignored)
     positions = [
