@@ -75,11 +75,16 @@ def write_plan(
     now: datetime,
     first_rung: str,
     source: str,
+    new_ids: dict[int, int] | None = None,
 ) -> list[int]:
-    """Write the plan; returns the ids of everyone the accepted rows name (new and known)."""
+    """Write the plan; returns the ids of everyone the accepted rows name (new and known).
+
+    ``new_ids``, when given, receives each new person's placeholder key -> written id."""
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
     ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
+    if new_ids is not None:
+        new_ids.update(ids)
 
     def person(key: int) -> int:
         return ids[key] if key < 0 else key

@@ -1,0 +1,1163 @@
+"""``ladder import osdi``: people, tags, taggings, events and attendances from OSDI documents.
+
+Reads OSDI 1.2 HAL+JSON (``ladder export osdi``'s files, Action Network's, the spec's): a
+collection (``_embedded`` / ``osdi:people``, ...) or one document per file; the helpers'
+requests (``person`` inside a signup or attendance helper) count as the person they carry.
+
+People go through the people importer's own planner and bulk writer
+(:mod:`ladder.people.importing`): each person document becomes the row a people file would
+give (name, primary email and phone, postcode, consents from ``status``, recruiter), so they
+are matched exactly as ``people import`` matches (id, email, phone, name). Identifiers keep
+their namespace (``action_network:<uuid>``) in ``supporter_identifiers``/``event_identifiers``,
+and a document whose identifier is already stored names that record, so a re-import updates
+instead of duplicating. ``ladder:<id>`` is this database's own id (as the id column of a
+``people list`` export): it is matched like one, never stored.
+
+Links (a tagging's person, an attendance's event) are hrefs: the ``self`` href of a document in
+the same import, ladder's own relative hrefs (``people/12``), or, for another tool, the last
+segment of the href matched against stored identifiers. A link that names nobody known is
+counted in the report, not an error (the spec's examples link to people they do not include).
+
+All or nothing: the first bad document is refused in one line naming the file and the JSON
+path, and nothing is written. Everything is written in one transaction, set-based.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, text, update
+
+from ladder.clock import utcnow
+from ladder.domain.contact import normalise_postcode
+from ladder.domain.ladderfile import LadderFile
+from ladder.domain.names import fold
+from ladder.domain.text import KIND, MAX_COUNT, TAG, TITLE, text_problem
+from ladder.errors import InputError
+from ladder.interop import osdi_export as ex
+from ladder.interop.jsonstream import read_items
+from ladder.people.importing.known import Known, Wanted, raw_rows
+from ladder.people.importing.plan import Plan, Planner
+from ladder.people.importing.recruiters import read_reference
+from ladder.people.importing.rows import PersonRow
+from ladder.people.importing.write import TagLinks, write_plan
+from ladder.storage.bulk import copy_rows
+from ladder.storage.models import (
+    Attendance,
+    Event,
+    EventIdentifier,
+    LevelChange,
+    Supporter,
+    SupporterIdentifier,
+    SupporterTag,
+    Tag,
+)
+from ladder.storage.snapshot import lock_tables
+
+WRITTEN = (
+    "local_groups",
+    "tags",
+    "supporters",
+    "supporter_tags",
+    "supporter_identifiers",
+    "events",
+    "event_identifiers",
+    "attendances",
+    "level_changes",
+)
+SMALL = 20_000
+_CHUNK = 500
+_BATCH = TypeAdapter(list[PersonRow])
+_ONE = TypeAdapter(PersonRow)
+# field -> where it comes from in a person document (for messages)
+COLUMNS = {
+    "id": "identifiers",
+    "first_name": "given_name",
+    "last_name": "family_name",
+    "email": "email_addresses",
+    "phone": "phone_numbers",
+    "postcode": "postal_addresses",
+    "tags": "add_tags",
+    "recruited_by": f"custom_fields.{ex.RECRUITER}",
+    "consent_email": "email_addresses",
+    "consent_sms": "phone_numbers",
+    "consent_photo": f"custom_fields.{ex.CONSENT['photo']}",
+}
+_SUBSCRIBED = {"subscribed": True, "unsubscribed": False, "bouncing": False, "spam reports": False}
+_RSVP = {
+    "accepted": "accepted",
+    "confirmed": "accepted",
+    "yes": "accepted",
+    "tentative": "tentative",
+    "maybe": "tentative",
+    "declined": "declined",
+    "cancelled": "declined",
+    "no": "declined",
+}
+_YES_NO = {True: "yes", False: "no"}  # as a people file writes them
+_EVENT_STATUS = {"confirmed": "confirmed", "tentative": "tentative", "cancelled": "cancelled"}
+_KINDS = {
+    "osdi:people": "person",
+    "osdi:tags": "tag",
+    "osdi:taggings": "tagging",
+    "osdi:events": "event",
+    "osdi:attendances": "attendance",
+}
+_OWN_HREF = re.compile(r"^(people|events|tags)/(\d+)$")
+
+
+@dataclass
+class OsdiReport:
+    files: int = 0
+    documents: int = 0
+    people: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    identifiers_added: int = 0
+    rungs_set: int = 0
+    tags_created: int = 0
+    taggings_added: int = 0
+    events_created: int = 0
+    events_updated: int = 0
+    attendances_created: int = 0
+    attendances_updated: int = 0
+    unlinked: int = 0  # taggings and attendances naming a person, event or tag not found
+    skipped: dict[str, int] = field(default_factory=dict)  # kind of document -> count
+    written: bool = False
+    dry_run: bool = False
+
+
+class _Bad(Exception):
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class _EventDoc:
+    where: str
+    values: dict[str, Any]
+    identifiers: list[tuple[str, str]]
+    ladder_id: int | None
+    href: str | None
+
+
+@dataclass
+class _Link:
+    where: str
+    person: str | int | None  # an href, or the line of a person document in this import
+    other: str | None  # the event's or the tag's href
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class _Gathered:
+    """Every document of the import, converted, in file order."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []  # people, as the people importer's raw rows
+        self.segments: list[tuple[int, str, int]] = []  # (first line, path prefix, first index)
+        self.identifiers: dict[int, list[tuple[str, str]]] = {}  # line -> other tools' ids
+        self.rungs: dict[int, tuple[str, str]] = {}  # line -> (rung, where)
+        self.hrefs: dict[str, int] = {}  # a person's self href -> line
+        self.tags: dict[str, str] = {}  # folded name -> name
+        self.tag_hrefs: dict[str, str] = {}  # a tag's self href -> folded name
+        self.taggings: list[_Link] = []
+        self.events: list[_EventDoc] = []
+        self.attendances: list[_Link] = []
+        self.skipped: dict[str, int] = defaultdict(int)
+        self.documents = 0
+        self.default_event: int | None = None  # for attendances linking no event
+        self.default_tag: str | None = None  # (folded) for taggings linking no tag
+
+    def where(self, line: int) -> str:
+        index = bisect.bisect_right(self.segments, (line, "\uffff")) - 1
+        first, prefix, first_index = self.segments[index]
+        return prefix if first_index < 0 else f"{prefix}[{first_index + line - first}]"
+
+
+def import_osdi(
+    engine: Engine,
+    ladder: LadderFile,
+    paths: list[Path],
+    dry_run: bool = False,
+    now: datetime | None = None,
+    event: int | None = None,
+    tag: str | None = None,
+) -> OsdiReport:
+    """Import the OSDI documents of ``paths`` (files; a folder's ``*.json``): all or nothing.
+
+    ``event`` (a ladder event id) is the event of attendances that link none, ``tag`` the tag
+    of taggings that link none (a POST to ``events/<id>/attendances`` names it in its URL).
+    """
+    files = _files(paths)
+    gathered = _Gathered()
+    if tag is not None:
+        if problem := text_problem(tag.strip(), TAG) or (None if tag.strip() else "empty"):
+            raise InputError(f"--tag {tag!r}: {problem}")
+        gathered.default_tag = fold(tag.strip()) or tag.strip()
+        gathered.tags.setdefault(gathered.default_tag, tag.strip())
+    gathered.default_event = event
+    for file in files:
+        _gather(gathered, file)
+    report = OsdiReport(files=len(files), documents=gathered.documents, dry_run=dry_run)
+    report.skipped = dict(gathered.skipped)
+    now = now or utcnow()
+    with engine.begin() as connection:
+        lock_tables(connection, WRITTEN)
+        _Import(connection, ladder, gathered, report, now).run(dry_run)
+    return report
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+            if not found:
+                raise InputError(f"{path}: no .json file in this folder")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def _gather(gathered: _Gathered, file: Path) -> None:
+    try:
+        stream = open(file, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read it ({exc.strerror})") from None
+    with stream:
+        segment_of: str | None = None
+        try:
+            for item in read_items(stream, str(file)):
+                gathered.documents += 1
+                where = f"{file}: {item.path}"
+                kind = _KINDS.get(item.collection) if item.collection else _kind(item.document)
+                if item.collection and kind is None:
+                    gathered.skipped[item.collection] += 1
+                    continue
+                if not isinstance(item.document, dict):
+                    raise _Bad(where, "not a JSON object")
+                doc = item.document
+                if kind is None:
+                    gathered.skipped[_skipped_kind(doc)] += 1
+                    continue
+                if kind == "person":
+                    prefix = f"{file}: {item.path.rsplit('[', 1)[0]}" if item.collection else where
+                    if item.collection and segment_of != prefix:
+                        segment_of = prefix
+                        gathered.segments.append((len(gathered.rows) + 1, prefix, item.index))
+                    elif not item.collection:
+                        gathered.segments.append((len(gathered.rows) + 1, where, -1))
+                    _add_person(gathered, doc, where, doc.get("add_tags"))
+                elif kind == "helper":
+                    gathered.segments.append((len(gathered.rows) + 1, f"{where}.person", -1))
+                    line = _add_person(
+                        gathered, doc["person"], f"{where}.person", doc.get("add_tags")
+                    )
+                    if any(k in doc for k in ("status", "attended", "tickets")):
+                        gathered.attendances.append(_attendance(doc, where, line))
+                    elif "comments" in doc:
+                        gathered.skipped["signature"] += 1
+                elif kind == "tag":
+                    _add_tag(gathered, doc, where)
+                elif kind == "tagging":
+                    links = _links(doc, where)
+                    gathered.taggings.append(
+                        _Link(where, links.get("osdi:person"), links.get("osdi:tag"))
+                    )
+                elif kind == "event":
+                    gathered.events.append(_event(doc, where))
+                else:
+                    gathered.attendances.append(_attendance(doc, where, None))
+        except _Bad as exc:
+            raise InputError(f"{exc}: fix the document, or leave it out") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{file}: not UTF-8 text: OSDI documents are UTF-8 JSON") from None
+
+
+def _kind(doc: Any) -> str | None:
+    """What a whole-file document describes, from its fields (OSDI documents carry no type)."""
+    if not isinstance(doc, dict):
+        return None
+    given = doc.get("_links")
+    links: dict[str, Any] = given if isinstance(given, dict) else {}
+    if isinstance(doc.get("person"), dict):
+        return "helper"
+    if "osdi:petition" in links or "petition_text" in doc or "comments" in doc:
+        return None
+    if "item_type" in doc or "osdi:tag" in links:
+        return "tagging"
+    if "osdi:event" in links or "attended" in doc or "tickets" in doc:
+        return "attendance"
+    if "action_date" in doc and "osdi:person" in links:
+        return "attendance"  # a POST to an event's attendances: the event is in its URL
+    if doc.keys() & {"given_name", "family_name", "email_addresses", "phone_numbers",
+                     "postal_addresses"}:  # fmt: skip
+        return "person"
+    if doc.keys() & {"start_date", "end_date", "location", "total_accepted", "all_day"}:
+        return "event"
+    if set(doc) == {"status"}:
+        return "attendance"  # an attendance update: the status alone
+    if "name" in doc and not doc.keys() & {"osdi_version", "motd", "title"}:
+        return "tag"
+    return None
+
+
+def _skipped_kind(doc: dict[str, Any]) -> str:
+    if "osdi_version" in doc or "motd" in doc:
+        return "entry point"
+    if "petition_text" in doc:
+        return "petition"
+    if "comments" in doc:
+        return "signature"
+    return "other document"
+
+
+def _links(doc: dict[str, Any], where: str) -> dict[str, str]:
+    links = doc.get("_links", {})
+    if not isinstance(links, dict):
+        raise _Bad(f"{where}._links", "not an object")
+    found = {}
+    for name, link in links.items():
+        if isinstance(link, dict) and isinstance(link.get("href"), str):
+            found[name] = link["href"]
+    return found
+
+
+def _identifiers(doc: dict[str, Any], where: str) -> tuple[int | None, list[tuple[str, str]]]:
+    """The document's ``ladder:<id>`` (None without one) and its other identifiers."""
+    given = doc.get("identifiers", [])
+    if not isinstance(given, list):
+        raise _Bad(f"{where}.identifiers", "not a list of 'namespace:value' strings")
+    ladder_id, others = None, []
+    for i, identifier in enumerate(given):
+        at = f"{where}.identifiers[{i}]"
+        if not isinstance(identifier, str) or ":" not in identifier.strip(":"):
+            raise _Bad(at, "an identifier is a 'namespace:value' string")
+        namespace, _, value = identifier.partition(":")
+        if namespace == "ladder":
+            if not value.isdigit() or not 0 < int(value) <= 2**63 - 1:
+                raise _Bad(at, f"{identifier!r}: ladder's own ids are whole numbers")
+            ladder_id = int(value)
+            continue
+        problem = text_problem(namespace, KIND) or text_problem(value, 120)
+        if problem:
+            raise _Bad(at, problem)
+        others.append((namespace, value))
+    return ladder_id, others
+
+
+def _text(doc: dict[str, Any], key: str, where: str) -> str | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _Bad(f"{where}.{key}", f"a {type(value).__name__}, not text")
+    return value.strip() or None
+
+
+def _primary(doc: dict[str, Any], key: str, where: str) -> tuple[dict[str, Any] | None, str]:
+    """The primary entry of a list of addresses (else the first), and its path."""
+    entries = doc.get(key)
+    if entries is None:
+        return None, ""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise _Bad(f"{where}.{key}", "not a list of objects")
+    if not entries:
+        return None, ""
+    index = next((i for i, e in enumerate(entries) if e.get("primary") is True), 0)
+    return entries[index], f"{where}.{key}[{index}]"
+
+
+def _status(entry: dict[str, Any], at: str) -> bool | None:
+    status = entry.get("status")
+    if status is None:
+        return None
+    if not isinstance(status, str) or status.lower() not in _SUBSCRIBED:
+        raise _Bad(
+            f"{at}.status", f"{status!r} is not subscribed, unsubscribed, bouncing or spam reports"
+        )
+    return _SUBSCRIBED[status.lower()]
+
+
+def _custom(doc: dict[str, Any], where: str) -> dict[str, Any]:
+    custom = doc.get("custom_fields", {})
+    if isinstance(custom, list):  # some tools write [{"name": ..., "value": ...}]
+        custom = {c.get("name"): c.get("value") for c in custom if isinstance(c, dict)}
+    if not isinstance(custom, dict):
+        raise _Bad(f"{where}.custom_fields", "not an object")
+    return custom
+
+
+def _flag(custom: dict[str, Any], key: str, where: str) -> bool | None:
+    value = custom.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _Bad(f"{where}.custom_fields.{key}", f"{value!r} is not true or false")
+
+
+def _add_person(gathered: _Gathered, doc: Any, where: str, tags: Any) -> int:
+    if not isinstance(doc, dict):
+        raise _Bad(where, "a person is a JSON object")
+    line = len(gathered.rows) + 1
+    ladder_id, others = _identifiers(doc, where)
+    row: dict[str, Any] = {"line": line}
+    if ladder_id is not None:
+        row["id"] = ladder_id
+    if first := _text(doc, "given_name", where):
+        row["first_name"] = first
+    if last := _text(doc, "family_name", where):
+        row["last_name"] = last
+    custom = _custom(doc, where)
+    email, at = _primary(doc, "email_addresses", where)
+    consent = _flag(custom, ex.CONSENT["email"], where)
+    if email is not None:
+        if address := _text(email, "address", at):
+            row["email"] = address
+        consent = _status(email, at) if "status" in email else consent
+    if consent is not None:
+        row["consent_email"] = _YES_NO[consent]
+    phone, at = _primary(doc, "phone_numbers", where)
+    consent = _flag(custom, ex.CONSENT["sms"], where)
+    if phone is not None:
+        number = phone.get("number")
+        if isinstance(number, int) and not isinstance(number, bool):
+            number = str(number)
+        if isinstance(number, str) and number.strip():
+            row["phone"] = number.strip()
+        elif number is not None and not isinstance(number, str):
+            raise _Bad(f"{at}.number", "not text")
+        consent = _status(phone, at) if "status" in phone else consent
+    if consent is not None:
+        row["consent_sms"] = _YES_NO[consent]
+    if (photo := _flag(custom, ex.CONSENT["photo"], where)) is not None:
+        row["consent_photo"] = _YES_NO[photo]
+    postal, at = _primary(doc, "postal_addresses", where)
+    if postal is not None and (postcode := _text(postal, "postal_code", at)):
+        row["postcode"] = postcode
+    recruiter = custom.get(ex.RECRUITER)
+    if recruiter is not None:
+        if not isinstance(recruiter, str):
+            raise _Bad(f"{where}.custom_fields.{ex.RECRUITER}", "not text")
+        own = recruiter.removeprefix("ladder:")
+        row["recruited_by"] = f"#{own}" if own.isdigit() else recruiter
+    if tags is not None:
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise _Bad(f"{where}.add_tags", "not a list of tag names")
+        row["tags"] = ",".join(tags)
+    rung = custom.get(ex.RUNG)
+    if rung is not None:
+        if not isinstance(rung, str):
+            raise _Bad(f"{where}.custom_fields.{ex.RUNG}", "not text")
+        gathered.rungs[line] = (rung, f"{where}.custom_fields.{ex.RUNG}")
+    if not row.keys() & {"first_name", "last_name", "email", "phone"}:
+        raise _Bad(
+            where, "no given_name, family_name, email address or phone: nothing says who this is"
+        )
+    if others:
+        gathered.identifiers[line] = others
+    href = _links(doc, where).get("self")
+    if href is not None and not _OWN_HREF.match(href):
+        gathered.hrefs[href] = line
+    gathered.rows.append(row)
+    return line
+
+
+def _add_tag(gathered: _Gathered, doc: dict[str, Any], where: str) -> None:
+    name = _text(doc, "name", where)
+    if not name:
+        raise _Bad(f"{where}.name", "a tag needs a name")
+    if problem := text_problem(name, TAG):
+        raise _Bad(f"{where}.name", problem)
+    folded = fold(name) or name
+    gathered.tags.setdefault(folded, name)
+    if (href := _links(doc, where).get("self")) is not None:
+        gathered.tag_hrefs[href] = folded
+
+
+def _date(doc: dict[str, Any], key: str, where: str) -> datetime | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise _Bad(f"{where}.{key}", f"{value!r} is not a date and time (2015-03-14T12:00:00Z)")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _event(doc: dict[str, Any], where: str) -> _EventDoc:
+    ladder_id, others = _identifiers(doc, where)
+    values: dict[str, Any] = {}
+    title = _text(doc, "title", where) or _text(doc, "name", where)
+    if title is not None:
+        if problem := text_problem(title, TITLE):
+            raise _Bad(f"{where}.title", problem)
+        values["title"] = title
+    if (starts := _date(doc, "start_date", where)) is not None:
+        values["starts_at"] = starts
+    if (ends := _date(doc, "end_date", where)) is not None:
+        values["ends_at"] = ends
+    if starts is not None and ends is not None and ends < starts:
+        raise _Bad(f"{where}.end_date", "the event ends before it starts")
+    status = doc.get("status")
+    if status is not None:
+        if status not in _EVENT_STATUS:
+            raise _Bad(f"{where}.status", f"{status!r} is not confirmed, tentative or cancelled")
+        values["status"] = _EVENT_STATUS[status]
+    capacity = doc.get("capacity")
+    if capacity is not None:
+        if (
+            not isinstance(capacity, int)
+            or isinstance(capacity, bool)
+            or not 0 <= capacity <= MAX_COUNT
+        ):
+            raise _Bad(f"{where}.capacity", f"{capacity!r} is not a number of places")
+        values["capacity"] = capacity
+    location = doc.get("location")
+    if location is not None:
+        if not isinstance(location, dict):
+            raise _Bad(f"{where}.location", "not an object")
+        if (venue := _text(location, "venue", f"{where}.location")) is not None:
+            if problem := text_problem(venue, TITLE):
+                raise _Bad(f"{where}.location.venue", problem)
+            values["place"] = venue
+        if (postcode := _text(location, "postal_code", f"{where}.location")) is not None:
+            if problem := text_problem(postcode, 16):
+                raise _Bad(f"{where}.location.postal_code", problem)
+            values["postcode"] = normalise_postcode(postcode)
+    custom = _custom(doc, where)
+    if (kind := custom.get(ex.KIND)) is not None:
+        if not isinstance(kind, str) or (problem := text_problem(kind, KIND)) or not kind:
+            raise _Bad(f"{where}.custom_fields.{ex.KIND}", problem or "not a kind of event")
+        values["kind"] = kind
+    if (key_date := _flag(custom, ex.KEY_DATE, where)) is not None:
+        values["key_date"] = key_date
+    href = _links(doc, where).get("self")
+    return _EventDoc(where, values, others, ladder_id, href)
+
+
+def _attendance(doc: dict[str, Any], where: str, line: int | None) -> _Link:
+    links = _links(doc, where)
+    values: dict[str, Any] = {}
+    status = doc.get("status")
+    if status is not None:
+        if not isinstance(status, str):
+            raise _Bad(f"{where}.status", "not text")
+        word = status.lower()
+        if word not in _RSVP and word not in ("needs action", "needs_action"):
+            raise _Bad(f"{where}.status", f"{status!r} is not accepted, tentative or declined")
+        if word in _RSVP:
+            values["rsvp"] = _RSVP[word]
+            values["rsvp_at"] = _date(doc, "action_date", where)
+    attended = doc.get("attended")
+    if attended is not None:
+        if not isinstance(attended, bool):
+            raise _Bad(f"{where}.attended", f"{attended!r} is not true or false")
+        values["presence"] = "attended" if attended else "no_show"
+    person = line if line is not None else links.get("osdi:person")
+    return _Link(where, person, links.get("osdi:event"), values)
+
+
+class _Import:
+    """Plans every change on the open transaction, refuses the first problem, then writes."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        ladder: LadderFile,
+        gathered: _Gathered,
+        report: OsdiReport,
+        now: datetime,
+    ) -> None:
+        self.connection = connection
+        self.ladder = ladder
+        self.gathered = gathered
+        self.report = report
+        self.now = now
+
+    def run(self, dry_run: bool) -> None:
+        g = self.gathered
+        known_ids = self._known_identifiers()
+        self._name_by_identifier(known_ids)
+        rows = self._validated()
+        plan, known = self._plan(rows)
+        line_key = {line: key for key, line in plan.lines.items()}
+        self._check_identifiers(plan, line_key, known_ids)
+        rungs = self._rungs(line_key)
+        events = self._plan_events()
+        self._check_default_event()
+        self._count_people(plan)
+        if dry_run:
+            return
+        new_ids: dict[int, int] = {}
+        links = TagLinks(self.connection, plan)
+        write_plan(self.connection, plan, links, self.now, self.ladder.first_rung, "osdi", new_ids)
+
+        def person(key: int) -> int:
+            return new_ids[key] if key < 0 else key
+
+        self._write_identifiers(line_key, known_ids, person)
+        self._write_rungs(rungs, person)
+        event_ids = self._write_events(events)
+        people = _PersonRefs(self.connection, g, line_key, plan, known, person)
+        self._write_taggings(people)
+        self._write_attendances(people, event_ids)
+        self.report.written = True
+
+    # people ---------------------------------------------------------------------------------
+
+    def _known_identifiers(self) -> dict[tuple[str, str], int]:
+        wanted = {i for ids in self.gathered.identifiers.values() for i in ids}
+        return _lookup(self.connection, "supporter_identifiers", "supporter_id", wanted)
+
+    def _name_by_identifier(self, known_ids: dict[tuple[str, str], int]) -> None:
+        """A document without ``ladder:<id>`` whose identifier is stored names that person."""
+        rows = self.gathered.rows
+        for line, identifiers in self.gathered.identifiers.items():
+            row = rows[line - 1]
+            if "id" in row:
+                continue
+            owners = {known_ids[i] for i in identifiers if i in known_ids}
+            if len(owners) > 1:
+                raise InputError(
+                    f"{self.gathered.where(line)}.identifiers: these identifiers name "
+                    f"{len(owners)} different people here: merge them first (ladder people merge)"
+                )
+            if owners:
+                row["id"] = owners.pop()
+
+    def _validated(self) -> Iterator[PersonRow]:
+        rows = self.gathered.rows
+        for start in range(0, len(rows), 5_000):
+            batch = rows[start : start + 5_000]
+            try:
+                yield from _BATCH.validate_python(batch)
+            except ValidationError:
+                for values in batch:
+                    try:
+                        yield _ONE.validate_python(values)
+                    except ValidationError as exc:
+                        error = exc.errors(include_url=False, include_input=False)[0]
+                        name = str(error["loc"][0]) if error["loc"] else ""
+                        reason = error["msg"].removeprefix("Value error, ")
+                        if error["type"] in ("string_too_long", "string_pattern_mismatch"):
+                            value = str(values[name])
+                            limit = error.get("ctx", {}).get("max_length", len(value))
+                            reason = text_problem(value, limit) or reason
+                        self._refuse(values["line"], COLUMNS.get(name, name), reason)
+
+    def _plan(self, rows: Iterable[PersonRow]) -> tuple[Plan, Known]:
+        connection = self.connection
+        groups = {
+            name: gid for gid, name in raw_rows(connection, "SELECT id, name FROM local_groups")
+        }
+        small = len(self.gathered.rows) <= SMALL
+        rows = list(rows) if small else rows
+        known = Known.load(connection, _wanted(cast(list[PersonRow], rows)) if small else None)
+        planner = Planner(known, groups, COLUMNS, create_groups=False)
+        planner.add_rows(rows)
+        plan = planner.finish()
+        if plan.rejected:
+            first = min(plan.rejected, key=lambda r: r.line)
+            more = len({r.line for r in plan.rejected}) - 1
+            self._refuse(first.line, first.column, first.reason, more)
+        return plan, known
+
+    def _refuse(self, line: int, column: str, reason: str, more: int = 0) -> None:
+        where = self.gathered.where(line)
+        tail = f" ({more} more people refused)" if more else ""
+        raise InputError(
+            f"{where}{'.' + column if column else ''}: {reason}{tail}; nothing imported"
+        )
+
+    def _check_identifiers(
+        self, plan: Plan, line_key: dict[int, int], known_ids: dict[tuple[str, str], int]
+    ) -> None:
+        claimed: dict[tuple[str, str], int] = {}
+        for line, identifiers in self.gathered.identifiers.items():
+            key = line_key.get(line)
+            if key is None:
+                continue
+            for identifier in identifiers:
+                owner = known_ids.get(identifier, claimed.setdefault(identifier, key))
+                if owner != key:
+                    shown = ":".join(identifier)
+                    self._refuse(
+                        line,
+                        "identifiers",
+                        f"{shown} is another person's identifier (#{owner})"
+                        if owner > 0
+                        else f"{shown} also names {self.gathered.where(plan.lines[owner])}",
+                    )
+
+    def _rungs(self, line_key: dict[int, int]) -> dict[int, str]:
+        names = set(self.ladder.rung_names)
+        rungs: dict[int, str] = {}
+        for line, (rung, where) in self.gathered.rungs.items():
+            if rung not in names:
+                raise InputError(
+                    f"{where}: unknown rung {rung!r} (rungs: {', '.join(self.ladder.rung_names)})"
+                    ": use this ladder's rung names"
+                )
+            if (key := line_key.get(line)) is not None:
+                rungs[key] = rung
+        return rungs
+
+    def _count_people(self, plan: Plan) -> None:
+        recruited = {k for k in plan.recruiters if k > 0}
+        changed = plan.changes.keys() | recruited
+        self.report.people = len(self.gathered.rows)
+        self.report.created = len(plan.new)
+        self.report.updated = len(changed)
+        self.report.unchanged = len(plan.matched - changed)
+        self.report.duplicates = plan.duplicates
+
+    def _write_identifiers(
+        self, line_key: dict[int, int], known_ids: dict[tuple[str, str], int], person: Any
+    ) -> None:
+        new: dict[tuple[str, str], int] = {}
+        for line, identifiers in self.gathered.identifiers.items():
+            key = line_key.get(line)
+            if key is None:
+                continue
+            for identifier in identifiers:
+                if identifier not in known_ids:
+                    new.setdefault(identifier, person(key))
+        rows = ((owner, ns, value, self.now) for (ns, value), owner in new.items())
+        table = cast(Table, SupporterIdentifier.__table__)
+        self.report.identifiers_added += copy_rows(
+            self.connection, table, ("supporter_id", "namespace", "value", "created_at"), rows
+        )
+
+    def _write_rungs(self, rungs: dict[int, str], person: Any) -> None:
+        if not rungs:
+            return
+        ids = {person(k): r for k, r in rungs.items()}
+        current = dict(_values_in(self.connection, "supporters", "id", "rung", list(ids)))
+        changed = [(pid, rung) for pid, rung in ids.items() if current.get(pid) != rung]
+        if not changed:
+            return
+        supporters = cast(Table, Supporter.__table__)
+        self.connection.execute(
+            update(supporters)
+            .where(supporters.c.id == bindparam("_id"))
+            .values(rung=bindparam("_rung"), rung_since=bindparam("_now")),
+            [{"_id": pid, "_rung": rung, "_now": self.now} for pid, rung in changed],
+        )
+        history = (
+            (pid, current.get(pid), rung, self.now, "osdi import", "rung from an OSDI document")
+            for pid, rung in changed
+        )
+        copy_rows(
+            self.connection,
+            cast(Table, LevelChange.__table__),
+            ("supporter_id", "from_rung", "to_rung", "changed_at", "changed_by", "reason"),
+            history,
+        )
+        self.report.rungs_set = len(changed)
+
+    # events ---------------------------------------------------------------------------------
+
+    def _plan_events(self) -> list[tuple[_EventDoc, int | None]]:
+        """Each event document with the event it names (None: a new event), refusing one a
+        new event could not be made from."""
+        docs = self.gathered.events
+        wanted = {i for d in docs for i in d.identifiers}
+        known = _lookup(self.connection, "event_identifiers", "event_id", wanted)
+        own = {d.ladder_id for d in docs if d.ladder_id is not None}
+        live = {i for (i,) in _values_in(self.connection, "events", "id", None, list(own))}
+        planned = []
+        for doc in docs:
+            target = doc.ladder_id if doc.ladder_id in live else None
+            if target is None:
+                owners = {known[i] for i in doc.identifiers if i in known}
+                if len(owners) > 1:
+                    raise InputError(
+                        f"{doc.where}.identifiers: these identifiers name {len(owners)} "
+                        "different events; nothing imported"
+                    )
+                target = owners.pop() if owners else None
+            if target is None:
+                for key in ("title", "starts_at"):
+                    if key not in doc.values:
+                        what = "title (or name)" if key == "title" else "start_date"
+                        raise InputError(
+                            f"{doc.where}: a new event needs a {what}; nothing imported"
+                        )
+            planned.append((doc, target))
+        return planned
+
+    def _check_default_event(self) -> None:
+        event = self.gathered.default_event
+        if event is not None and not list(
+            _values_in(self.connection, "events", "id", None, [event])
+        ):
+            raise InputError(f"--event {event}: no such event (ladder events list shows them)")
+
+    def _write_events(self, planned: list[tuple[_EventDoc, int | None]]) -> dict[str, int]:
+        """Write the events; returns every href (own and others') -> event id."""
+        hrefs: dict[str, int] = {}
+        events = cast(Table, Event.__table__)
+        by_identifier: dict[tuple[str, str], int] = {}
+        new_docs: list[_EventDoc] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        targets = sorted({t for _, t in planned if t is not None})
+        currents = {
+            row.id: dict(row._mapping)
+            for chunk in _chunks(targets)
+            for row in self.connection.execute(select(events).where(events.c.id.in_(chunk)))
+        }
+        for doc, target in planned:
+            existing = next((by_identifier[i] for i in doc.identifiers if i in by_identifier), None)
+            target = target if target is not None else existing
+            if target is None:
+                new_docs.append(doc)
+                continue
+            current = currents.get(target, {})
+            changed = {k: v for k, v in doc.values.items() if current.get(k) != v}
+            if changed:
+                updates[tuple(sorted(changed))].append({"_id": target, **changed})
+                self.report.events_updated += 1
+            self._remember_event(doc, target, hrefs, by_identifier)
+        for columns, rows in updates.items():
+            self.connection.execute(
+                update(events)
+                .where(events.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns}),
+                rows,
+            )
+        if new_docs:
+            rows = [
+                {"kind": "event", "key_date": False, "status": "confirmed", "ends_at": None,
+                 "place": None, "postcode": None, "capacity": None, **d.values,
+                 "created_at": self.now}
+                for d in new_docs
+            ]  # fmt: skip
+            ids = (
+                self.connection.execute(
+                    insert(events).returning(events.c.id, sort_by_parameter_order=True), rows
+                )
+                .scalars()
+                .all()
+            )
+            for doc, event_id in zip(new_docs, ids, strict=True):
+                self._remember_event(doc, event_id, hrefs, by_identifier)
+            self.report.events_created = len(new_docs)
+        known = _lookup(self.connection, "event_identifiers", "event_id", set(by_identifier))
+        fresh = [
+            (eid, ns, v, self.now) for (ns, v), eid in by_identifier.items() if (ns, v) not in known
+        ]
+        copy_rows(
+            self.connection,
+            cast(Table, EventIdentifier.__table__),
+            ("event_id", "namespace", "value", "created_at"),
+            fresh,
+        )
+        return hrefs
+
+    def _remember_event(
+        self,
+        doc: _EventDoc,
+        event_id: int,
+        hrefs: dict[str, int],
+        by_identifier: dict[tuple[str, str], int],
+    ) -> None:
+        if doc.href is not None:
+            hrefs[doc.href] = event_id
+        if doc.ladder_id is not None:
+            hrefs[f"events/{doc.ladder_id}"] = event_id
+        for identifier in doc.identifiers:
+            by_identifier.setdefault(identifier, event_id)
+
+    # links ----------------------------------------------------------------------------------
+
+    def _write_taggings(self, people: _PersonRefs) -> None:
+        g = self.gathered
+        wanted_tags = dict(g.tags)
+        own_ids = {
+            int(m.group(2)) for t in g.taggings if t.other and (m := _OWN_HREF.match(t.other))
+        }
+        own = {
+            tag_id: name
+            for tag_id, name in _values_in(self.connection, "tags", "id", "name", sorted(own_ids))
+        }
+        all_tags = {
+            fold(n) or n: i for i, n in raw_rows(self.connection, "SELECT id, name FROM tags")
+        }
+        people.resolve([t.person for t in g.taggings])
+        pairs: set[tuple[int, str]] = set()
+        for tagging in g.taggings:
+            person = people.get(tagging.person)
+            folded = g.tag_hrefs.get(tagging.other) if tagging.other else g.default_tag
+            m = _OWN_HREF.match(tagging.other) if folded is None and tagging.other else None
+            if m and m.group(1) == "tags" and int(m.group(2)) in own:
+                name = own[int(m.group(2))]
+                folded = fold(name) or name
+            if person is None or folded is None:
+                self.report.unlinked += 1
+                continue
+            pairs.add((person, folded))
+        fresh = {f: n for f, n in wanted_tags.items() if f not in all_tags}
+        if fresh:
+            self.connection.execute(insert(Tag), [{"name": n} for n in fresh.values()])
+            all_tags = {
+                fold(n) or n: i for i, n in raw_rows(self.connection, "SELECT id, name FROM tags")
+            }
+            self.report.tags_created = len(fresh)
+        wanted = {(p, all_tags[f]) for p, f in pairs}
+        existing = set(
+            _pairs_in(
+                self.connection,
+                "supporter_tags",
+                "supporter_id",
+                "tag_id",
+                sorted({p for p, _ in wanted}),
+            )
+        )
+        missing = sorted(wanted - existing)
+        self.report.taggings_added = copy_rows(
+            self.connection,
+            cast(Table, SupporterTag.__table__),
+            ("supporter_id", "tag_id"),
+            missing,
+        )
+
+    def _write_attendances(self, people: _PersonRefs, event_ids: dict[str, int]) -> None:
+        g = self.gathered
+        people.resolve([a.person for a in g.attendances])
+        others = {a.other for a in g.attendances if a.other and a.other not in event_ids}
+        own = {
+            int(m.group(2)) for h in others if (m := _OWN_HREF.match(h)) and m.group(1) == "events"
+        }
+        live = {i for (i,) in _values_in(self.connection, "events", "id", None, sorted(own))}
+        segments = {h.rstrip("/").rsplit("/", 1)[-1] for h in others if not _OWN_HREF.match(h)}
+        by_value = _by_value(self.connection, "event_identifiers", "event_id", segments)
+        chosen: dict[tuple[int, int], dict[str, Any]] = {}
+        for attendance in g.attendances:
+            person = people.get(attendance.person)
+            href = attendance.other
+            event = event_ids.get(href) if href else g.default_event
+            if event is None and href:
+                m = _OWN_HREF.match(href)
+                if m and m.group(1) == "events" and int(m.group(2)) in live:
+                    event = int(m.group(2))
+                elif not m:
+                    event = by_value.get(href.rstrip("/").rsplit("/", 1)[-1])
+            if person is None or event is None:
+                self.report.unlinked += 1
+                continue
+            chosen.setdefault((event, person), {}).update(attendance.values)
+        if not chosen:
+            return
+        existing = {
+            (e, s): (aid, rsvp, presence)
+            for aid, e, s, rsvp, presence in _attendances_of(
+                self.connection, sorted({e for e, _ in chosen})
+            )
+        }
+        table = cast(Table, Attendance.__table__)
+        new = []
+        changes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for (event, person), values in chosen.items():
+            if (event, person) not in existing:
+                new.append(
+                    (
+                        event,
+                        person,
+                        values.get("rsvp"),
+                        values.get("rsvp_at"),
+                        values.get("presence", "unknown"),
+                        False,
+                    )
+                )
+                continue
+            aid, rsvp, presence = existing[(event, person)]
+            changed = {
+                k: v for k, v in values.items()
+                if (k == "rsvp" and v != rsvp) or (k == "presence" and v != presence)
+                or (k == "rsvp_at" and "rsvp" in values and values["rsvp"] != rsvp)
+            }  # fmt: skip
+            if changed:
+                changes[tuple(sorted(changed))].append({"_id": aid, **changed})
+                self.report.attendances_updated += 1
+        self.report.attendances_created = copy_rows(
+            self.connection,
+            table,
+            ("event_id", "supporter_id", "rsvp", "rsvp_at", "presence", "walk_in"),
+            new,
+        )
+        for columns, rows in changes.items():
+            self.connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns}),
+                rows,
+            )
+
+
+class _PersonRefs:
+    """Who an href (or a person document's line) names."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        gathered: _Gathered,
+        line_key: dict[int, int],
+        plan: Plan,
+        known: Known,
+        person: Any,
+    ) -> None:
+        self.connection = connection
+        self.gathered = gathered
+        self.line_key = line_key
+        self.plan = plan
+        self.person = person
+        self.resolved: dict[str | int, int | None] = {}
+
+    def resolve(self, refs: list[str | int | None]) -> None:
+        own: set[int] = set()
+        segments: set[str] = set()
+        for ref in refs:
+            if ref is None or ref in self.resolved:
+                continue
+            if isinstance(ref, int):
+                key = self.line_key.get(ref)
+                self.resolved[ref] = None if key is None else self.person(key)
+            elif ref in self.gathered.hrefs:
+                key = self.line_key.get(self.gathered.hrefs[ref])
+                self.resolved[ref] = None if key is None else self.person(key)
+            elif (m := _OWN_HREF.match(ref)) and m.group(1) == "people":
+                number = int(m.group(2))
+                if number in self.plan.file_ids:
+                    self.resolved[ref] = self.person(self.plan.file_ids[number])
+                else:
+                    own.add(number)
+            else:
+                segments.add(ref.rstrip("/").rsplit("/", 1)[-1])
+        live = {
+            i
+            for i, merged, status in _values_in(
+                self.connection, "supporters", "id", "merged_into_id, status", sorted(own)
+            )
+            if merged is None and status != "erased"
+        }
+        by_value = _by_value(self.connection, "supporter_identifiers", "supporter_id", segments)
+        for ref in refs:
+            if ref is None or ref in self.resolved:
+                continue
+            assert isinstance(ref, str)
+            m = _OWN_HREF.match(ref)
+            if m:
+                number = int(m.group(2))
+                self.resolved[ref] = number if number in live else None
+            else:
+                self.resolved[ref] = by_value.get(ref.rstrip("/").rsplit("/", 1)[-1])
+
+    def get(self, ref: str | int | None) -> int | None:
+        return None if ref is None else self.resolved.get(ref)
+
+
+# set-based reads ----------------------------------------------------------------------------
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _values_in(
+    connection: Connection, table: str, key: str, columns: str | None, values: list[Any]
+) -> Iterator[tuple[Any, ...]]:
+    """``key, columns`` of the rows of ``table`` whose integer ``key`` is in ``values``."""
+    shown = f"{key}, {columns}" if columns else key
+    for chunk in _chunks(sorted({int(v) for v in values})):
+        listed = ", ".join(str(v) for v in chunk)
+        yield from raw_rows(connection, f"SELECT {shown} FROM {table} WHERE {key} IN ({listed})")
+
+
+def _pairs_in(
+    connection: Connection, table: str, key: str, other: str, values: list[int]
+) -> Iterator[tuple[int, int]]:
+    for row in _values_in(connection, table, key, other, values):
+        yield row[0], row[1]
+
+
+def _attendances_of(connection: Connection, events: list[int]) -> Iterator[tuple[Any, ...]]:
+    for chunk in _chunks(events):
+        listed = ", ".join(str(int(v)) for v in chunk)
+        yield from raw_rows(
+            connection,
+            "SELECT id, event_id, supporter_id, rsvp, presence FROM attendances "
+            f"WHERE event_id IN ({listed})",
+        )
+
+
+def _lookup(
+    connection: Connection, table: str, owner: str, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Who owns each stored ``(namespace, value)`` of ``wanted``: by value, in chunks."""
+    if not wanted:
+        return {}
+    found: dict[tuple[str, str], int] = {}
+    values = sorted({v for _, v in wanted})
+    statement = f"SELECT namespace, value, {owner} FROM {table} WHERE value IN :values"
+    query = text(statement).bindparams(bindparam("values", expanding=True))
+    for chunk in _chunks(values):
+        for namespace, value, who in connection.execute(query, {"values": chunk}):
+            if (namespace, value) in wanted:
+                found[(namespace, value)] = who
+    return found
+
+
+def _by_value(connection: Connection, table: str, owner: str, values: set[str]) -> dict[str, int]:
+    """The one owner of each identifier value (any namespace); a value two records share names
+    neither."""
+    if not values:
+        return {}
+    query = text(f"SELECT value, {owner} FROM {table} WHERE value IN :values").bindparams(
+        bindparam("values", expanding=True)
+    )
+    owners: dict[str, set[int]] = defaultdict(set)
+    for chunk in _chunks(sorted(values)):
+        for value, who in connection.execute(query, {"values": chunk}):
+            owners[value].add(who)
+    return {v: next(iter(w)) for v, w in owners.items() if len(w) == 1}
+
+
+def _wanted(rows: list[PersonRow]) -> Wanted:
+    wanted = Wanted()
+    for row in rows:
+        if "id" in row:
+            wanted.ids.add(row["id"])
+        if email := row.get("email"):
+            wanted.emails.add(email)
+        if phone := row.get("phone"):
+            wanted.phones.add(phone)
+        if reference := row.get("recruited_by"):
+            ref = read_reference(reference)
+            if ref.number is not None:
+                wanted.ids.add(ref.number)
+            if ref.text and ref.kind == "email":
+                wanted.emails.add(ref.text)
+            if ref.text and ref.kind in ("phone", "id or phone"):
+                wanted.phones.add(ref.text)
+    return wanted
