@@ -111,6 +111,7 @@ _KINDS = {
     "osdi:events": "event",
     "osdi:attendances": "attendance",
 }
+_LINE = re.compile(r"\bline (\d+)")
 _OWN_HREF = re.compile(r"^(people|events|tags)/(\d+)$")
 
 
@@ -272,6 +273,12 @@ def _gather(gathered: _Gathered, file: Path) -> None:
                     _add_tag(gathered, doc, where)
                 elif kind == "tagging":
                     links = _links(doc, where)
+                    item_type = doc.get("item_type", "osdi:person")
+                    if item_type != "osdi:person" or (
+                        "osdi:person" not in links and links.keys() & {"osdi:event", "osdi:item"}
+                    ):
+                        gathered.skipped["tagging of something else than a person"] += 1
+                        continue
                     gathered.taggings.append(
                         _Link(where, links.get("osdi:person"), links.get("osdi:tag"))
                     )
@@ -593,6 +600,7 @@ class _Import:
         self.gathered = gathered
         self.report = report
         self.now = now
+        self.named_by: dict[int, str] = {}  # line -> the stored identifier that named its person
 
     def run(self, dry_run: bool) -> None:
         g = self.gathered
@@ -644,6 +652,7 @@ class _Import:
                 )
             if owners:
                 row["id"] = owners.pop()
+                self.named_by[line] = next(":".join(i) for i in identifiers if i in known_ids)
 
     def _validated(self) -> Iterator[PersonRow]:
         rows = self.gathered.rows
@@ -684,6 +693,10 @@ class _Import:
 
     def _refuse(self, line: int, column: str, reason: str, more: int = 0) -> None:
         where = self.gathered.where(line)
+        # the planner counts people documents as lines: name them by file and path instead
+        if column == "identifiers" and line in self.named_by:
+            reason = f"{self.named_by[line]}: {reason}"
+        reason = _LINE.sub(lambda m: self.gathered.where(int(m.group(1))), reason)
         tail = f" ({more} more people refused)" if more else ""
         raise InputError(
             f"{where}{'.' + column if column else ''}: {reason}{tail}; nothing imported"
