@@ -798,6 +798,7 @@ class _Import:
         known = _lookup(self.connection, "event_identifiers", "event_id", wanted)
         own = {d.ladder_id for d in docs if d.ladder_id is not None}
         live = {i for (i,) in _values_in(self.connection, "events", "id", None, list(own))}
+        by_title = self._events_by_title_and_start(docs)
         planned = []
         for doc in docs:
             target = doc.ladder_id if doc.ladder_id in live else None
@@ -809,6 +810,9 @@ class _Import:
                         "different events; nothing imported"
                     )
                 target = owners.pop() if owners else None
+            if target is None:  # an event without a known id: the same title at the same time
+                found = by_title.get((doc.values.get("title"), doc.values.get("starts_at")), [])
+                target = found[0] if len(found) == 1 else None
             if target is None:
                 for key in ("title", "starts_at"):
                     if key not in doc.values:
@@ -818,6 +822,18 @@ class _Import:
                         )
             planned.append((doc, target))
         return planned
+
+    def _events_by_title_and_start(self, docs: list[_EventDoc]) -> dict[tuple[Any, Any], list[int]]:
+        titles = sorted({d.values["title"] for d in docs if "title" in d.values})
+        events = cast(Table, Event.__table__)
+        found: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+        for chunk in _chunks(titles):
+            query = select(events.c.id, events.c.title, events.c.starts_at).where(
+                events.c.title.in_(chunk)
+            )
+            for event_id, title, starts_at in self.connection.execute(query):
+                found[(title, starts_at)].append(event_id)
+        return found
 
     def _check_default_event(self) -> None:
         event = self.gathered.default_event
