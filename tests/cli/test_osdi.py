@@ -139,7 +139,8 @@ def test_person_json_keeps_contacts_and_consent(ladder_cli, engine):
     with engine.connect() as connection:
         row = connection.execute(
             text(
-                "SELECT first_name, last_name, email, phone, postcode, consent_email FROM supporters"
+                "SELECT first_name, last_name, email, phone, postcode, consent_email "
+                "FROM supporters"
             )
         ).one()
     assert tuple(row) == ("John", "Smith", "johnsmith@mail.com", "+11234567890", "20009", True)
@@ -296,7 +297,8 @@ def test_two_versions_of_one_person_in_one_import_are_refused_naming_both(ladder
         ),
         (
             '{"_embedded": {"osdi:people": [{"identifiers": ["nocolon"], "given_name": "Awa"}]}}',
-            "$._embedded['osdi:people'][0].identifiers[0]: an identifier is a 'namespace:value' string",
+            "$._embedded['osdi:people'][0].identifiers[0]: an identifier is a "
+            "'namespace:value' string",
         ),
         (
             '{"_embedded": {"osdi:people": [{"given_name": "Awa", "custom_fields": '

@@ -30,6 +30,8 @@ NAME = (
     st.text(st.sampled_from(list("AaÉéçZk-' ")), min_size=1, max_size=8).map(str.strip).filter(bool)
 )
 RUNGS = ["follow", "attend", "mobilise"]
+COLUMNS = ("first_name", "last_name", "email", "phone", "postcode", "consent_email",
+           "consent_sms", "consent_photo", "rung")  # fmt: skip
 TAGS = ["bénévole", "porte-à-porte", "Lyon", "presse"]
 
 
@@ -100,8 +102,7 @@ def _build(engine: Engine, people, events, attendances) -> None:
         ids: list[int] = []
         tag_ids: dict[str, int] = {}
         for person in people:
-            values = {k: person[k] for k in ("first_name", "last_name", "email", "phone", "postcode",
-                                               "consent_email", "consent_sms", "consent_photo", "rung")}  # fmt: skip
+            values = {k: person[k] for k in COLUMNS}
             values["recruiter_id"] = (
                 None if person["recruiter"] is None else ids[person["recruiter"]]
             )
@@ -188,7 +189,8 @@ def snapshot(engine: Engine) -> dict[str, object]:
             (who[s], name)
             for s, name in c.execute(
                 text(
-                    "SELECT st.supporter_id, t.name FROM supporter_tags st JOIN tags t ON t.id = st.tag_id"
+                    "SELECT st.supporter_id, t.name FROM supporter_tags st "
+                    "JOIN tags t ON t.id = st.tag_id"
                 )
             )
         )
