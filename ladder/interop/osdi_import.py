@@ -25,6 +25,7 @@ path, and nothing is written. Everything is written in one transaction, set-base
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -167,7 +168,7 @@ class _Gathered:
         self.rows: list[dict[str, Any]] = []  # people, as the people importer's raw rows
         self.segments: list[tuple[int, str, int]] = []  # (first line, path prefix, first index)
         self.identifiers: dict[int, list[tuple[str, str]]] = {}  # line -> other tools' ids
-        self.rungs: dict[int, tuple[str, str]] = {}  # line -> (rung, where)
+        self.rungs: dict[int, str] = {}  # line -> rung
         self.hrefs: dict[str, int] = {}  # a person's self href -> line
         self.tags: dict[str, str] = {}  # folded name -> name
         self.tag_hrefs: dict[str, str] = {}  # a tag's self href -> folded name
@@ -199,6 +200,24 @@ def import_osdi(
     ``event`` (a ladder event id) is the event of attendances that link none, ``tag`` the tag
     of taggings that link none (a POST to ``events/<id>/attendances`` names it in its URL).
     """
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small acyclic dicts: as in people import (2.6x faster at 1M)
+    try:
+        return _import(engine, ladder, paths, dry_run, now, event, tag)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    engine: Engine,
+    ladder: LadderFile,
+    paths: list[Path],
+    dry_run: bool,
+    now: datetime | None,
+    event: int | None,
+    tag: str | None,
+) -> OsdiReport:
     files = _files(paths)
     gathered = _Gathered()
     if tag is not None:
@@ -348,18 +367,20 @@ def _identifiers(doc: dict[str, Any], where: str) -> tuple[int | None, list[tupl
         raise _Bad(f"{where}.identifiers", "not a list of 'namespace:value' strings")
     ladder_id, others = None, []
     for i, identifier in enumerate(given):
-        at = f"{where}.identifiers[{i}]"
         if not isinstance(identifier, str) or ":" not in identifier.strip(":"):
-            raise _Bad(at, "an identifier is a 'namespace:value' string")
+            raise _Bad(f"{where}.identifiers[{i}]", "an identifier is a 'namespace:value' string")
         namespace, _, value = identifier.partition(":")
         if namespace == "ladder":
             if not value.isdigit() or not 0 < int(value) <= 2**63 - 1:
-                raise _Bad(at, f"{identifier!r}: ladder's own ids are whole numbers")
+                raise _Bad(
+                    f"{where}.identifiers[{i}]",
+                    f"{identifier!r}: ladder's own ids are whole numbers",
+                )
             ladder_id = int(value)
             continue
-        problem = text_problem(namespace, KIND) or text_problem(value, 120)
-        if problem:
-            raise _Bad(at, problem)
+        plain = len(namespace) <= KIND and len(value) <= 120 and identifier.isprintable()
+        if not plain and (problem := text_problem(namespace, KIND) or text_problem(value, 120)):
+            raise _Bad(f"{where}.identifiers[{i}]", problem)
         others.append((namespace, value))
     return ladder_id, others
 
@@ -378,6 +399,8 @@ def _primary(doc: dict[str, Any], key: str, where: str) -> tuple[dict[str, Any] 
     entries = doc.get(key)
     if entries is None:
         return None, ""
+    if type(entries) is list and len(entries) == 1 and type(entries[0]) is dict:
+        return entries[0], f"{where}.{key}[0]"  # the usual case, quickly
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise _Bad(f"{where}.{key}", "not a list of objects")
     if not entries:
@@ -470,14 +493,14 @@ def _add_person(gathered: _Gathered, doc: Any, where: str, tags: Any) -> int:
     if rung is not None:
         if not isinstance(rung, str):
             raise _Bad(f"{where}.custom_fields.{ex.RUNG}", "not text")
-        gathered.rungs[line] = (rung, f"{where}.custom_fields.{ex.RUNG}")
+        gathered.rungs[line] = rung
     if not row.keys() & {"first_name", "last_name", "email", "phone"}:
         raise _Bad(
             where, "no given_name, family_name, email address or phone: nothing says who this is"
         )
     if others:
         gathered.identifiers[line] = others
-    href = _links(doc, where).get("self")
+    href = _links(doc, where).get("self") if doc.get("_links") else None
     if href is not None and not _OWN_HREF.match(href):
         gathered.hrefs[href] = line
     gathered.rows.append(row)
@@ -725,8 +748,9 @@ class _Import:
     def _rungs(self, line_key: dict[int, int]) -> dict[int, str]:
         names = set(self.ladder.rung_names)
         rungs: dict[int, str] = {}
-        for line, (rung, where) in self.gathered.rungs.items():
+        for line, rung in self.gathered.rungs.items():
             if rung not in names:
+                where = f"{self.gathered.where(line)}.custom_fields.{ex.RUNG}"
                 raise InputError(
                     f"{where}: unknown rung {rung!r} (rungs: {', '.join(self.ladder.rung_names)})"
                     ": use this ladder's rung names"
@@ -1147,12 +1171,21 @@ def _lookup(
     if not wanted:
         return {}
     found: dict[tuple[str, str], int] = {}
-    values = sorted({v for _, v in wanted})
-    statement = f"SELECT namespace, value, {owner} FROM {table} WHERE value IN :values"
-    query = text(statement).bindparams(bindparam("values", expanding=True))
-    for chunk in _chunks(values):
-        for namespace, value, who in connection.execute(query, {"values": chunk}):
-            if (namespace, value) in wanted:
+    by_namespace: dict[str, list[str]] = defaultdict(list)
+    for namespace, value in wanted:
+        by_namespace[namespace].append(value)
+    for namespace, values in by_namespace.items():
+        if len(values) > SMALL:  # most of a namespace: one pass over it (the index's prefix)
+            query = text(f"SELECT value, {owner} FROM {table} WHERE namespace = :ns")
+            for value, who in connection.execute(query, {"ns": namespace}):
+                if (namespace, value) in wanted:
+                    found[(namespace, value)] = who
+            continue
+        query = text(
+            f"SELECT value, {owner} FROM {table} WHERE namespace = :ns AND value IN :values"
+        ).bindparams(bindparam("values", expanding=True))
+        for chunk in _chunks(sorted(values)):
+            for value, who in connection.execute(query, {"ns": namespace, "values": chunk}):
                 found[(namespace, value)] = who
     return found
 
@@ -1166,7 +1199,11 @@ def _by_value(connection: Connection, table: str, owner: str, values: set[str]) 
         bindparam("values", expanding=True)
     )
     owners: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(sorted(values)):
+    if len(values) > SMALL:  # value alone is not an index's prefix: one pass, not one per chunk
+        for value, who in raw_rows(connection, f"SELECT value, {owner} FROM {table}"):
+            if value in values:
+                owners[value].add(who)
+    for chunk in _chunks(sorted(values)) if len(values) <= SMALL else ():
         for value, who in connection.execute(query, {"values": chunk}):
             owners[value].add(who)
     return {v: next(iter(w)) for v, w in owners.items() if len(w) == 1}
