@@ -419,3 +419,51 @@ def test_export_writes_five_owner_only_collections_and_refuses_to_overwrite(
 def test_import_osdi_help_has_an_example(ladder_cli):
     for command in (("import", "osdi"), ("export", "osdi"), ("import",), ("export",)):
         assert "Example: ladder " in ladder_cli(*command, "--help").stdout
+
+
+def test_an_action_network_attendance_finds_its_person_and_event_by_identifier(
+    ladder_cli, engine, tmp_path
+):
+    """Action Network links by URL: .../people/<uuid>, whose uuid is the stored identifier."""
+    uuid_p, uuid_e = "c947bcd0-929e-11e3-a2e9-12313d316c29", "d91b4b2e-ae0e-4cd3-9ed7-d0ec501b0bc3"
+    first = tmp_path / "first.json"
+    first.write_text(json.dumps(AN_PERSON | {"identifiers": [f"action_network:{uuid_p}"]}))
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps(
+            {
+                "identifiers": [f"action_network:{uuid_e}"],
+                "title": "Porte-à-porte",
+                "start_date": "2026-04-02T17:00:00Z",
+                "location": {"venue": "Mairie", "postal_code": "75011"},
+            }
+        )
+    )
+    assert ladder_cli("import", "osdi", str(first), str(event)).exit_code == 0
+    attendance = tmp_path / "attendance.json"
+    attendance.write_text(
+        json.dumps(
+            {
+                "identifiers": ["action_network:1efc3644-af25-4253-90b8-a0baf12dbd1e"],
+                "status": "accepted",
+                "_links": {
+                    "osdi:person": {"href": f"https://actionnetwork.org/api/v2/people/{uuid_p}"},
+                    "osdi:event": {"href": f"https://actionnetwork.org/api/v2/events/{uuid_e}"},
+                },
+            }
+        )
+    )
+    result = ladder_cli("import", "osdi", str(attendance))
+    assert result.exit_code == 0, result.output
+    assert "attendances 1 new, 0 updated" in result.stdout
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT s.email, e.title, e.starts_at, a.rsvp, a.presence FROM attendances a "
+                "JOIN supporters s ON s.id = a.supporter_id JOIN events e ON e.id = a.event_id"
+            )
+        ).one()
+    assert (row.email, row.title, row.rsvp, row.presence) == (
+        "awa@example.org", "Porte-à-porte", "accepted", "unknown"
+    )  # fmt: skip
+    assert str(row.starts_at).startswith("2026-04-02 17:00:00")
