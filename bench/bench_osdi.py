@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.bench_people_import import _fresh_database, ensure_csv, import_file
+from bench.bench_people_import import _fresh_database, ensure_csv
 from bench.harness import CACHE_DIR, BenchOptions, Row, benchmark, run_isolated
 
 
@@ -37,7 +37,9 @@ def osdi_benchmark(options: BenchOptions) -> list[Row]:
     firsts, agains, limits, exports, export_limits, peaks, export_peaks = [], [], [], [], [], [], []
     for _ in range(options.repeat):
         limit_url = _fresh_database(options, "limit")
-        limit = run_isolated("bench.bench_people_import:import_file", url=limit_url, path=str(csv_path))
+        limit = run_isolated(
+            "bench.bench_people_import:import_file", url=limit_url, path=str(csv_path)
+        )
         url = _fresh_database(options, "project")
         first = run_isolated("bench.bench_osdi:import_osdi_file", url=url, path=str(json_path))
         again = run_isolated("bench.bench_osdi:import_osdi_file", url=url, path=str(json_path))
@@ -149,6 +151,3 @@ def raw_export(url: str, out: str) -> float:
     seconds = time.perf_counter() - start
     connection.close()
     return seconds
-
-
-__all__ = ["import_file"]
