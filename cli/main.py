@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "next": "cli.next:next_command",
     "actions": "cli.actions:actions",
     "campaigns": "cli.campaigns:campaigns",
+    "export": "cli.interop:export_group",
+    "import": "cli.interop:import_group",
 }
 
 

@@ -5,7 +5,7 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from ladder.domain.vocabulary import Presence, Rsvp

@@ -76,7 +76,9 @@ def write_plan(
     first_rung: str,
     source: str,
 ) -> list[int]:
-    """Write the plan; returns the ids of everyone the accepted rows name (new and known)."""
+    """Write the plan; returns the ids of everyone the accepted rows name (new and known).
+
+    ``plan.new_ids`` receives each new person's placeholder key -> written id."""
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
     ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
