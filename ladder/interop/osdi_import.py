@@ -43,9 +43,9 @@ from ladder.domain.text import TAG, text_problem
 from ladder.errors import InputError
 from ladder.interop import osdi_export as ex
 from ladder.interop.osdi_documents import OWN_HREF, EventDoc, Gathered, files_of, gather
-from ladder.people.importing.known import Known, Wanted, raw_rows
+from ladder.people.importing.importer import wanted_of
+from ladder.people.importing.known import Known, raw_rows
 from ladder.people.importing.plan import Plan, Planner
-from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PersonRow
 from ladder.people.importing.write import TagLinks, write_plan
 from ladder.storage.bulk import copy_rows
@@ -263,7 +263,7 @@ class _Import:
         }
         small = len(self.gathered.rows) <= SMALL
         rows = list(rows) if small else rows
-        known = Known.load(connection, _wanted(cast(list[PersonRow], rows)) if small else None)
+        known = Known.load(connection, wanted_of(rows) if small else None)
         planner = Planner(known, groups, COLUMNS, create_groups=False)
         planner.add_rows(rows)
         plan = planner.finish()
@@ -766,23 +766,3 @@ def _by_value(connection: Connection, table: str, owner: str, values: set[str]) 
         for value, who in connection.execute(query, {"values": chunk}):
             owners[value].add(who)
     return {v: next(iter(w)) for v, w in owners.items() if len(w) == 1}
-
-
-def _wanted(rows: list[PersonRow]) -> Wanted:
-    wanted = Wanted()
-    for row in rows:
-        if "id" in row:
-            wanted.ids.add(row["id"])
-        if email := row.get("email"):
-            wanted.emails.add(email)
-        if phone := row.get("phone"):
-            wanted.phones.add(phone)
-        if reference := row.get("recruited_by"):
-            ref = read_reference(reference)
-            if ref.number is not None:
-                wanted.ids.add(ref.number)
-            if ref.text and ref.kind == "email":
-                wanted.emails.add(ref.text)
-            if ref.text and ref.kind in ("phone", "id or phone"):
-                wanted.phones.add(ref.text)
-    return wanted

@@ -292,7 +292,7 @@ def _plan(
     rest = iter(rows)
     head = list(itertools.islice(rest, SMALL_FILE_ROWS + 1))
     small = len(head) <= SMALL_FILE_ROWS
-    wanted = _wanted(head) if small else None
+    wanted = wanted_of(head) if small else None
     identifiers = _identifiers(connection, tool, head if small else None, wanted)
     known = Known.load(connection, wanted)
     known.by_tool_id = identifiers
@@ -356,7 +356,7 @@ def _people_by_line(plan: Plan) -> dict[int, int]:
     }
 
 
-def _wanted(rows: list[PersonRow | Rejection]) -> Wanted:
+def wanted_of(rows: Iterable[PersonRow | Rejection]) -> Wanted:
     """Whom a small file can name: its ids, emails and phones, and its recruiters' references."""
     wanted = Wanted()
     for row in rows:
