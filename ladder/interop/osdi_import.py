@@ -59,7 +59,7 @@ from ladder.storage.models import (
     SupporterTag,
     Tag,
 )
-from ladder.storage.snapshot import lock_tables
+from ladder.storage.snapshot import data_version, lock_tables, locks_whole_database, snapshot
 
 WRITTEN = (
     "local_groups",
@@ -161,14 +161,42 @@ def _import(
     report = OsdiReport(files=len(files), documents=gathered.documents, dry_run=dry_run)
     report.skipped = dict(gathered.skipped)
     now = now or utcnow()
-    with engine.begin() as connection:
-        lock_tables(connection, WRITTEN)
-        _Import(connection, ladder, gathered, report, now).run(dry_run)
+    with engine.connect() as connection:
+        if locks_whole_database(connection):  # plan without SQLite's write lock first
+            with snapshot(connection):
+                seen = data_version(connection)
+                planned = _Import(connection, ladder, gathered, report, now).plan()
+                _after_planning()
+            if dry_run:
+                return report
+            with connection.begin():  # BEGIN IMMEDIATE: the write lock, only to write
+                if data_version(connection) != seen:  # someone committed: plan again, locked
+                    planned = _Import(connection, ladder, gathered, _fresh(report), now).plan()
+                planned.write()
+            return report
+        with connection.begin():
+            lock_tables(connection, WRITTEN)
+            planned = _Import(connection, ladder, gathered, report, now).plan()
+            if not dry_run:
+                planned.write()
+    return report
+
+
+def _after_planning() -> None:
+    """A seam for tests: runs once the plan is made on its snapshot, before the write lock."""
+
+
+def _fresh(report: OsdiReport) -> OsdiReport:
+    """``report`` with the counts of the first plan reset, for a plan made again."""
+    again = OsdiReport(files=report.files, documents=report.documents, dry_run=report.dry_run)
+    again.skipped = dict(report.skipped)
+    vars(report).update(vars(again))
     return report
 
 
 class _Import:
-    """Plans every change on the open transaction, refuses the first problem, then writes."""
+    """Plans every change on the open transaction (a read snapshot on SQLite), refusing the
+    first problem; then writes it under the write lock."""
 
     def __init__(
         self,
@@ -185,30 +213,33 @@ class _Import:
         self.now = now
         self.named_by: dict[int, str] = {}  # line -> the stored identifier that named its person
 
-    def run(self, dry_run: bool) -> None:
-        g = self.gathered
-        known_ids = self._known_identifiers()
-        self._name_by_identifier(known_ids)
+    def plan(self) -> _Import:
+        """Read what the documents need and refuse the first problem; writes nothing."""
+        self.known_ids = self._known_identifiers()
+        self._name_by_identifier(self.known_ids)
         rows = self._validated()
-        plan, known = self._plan(rows)
-        line_key = {line: key for key, line in plan.lines.items()}
-        self._check_identifiers(plan, line_key, known_ids)
-        rungs = self._rungs(line_key)
-        events = self._plan_events()
+        self.people_plan, self.known = self._plan(rows)
+        self.line_key = {line: key for key, line in self.people_plan.lines.items()}
+        self._check_identifiers(self.people_plan, self.line_key, self.known_ids)
+        self.rungs = self._rungs(self.line_key)
+        self.events = self._plan_events()
         self._check_default_event()
-        self._count_people(plan)
-        if dry_run:
-            return
+        self._count_people(self.people_plan)
+        return self
+
+    def write(self) -> None:
+        """Write what :meth:`plan` planned, on the connection's open write transaction."""
+        g, plan = self.gathered, self.people_plan
         links = TagLinks(self.connection, plan)
         write_plan(self.connection, plan, links, self.now, self.ladder.first_rung, "osdi")
 
         def person(key: int) -> int:
             return plan.new_ids[key] if key < 0 else key
 
-        self._write_identifiers(line_key, known_ids, person)
-        self._write_rungs(rungs, person)
-        event_ids = self._write_events(events)
-        people = _PersonRefs(self.connection, g, line_key, plan, known, person)
+        self._write_identifiers(self.line_key, self.known_ids, person)
+        self._write_rungs(self.rungs, person)
+        event_ids = self._write_events(self.events)
+        people = _PersonRefs(self.connection, g, self.line_key, plan, self.known, person)
         self._write_taggings(people)
         self._write_attendances(people, event_ids)
         self.report.written = True
