@@ -71,8 +71,8 @@ def import_command(
     blank: unknown, never counted against anyone). A file of one event goes to EVENT; a file
     naming several needs --event-map FILE_ID=EVENT for each. The tool's ids of people and
     events are kept, so its next file finds them again. Importing a file again changes nothing.
-    Besides the people fields, --map takes present, tool_person_id, tool_event_id, rsvp and
-    attended.
+    Besides the people fields, --map takes present, tool_id (the tool's person id), event,
+    rsvp_status and attended.
 
     Example: ladder attendance import 12 sheet-forum.csv
 

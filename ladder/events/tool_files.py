@@ -47,46 +47,16 @@ from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, EventIdentifier
 from ladder.tabular.cells import restore
 from ladder.tabular.csvfile import IGNORE, CsvRow, CsvTable, normalise_header, read_csv
+from ladder.tabular.headers import aliases_for
 
 TOOL_PERSON = "tool_id"  # the tool's own id for the person (never a ladder id): the people
 # importer matches on it and keeps it (ladder/tabular/headers.toml, the layout names the tool)
-TOOL_EVENT = "tool_event_id"  # the tool's own id for the event
-RSVP = "rsvp"
+TOOL_EVENT = "event"  # the tool's own id for the event (fields of ladder/tabular/headers.toml)
+RSVP = "rsvp_status"
 ATTENDED = "attended"
 TOOL_FIELDS = (TOOL_PERSON, TOOL_EVENT, RSVP, ATTENDED)
 
 # ---------------------------------------------------------------------------------------------
-# TOOL_ATTENDANCE_ALIASES: the header names of other tools' attendance exports. To move into the
-# shared header table (ladder/tabular/headers.toml, issue #15) at merge, sources with them.
-#
-# Mobilize, SQL mirror, view `participations` ("referred to as Attendances in the Public API"):
-#   https://github.com/mobilizeamerica/api/blob/master/sql_data_dictionary/README.md#participations
-#   columns id (the participation's key: NOT a person id), user_id, user__given_name,
-#   user__family_name, user__email_address, user__phone_number, user__postal_code, event_id,
-#   timeslot_id, status (REGISTERED, CANCELLED, CONFIRMED), attended (boolean, null if not
-#   set), and the *_at_signup copies (email_at_signup, given_name_at_signup, ...).
-# Mobilize, dashboard CSV export: the same fields under spaced, capitalised names ("User ID",
-#   "Event ID", "Timeslot ID", "Status", "Attended"): normalised headers make these the same
-#   words as above; we found no public copy of that export's header row to check them against.
-# Action Network: its API is OSDI 1.2 (https://actionnetwork.org/docs/v2/attendances): an
-#   attendance has `status` (OSDI: accepted, declined, tentative, needs action; the spec's
-#   own example says "confirmed") and `attended` (boolean), see
-#   ../shared/interop/osdi/attendance.json (opensupporter/osdi-docs, attendances.md). Its
-#   CSV exports name people with `uuid`, `first_name`, `last_name`, `email`, `zip_code` and
-#   `can2_phone` (https://help.actionnetwork.org/hc/en-us/articles/203112959 names the
-#   fields; `uuid` is "the unique ID we assign each activist").
-# ---------------------------------------------------------------------------------------------
-TOOL_ATTENDANCE_ALIASES: dict[str, list[str]] = {
-    "first_name": ["user__given_name", "given_name_at_signup", "user first name"],
-    "last_name": ["user__family_name", "family_name_at_signup", "user last name"],
-    "email": ["user__email_address", "email_at_signup", "user email"],
-    "phone": ["user__phone_number", "phone_number_at_signup", "can2_phone", "user phone"],
-    "postcode": ["user__postal_code", "postal_code_at_signup", "zip_code", "user zip"],
-    TOOL_PERSON: ["user_id", "user id", "mobilize user id", "uuid", "action network id"],
-    TOOL_EVENT: ["event_id", "event id", "mobilize event id"],
-    RSVP: ["status", "rsvp status", "rsvp_status", "attendance status", "registration status"],
-    ATTENDED: ["attended", "attended?", "did attend", "checked in", "attendance"],
-}
 # Which tool wrote a file, from headers only it writes (normalised); its ids' namespace.
 TOOL_MARKS: dict[str, tuple[str, ...]] = {
     "mobilize": (
@@ -189,13 +159,12 @@ class ToolReport:
 
 
 def attendance_aliases() -> dict[str, list[str]]:
-    """The sign-in sheet's aliases with the tools' columns ("attended" is a tool column now;
-    a file with no status, event or tool id column reads it as the sheet's "present")."""
+    """The sign-in sheet's aliases with the tools' columns, all from the header table
+    ("attended" is a tool column here; a file with no status, event or tool id column reads
+    it as the sheet's "present")."""
     aliases = {name: list(names) for name, names in SHEET_ALIASES.items()}
     aliases[PRESENT] = [n for n in aliases[PRESENT] if n != ATTENDED]
-    for name, names in TOOL_ATTENDANCE_ALIASES.items():
-        aliases.setdefault(name, [])
-        aliases[name] += [n for n in names if n not in aliases[name]]
+    aliases.update(aliases_for((TOOL_EVENT, RSVP, ATTENDED)))
     return aliases
 
 

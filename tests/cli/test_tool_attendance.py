@@ -116,7 +116,7 @@ def test_a_mobilize_participation_export_imports_without_map(ladder_cli, engine,
     result = ladder_cli("attendance", "import", str(event), path)
     assert result.exit_code == 0, result.output
     assert "user_id -> tool_id" in result.stdout
-    assert "status -> rsvp, attended -> attended" in result.stdout
+    assert "event_id -> event, status -> rsvp_status, attended -> attended" in result.stdout
     assert "ignored: id, created_date, timeslot_id" in result.stdout
     assert "Created 4, updated 0, unchanged 0." in result.stdout
     assert f"Mobilize export for #{event} Phone bank" in result.stdout
