@@ -116,6 +116,7 @@ def _absurd_params(command: click.Command) -> list[click.Parameter]:
     ]
 
 
+@pytest.mark.slow  # every command x every parameter x every absurd value: minutes, not seconds
 @pytest.mark.parametrize("name", sorted(COMMAND_TREE))
 def test_absurd_values_get_one_line_never_a_traceback(
     name, ladder_cli, engine, tmp_path, monkeypatch
