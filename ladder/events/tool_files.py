@@ -135,7 +135,6 @@ class ToolRow:
     """The attendance columns of one file line."""
 
     event: str | None  # the file's event id ("" when the file has no event column)
-    person: str | None  # the tool's person id
     rsvp: Rsvp | None
     attended: bool | None
 
@@ -284,7 +283,6 @@ class _Scan:
     rejected: dict[int, Rejection] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)  # file event id -> first line
     attending: set[str] = field(default_factory=set)  # file events with someone attended
-    people: set[str] = field(default_factory=set)  # the tool's person ids
     has_event_column: bool = False
 
 
@@ -310,13 +308,11 @@ def _scan(table: CsvTable) -> _Scan:
                 scan.rejected[row.line] = Rejection(row.line, table.column_of(name), problem)
         if row.line in scan.rejected:
             continue
-        scan.rows[row.line] = ToolRow(event, person, rsvp, attended)
+        scan.rows[row.line] = ToolRow(event, rsvp, attended)
         if event:
             scan.events.setdefault(event, row.line)
             if attended:
                 scan.attending.add(event)
-        if person:
-            scan.people.add(person)
     return scan
 
 
@@ -427,10 +423,6 @@ def _stored_events(connection: Connection, tool: str | None, values: list[str]) 
         )
         found.update({value: event_id for value, event_id in connection.execute(query)})
     return found
-
-
-def _cell(row: CsvRow, name: str) -> str | None:
-    return restore(row.values.get(name, "")).strip() or None
 
 
 def _record(

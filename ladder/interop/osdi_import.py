@@ -158,40 +158,36 @@ def _import(
     gathered.default_event = event
     for file in files:
         gather(gathered, file)
-    report = OsdiReport(files=len(files), documents=gathered.documents, dry_run=dry_run)
-    report.skipped = dict(gathered.skipped)
     now = now or utcnow()
+
+    def planned_on(connection: Connection) -> _Import:  # a fresh report for each plan
+        report = OsdiReport(files=len(files), documents=gathered.documents, dry_run=dry_run)
+        report.skipped = dict(gathered.skipped)
+        return _Import(connection, ladder, gathered, report, now).plan()
+
     with engine.connect() as connection:
         if locks_whole_database(connection):  # plan without SQLite's write lock first
             with snapshot(connection):
                 seen = data_version(connection)
-                planned = _Import(connection, ladder, gathered, report, now).plan()
+                planned = planned_on(connection)
                 _after_planning()
             if dry_run:
-                return report
+                return planned.report
             with connection.begin():  # BEGIN IMMEDIATE: the write lock, only to write
                 if data_version(connection) != seen:  # someone committed: plan again, locked
-                    planned = _Import(connection, ladder, gathered, _fresh(report), now).plan()
+                    planned = planned_on(connection)
                 planned.write()
-            return report
+            return planned.report
         with connection.begin():
             lock_tables(connection, WRITTEN)
-            planned = _Import(connection, ladder, gathered, report, now).plan()
+            planned = planned_on(connection)
             if not dry_run:
                 planned.write()
-    return report
+    return planned.report
 
 
 def _after_planning() -> None:
     """A seam for tests: runs once the plan is made on its snapshot, before the write lock."""
-
-
-def _fresh(report: OsdiReport) -> OsdiReport:
-    """``report`` with the counts of the first plan reset, for a plan made again."""
-    again = OsdiReport(files=report.files, documents=report.documents, dry_run=report.dry_run)
-    again.skipped = dict(report.skipped)
-    vars(report).update(vars(again))
-    return report
 
 
 class _Import:
