@@ -14,8 +14,11 @@ from ladder.workspace import Workspace
 F = TypeVar("F")
 
 
-def make_workspace(db: str | None, ladder_file: str | None) -> Workspace:
-    workspace = Workspace(Settings.resolve(db=db, ladder_file=ladder_file), default_ladder_path())
+def make_workspace(
+    db: str | None, ladder_file: str | None, acting_as: str | None = None
+) -> Workspace:
+    settings = Settings.resolve(db=db, ladder_file=ladder_file, user=acting_as)
+    workspace = Workspace(settings, default_ladder_path())
     show_times_in(lambda: workspace.zone)  # the library's messages show the movement's time
     return workspace
 

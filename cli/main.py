@@ -73,14 +73,21 @@ class RootGroup(LazyGroup):
     type=click.Path(dir_okay=False),
     help="The ladder file (TOML) with rungs, action kinds and rules.",
 )
+@click.option(
+    "--as",
+    "acting_as",
+    metavar="NAME",
+    help="Who is acting, for the audit and every record's author (default: $LADDER_USER, "
+    "else your login name).",
+)
 @click.version_option(__version__, prog_name="ladder")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, ladder_file: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, ladder_file: str | None, acting_as: str | None) -> None:
     """ladder: engagement-ladder CRM for grassroots movements."""
     from cli.context import make_workspace
 
     with translated_errors():
-        workspace = make_workspace(db, ladder_file)
+        workspace = make_workspace(db, ladder_file, acting_as)
     ctx.obj = workspace
     ctx.call_on_close(workspace.close)
 

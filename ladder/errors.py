@@ -48,3 +48,12 @@ class ConflictError(LadderError):
 
 class CycleError(ConflictError):
     """A recruiter change would create self-recruitment or a recruitment cycle."""
+
+
+class AccessError(LadderError):
+    """A token or check-in link that is unknown, revoked or expired, or a role that may not do
+    this (the web face answers 401 or 403)."""
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.forbidden = forbidden  # known but not allowed (403), not unknown (401)

@@ -40,6 +40,7 @@ class Settings(BaseModel):
         ladder_file: str | Path | None = None,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        user: str | None = None,
     ) -> Settings:
         """Build settings from options, then the environment, then defaults.
 
@@ -47,6 +48,7 @@ class Settings(BaseModel):
         The ladder file is ``--ladder-file``, else ``LADDER_LADDER_FILE``, else
         ``./ladder.toml`` when it exists, else ``None`` (the built-in default ladder).
         The time zone is ``LADDER_TZ`` (checked here), else left to :func:`resolve_zone`.
+        Who is acting is ``--as`` (``user``), else ``LADDER_USER``, else the login name.
         """
         env = os.environ if env is None else env
         cwd = cwd or Path.cwd()
@@ -55,9 +57,12 @@ class Settings(BaseModel):
         path: Path | None = Path(chosen) if chosen else None
         if path is None and (cwd / DEFAULT_LADDER_FILE).is_file():
             path = cwd / DEFAULT_LADDER_FILE
-        user = env.get(ENV_USER) or _login_name()
+        where = "--as" if user else ENV_USER
+        user = user or env.get(ENV_USER) or _login_name()
         if problem := text_problem(user, NAME):  # who did it is stored with every change
-            raise ConfigError(f"{ENV_USER}: {problem}")
+            raise ConfigError(f"{where}: {problem}")
+        if not user.strip():
+            raise ConfigError(f"{where}: say who is acting (a name, not blank)")
         return cls(
             database_url=normalise_database_url(raw_db),
             ladder_file=path,

@@ -24,6 +24,8 @@ KIND = 60  # event and action kinds, rung names, sources
 STATUS = 16
 EXTERNAL_ID = 120
 RULE_ID = 80
+PREFIX = 20  # the visible start of a token or check-in link secret
+SECRET_HASH = 64  # a SHA-256 hex digest
 LONG_TEXT = 10_000  # reasons and notes (TEXT columns): long, not unbounded
 
 # Control characters: C0 (NUL, ESC...), DEL and C1 (U+0080-U+009F, where 8-bit terminals read

@@ -44,6 +44,22 @@ class Channel(StrEnum):
 INVITATION_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
+class ConsentChannel(StrEnum):
+    """What a person may agree to: being emailed, texted, photographed (the consent ledger)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    PHOTO = "photo"
+
+
+class Role(StrEnum):
+    """What an API token may do: organisers read and write people, events and attendance;
+    coordinators read reports and the graph."""
+
+    ORGANISER = "organiser"
+    COORDINATOR = "coordinator"
+
+
 def names(vocabulary: type[StrEnum]) -> list[str]:
     """The stored values, in declaration order (for CHECK constraints, choices and messages)."""
     return [member.value for member in vocabulary]

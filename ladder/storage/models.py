@@ -35,15 +35,19 @@ from ladder.domain.text import (
     NAME,
     PHONE,
     POSTCODE,
+    PREFIX,
     RULE_ID,
+    SECRET_HASH,
     STATUS,
     TAG,
     TITLE,
 )
 from ladder.domain.vocabulary import (
     Channel,
+    ConsentChannel,
     EventStatus,
     Presence,
+    Role,
     Rsvp,
     SupporterStatus,
     names,
@@ -372,3 +376,87 @@ class EventIdentifier(Base):
     namespace: Mapped[str] = mapped_column(String(KIND))
     value: Mapped[str] = mapped_column(String(EXTERNAL_ID))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConsentRecord(Base):
+    """One statement a person made about one channel: the consent ledger (GDPR art. 7).
+
+    The latest record per channel is the current state, which ``supporters.consent_*`` keep
+    (written only by ``ladder.privacy.consent``)."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (
+        CheckConstraint(_in("channel", ConsentChannel), name="channel"),
+        Index("ix_consent_records_supporter_channel", "supporter_id", "channel", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(STATUS))
+    given: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(String(TITLE))
+    wording: Mapped[str | None] = mapped_column(String(KIND))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(NAME))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Who did what, when, with which command, to which field names: never a personal value."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(NAME))
+    command: Mapped[str] = mapped_column(String(TITLE))
+    fields: Mapped[list[str] | None] = mapped_column(JSON)
+    people: Mapped[int] = mapped_column(Integer)  # how many people it touched
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # ids and counts only
+
+
+class AuditPerson(Base):
+    """A person an audit entry touched (so ``audit --person`` reads an index)."""
+
+    __tablename__ = "audit_people"
+    __table_args__ = (Index("ix_audit_people_supporter_id", "supporter_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    supporter_id: Mapped[int] = mapped_column(Id, primary_key=True)
+
+
+class ApiToken(Base):
+    """A token for the web API: only a hash of the secret is kept, and a visible prefix."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME))
+    role: Mapped[str] = mapped_column(String(STATUS))
+    prefix: Mapped[str] = mapped_column(String(PREFIX), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(SECRET_HASH))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(NAME))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CheckinLink(Base):
+    """A volunteer's signed, revocable link to check people in at one event."""
+
+    __tablename__ = "checkin_links"
+    __table_args__ = (Index("ix_checkin_links_event_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    prefix: Mapped[str] = mapped_column(String(PREFIX), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(SECRET_HASH))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(NAME))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

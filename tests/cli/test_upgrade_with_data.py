@@ -118,9 +118,28 @@ def test_an_upgrade_from_the_first_schema_keeps_every_row(bare_cli, db_url):
             assert [row[: len(old)] for row, old in pairs] == rows, table
             assert all(v is None for row, old in pairs for v in row[len(old) :]), table
     assert after["alembic_version"] == [(head_revision(),)]
-    added = {"merges", "contacts", "supporter_identifiers", "event_identifiers"}
-    assert set(after) - set(before) == added  # tables of later migrations, empty
+    ledger = {"consent_records"}
+    added = {"merges", "contacts", "supporter_identifiers", "event_identifiers"} | {
+        "audit_entries", "audit_people", "api_tokens", "checkin_links",
+    }  # fmt: skip
+    assert set(after) - set(before) == added | ledger  # tables of later migrations, empty
     assert all(after[table] == [] for table in added)
+    engine = make_engine(db_url)  # each yes flag became the first record of the consent ledger
+    with engine.connect() as connection:
+        flags = {
+            (i, channel)
+            for i, email, sms, photo in connection.execute(
+                text("SELECT id, consent_email, consent_sms, consent_photo FROM supporters")
+            )
+            for channel, given in (("email", email), ("sms", sms), ("photo", photo))
+            if given
+        }
+        records = connection.execute(
+            text("SELECT supporter_id, channel, given, source FROM consent_records")
+        ).all()
+    engine.dispose()
+    assert flags and {(i, c) for i, c, _, _ in records} == flags and len(records) == len(flags)
+    assert {(bool(g), s) for _, _, g, s in records} == {(True, "before the consent ledger")}
 
     shown = bare_cli("people", "show", "#2")
     assert shown.exit_code == 0, shown.output
