@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "campaigns": "cli.campaigns:campaigns",
     "export": "cli.interop:export_group",
     "import": "cli.interop:import_group",
+    "serve": "cli.serve:serve",
 }
 
 

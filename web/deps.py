@@ -1,0 +1,37 @@
+"""FastAPI dependencies shared by the API and the pages: the workspace, who is calling."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy import Engine
+
+from ladder.access.tokens import Principal, authenticate, require_role
+from ladder.domain.vocabulary import Role
+from ladder.workspace import Workspace
+
+TOKEN_HEADER = "OSDI-API-Token"
+
+
+def workspace(request: Request) -> Workspace:
+    return request.app.state.workspace  # type: ignore[no-any-return]
+
+
+def engine(request: Request) -> Engine:
+    return workspace(request).engine
+
+
+def principal(request: Request) -> Principal:
+    """The token's holder (401 without a valid token)."""
+    return authenticate(engine(request), request.headers.get(TOKEN_HEADER))
+
+
+def organiser(request: Request) -> Principal:
+    """An organiser token: reads and writes people, events and attendance (403 otherwise)."""
+    who = principal(request)
+    require_role(who, Role.ORGANISER)
+    return who
+
+
+def reader(request: Request) -> Principal:
+    """Any token (organisers and coordinators both read reports and the graph)."""
+    return principal(request)
