@@ -13,7 +13,8 @@ TOKEN_HEADER = "OSDI-API-Token"
 
 
 def workspace(request: Request) -> Workspace:
-    return request.app.state.workspace  # type: ignore[no-any-return]
+    found: Workspace = request.app.state.workspace
+    return found
 
 
 def engine(request: Request) -> Engine:
