@@ -22,6 +22,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.errors import ConflictError, InputError
 from ladder.storage import models
 from ladder.storage.bulk import copy_rows, reset_id_sequence
+from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.kinds import action_kind_ids, sync_action_kinds
 from seeds import supporter_rows, tables
 from seeds.activity import evidence, generate_actions, rung_since
@@ -227,6 +228,8 @@ def write_movement(engine: Engine, movement: tables.Movement, step: Progress) ->
             counts[table.name] = copy_rows(connection, table, columns, build(movement))
             if "id" in columns:
                 reset_id_sequence(connection, table)
+            if model is models.Action:
+                refresh_first_actions(connection, None)  # each person's first action
             step(table.name)
     return counts
 

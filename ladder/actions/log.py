@@ -21,6 +21,7 @@ from ladder.domain.text import LONG_TEXT, text_problem
 from ladder.errors import InputError
 from ladder.people.lookup import PersonRef, find_person
 from ladder.rules import Move, apply_person
+from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import Action, ActionKind, CampaignGoal
 
 
@@ -77,6 +78,7 @@ def log_action(
             )
             .returning(Action.id)
         ).scalar_one()
+        refresh_first_actions(connection, [person.id])
         moves = apply_person(connection, ladder, person.id, now)
         notes = _goal_notes(connection, found, kind) if found else []
     return LoggedAction(

@@ -7,7 +7,7 @@ For the campaigns asked about, a fixed number of grouped queries, never a loop o
    the index on (campaign, time, kind, person), read without visiting the rows;
 3. for goals that count distinct people, one ``GROUP BY`` over each person's first action;
 4. who joined through each campaign, and how many of them have since climbed: one
-   ``GROUP BY campaign`` over each person's first action;
+   ``GROUP BY campaign`` over the first action stored on each person (migration 0006);
 5. for each goal already reached, the day it was reached (one indexed ``OFFSET`` read each).
 
 Definitions. ``count``: the campaign's actions (of the goal's kinds, if it names some) up to
@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
 
 from ladder.campaigns.goals import ACTIONS, PEOPLE, RUNG, Metric, parse_metric
 from ladder.clock import reader_zone, to_local
@@ -43,10 +42,6 @@ from ladder.storage.models import (
 )
 
 WINDOWS = (7, 30)
-# Who joined through a campaign is found from the campaign's own people when it has fewer
-# than 1 action per FEW_ACTIONS people in the base, else from a pass over everyone (cheaper
-# than gathering the distinct people of a large campaign).
-FEW_ACTIONS = 4
 SHOW_KEYS = (
     "name",
     "goal",
@@ -127,8 +122,7 @@ def campaign_progress(
     kind_ids = dict(connection.execute(select(ActionKind.name, ActionKind.id)).all())
     counted = _action_counts(connection, goals, kind_ids, as_of)
     counted.update(_people_counts(connection, goals, kind_ids, as_of))
-    few = sum(c[0] for c in counted.values()) * FEW_ACTIONS < _people_bound(connection)
-    joined = _joined(connection, ladder, [g.campaign_id for g in goals], as_of, few)
+    joined = _joined(connection, ladder, [g.campaign_id for g in goals], as_of)
     result = []
     for goal in goals:
         total, last7, last30 = counted.get(goal.campaign_id, (0, 0, 0))
@@ -296,68 +290,30 @@ def _projected(
     return to_local(as_of, zone).date() + timedelta(days=days)
 
 
-def _people_bound(connection: Connection) -> int:
-    """About how many people the base holds (the highest id: one index read)."""
-    return int(connection.scalar(select(func.max(Supporter.id))) or 0)
-
-
 def _joined(
     connection: Connection,
     ladder: LadderFile,
     campaign_ids: list[int],
     as_of: datetime,
-    few: bool = False,
 ) -> dict[int, tuple[int, int]]:
     """campaign id -> (people whose first action is one of the campaign's, how many of them
-    have moved up a rung since): one query grouped by campaign, over each person's first
-    action (two probes of the index on (person, time, campaign) each, read index-only): the
-    people of these campaigns when they are ``few``, else everyone."""
-    if few:
-        people: Any = (
-            select(Action.supporter_id.label("id"))
-            .where(Action.campaign_id.in_(campaign_ids), Action.occurred_at <= as_of)
-            .distinct()
-            .subquery()
-        )
-    else:
-        people = Supporter.__table__
-    earliest = aliased(Action)
-
-    def first(column: Any) -> Any:
-        """``column`` of the person's first action (the index on (person, time, campaign)
-        answers it without reading the row)."""
-        return (
-            select(column)
-            .where(earliest.supporter_id == people.c.id, earliest.occurred_at <= as_of)
-            .order_by(earliest.occurred_at, earliest.campaign_id)
-            .limit(1)
-            .correlate(people)
-            .scalar_subquery()
-        )
-
-    firsts = (
-        select(
-            people.c.id.label("supporter_id"),
-            first(earliest.occurred_at).label("first"),
-            first(earliest.campaign_id).label("campaign_id"),
-        )
-        .cte("firsts")
-        .prefix_with("MATERIALIZED")  # each probe once per person
-    )
+    have moved up a rung since): one query grouped by campaign over the first action stored on
+    each person (:mod:`ladder.storage.firsts`), a range of the index on (first campaign, first
+    time), and one probe of the level changes of each person it counts."""
     rank = {name: index for index, name in enumerate(ladder.rung_names)}
     up = case(rank, value=LevelChange.to_rung, else_=-1) > case(
         rank, value=LevelChange.from_rung, else_=len(rank)
     )
     climbed = exists().where(
-        LevelChange.supporter_id == firsts.c.supporter_id,
-        LevelChange.changed_at >= firsts.c.first,
+        LevelChange.supporter_id == Supporter.id,
+        LevelChange.changed_at >= Supporter.first_action_at,
         LevelChange.changed_at <= as_of,
         up,
     )
     query = (
-        select(firsts.c.campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
-        .where(firsts.c.campaign_id.in_(campaign_ids))
-        .group_by(firsts.c.campaign_id)
+        select(Supporter.first_campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
+        .where(Supporter.first_campaign_id.in_(campaign_ids), Supporter.first_action_at <= as_of)
+        .group_by(Supporter.first_campaign_id)
     )
     return {cid: (int(n), int(up_ or 0)) for cid, n, up_ in connection.execute(query)}
 

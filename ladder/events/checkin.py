@@ -28,6 +28,7 @@ from ladder.errors import ConflictError
 from ladder.events.agenda import EventRef, find_event
 from ladder.people.lookup import PersonRef, find_person
 from ladder.rules import Move, after_checkins, apply_person
+from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import Action, ActionKind, Attendance
 from ladder.storage.upsert import insert_ignore
 
@@ -171,6 +172,8 @@ def _record_attendance_actions(
         insert_ignore(connection, Action, rows[0])  # the door: a racing volunteer may be first
     elif rows:
         connection.execute(insert(Action), rows)
+    if rows:
+        refresh_first_actions(connection, [row["supporter_id"] for row in rows])
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import CycleError, InputError
 from ladder.people.lookup import find_person
 from ladder.recruitment.cycles import chain_up, cycle_message, describe_people
+from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import LevelChange, Merge, Supporter
 
 FILLED = ("first_name", "last_name", "email", "phone", "postcode", "local_group_id", "source")
@@ -115,6 +116,8 @@ def _move_everything(connection: Connection, keep: int, other: int) -> dict[str,
         ),
     }
     moved = {name: connection.execute(text(sql), ids).rowcount for name, sql in moves.items()}
+    if moved["actions"]:
+        refresh_first_actions(connection, [keep, other])
     connection.execute(text("DELETE FROM supporter_tags WHERE supporter_id = :other"), ids)
     return {name: count for name, count in moved.items() if count}
 

@@ -113,6 +113,7 @@ class Supporter(Base):
         Index("ix_supporters_phone", "phone"),
         Index("ix_supporters_recruiter_id", "recruiter_id"),
         Index("ix_supporters_last_name", "last_name", "first_name"),
+        Index("ix_supporters_first_campaign", "first_campaign_id", "first_action_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -136,6 +137,10 @@ class Supporter(Base):
     lapse_condition_since: Mapped[datetime | None] = mapped_column(DateTime)
     recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+    # the first recorded action's time and campaign, kept by every write of actions
+    # (ladder.actions.firsts): who joined through which campaign, in one indexed read
+    first_action_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
 
 
 class Tag(Base):

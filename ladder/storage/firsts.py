@@ -1,0 +1,45 @@
+"""Each person's first action, stored on the person: ``supporters.first_action_at`` and
+``supporters.first_campaign_id`` (migration 0006).
+
+Who joined through a campaign (their first action is one of its) is then one grouped, indexed
+read (:mod:`ladder.campaigns.progress`) instead of a probe of every person's actions. Every
+write of actions calls :func:`refresh_first_actions` in its transaction, for the people whose
+actions it added or moved: ``actions log``, ``actions import``, a check-in's attendance action,
+``people merge``, the generated movement (seed, demo).
+
+The first action is the earliest; among several at that same time, the one with the smallest
+campaign id (an action without a campaign only when none of them has one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, text
+
+_SET = (
+    "UPDATE supporters SET "
+    "first_action_at = (SELECT min(a.occurred_at) FROM actions a "
+    "WHERE a.supporter_id = supporters.id), "
+    "first_campaign_id = (SELECT min(a.campaign_id) FROM actions a "
+    "WHERE a.supporter_id = supporters.id AND a.occurred_at = ("
+    "SELECT min(b.occurred_at) FROM actions b WHERE b.supporter_id = supporters.id)) "
+)
+_CHUNK = 500  # ids per statement
+
+
+def refresh_first_actions(connection: Connection, people: Iterable[int] | str | None) -> None:
+    """Set the first action of ``people`` from their actions (three index probes each).
+
+    ``people``: ids; or a ``SELECT`` of ids (one statement for a whole import); or None for
+    everyone who has an action (a generated movement, the migration's backfill)."""
+    if people is None:
+        connection.execute(text(_SET + "WHERE id IN (SELECT supporter_id FROM actions)"))
+        return
+    if isinstance(people, str):
+        connection.execute(text(f"{_SET}WHERE id IN ({people})"))
+        return
+    ids = sorted({int(i) for i in people})
+    for start in range(0, len(ids), _CHUNK):
+        listed = ", ".join(str(i) for i in ids[start : start + _CHUNK])
+        connection.execute(text(f"{_SET}WHERE id IN ({listed})"))
