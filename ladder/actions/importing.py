@@ -62,6 +62,7 @@ from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
 from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
+from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import ActionKind, Campaign
 from ladder.tabular.csvfile import CsvRow, CsvTable
 from ladder.tabular.headers import aliases_for
@@ -352,6 +353,8 @@ class _ActionWriter:
         before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar()
         self.added = self._insert(connection)
         self.already = staged - self.added
+        new_actions = f"SELECT supporter_id FROM actions WHERE id > {int(before)}"
+        refresh_first_actions(connection, new_actions)
         touched = list(  # who got a new action (new people all do)
             connection.execute(
                 text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before ORDER BY 1"),
