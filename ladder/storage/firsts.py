@@ -34,7 +34,7 @@ def refresh_first_actions(connection: Connection, people: Iterable[int] | str | 
     ``people``: ids; or a ``SELECT`` of ids (one statement for a whole import); or None for
     everyone who has an action (a generated movement, the migration's backfill)."""
     if people is None:
-        connection.execute(text(_SET + "WHERE id IN (SELECT supporter_id FROM actions)"))
+        connection.execute(text(everyone_sql()))
         return
     if isinstance(people, str):
         connection.execute(text(f"{_SET}WHERE id IN ({people})"))
@@ -43,3 +43,8 @@ def refresh_first_actions(connection: Connection, people: Iterable[int] | str | 
     for start in range(0, len(ids), _CHUNK):
         listed = ", ".join(str(i) for i in ids[start : start + _CHUNK])
         connection.execute(text(f"{_SET}WHERE id IN ({listed})"))
+
+
+def everyone_sql() -> str:
+    """The statement that sets everyone's first action (for a raw bulk load)."""
+    return _SET + "WHERE id IN (SELECT supporter_id FROM actions)"
