@@ -19,6 +19,7 @@ from ladder.actions.importing import (
 )
 from ladder.actions.listing import COLUMNS, ActionFilter, list_actions
 from ladder.actions.log import log_action
+from ladder.people.importing.importer import ImportReport
 from ladder.workspace import Workspace
 
 TABLE_ROWS = 200
@@ -169,7 +170,31 @@ def import_command(
         kind=kind,
         campaign=campaign,
     )
-    request.finish(report.people, table, _action_lines(report))
+    request.finish(report.people, table, _action_lines(report), _people_line)
+
+
+def _people_line(people: ImportReport) -> str:
+    """Who the rows name, said as plainly as the actions line that follows it."""
+    if people.dry_run:
+        line = (
+            f"Dry run, nothing written. People: would create {people.created}, "
+            f"update {people.updated}, leave {people.unchanged} unchanged"
+        )
+    else:
+        line = (
+            f"People: created {people.created}, updated {people.updated}, "
+            f"unchanged {people.unchanged}"
+        )
+    if people.rejected:
+        line += f"; {_rows(people.rejected_lines)} rejected"
+    if people.duplicates:
+        again = "names someone" if people.duplicates == 1 else "name someone"
+        line += f"; {_rows(people.duplicates)} {again} an earlier row named"
+    return line + "."
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _action_lines(report: ActionImportReport) -> list[str]:

@@ -141,14 +141,21 @@ class ImportRequest:
     def rejected_path(self) -> Path:
         return self.rejected_file or _default_rejected_path(self.name)
 
-    def finish(self, report: ImportReport, table: CsvTable, more: Sequence[str] = ()) -> None:
+    def finish(
+        self,
+        report: ImportReport,
+        table: CsvTable,
+        more: Sequence[str] = (),
+        counts: Callable[[ImportReport], str] | None = None,
+    ) -> None:
         """Refuse (exit 1) or summarise (then the ``more`` lines a command adds), list rejected
-        rows, write the rejected file; exit 1 when --skip-invalid rejected every row."""
+        rows, write the rejected file; exit 1 when --skip-invalid rejected every row.
+        ``counts`` words the people counts (default: a people import's line)."""
         refused = bool(report.rejected) and not self.options.skip_invalid
         _echo_first(report, err=refused)
         if refused:
             _refuse(report)
-        _echo_summary(report)
+        _echo_summary(report, counts or _people_counts)
         for line in more:
             click.echo(line)
         if report.rejected:
@@ -202,7 +209,7 @@ def _refuse(report: ImportReport) -> None:
     raise click.exceptions.Exit(1)
 
 
-def _echo_summary(report: ImportReport) -> None:
+def _echo_summary(report: ImportReport, counts: Callable[[ImportReport], str]) -> None:
     delimiter = {",": "comma", ";": "semicolon", "\t": "tab"}[report.delimiter]
     click.echo(
         f"Read {report.source} ({report.encoding}, {delimiter}-separated): {report.rows} rows."
@@ -211,6 +218,19 @@ def _echo_summary(report: ImportReport) -> None:
         mapped = ", ".join(f"{column} -> {name}" for name, column in report.columns.items())
         ignored = f"; ignored: {', '.join(report.ignored)}" if report.ignored else ""
         click.echo(f"Columns: {mapped}{ignored}")
+    click.echo(counts(report))
+    if report.groups_created:
+        click.echo(f"New local groups: {', '.join(report.groups_created)}")
+    if report.tags_created:
+        click.echo(f"New tags: {', '.join(report.tags_created)}")
+    if report.layout is not None and not report.dry_run:
+        kept = f"; its ids kept as {report.tool} ids" if report.tool else ""
+        click.echo(f"Read as: {report.layout.title}{kept}.")
+    for taken in report.suggestions:
+        click.echo(f"Suggestion taken: recruiter {taken}")
+
+
+def _people_counts(report: ImportReport) -> str:
     if report.dry_run:
         counts = (
             f"Dry run, nothing written: would create {report.created}, "
@@ -222,16 +242,7 @@ def _echo_summary(report: ImportReport) -> None:
         counts += f", repeated rows {report.duplicates}"
     if report.rejected:
         counts += f", rejected {report.rejected_lines}"
-    click.echo(counts + ".")
-    if report.groups_created:
-        click.echo(f"New local groups: {', '.join(report.groups_created)}")
-    if report.tags_created:
-        click.echo(f"New tags: {', '.join(report.tags_created)}")
-    if report.layout is not None and not report.dry_run:
-        kept = f"; its ids kept as {report.tool} ids" if report.tool else ""
-        click.echo(f"Read as: {report.layout.title}{kept}.")
-    for taken in report.suggestions:
-        click.echo(f"Suggestion taken: recruiter {taken}")
+    return counts + "."
 
 
 def _echo_rejections(report: ImportReport, err: bool) -> None:

@@ -65,7 +65,7 @@ def test_french_petition_export_is_imported_then_reimported_adds_nothing(
     assert "(cp1252, semicolon-separated): 2 rows." in result.stdout
     assert "Signé le -> date" in result.stdout
     assert "Référence -> external_id" in result.stdout
-    assert "Created 0, updated 0, unchanged 2." in result.stdout
+    assert "People: created 0, updated 0, unchanged 2." in result.stdout
     assert "Actions: added 2, 0 already recorded." in result.stdout
     rows = actions_of(engine)
     assert [(r[0], r[1], r[3]) for r in rows] == [
@@ -129,12 +129,18 @@ def test_create_people_creates_them_with_their_consent(ladder_cli, engine, tmp_p
         "actions", "import", path, "--kind", "petition", "--create-people", "--dry-run"
     )
     assert dry.exit_code == 0, dry.output
-    assert "would create 1" in dry.stdout
+    assert (
+        "Dry run, nothing written. People: would create 1, update 0, leave 1 unchanged; "
+        "1 row names someone an earlier row named." in dry.stdout
+    )
     assert "Actions: would add 3, 0 already recorded." in dry.stdout
     assert _count(engine, Action) == 0 and _count(engine, Supporter) == 2
     result = ladder_cli("actions", "import", path, "--kind", "petition", "--create-people")
     assert result.exit_code == 0, result.output
-    assert "Created 1, updated 0, unchanged 1, repeated rows 1." in result.stdout
+    assert (
+        "People: created 1, updated 0, unchanged 1; 1 row names someone an earlier row named."
+        in result.stdout
+    )
     assert "Actions: added 3, 0 already recorded." in result.stdout
     with engine.connect() as connection:
         chloe = connection.execute(
