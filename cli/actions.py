@@ -207,6 +207,8 @@ def _action_lines(report: ActionImportReport) -> list[str]:
     if report.repeated:
         counts += f", {report.repeated} repeated in the file"
     lines = [counts + "."]
+    if would and report.added:
+        lines.append("Rungs: the rules run on the actions once they are written, not in a dry run.")
     climbed = report.climbed
     if climbed:
         names = ", ".join(

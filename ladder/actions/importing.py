@@ -20,8 +20,10 @@ or ``--campaign``) and an optional external id.
 - Then the rules run once for the people who got a new action (or were created), and the
   level changes are reported.
 
-A dry run does all of it in a transaction that is rolled back, so its counts (and climbs) are
-exactly what the import would do.
+A dry run plans on a read snapshot only (no write lock: a check-in at the door goes on): the
+people are planned as ``people import --dry-run`` plans them, and the actions are staged in a
+temporary table and counted with the insert's own conditions, so the counts are exactly what
+the import would do. Who would climb is not known: the rules run only on written actions.
 """
 
 from __future__ import annotations
@@ -100,6 +102,13 @@ STAGED = Table(
     prefixes=["TEMPORARY"],
 )
 _STAGED_COLUMNS = ("line", "supporter_id", "action_kind_id", "occurred_at", "campaign_id")
+# A staged action not yet recorded: no action with its external id, nor with its person, kind
+# and time (the staged rows are distinct on both: see _ActionWriter._stage).
+_NOT_RECORDED = (
+    "NOT EXISTS (SELECT 1 FROM actions a WHERE a.external_id = s.external_id) "
+    "AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.supporter_id = s.supporter_id "
+    "AND a.occurred_at = s.occurred_at AND a.action_kind_id = s.action_kind_id)"
+)
 
 
 @dataclass
@@ -143,20 +152,16 @@ def import_actions(
     options.keep_row = reader.keep
     options.refused_rows = reader.refused
     options.by_line = True
-    options.dry_run = False  # a dry run writes, then rolls back: exact counts
 
-    writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid, dry_run)
+    writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid)
     options.after_write = writer.write
-    try:
-        people, table = import_people(engine, ladder, data, source, options, now=now)
-    finally:
-        options.dry_run = dry_run
+    options.after_plan = writer.plan  # a dry run: counted on the read snapshot
+    people, table = import_people(engine, ladder, data, source, options, now=now)
     report = ActionImportReport(people, reader.kind_name, reader.campaign_name)
     if writer.done:
         report.added, report.already = writer.added, writer.already
         report.repeated = writer.repeated
         report.moves = writer.moves
-    people.dry_run = dry_run
     people.written = writer.done and not dry_run
     if writer.late_rejections:
         people.rejected = sorted(
@@ -313,10 +318,9 @@ class _ActionWriter:
         user: str,
         now: datetime,
         skip_invalid: bool,
-        dry_run: bool,
     ) -> None:
         self.reader, self.ladder, self.user, self.now = reader, ladder, user, now
-        self.skip_invalid, self.dry_run = skip_invalid, dry_run
+        self.skip_invalid = skip_invalid
         self.added = self.already = self.repeated = 0
         self.moves: list[Move] = []
         self.late_rejections: list[Rejection] = []
@@ -336,20 +340,46 @@ class _ActionWriter:
         if refused:
             raise RollBack  # nothing written: the refused rows are reported
         self.done = True
-        if self.dry_run:
-            raise RollBack
 
-    def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
-        """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
+    def plan(self, connection: Connection, people: list[int]) -> None:
+        """A dry run, on the read snapshot: the same staging (in a temporary table, which
+        takes no write lock) and checks, and the actions that would be added counted with
+        the conditions of the insert; new people are their placeholder keys (negative: no
+        action of theirs is recorded). The rules do not run: nothing is written."""
+        assert isinstance(people, PeopleWritten)
+        self.table = self.reader.table
+        self.added = self.already = self.repeated = 0
+        self.late_rejections = []
+        STAGED.create(connection)
+        try:
+            staged = self._checked(connection, people.by_line, connection.dialect.name == "sqlite")
+            if staged is not None:
+                self.added = connection.execute(
+                    text(f"SELECT count(*) FROM {STAGED.name} s WHERE {_NOT_RECORDED}")
+                ).scalar_one()
+                self.already = staged - self.added
+                self.done = True
+        finally:
+            STAGED.drop(connection)
+
+    def _checked(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int | None:
+        """Stage and check: how many are staged, None when rows are refused."""
         staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
         conflicts = self._conflicts(connection)
         self.late_rejections += conflicts
         if self.late_rejections and not self.skip_invalid:
-            return True
+            return None
         if conflicts:
             lines = ", ".join(str(r.line) for r in conflicts)
             connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
             staged -= len(conflicts)
+        return staged
+
+    def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
+        """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
+        staged = self._checked(connection, by_line, sqlite)
+        if staged is None:
+            return True
         before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar()
         self.added = self._insert(connection)
         self.already = staged - self.added
@@ -442,10 +472,7 @@ class _ActionWriter:
                 "INSERT INTO actions (supporter_id, action_kind_id, occurred_at, campaign_id, "
                 "logged_by, external_id, created_at) "
                 "SELECT s.supporter_id, s.action_kind_id, s.occurred_at, s.campaign_id, "
-                f":user, s.external_id, :now FROM {STAGED.name} s WHERE NOT EXISTS ("
-                "SELECT 1 FROM actions a WHERE a.external_id = s.external_id) "
-                "AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.supporter_id = s.supporter_id "
-                "AND a.occurred_at = s.occurred_at AND a.action_kind_id = s.action_kind_id) "
+                f":user, s.external_id, :now FROM {STAGED.name} s WHERE {_NOT_RECORDED} "
                 "ORDER BY s.line"
             ),
             {"user": self.user[:60], "now": self.now},

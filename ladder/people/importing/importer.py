@@ -85,6 +85,9 @@ class ImportOptions:
     create_people: bool = True  # False: a row naming nobody known is refused (NOBODY)
     by_line: bool = False  # after_write gets a PeopleWritten: each accepted line's person
     refused_rows: RefusedRows | None = None
+    # A dry run: called on the read snapshot once the plan is made (no write lock), with the
+    # PeopleWritten of the plan: new people under negative placeholder keys
+    after_plan: AfterWrite | None = None
 
 
 class RollBack(Exception):
@@ -171,6 +174,10 @@ def _import(
             with snapshot(connection):
                 seen = data_version(connection)
                 read = _read_and_plan(connection, data, source, options, shown)
+                if options.dry_run and not read.refused and options.after_plan is not None:
+                    plan = read.planned.plan  # new people under their placeholder keys
+                    people = [*plan.new, *sorted(plan.matched)]
+                    options.after_plan(connection, PeopleWritten(people, _people_by_line(plan)))
                 _after_planning()
             if read.refused or options.dry_run:
                 return read.report, read.table
@@ -345,10 +352,11 @@ def _refuse_new_people(plan: Plan) -> None:
 
 
 def _people_by_line(plan: Plan) -> dict[int, int]:
-    """Each accepted line's person id (a rejected person's lines left out)."""
+    """Each accepted line's person id (a rejected person's lines left out); before the plan
+    is written, a new person's placeholder key (negative)."""
     line_keys = plan.line_keys or {}
     live = plan.matched
-    ids = plan.new_ids
+    ids = plan.new_ids or {key: key for key in plan.new}
     return {
         line: ids[key] if key < 0 else key
         for line, key in line_keys.items()
