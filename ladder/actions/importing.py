@@ -380,7 +380,7 @@ class _ActionWriter:
         staged = self._checked(connection, by_line, sqlite)
         if staged is None:
             return True
-        before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar()
+        before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar_one()
         self.added = self._insert(connection)
         self.already = staged - self.added
         new_actions = f"SELECT supporter_id FROM actions WHERE id > {int(before)}"

@@ -173,7 +173,7 @@ def _record_attendance_actions(
     elif rows:
         connection.execute(insert(Action), rows)
     if rows:
-        refresh_first_actions(connection, [row["supporter_id"] for row in rows])
+        refresh_first_actions(connection, supporter_ids)
 
 
 @dataclass
