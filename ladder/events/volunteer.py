@@ -17,6 +17,7 @@ from ladder.access.links import create_link, event_of_link, revoke_links
 from ladder.clock import utcnow
 from ladder.domain.contact import looks_like_phone
 from ladder.domain.ladderfile import LadderFile
+from ladder.domain.text import text_problem
 from ladder.domain.vocabulary import Presence, Rsvp
 from ladder.errors import LadderError, NotFoundError
 from ladder.events.agenda import EventRef, find_event
@@ -30,6 +31,7 @@ from ladder.storage.models import Action, Attendance
 
 MIN_TYPED = 2  # the search lists people from two typed characters
 MAX_SHOWN = 10
+MAX_TYPED = 200
 
 
 def link_actor(event_id: int) -> str:
@@ -74,8 +76,8 @@ def search(engine: Engine, event_id: int, typed: str) -> list[DoorCandidate]:
     """Who ``typed`` could name, this event's people first, then everyone; nothing under two
     characters, and no lookup by record id (a volunteer searches by name, email or phone)."""
     text = typed.strip()
-    if len(text) < MIN_TYPED:
-        return []
+    if len(text) < MIN_TYPED or text_problem(text, MAX_TYPED):
+        return []  # too short, too long, or a control character: nobody is named so
     if text.lstrip("#").isdigit() and not looks_like_phone(text):
         return []
     with reading(engine) as connection:

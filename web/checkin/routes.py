@@ -58,7 +58,11 @@ def _workspace(request: Request) -> Workspace:
 
 
 def _event_id(request: Request, secret: str) -> int:
-    return volunteer.event_of(_workspace(request).engine, secret)
+    """The link's event; a bad link is 403 (there is no login that would make it good)."""
+    try:
+        return volunteer.event_of(_workspace(request).engine, secret)
+    except AccessError as error:
+        raise AccessError(str(error), forbidden=True) from None
 
 
 def _wants_json(request: Request) -> bool:
