@@ -113,6 +113,7 @@ class Supporter(Base):
         Index("ix_supporters_phone", "phone"),
         Index("ix_supporters_recruiter_id", "recruiter_id"),
         Index("ix_supporters_last_name", "last_name", "first_name"),
+        Index("ix_supporters_first_name", "first_name", "last_name"),  # the door search
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -54,7 +54,7 @@ def browser() -> Iterator[object]:
 def served(db_url: str, engine: Engine) -> Iterator[tuple[str, int, Engine]]:
     event = add_event(engine, "Forum des associations")
     awa = person(
-        engine, first_name="Awa", last_name="Diallo", email="awa@example.org", phone="0612345678"
+        engine, first_name="Awa", last_name="Diallo", email="awa@example.org", phone="+33612345678"
     )
     person(engine, first_name="Bob", last_name="Awanui", email="bob@example.org")
     with engine.begin() as connection:
