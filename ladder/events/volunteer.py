@@ -10,9 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from ladder.access.links import create_link, event_of_link, revoke_links
 from ladder.clock import utcnow
@@ -101,19 +113,16 @@ def search(engine: Engine, event_id: int, typed: str) -> list[DoorCandidate]:
 
 def _event_people(connection: Connection, event_id: int, text: str) -> list[DoorCandidate]:
     """This event's people (an attendance row) that ``text`` names, by their relation."""
-    rank = event_relation_rank()
-    full_name = func.lower(
-        func.coalesce(Supporter.first_name, "") + " " + func.coalesce(Supporter.last_name, "")
-    )
-    named = full_name.like(like_pattern(text.lower()), escape=LIKE_ESCAPE)
-    contact = _contact_match(text)
+    email, phone = _contact(text)
     rows = connection.execute(
-        select(*_PERSON, rank.label("rank"), Attendance.rsvp)
-        .join(Attendance, Attendance.supporter_id == Supporter.id)
-        .where(Attendance.event_id == event_id, *_LIVE)
-        .where(named if contact is None else or_(named, contact))
-        .order_by(rank, Supporter.last_name, Supporter.first_name, Supporter.id)
-        .limit(MAX_SHOWN)
+        _statements().event,
+        {
+            "event": event_id,
+            "pattern": like_pattern(text.lower()),
+            "email": email,
+            "phone": phone,
+            "limit": MAX_SHOWN,
+        },
     ).all()
     return [DoorCandidate(PersonRef(*row[:9]), _relation(row[9], row[10])) for row in rows]
 
@@ -122,39 +131,86 @@ def _everyone(connection: Connection, text: str, limit: int) -> list[PersonRef]:
     """Live people whose last or first name starts with ``text`` (or "first last"), or whose
     email or phone it is: last-name matches first, each in its index's order."""
     found: dict[int, PersonRef] = {}
-    contact = _contact_match(text)
-    if contact is not None:
-        for row in connection.execute(select(*_PERSON).where(contact, *_LIVE).limit(limit)):
+    statements = _statements()
+    email, phone = _contact(text)
+    if email is not None or phone is not None:
+        rows = connection.execute(
+            statements.contact, {"email": email, "phone": phone, "limit": limit}
+        )
+        for row in rows:
             found.setdefault(row.id, PersonRef(*row))
     first, _, rest = text.partition(" ")
-    ranges: list[tuple[Any, Any, str, str | None]] = [
-        (Supporter.last_name, Supporter.first_name, text, None)
-    ]
+    ranges: list[tuple[Any, str, dict[str, str]]] = [(statements.last, text, {})]
     if rest:  # "awa dia": first name Awa..., last name Dia...
-        ranges.append((Supporter.first_name, Supporter.last_name, first, rest))
+        then = like_pattern(rest.lower()).removeprefix("%")
+        ranges.append((statements.first_then_last, first, {"then": then}))
     else:
-        ranges.append((Supporter.first_name, Supporter.last_name, text, None))
-    for column, then, start, second in ranges:
+        ranges.append((statements.first, text, {}))
+    for statement, start, more in ranges:
         for variant in _spellings(start):
-            query = select(
-                *_PERSON
-            ).where(
-                column >= variant,
-                column < variant[:-1] + chr(ord(variant[-1]) + 1),  # the index's range
-                column.like(like_pattern(variant)[1:], escape=LIKE_ESCAPE),  # exactly a prefix
-                *_LIVE,
-            )
-            if second is not None:
-                query = query.where(
-                    func.lower(Supporter.last_name).like(
-                        like_pattern(second.lower()).removeprefix("%"), escape=LIKE_ESCAPE
-                    )
-                )
-            for row in connection.execute(query.order_by(column, then, Supporter.id).limit(limit)):
+            values = {
+                "low": variant,
+                "high": variant[:-1] + chr(ord(variant[-1]) + 1),  # the index's range
+                "prefix": like_pattern(variant)[1:],  # exactly a prefix, whatever the collation
+                "limit": limit,
+                **more,
+            }
+            for row in connection.execute(statement, values):
                 found.setdefault(row.id, PersonRef(*row))
             if len(found) >= limit:
                 return list(found.values())[:limit]
     return list(found.values())[:limit]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    event: Any
+    contact: Any
+    last: Any
+    first: Any
+    first_then_last: Any
+
+
+@cache
+def _statements() -> _Statements:
+    """The search's statements, built once (building them cost more than running them)."""
+    rank = event_relation_rank()
+    full_name = func.lower(
+        func.coalesce(Supporter.first_name, "") + " " + func.coalesce(Supporter.last_name, "")
+    )
+    email, phone = bindparam("email", type_=String), bindparam("phone", type_=String)
+    contact = or_(Supporter.email == email, Supporter.phone == phone)
+    limit = bindparam("limit", type_=Integer)
+    event = (
+        select(*_PERSON, rank.label("rank"), Attendance.rsvp)
+        .join(Attendance, Attendance.supporter_id == Supporter.id)
+        .where(Attendance.event_id == bindparam("event", type_=Integer), *_LIVE)
+        .where(or_(full_name.like(bindparam("pattern"), escape=LIKE_ESCAPE), contact))
+        .order_by(rank, Supporter.last_name, Supporter.first_name, Supporter.id)
+        .limit(limit)
+    )
+
+    def by(column: Any, then: Any, last_too: bool = False) -> Any:
+        query = select(*_PERSON).where(
+            column >= bindparam("low"),
+            column < bindparam("high"),
+            column.like(bindparam("prefix"), escape=LIKE_ESCAPE),
+            *_LIVE,
+        )
+        if last_too:
+            query = query.where(
+                func.lower(Supporter.last_name).like(bindparam("then"), escape=LIKE_ESCAPE)
+            )
+        return query.order_by(column, then, Supporter.id).limit(limit)
+
+    first, last = Supporter.first_name, Supporter.last_name
+    return _Statements(
+        event=event,
+        contact=select(*_PERSON).where(contact, *_LIVE).limit(limit),
+        last=by(last, first),
+        first=by(first, last),
+        first_then_last=by(first, last, last_too=True),
+    )
 
 
 def _spellings(text: str) -> list[str]:
@@ -162,16 +218,16 @@ def _spellings(text: str) -> list[str]:
     return list(dict.fromkeys([text, text.lower(), text.capitalize(), text.title(), text.upper()]))
 
 
-def _contact_match(text: str) -> Any:
-    """An email or phone condition when ``text`` is one (both columns are indexed)."""
+def _contact(text: str) -> tuple[str | None, str | None]:
+    """(email, phone) when ``text`` is one of them (both columns are indexed)."""
     if "@" in text:
         try:
-            return Supporter.email == normalise_email(text)
+            return normalise_email(text), None
         except ValueError:
-            return None
+            return None, None
     if looks_like_phone(text):
-        return Supporter.phone == normalise_phone(text)
-    return None
+        return None, normalise_phone(text)
+    return None, None
 
 
 def _relation(rank: int, rsvp: str | None) -> str | None:
