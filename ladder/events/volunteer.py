@@ -332,14 +332,15 @@ def walk_in_person(
         # consent ledger: the walk-in's consent boxes go to ladder.privacy.consent here
         # (source "walk-in", recorded by this link's actor) once that module exists.
         given = [name for name, value in fields.model_dump().items() if value is not None]
-        audit.record(
-            connection,
-            actor,
-            "checkin walk-in",
-            people=[result.person.id],
-            fields=["presence"] if known else sorted({*given, "presence"}),
-            detail={"event": event_id, "new": 0 if known else 1},
-        )
+        if not (known and result.already):  # someone known, already in: nothing was written
+            audit.record(
+                connection,
+                actor,
+                "checkin walk-in",
+                people=[result.person.id],
+                fields=["presence"] if known else sorted({*given, "presence"}),
+                detail={"event": event_id, "new": 0 if known else 1},
+            )
     return WalkIn(result, known)
 
 

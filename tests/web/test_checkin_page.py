@@ -305,6 +305,10 @@ def test_walk_in_of_someone_known_checks_them_in(door: Door) -> None:
     assert done["state"] == "known" and done["person"] == door.bob
     assert dump(door.engine)["supporters"] == people_before
     assert _attendance(door.engine, door.event, door.bob).presence == "attended"
+    before = dump(door.engine)
+    again = door.form("/walk-in", data, json=True).json()  # the same walk-in, twice
+    assert again["state"] == "known"
+    assert dump(door.engine) == before  # nothing written, not even an audit entry
 
 
 @pytest.mark.parametrize(
