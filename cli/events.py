@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -210,6 +211,7 @@ def _sheet_html(title: str, when: str, rows: list[dict[str, str]]) -> str:
     "--base-url",
     default="http://127.0.0.1:8000",
     show_default=True,
+    callback=lambda _ctx, _param, value: _base_url(value),
     help="Where `ladder serve` is reached from the volunteers' phones.",
 )
 @pass_workspace
@@ -232,4 +234,25 @@ def checkin_link(
     found, secret = links.new_event_link(workspace.engine, event, workspace.settings.user, expires)
     until = f" (expires {local_text(expires)})" if expires else ""
     click.echo(f"Check-in link for {found.describe()}{until}; earlier links are revoked:")
-    click.echo(f"{base_url.rstrip('/')}/checkin/{secret}")
+    click.echo(f"{base_url}/checkin/{secret}")
+
+
+def _base_url(value: str) -> str:
+    """``http(s)://host[:port][/path]``, nothing else (the link is printed for a phone)."""
+    text = value.strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (a port that is not a number raises)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or len(text) > 500
+        or any(c.isspace() or not c.isprintable() for c in text)
+    ):
+        raise click.BadParameter("give the server's address, e.g. http://192.168.1.20:8000")
+    return text
