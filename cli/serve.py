@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 
 import click
 
 from cli.context import pass_workspace
 from ladder.workspace import Workspace
 
+HOSTNAME = re.compile(r"[A-Za-z0-9.:-]{1,253}")
 MISSING = "the web face needs its extra: pip install -e '.[web]' (FastAPI, Jinja2, uvicorn)"
 
 
@@ -44,6 +47,7 @@ def serve(workspace: Workspace, host: str, port: int, id_namespace: str, rate: i
     except ImportError:
         raise click.ClickException(MISSING) from None
     workspace.engine  # noqa: B018  (refuse a missing or outdated database before listening)
+    _can_listen(host, port)
     base_url = f"http://{_url_host(host)}:{port}"
     options = ServeOptions(id_namespace=id_namespace, base_url=base_url, rate_per_minute=rate)
     app = create_app(workspace, options)
@@ -68,3 +72,21 @@ def _loopback(host: str) -> bool:
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def _can_listen(host: str, port: int) -> None:
+    """One line instead of uvicorn's exit 3 when the address is wrong or taken."""
+    if not HOSTNAME.fullmatch(host):
+        raise click.BadParameter("give an address (127.0.0.1, 0.0.0.0, ::1)", param_hint="--host")
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {reason}: choose another --host or --port"
+        ) from None

@@ -52,3 +52,25 @@ def test_a_bad_rate_is_refused(ladder_cli, ran, rate) -> None:
     result = ladder_cli("serve", "--rate", rate)
     assert result.exit_code == 2 and "--rate" in result.output
     assert ran == []
+
+
+@pytest.mark.parametrize("host", ["9223372036854775808", "no such host.example", "%", "a\x00b"])
+def test_an_address_it_cannot_listen_on_is_one_line(ladder_cli, ran, host) -> None:
+    result = ladder_cli("serve", "--host", host)
+    assert result.exit_code in (1, 2)
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+    assert ran == []
+
+
+def test_a_port_in_use_is_one_line(ladder_cli, ran) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = ladder_cli("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert ran == []
