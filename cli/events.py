@@ -5,14 +5,16 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from cli.context import pass_workspace
 from cli.options import Count
 from cli.output import csv_text, echo_rows, output_options
-from cli.when import LocalTime, local_text, today_start
+from cli.when import Expiry, LocalTime, local_text, today_start
 from ladder.events import agenda as service
+from ladder.events import volunteer as links
 from ladder.events.attendance import SHEET_COLUMNS, sheet_rows
 from ladder.workspace import Workspace
 
@@ -199,3 +201,58 @@ def _sheet_html(title: str, when: str, rows: list[dict[str, str]]) -> str:
         "tick <b>present</b>, write who brought you, and yes/no for each consent.</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>"
     )
+
+
+@events.command("checkin-link")
+@click.argument("event")
+@click.option("--expires", type=Expiry(), help="12h, 2d or a date (default: never; revoke it).")
+@click.option("--revoke", is_flag=True, help="Revoke the event's link(s) instead of making one.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    callback=lambda _ctx, _param, value: _base_url(value),
+    help="Where `ladder serve` is reached from the volunteers' phones.",
+)
+@pass_workspace
+def checkin_link(
+    workspace: Workspace, event: str, expires: datetime | None, revoke: bool, base_url: str
+) -> None:
+    """Print a volunteer's check-in link for one event (the earlier link stops working).
+
+    Anyone holding the link can search people and check them in at that event only, with no
+    account; --revoke shuts it out (a lost phone).
+
+    Example: ladder events checkin-link 12 --expires 12h --base-url http://192.168.1.20:8000
+    """
+    if revoke:
+        if expires is not None:
+            raise click.UsageError("--revoke takes no --expires")
+        found, revoked = links.revoke_event_links(workspace.engine, event, workspace.settings.user)
+        click.echo(f"Revoked {revoked} check-in link(s) of {found.describe()}.")
+        return
+    found, secret = links.new_event_link(workspace.engine, event, workspace.settings.user, expires)
+    until = f" (expires {local_text(expires)})" if expires else ""
+    click.echo(f"Check-in link for {found.describe()}{until}; earlier links are revoked:")
+    click.echo(f"{base_url}/checkin/{secret}")
+
+
+def _base_url(value: str) -> str:
+    """``http(s)://host[:port][/path]``, nothing else (the link is printed for a phone)."""
+    text = value.strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (a port that is not a number raises)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or len(text) > 500
+        or any(c.isspace() or not c.isprintable() for c in text)
+    ):
+        raise click.BadParameter("give the server's address, e.g. http://192.168.1.20:8000")
+    return text

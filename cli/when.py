@@ -87,3 +87,32 @@ def today_start() -> datetime:
     """Local midnight at the start of today, as naive UTC."""
     here = zone()
     return day_start(local_today(here), here)
+
+
+DURATION = re.compile(r"([0-9]{1,6})\s*([mhdw])")
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Expiry(click.ParamType):
+    """When something stops working: a duration from now (``90m``, ``12h``, ``30d``, ``2w``)
+    or a local date or time (``2026-12-31``, ``2026-12-31 18:00``). The value is naive UTC."""
+
+    name = "DURATION|DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip().lower()
+        span = DURATION.fullmatch(text)
+        if span:
+            delta = timedelta(**{UNITS[span.group(2)]: int(span.group(1))})
+            if utcnow() + delta > LATEST:
+                self.fail(f"{text} ends after {LATEST:%Y-%m-%d}: give a shorter time")
+            return utcnow() + delta
+        try:
+            return LocalTime().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                f"{str(value)!r} is not a duration (90m, 12h, 30d, 2w) or a date "
+                "(2026-12-31, 2026-12-31 18:00)"
+            )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ladder.errors import (
@@ -25,8 +27,11 @@ from ladder.errors import (
     NotFoundError,
 )
 from ladder.workspace import Workspace
+from web.deps import TOKEN_HEADER
+from web.limits import RateLimiter, RateLimitMiddleware
 
 log = logging.getLogger("ladder.web")
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,16 @@ def create_app(workspace: Workspace, options: ServeOptions | None = None) -> Fas
     app.state.workspace = workspace
     app.state.options = options or ServeOptions()
     _install_error_handlers(app)
+    _install_rate_limit(app, app.state.options.rate_per_minute)
     _include_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _install_rate_limit(app: FastAPI, per_minute: int) -> None:
+    """``rate_per_minute`` requests per token or check-in link, then 429 with Retry-After."""
+    app.state.limiter = RateLimiter(per_minute)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.limiter, header=TOKEN_HEADER)
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -71,9 +84,23 @@ def status_of(error: LadderError) -> int:
     return 400
 
 
+def _page_request(request: Request) -> bool:
+    """A check-in page request from a browser (not its JSON endpoints, not the API)."""
+    path = request.url.path
+    return (
+        path.startswith("/checkin/")
+        and not path.endswith(".json")
+        and "application/json" not in request.headers.get("accept", "")
+    )
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LadderError)
-    async def _ladder_error(_request: Request, error: LadderError) -> JSONResponse:
+    async def _ladder_error(request: Request, error: LadderError) -> Response:
+        if _page_request(request):  # a volunteer's phone: a page, not JSON
+            from web.checkin import error_page
+
+            return error_page(request, str(error), status_of(error))
         return JSONResponse({"error": str(error)}, status_code=status_of(error))
 
     @app.exception_handler(RequestValidationError)

@@ -99,7 +99,8 @@ def revoke_token(engine: Engine, prefix_or_id: str, by: str) -> TokenInfo:
     """Revoke a token named by its prefix (``ldr_3f9a1c2b``) or id; revoking twice is harmless."""
     with engine.begin() as connection:
         key = prefix_or_id.strip()
-        where = T.c.id == int(key) if key.isdigit() else T.c.prefix == key
+        by_id = key.isascii() and key.isdigit() and len(key) <= 18  # "²" is a digit, not an id
+        where = T.c.id == int(key) if by_id else T.c.prefix == key
         token_id = connection.execute(select(T.c.id).where(where)).scalar()
         if token_id is None:
             raise NotFoundError(f"no token {key!r}: `ladder tokens list` shows their prefixes")

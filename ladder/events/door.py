@@ -104,27 +104,43 @@ def sign_up_and_check_in(
     now = now or utcnow()
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now, late)
-        known = _known_walk_in(connection, fields)
-        if known is not None:
-            person, how = known
-            brought_by = find_person(connection, recruited_by).id if recruited_by else None
-            result = check_in(
-                connection, ladder, event, person, user, now, brought_by_id=brought_by
-            )
-            what = "email" if how == SAME_EMAIL else "phone and name"
-            note = f"#{person.id} {person.name} has that {what}: checked in, nobody new added"
-            return result, [note]
-        outcome = insert_person(
-            connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
+        result, notes, _known = walk_in(
+            connection, ladder, event, fields, user, recruited_by, group, now
         )
-        person = find_person(connection, f"#{outcome.person_id}")
-        recruiter = connection.execute(
-            select(Supporter.recruiter_id).where(Supporter.id == person.id)
-        ).scalar()
-        result = check_in(
-            connection, ladder, event, person, user, now, walk_in=True, brought_by_id=recruiter
-        )
-        return result, outcome.notes
+        return result, notes
+
+
+def walk_in(
+    connection: Connection,
+    ladder: LadderFile,
+    event: EventRef,
+    fields: PersonFields,
+    user: str,
+    recruited_by: str | None,
+    group: str | None,
+    now: datetime,
+) -> tuple[CheckinResult, list[str], bool]:
+    """:func:`sign_up_and_check_in` inside the caller's transaction (the check-in page adds
+    its audit entry to the same one); the last item is True when the person was known."""
+    known = _known_walk_in(connection, fields)
+    if known is not None:
+        person, how = known
+        brought_by = find_person(connection, recruited_by).id if recruited_by else None
+        result = check_in(connection, ladder, event, person, user, now, brought_by_id=brought_by)
+        what = "email" if how == SAME_EMAIL else "phone and name"
+        note = f"#{person.id} {person.name} has that {what}: checked in, nobody new added"
+        return result, [note], True
+    outcome = insert_person(
+        connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
+    )
+    person = find_person(connection, f"#{outcome.person_id}")
+    recruiter = connection.execute(
+        select(Supporter.recruiter_id).where(Supporter.id == person.id)
+    ).scalar()
+    result = check_in(
+        connection, ladder, event, person, user, now, walk_in=True, brought_by_id=recruiter
+    )
+    return result, outcome.notes, False
 
 
 def _known_walk_in(connection: Connection, fields: PersonFields) -> tuple[PersonRef, str] | None:

@@ -114,6 +114,7 @@ class Supporter(Base):
         Index("ix_supporters_recruiter_id", "recruiter_id"),
         Index("ix_supporters_last_name", "last_name", "first_name"),
         Index("ix_supporters_first_campaign", "first_campaign_id", "first_action_at"),
+        Index("ix_supporters_first_name", "first_name", "last_name"),  # the door search
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -1,5 +1,5 @@
 """The volunteers' check-in page, reached by a check-in link (``/checkin/<secret>``)."""
 
-from fastapi import APIRouter
+from web.checkin.routes import error_page, router
 
-router = APIRouter()
+__all__ = ["error_page", "router"]
