@@ -67,6 +67,7 @@ WRITTEN = (
     "supporters",
     "supporter_tags",
     "supporter_identifiers",
+    "consent_records",
 )  # locked on PostgreSQL
 
 
@@ -85,6 +86,10 @@ class ImportOptions:
     create_people: bool = True  # False: a row naming nobody known is refused (NOBODY)
     by_line: bool = False  # after_write gets a PeopleWritten: each accepted line's person
     refused_rows: RefusedRows | None = None
+    # the consent ledger's source for the file's consents ("people import FILE" by default)
+    # and who recorded them
+    consent_source: str | None = None
+    actor: str | None = None
 
 
 class RollBack(Exception):
@@ -270,7 +275,16 @@ def _write(
     now: datetime | None,
 ) -> None:
     plan, links = read.planned.plan, read.planned.links
-    people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
+    people = write_plan(
+        connection,
+        plan,
+        links,
+        now or utcnow(),
+        ladder.first_rung,
+        "import",
+        consent_source=options.consent_source or f"people import {read.report.source}",
+        actor=options.actor,
+    )
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
     if options.after_write is not None:
