@@ -29,7 +29,12 @@ def add_person(engine: Engine, first: str | None, last: str | None, **values: An
             connection.execute(
                 insert(ConsentRecord),
                 [
-                    {"supporter_id": new, "channel": c, "given": True, "recorded_at": row["created_at"]}
+                    {
+                        "supporter_id": new,
+                        "channel": c,
+                        "given": True,
+                        "recorded_at": row["created_at"],
+                    }
                     for c in yes
                 ],
             )
