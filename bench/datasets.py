@@ -36,7 +36,7 @@ from bench.harness import CACHE_DIR, BenchOptions
 
 ANCHOR = datetime(2026, 11, 1)
 LOCALE = "fr_FR"
-GENERATOR_VERSION = "1"  # bump when seeds/ changes what it writes: caches are then rebuilt
+GENERATOR_VERSION = "2"  # bump when seeds/ changes what it writes: caches are then rebuilt
 META_TABLE = "bench_meta"
 
 
