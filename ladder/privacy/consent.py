@@ -134,7 +134,8 @@ def _yes_no(channel: str, word: str) -> bool:
         return True
     if folded in words.no:
         return False
-    raise InputError(f"--{channel} {word!r}: say yes or no")
+    shown = word if len(word) <= 40 else word[:40] + "..."
+    raise InputError(f"--{channel} {shown!r}: say yes or no")
 
 
 def check_statements(statements: Mapping[str, bool]) -> dict[str, bool]:
