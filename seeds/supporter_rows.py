@@ -139,7 +139,7 @@ def consent_records(m: Movement) -> Iterator[r.Row]:
     """The consent ledger behind each yes flag (their latest record, given when they joined),
     as migration 0005 made them for existing data: the flags are the ledger's cache."""
     p, people = m.population, m.people
-    rows = []
+    rows: list[tuple[int | None, str, str | None]] = []
     for c, channel in enumerate(("email", "sms", "photo")):
         said = np.flatnonzero(people.consents[:, c])
         rows += zip(r.ids(said), [channel] * len(said), m.clock.texts(p.joined[said]), strict=True)
