@@ -139,10 +139,11 @@ def consent_records(m: Movement) -> Iterator[r.Row]:
     """The consent ledger behind each yes flag (their latest record, given when they joined),
     as migration 0005 made them for existing data: the flags are the ledger's cache."""
     p, people = m.population, m.people
-    rows: list[tuple[int | None, str, str | None]] = []
+    rows: list[tuple[int, str, str | None]] = []
     for c, channel in enumerate(("email", "sms", "photo")):
         said = np.flatnonzero(people.consents[:, c])
-        rows += zip(r.ids(said), [channel] * len(said), m.clock.texts(p.joined[said]), strict=True)
+        ids = [int(i) + 1 for i in said.tolist()]
+        rows += zip(ids, [channel] * len(said), m.clock.texts(p.joined[said]), strict=True)
     rows.sort(key=lambda row: row[0])  # by person: each person's records next to each other
     for i, (person, channel, at) in enumerate(rows):
         yield (i + 1, person, channel, True, "demo movement", SEEDED_BY, at)
