@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, insert, select, text
 
 from ladder.clock import utcnow
-from ladder.storage.models import Event, LocalGroup, Supporter
+from ladder.storage.models import ConsentRecord, Event, LocalGroup, Supporter
 
 
 def add_person(engine: Engine, first: str | None, last: str | None, **values: Any) -> int:
@@ -23,7 +23,22 @@ def add_person(engine: Engine, first: str | None, last: str | None, **values: An
         **values,
     }
     with engine.begin() as connection:
-        return int(connection.execute(insert(Supporter).values(**row)).inserted_primary_key[0])
+        new = int(connection.execute(insert(Supporter).values(**row)).inserted_primary_key[0])
+        yes = [c for c in ("email", "sms", "photo") if row.get(f"consent_{c}")]
+        if yes:  # a yes flag is the latest record's, as migration 0005 made them
+            connection.execute(
+                insert(ConsentRecord),
+                [
+                    {
+                        "supporter_id": new,
+                        "channel": c,
+                        "given": True,
+                        "recorded_at": row["created_at"],
+                    }
+                    for c in yes
+                ],
+            )
+        return new
 
 
 def add_group(engine: Engine, name: str, town: str | None = None) -> int:

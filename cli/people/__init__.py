@@ -12,6 +12,7 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "edit": "cli.people.edit:edit",
     "tag": "cli.people.edit:tag",
     "untag": "cli.people.edit:untag",
+    "consent": "cli.people.consent:consent",
     "set-recruiter": "cli.people.edit:set_recruiter",
     "clear-recruiter": "cli.people.edit:clear_recruiter",
     "list": "cli.people.listing:list_command",

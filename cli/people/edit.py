@@ -46,6 +46,7 @@ def add(
         group=group,
         recruited_by=recruited_by,
         create_group=create_group,
+        actor=workspace.settings.user,
     )
     _say(outcome, "Added")
 
@@ -74,6 +75,7 @@ def edit(
         group=group,
         recruited_by=recruited_by,
         create_group=create_group,
+        actor=workspace.settings.user,
     )
     _say(outcome, "Updated")
 

@@ -12,7 +12,7 @@ from cli.context import pass_workspace
 from cli.options import Count
 from cli.output import echo_rows, output_options, printable, render
 from cli.when import local_text, shown
-from ladder.domain.vocabulary import SupporterStatus, names
+from ladder.domain.vocabulary import ConsentChannel, SupporterStatus, names
 from ladder.people.listing import COLUMNS, PeopleFilter, list_people
 from ladder.people.show import show_person
 from ladder.workspace import Workspace
@@ -28,6 +28,17 @@ TABLE_ROWS = 200
 @click.option("--postcode", metavar="PREFIX", help="Postcodes starting with PREFIX (75, LS1).")
 @click.option("--recruited-by", metavar="PERSON", help="Only the direct recruits of PERSON.")
 @click.option(
+    "--consent",
+    type=click.Choice(names(ConsentChannel)),
+    help="Only people whose latest consent record for this channel says yes.",
+)
+@click.option(
+    "--for",
+    "for_channel",
+    type=click.Choice(["email", "sms"]),
+    help="A contact list: consent to the channel (latest record yes) and its address.",
+)
+@click.option(
     "--limit",
     type=Count(min=1),
     help=f"At most this many rows. [default: {TABLE_ROWS} for a table, everyone for csv/json]",
@@ -40,9 +51,13 @@ def list_command(
     """List people, by id. Erased and merged people are left out unless --status erased.
 
     The recruiter column reads "#12 Awa Diallo"; `people import` understands it, so a csv
-    listing can be edited in a spreadsheet and imported back.
+    listing can be edited in a spreadsheet and imported back. For a mail merge, --for email
+    (or sms) keeps only the people whose latest consent record says yes and who have the
+    address.
 
     Example: ladder people list --rung attend --postcode 69 --format csv > lyon.csv
+
+    Example: ladder people list --for email --format csv > mail-merge.csv
     """
     capped = limit is None and output_format == "table"  # a screen, not a million lines
     wanted = TABLE_ROWS + 1 if capped else limit
@@ -135,6 +150,11 @@ def _render_record(record: dict[str, Any]) -> str:
             ["id", "title", "starts_at", "rsvp", "presence", "walk_in"],
         ),
         ("Merged into this person", record["merged"], ["merged_id", "merged_at", "merged_by"]),
+        (
+            "Consent history",
+            [{**r, "given": _plain(r["given"])} for r in record["consent"]],
+            ["recorded_at", "channel", "given", "source", "wording", "by"],
+        ),
     ]
     counts = record["action_counts"]
     if counts:

@@ -152,6 +152,8 @@ def import_actions(
     options.keep_row = reader.keep
     options.refused_rows = reader.refused
     options.by_line = True
+    options.consent_source = options.consent_source or f"actions import {source}"
+    options.actor = options.actor or user
 
     writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid)
     options.after_write = writer.write

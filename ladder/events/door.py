@@ -131,7 +131,14 @@ def walk_in(
         note = f"#{person.id} {person.name} has that {what}: checked in, nobody new added"
         return result, [note], True
     outcome = insert_person(
-        connection, ladder.first_rung, fields, group, recruited_by, source="walk-in"
+        connection,
+        ladder.first_rung,
+        fields,
+        group,
+        recruited_by,
+        source="walk-in",
+        actor=user,
+        consent_source=f"check-in at event #{event.id}",
     )
     person = find_person(connection, f"#{outcome.person_id}")
     recruiter = connection.execute(

@@ -85,5 +85,7 @@ def import_sheet(
     options.aliases = SHEET_ALIASES
     options.keep_row = keep
     options.after_write = check_in_everyone
+    options.consent_source = options.consent_source or f"attendance import {source}"
+    options.actor = options.actor or user
     report, table = import_people(engine, ladder, data, source, options, now=now)
     return SheetReport(report, counts, len(skipped)), table

@@ -273,6 +273,8 @@ def _import_tool_file(
     options.keep_row = keep
     options.by_line = True  # record() gets each row's person
     options.after_write = record
+    options.consent_source = options.consent_source or f"attendance import {source}"
+    options.actor = options.actor or user
     report, table = import_people(engine, ladder, data, source, options, now=now)
     return ToolReport(report, counts, tool), table
 

@@ -39,6 +39,7 @@ from ladder.events.door import DoorCandidate, walk_in
 from ladder.people.edit import PersonFields
 from ladder.people.lookup import PersonRef, event_relation_rank, find_person
 from ladder.privacy import audit
+from ladder.privacy.consent import CHANNELS, record_consent
 from ladder.storage.engine import reading
 from ladder.storage.models import Action, Attendance, Supporter
 
@@ -329,9 +330,17 @@ def walk_in_person(
         result, _notes, known = walk_in(
             connection, ladder, event, fields, actor, recruited_by, None, now
         )
-        # consent ledger: the walk-in's consent boxes go to ladder.privacy.consent here
-        # (source "walk-in", recorded by this link's actor) once that module exists.
         given = [name for name, value in fields.model_dump().items() if value is not None]
+        ticked = {c: True for c in CHANNELS if getattr(fields, f"consent_{c}", None)}
+        if known and ticked:  # a new person's boxes were recorded when they were added
+            record_consent(
+                connection,
+                result.person.id,
+                ticked,
+                source=f"check-in at event #{event_id}",
+                by=actor,
+                at=now,
+            )
         if not (known and result.already):  # someone known, already in: nothing was written
             audit.record(
                 connection,

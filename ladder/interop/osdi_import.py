@@ -67,6 +67,7 @@ WRITTEN = (
     "supporters",
     "supporter_tags",
     "supporter_identifiers",
+    "consent_records",
     "events",
     "event_identifiers",
     "attendances",
@@ -227,7 +228,15 @@ class _Import:
         """Write what :meth:`plan` planned, on the connection's open write transaction."""
         g, plan = self.gathered, self.people_plan
         links = TagLinks(self.connection, plan)
-        write_plan(self.connection, plan, links, self.now, self.ladder.first_rung, "osdi")
+        write_plan(
+            self.connection,
+            plan,
+            links,
+            self.now,
+            self.ladder.first_rung,
+            "osdi",
+            consent_source="osdi import",
+        )
 
         def person(key: int) -> int:
             return plan.new_ids[key] if key < 0 else key

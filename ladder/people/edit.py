@@ -23,6 +23,7 @@ from ladder.domain.text import NAME, POSTCODE, text_problem
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, InputError, NotFoundError
 from ladder.people.lookup import find_person
+from ladder.privacy.consent import record_consent
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
 from ladder.storage.models import LocalGroup, Supporter
 
@@ -71,8 +72,20 @@ class PersonFields(BaseModel):
         return None if value is None else (normalise_postcode(value) or "")
 
     def given(self) -> dict[str, Any]:
-        """The given values; "" (a blank option) clears the column."""
-        return {k: (None if v == "" else v) for k, v in self if v is not None}
+        """The given values, consents left out; "" (a blank option) clears the column."""
+        return {
+            k: (None if v == "" else v)
+            for k, v in self
+            if v is not None and not k.startswith("consent_")
+        }
+
+    def consents(self) -> dict[str, bool]:
+        """The consents given (``{"email": True}``), for the consent ledger."""
+        return {
+            k.removeprefix("consent_"): v
+            for k, v in self
+            if k.startswith("consent_") and v is not None
+        }
 
 
 def person_fields(**values: Any) -> PersonFields:
@@ -102,10 +115,19 @@ def add_person(
     recruited_by: str | None = None,
     create_group: bool = False,
     source: str = "manual",
+    actor: str | None = None,
 ) -> Outcome:
     with engine.begin() as connection:
         return insert_person(
-            connection, first_rung, fields, group, recruited_by, create_group, source
+            connection,
+            first_rung,
+            fields,
+            group,
+            recruited_by,
+            create_group,
+            source,
+            actor=actor,
+            consent_source="people add",
         )
 
 
@@ -117,8 +139,12 @@ def insert_person(
     recruited_by: str | None = None,
     create_group: bool = False,
     source: str = "manual",
+    *,
+    actor: str | None = None,
+    consent_source: str = "people add",
 ) -> Outcome:
-    """:func:`add_person` inside the caller's transaction (a walk-in signs up and checks in)."""
+    """:func:`add_person` inside the caller's transaction (a walk-in signs up and checks in).
+    The consents given are the person's first records in the consent ledger."""
     values = fields.given()
     if not any(values.get(k) for k in ("first_name", "last_name", "email", "phone")):
         raise InputError("give at least a name, an email or a phone: nothing says who this is")
@@ -131,8 +157,6 @@ def insert_person(
         recruiter = find_person(connection, recruited_by)
         values["recruiter_id"] = recruiter.id
         notes.append(f"recruited by {recruiter.describe()}")
-    for consent in ("consent_email", "consent_sms", "consent_photo"):
-        values.setdefault(consent, False)
     new_id: int = connection.execute(
         insert(Supporter)
         .returning(Supporter.id)
@@ -147,6 +171,8 @@ def insert_person(
             created_at=now,
         )
     ).scalar_one()
+    if consents := fields.consents():
+        record_consent(connection, new_id, consents, source=consent_source, by=actor, at=now)
     return Outcome(describe_people(connection, [new_id])[0], new_id, notes)
 
 
@@ -205,9 +231,12 @@ def edit_person(
     group: str | None = None,
     recruited_by: str | None = None,
     create_group: bool = False,
+    actor: str | None = None,
 ) -> Outcome:
-    """Change the given fields; ``group=""`` leaves the group, ``recruited_by`` is cycle-checked."""
+    """Change the given fields; ``group=""`` leaves the group, ``recruited_by`` is cycle-checked.
+    Consents given are new records in the consent ledger (source "people edit")."""
     values = fields.given()
+    consents = fields.consents()
     now = utcnow()
     with engine.begin() as connection:
         person = find_person(connection, ref)
@@ -220,12 +249,14 @@ def edit_person(
             recruiter = find_person(connection, recruited_by)
             check_new_recruiter(connection, person.id, recruiter.id)
             values["recruiter_id"] = recruiter.id
-        if not values:
+        if not values and not consents:
             raise InputError("nothing to change: give at least one option (see --help)")
         _require_identity(connection, person.id, values)
         connection.execute(
             update(Supporter).where(Supporter.id == person.id).values(**values, updated_at=now)
         )
+        if consents:
+            record_consent(connection, person.id, consents, source="people edit", by=actor, at=now)
         return Outcome(describe_people(connection, [person.id])[0], person.id, notes)
 
 

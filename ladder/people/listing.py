@@ -1,4 +1,6 @@
-"""Listing people with the filters organisers use: rung, group, tag, status, postcode, recruiter.
+"""Listing people with the filters organisers use: rung, group, tag, status, postcode, recruiter,
+consent (their latest consent record says yes), and contact lists (``for_channel``: consent,
+the address, never erased).
 
 One SELECT. The postcode prefix is a range predicate (it uses the index; LIKE does not).
 Merged people never appear; erased ones only when asked for with ``status=SupporterStatus.ERASED``.
@@ -14,10 +16,17 @@ from sqlalchemy.orm import aliased
 
 from ladder.domain.contact import postcode_range
 from ladder.domain.ladderfile import LadderFile
-from ladder.domain.vocabulary import SupporterStatus
+from ladder.domain.vocabulary import (
+    INVITATION_CHANNELS,
+    Channel,
+    ConsentChannel,
+    SupporterStatus,
+    names,
+)
 from ladder.errors import MisuseError, NotFoundError
 from ladder.people.edit import find_group
 from ladder.people.lookup import find_person
+from ladder.privacy.consent import consenting
 from ladder.storage.models import LocalGroup, Supporter, SupporterTag, Tag
 
 COLUMNS = (
@@ -42,6 +51,8 @@ class PeopleFilter:
     status: str | None = None
     postcode: str | None = None  # a prefix
     recruited_by: str | None = None  # a person reference
+    consent: str | None = None  # a channel: people whose latest consent record says yes
+    for_channel: str | None = None  # email|sms: a contact list (yes, and the address)
     limit: int | None = None
 
 
@@ -101,7 +112,30 @@ def _filtered(query: Select, connection: Connection, ladder: LadderFile, f: Peop
     if f.recruited_by is not None:
         recruiter = find_person(connection, f.recruited_by)
         query = query.where(Supporter.recruiter_id == recruiter.id)
+    if f.consent is not None:
+        if f.consent not in names(ConsentChannel):
+            shown = ", ".join(names(ConsentChannel))
+            raise MisuseError(f"--consent: unknown channel {f.consent!r}: use {shown}")
+        query = query.where(consenting(f.consent))
+    if f.for_channel is not None:
+        if f.for_channel not in INVITATION_CHANNELS:
+            shown = ", ".join(INVITATION_CHANNELS)
+            raise MisuseError(f"--for: unknown channel {f.for_channel!r}: use {shown}")
+        query = query.where(*contactable(f.for_channel))
     return query
+
+
+def contactable(channel: str) -> list[Any]:
+    """Who a list for contacting by ``channel`` (email, sms) may hold: their latest consent
+    record for it says yes, they have the address, they are neither erased nor merged."""
+    address = Supporter.email if channel == Channel.EMAIL else Supporter.phone
+    return [
+        consenting(channel),
+        address.is_not(None),
+        address != "",
+        Supporter.status != SupporterStatus.ERASED,
+        Supporter.merged_into_id.is_(None),
+    ]
 
 
 def _tagged(connection: Connection, tag: str) -> Select:

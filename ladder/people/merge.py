@@ -20,12 +20,12 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import CycleError, InputError
 from ladder.people.lookup import find_person
+from ladder.privacy.consent import move_records
 from ladder.recruitment.cycles import chain_up, cycle_message, describe_people
 from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import LevelChange, Merge, Supporter
 
 FILLED = ("first_name", "last_name", "email", "phone", "postcode", "local_group_id", "source")
-CONSENTS = ("consent_email", "consent_sms", "consent_photo")
 _PRESENCE_RANK = "CASE {} WHEN 'attended' THEN 2 WHEN 'no_show' THEN 1 ELSE 0 END"
 
 
@@ -118,6 +118,8 @@ def _move_everything(connection: Connection, keep: int, other: int) -> dict[str,
     moved = {name: connection.execute(text(sql), ids).rowcount for name, sql in moves.items()}
     if moved["actions"]:
         refresh_first_actions(connection, [keep, other])
+    # the consent ledgers join: KEEP's consent is the latest statement of either record
+    moved["consent_records"] = move_records(connection, keep, other)
     connection.execute(text("DELETE FROM supporter_tags WHERE supporter_id = :other"), ids)
     return {name: count for name, count in moved.items() if count}
 
@@ -173,7 +175,6 @@ def _absorb(
     now: datetime,
 ) -> list[str]:
     values: dict[str, Any] = {c: other._mapping[c] for c in FILLED if keep._mapping[c] is None}
-    values.update({c: True for c in CONSENTS if other._mapping[c] and not keep._mapping[c]})
     if keep.recruiter_id is None and other.recruiter_id is not None:
         values["recruiter_id"] = other.recruiter_id
     values["created_at"] = min(keep.created_at, other.created_at)

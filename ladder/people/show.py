@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from ladder.people.lookup import find_person
+from ladder.privacy.consent import history as consent_history
 from ladder.recruitment.cycles import chain_up, describe_people
 from ladder.storage.models import (
     Action,
@@ -64,7 +65,8 @@ _DOWNSTREAM = text(
 def show_person(connection: Connection, ref: str, all_actions: bool = False) -> dict[str, Any]:
     """A JSON-able dict: ``person`` (details), then lists ``history``, ``actions`` (the
     :data:`RECENT` newest, or every one with ``all_actions``), ``events``,
-    ``recruiter_chain``, ``recruits``, ``merged``; ``action_total`` (all their actions), and
+    ``recruiter_chain``, ``recruits``, ``merged``, ``consent`` (every record of the consent
+    ledger, oldest first); ``action_total`` (all their actions), and
     ``downstream`` counts."""
     person_id = find_person(connection, ref).id
     reach, depth = connection.execute(_DOWNSTREAM, {"person": person_id, "limit": 1000}).one()
@@ -80,6 +82,7 @@ def show_person(connection: Connection, ref: str, all_actions: bool = False) -> 
         "recruits": _recruits(connection, person_id),
         "downstream": {"people": reach, "deepest": depth},
         "merged": _merged(connection, person_id),
+        "consent": consent_history(connection, person_id),
     }
 
 

@@ -82,7 +82,7 @@ def test_merge_moves_everything_to_the_kept_person_and_the_higher_rung_wins(ladd
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "Merged #2 Awa Diallo into #1 Awa Diallo.",
-        "  moved: actions 2, attendances 1, tags 1, level changes 1, recruits 1",
+        "  moved: actions 2, attendances 1, tags 1, level changes 1, recruits 1, consent records 1",
         "  rung follow -> attend (from #2)",
     ]
     with engine.connect() as connection:

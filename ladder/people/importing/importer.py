@@ -67,6 +67,7 @@ WRITTEN = (
     "supporters",
     "supporter_tags",
     "supporter_identifiers",
+    "consent_records",
 )  # locked on PostgreSQL
 
 
@@ -88,6 +89,10 @@ class ImportOptions:
     # A dry run: called on the read snapshot once the plan is made (no write lock), with the
     # PeopleWritten of the plan: new people under negative placeholder keys
     after_plan: AfterWrite | None = None
+    # the consent ledger's source for the file's consents ("people import FILE" by default)
+    # and who recorded them
+    consent_source: str | None = None
+    actor: str | None = None
 
 
 class RollBack(Exception):
@@ -277,7 +282,16 @@ def _write(
     now: datetime | None,
 ) -> None:
     plan, links = read.planned.plan, read.planned.links
-    people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
+    people = write_plan(
+        connection,
+        plan,
+        links,
+        now or utcnow(),
+        ladder.first_rung,
+        "import",
+        consent_source=options.consent_source or f"people import {read.report.source}",
+        actor=options.actor,
+    )
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
     if options.after_write is not None:

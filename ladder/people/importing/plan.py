@@ -54,6 +54,8 @@ class Plan:
     # (``ImportOptions.by_line``: an action import needs the person of each row)
     line_keys: dict[int, int] | None = None
     new_ids: dict[int, int] = field(default_factory=dict)  # new key -> id, once written
+    # person -> the consents their row states ({"email": True}), for the consent ledger
+    consents: dict[int, dict[str, bool]] = field(default_factory=dict)
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -64,6 +66,7 @@ class Plan:
         self.tags.pop(key, None)
         self.recruiters.pop(key, None)
         self.identifiers.pop(key, None)
+        self.consents.pop(key, None)
 
 
 class Planner:
@@ -123,6 +126,10 @@ class Planner:
                 self.plan.changes[key] = changes
         self._signatures[key] = signature
         self.plan.lines[key] = line
+        given = cast(dict[str, Any], row)
+        stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
+        if stated:
+            self.plan.consents[key] = stated
         if self.plan.line_keys is not None:
             self.plan.line_keys[line] = key
         self._remember(row, key)
@@ -330,6 +337,7 @@ def _signature(row: PersonRow) -> int:
 
 
 NAMES = {"first_name", "last_name"}
+CONSENTS = ("consent_email", "consent_sms", "consent_photo")
 
 
 def _changes(

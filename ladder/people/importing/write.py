@@ -16,8 +16,9 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 
 from ladder.domain.names import fold
-from ladder.people.importing.known import UPDATABLE, raw_rows
+from ladder.people.importing.known import BOOLEAN, UPDATABLE, raw_rows
 from ladder.people.importing.plan import Plan
+from ladder.privacy.consent import record_many
 from ladder.storage.bulk import copy_rows
 from ladder.storage.models import LocalGroup, Supporter, SupporterIdentifier, SupporterTag, Tag
 
@@ -75,10 +76,16 @@ def write_plan(
     now: datetime,
     first_rung: str,
     source: str,
+    *,
+    consent_source: str | None = None,
+    actor: str | None = None,
 ) -> list[int]:
     """Write the plan; returns the ids of everyone the accepted rows name (new and known).
 
-    ``plan.new_ids`` receives each new person's placeholder key -> written id."""
+    ``plan.new_ids`` receives each new person's placeholder key -> written id. The consents
+    the rows state go to the consent ledger (:func:`ladder.privacy.consent.record_many`,
+    from ``consent_source``): new people start with none, and a statement equal to a
+    person's latest record adds nothing."""
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
     ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
@@ -100,6 +107,13 @@ def write_plan(
         copy_rows(connection, SUPPORTER_TAGS, ("supporter_id", "tag_id"), pairs)
     if plan.identifiers:
         write_identifiers(connection, plan, person, now)
+    if plan.consents:
+        statements = (
+            (person(key), channel, yes)
+            for key, stated in plan.consents.items()
+            for channel, yes in stated.items()
+        )
+        record_many(connection, statements, source=consent_source or source, by=actor, at=now)
     return sorted({*ids.values(), *plan.matched})
 
 
@@ -154,9 +168,9 @@ def _new_rows(
             get("phone"),
             get("postcode"),
             group(group_id),
-            bool(get("consent_email")),
-            bool(get("consent_sms")),
-            bool(get("consent_photo")),
+            False,  # the consents: the ledger's to set (write_plan)
+            False,
+            False,
             None if recruiter is None else person(recruiter),
             source,
             now,
@@ -190,7 +204,7 @@ def _update_people(
 ) -> None:
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for key in plan.changes.keys() | {k for k in plan.recruiters if k > 0}:
-        values = dict(plan.changes.get(key, {}))
+        values = {k: v for k, v in plan.changes.get(key, {}).items() if k not in BOOLEAN}
         if key in plan.recruiters:
             values["recruiter_id"] = person(plan.recruiters[key])
         if "local_group_id" in values:
