@@ -93,6 +93,7 @@ from ladder.clock import utcnow
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.people.lookup import PersonRef, find_person
 from ladder.privacy.audit import record
+from ladder.storage.engine import SQLITE_BUSY_TIMEOUT_MS
 from ladder.storage.models import Supporter
 
 _METADATA = MetaData()
@@ -132,6 +133,7 @@ TOUCHED_TABLES = (
     "supporter_tags",
     "merges",
 )
+CHECKPOINT_WAIT_MS = 5_000  # SQLite: how long the checkpoint waits for readers to move on
 SNAPSHOT_WAIT_S = 30.0  # PostgreSQL: how long to wait for older transactions to end
 OWN_EXTERNAL_IDS = "attendance:%"  # ladder's own action ids: attendance:<event>:<person>
 
@@ -301,7 +303,12 @@ def scrub_storage(connection: Connection, erasure: Erasure) -> None:
     if connection.in_transaction():
         raise RuntimeError("scrub_storage runs after the erasing transaction is committed")
     if connection.dialect.name == "sqlite":
-        busy, _, _ = _driver(connection).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        driver = _driver(connection)
+        driver.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")  # a reader may hold on
+        try:
+            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         erasure.wal_truncated = not busy
         return
     erasure.waited_for = _wait_for_older_snapshots(connection, erasure.xid)
