@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from cli.context import pass_workspace
-from cli.people.erase import interactive, storage_lines
 from cli.when import local_text
 from ladder.errors import MisuseError
 from ladder.privacy.erasure import counts_text
 from ladder.privacy.sweep import Period, SweepReport, parse_period, sweep
 from ladder.workspace import Workspace
+
+
+def interactive() -> bool:
+    """True when someone is typing at a terminal (who can answer the question)."""
+    return sys.stdin.isatty()
 
 
 class PeriodType(click.ParamType):
@@ -91,8 +96,8 @@ def _say(report: SweepReport) -> None:
         click.echo(f"  with {erasure.merged_records} record(s) merged into them")
     if changed := counts_text(erasure.rows):
         click.echo(f"  also blanked or removed: {changed}")
-    for line in storage_lines(erasure):
-        click.echo(f"  {line}")
+    for note in erasure.storage_notes():
+        click.echo(f"  {note}")
 
 
 def _people(count: int) -> str:

@@ -73,25 +73,5 @@ def _say(erasure: Erasure) -> None:
         click.echo(f"  with {erasure.merged_records} record(s) merged into them")
     if changed := counts_text(erasure.rows):
         click.echo(f"  also blanked or removed: {changed}")
-    for line in storage_lines(erasure):
-        click.echo(f"  {line}")
-
-
-def storage_lines(erasure: Erasure) -> list[str]:
-    """What was done so that no copy stays in the database files (or why not yet)."""
-    lines = []
-    if erasure.wal_truncated is True:
-        lines.append("storage: freed space zeroed (secure_delete), WAL checkpointed and emptied")
-    elif erasure.wal_truncated is False:
-        lines.append(
-            "warning: another process is reading the database, so its WAL still holds old "
-            "pages: they go when every ladder process using it has stopped"
-        )
-    if erasure.vacuumed:
-        lines.append(f"storage: vacuumed {', '.join(erasure.vacuumed)}")
-    if erasure.waited_for:
-        lines.append(
-            f"warning: {erasure.waited_for} older transaction(s) were still open, so VACUUM "
-            "had to keep the old row versions they may read: run VACUUM once they end"
-        )
-    return lines
+    for note in erasure.storage_notes():
+        click.echo(f"  {note}")

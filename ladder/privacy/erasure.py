@@ -99,7 +99,10 @@ from ladder.storage.models import Supporter
 _METADATA = MetaData()
 # The ids being erased, in the erasing transaction only (dropped before it ends).
 ERASING = Table(
-    "ladder_erasing", _METADATA, Column("id", Integer, primary_key=True), prefixes=["TEMPORARY"]
+    "ladder_erasing",
+    _METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    prefixes=["TEMPORARY"],
 )
 _IN_SET = "SELECT id FROM ladder_erasing"
 S = cast(Table, Supporter.__table__)
@@ -150,6 +153,27 @@ class Erasure:
     xid: str | None = None  # PostgreSQL: the erasing transaction's id
     waited_for: int = 0  # PostgreSQL: older transactions still open when VACUUM ran
 
+    def storage_notes(self) -> list[str]:
+        """What was done so that no copy stays in the database files, or why not yet."""
+        notes = []
+        if self.wal_truncated is True:
+            notes.append(
+                "storage: freed space zeroed (secure_delete), WAL checkpointed and emptied"
+            )
+        elif self.wal_truncated is False:
+            notes.append(
+                "warning: another process is reading the database, so its WAL still holds old "
+                "pages: they go when every ladder process using it has stopped"
+            )
+        if self.vacuumed:
+            notes.append(f"storage: vacuumed {', '.join(self.vacuumed)}")
+        if self.waited_for:
+            notes.append(
+                f"warning: {self.waited_for} older transaction(s) were still open, so VACUUM "
+                "had to keep the old row versions they may read: run VACUUM once they end"
+            )
+        return notes
+
     def counts(self) -> dict[str, int]:
         """Counts only (for the audit): never a value."""
         return {"people": self.people, "merged_records": self.merged_records, **self.rows}
@@ -195,19 +219,17 @@ def erase_people(
     as they are. One audit entry (``command``, the counts and ``detail``) names everyone
     erased. The caller calls :func:`scrub_storage` after its commit."""
     ERASING.create(connection)
-    try:
-        erasure = _erase_set(connection, people, now, actor)
-        record(
-            connection,
-            actor,
-            command,
-            people=select(ERASING.c.id),
-            fields=ERASED_FIELDS if erasure.people else (),
-            detail={**(detail or {}), **erasure.counts()},
-        )
-        return erasure
-    finally:
-        ERASING.drop(connection)
+    erasure = _erase_set(connection, people, now, actor)
+    record(
+        connection,
+        actor,
+        command,
+        people=select(ERASING.c.id),
+        fields=ERASED_FIELDS if erasure.people else (),
+        detail={**(detail or {}), **erasure.counts()},
+    )
+    ERASING.drop(connection)  # (an error rolls the whole transaction back, this too)
+    return erasure
 
 
 def _erase_set(connection: Connection, people: Select[Any], now: datetime, actor: str) -> Erasure:
