@@ -53,17 +53,24 @@ ON``, so every cell and page the erasure frees (the old row, the old entries of 
 phone and name indexes) is overwritten with zeros, and after the commit ``PRAGMA
 wal_checkpoint(TRUNCATE)`` copies the WAL into the file and empties it, so no frame holds an
 older copy of a page. No VACUUM is needed for what the erasure itself frees (the byte-level
-test greps the file and the WAL); but bytes an earlier edit freed while secure_delete was off
-(an email changed last year, a merge) can still sit in free space: only a VACUUM (the whole
-file rewritten: seconds at 1M people) or secure_delete on every connection removes those.
-If another process holds a read snapshot, the checkpoint cannot finish: the result says so
+test greps the file and the WAL, and a control shows the grep finds the bytes when
+secure_delete is off). Bytes an earlier edit freed while secure_delete was off (an email
+changed last year) can still sit in free space: Debian's SQLite has secure_delete on by
+default, so every connection zeroes what it frees; other builds (python.org, macOS) do not,
+and only a VACUUM (the whole file rewritten: minutes at 1M people, see ``bench privacy``) or
+secure_delete on every connection would remove those. If another process holds a read
+snapshot, the checkpoint cannot finish: it waits CHECKPOINT_WAIT_MS, then the result says so
 (``wal_truncated`` False) and the WAL empties when that reader is gone.
 
 On PostgreSQL, after the commit, each table touched is VACUUMed (on an autocommit
-connection: VACUUM cannot run in a transaction), which removes the dead tuples (old row
-versions, the btree entries pointing at them, their TOAST chunks). VACUUM cannot remove a
-tuple that a still-open older transaction may see; PostgreSQL's own WAL (pg_wal) keeps old
-pages until it recycles its segments, as it keeps every write.
+connection: VACUUM cannot run in a transaction) with ``INDEX_CLEANUP ON`` (else a few dead
+rows let VACUUM skip the indexes), once every transaction older than the erasure has ended
+(at most SNAPSHOT_WAIT_S: VACUUM must keep a dead tuple an open snapshot may still read; the
+result counts those still open). No live or dead tuple, index entry or TOAST chunk then holds
+the values (the test reads every page with pageinspect). Their bytes may remain in a page's
+free space, referenced by nothing, until the page is rewritten (VACUUM FULL rewrites the
+tables under an exclusive lock; not done); PostgreSQL's own WAL (pg_wal) keeps old pages
+until it recycles its segments, as it keeps every write.
 """
 
 from __future__ import annotations
