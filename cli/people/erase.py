@@ -35,7 +35,8 @@ def checked_reason(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     "--reason",
     required=True,
     callback=checked_reason,
-    help="Why (the request it answers). Shown, not stored: free text can name the person.",
+    help="Why (the request it answers): shown in the question, never stored (free text can "
+    "name the person: keep the request itself in your own records).",
 )
 @click.option("--yes", is_flag=True, help="Do not ask (needed when not run at a terminal).")
 @pass_workspace
