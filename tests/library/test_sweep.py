@@ -19,6 +19,7 @@ from ladder.storage.models import (
     ConsentRecord,
     Contact,
     LevelChange,
+    Merge,
     Supporter,
 )
 from tests.factories import add_event, add_person, dump
@@ -54,6 +55,10 @@ def _world(engine) -> tuple[dict[str, int], set[int]]:
         )
     }
     p["merged_away"] = _person(engine, "merged_away", old, merged_into_id=p["quiet"])
+    with engine.begin() as connection:  # as `people merge` leaves it: a merges row too
+        connection.execute(
+            insert(Merge).values(kept_id=p["quiet"], merged_id=p["merged_away"], merged_at=old)
+        )
     p["erased"] = _person(engine, "erased", old, status="erased")
     p["recruit"] = _person(engine, "recruit", recent, recruiter_id=p["recruits"])
     p["old_recruit"] = _person(engine, "old_recruit", old, recruiter_id=p["quiet"])
