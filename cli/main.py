@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "import": "cli.interop:import_group",
     "serve": "cli.serve:serve",
     "tokens": "cli.tokens:tokens",
+    "privacy": "cli.privacy:privacy",
 }
 
 

@@ -22,6 +22,7 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "import": "cli.people.imports:import_command",
     "duplicates": "cli.people.merge:duplicates",
     "merge": "cli.people.merge:merge",
+    "erase": "cli.people.erase:erase",
 }
 
 
