@@ -41,16 +41,14 @@ def serve(workspace: Workspace, host: str, port: int, id_namespace: str, rate: i
     Example: ladder serve --port 8000
     """
     try:
-        import uvicorn
-
-        from web.app import ServeOptions, create_app
+        from web.app import ServeOptions
+        from web.server import run_server
     except ImportError:
         raise click.ClickException(MISSING) from None
     workspace.engine  # noqa: B018  (refuse a missing or outdated database before listening)
     _can_listen(host, port)
     base_url = f"http://{_url_host(host)}:{port}"
     options = ServeOptions(id_namespace=id_namespace, base_url=base_url, rate_per_minute=rate)
-    app = create_app(workspace, options)
     if not _loopback(host):
         click.echo(
             f"warning: listening on {host}: anyone on the network can reach this server "
@@ -58,7 +56,7 @@ def serve(workspace: Workspace, host: str, port: int, id_namespace: str, rate: i
             err=True,
         )
     click.echo(f"ladder serving {workspace.describe_database()} on {base_url} (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run_server(workspace, host, port, options)
 
 
 def _loopback(host: str) -> bool:

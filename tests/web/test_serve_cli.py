@@ -40,6 +40,7 @@ def test_the_network_must_be_asked_for_and_is_warned_about(ladder_cli, ran) -> N
 
 def test_without_the_web_extra_it_says_what_to_install(ladder_cli, monkeypatch, ran) -> None:
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn -> ImportError
+    monkeypatch.delitem(sys.modules, "web.server", raising=False)  # imported afresh
     result = ladder_cli("serve")
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {MISSING}"
