@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "export": "cli.interop:export_group",
     "import": "cli.interop:import_group",
     "serve": "cli.serve:serve",
+    "audit": "cli.audit:audit_command",
 }
 
 

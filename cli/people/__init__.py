@@ -21,6 +21,7 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "import": "cli.people.imports:import_command",
     "duplicates": "cli.people.merge:duplicates",
     "merge": "cli.people.merge:merge",
+    "export": "cli.people.export:export",
 }
 
 

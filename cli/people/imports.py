@@ -33,6 +33,7 @@ def import_command(workspace: Workspace, **given: Any) -> None:
     Example: ladder people import adherents.csv --dry-run
     """
     request = ImportRequest.from_options(**given)
+    request.options.actor = workspace.settings.user
     with import_progress(request.data.count(b"\n")) as advance:
         report, table = import_people(
             workspace.engine,

@@ -59,6 +59,7 @@ from ladder.people.importing.importer import (
     import_people,
 )
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
+from ladder.privacy import audit
 from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
@@ -359,6 +360,13 @@ class _ActionWriter:
             ).scalars()
         )
         self.moves = self._rules(connection, touched)
+        audit.record(
+            connection,
+            self.user,
+            "actions import",
+            people=touched,
+            detail={"added": self.added, "already": self.already},
+        )
         return False
 
     def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:

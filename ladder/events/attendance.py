@@ -12,6 +12,7 @@ from ladder.clock import utcnow
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, SupporterStatus
 from ladder.errors import ConflictError
 from ladder.events.agenda import EventRef, find_event
+from ladder.privacy import audit
 from ladder.storage.models import Attendance, Event, Supporter
 
 SHEET_COLUMNS = (
@@ -37,7 +38,9 @@ class CloseResult:
     unknown: int
 
 
-def close_event(engine: Engine, event_ref: str, now: datetime | None = None) -> CloseResult:
+def close_event(
+    engine: Engine, event_ref: str, now: datetime | None = None, *, by: str
+) -> CloseResult:
     """Accepted-but-not-checked-in becomes no-show; people never asked stay unknown.
 
     Closing twice changes nothing the second time. An event that has not started cannot close.
@@ -64,6 +67,19 @@ def close_event(engine: Engine, event_ref: str, now: datetime | None = None) -> 
             .values(closed_at=now)
         )
         counts = _presence_counts(connection, event.id)
+        no_shows = select(Attendance.supporter_id).where(
+            Attendance.event_id == event.id,
+            Attendance.presence == Presence.NO_SHOW,
+            Attendance.rsvp == Rsvp.ACCEPTED,
+        )
+        audit.record(
+            connection,
+            by,
+            "attendance close",
+            people=no_shows if marked else (),
+            fields=["presence"],
+            detail={"event": event.id, "no_show": marked},
+        )
     return CloseResult(
         event,
         marked,

@@ -21,6 +21,7 @@ from ladder.events.checkin import (
 )
 from ladder.people.edit import PersonFields, identity_of, insert_person, same_people
 from ladder.people.lookup import PersonRef, event_relation_rank, find_people, find_person
+from ladder.privacy import audit
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, Supporter
 
@@ -111,6 +112,15 @@ def sign_up_and_check_in(
             result = check_in(
                 connection, ladder, event, person, user, now, brought_by_id=brought_by
             )
+            if not result.already:
+                audit.record(
+                    connection,
+                    user,
+                    "checkin",
+                    people=[person.id],
+                    fields=["presence"],
+                    detail={"event": event.id},
+                )
             what = "email" if how == SAME_EMAIL else "phone and name"
             note = f"#{person.id} {person.name} has that {what}: checked in, nobody new added"
             return result, [note]
@@ -123,6 +133,15 @@ def sign_up_and_check_in(
         ).scalar()
         result = check_in(
             connection, ladder, event, person, user, now, walk_in=True, brought_by_id=recruiter
+        )
+        named = [*fields.model_dump(exclude_none=True), *["group"] * (group is not None)]
+        audit.record(
+            connection,
+            user,
+            "checkin walk-in",
+            people=[person.id],
+            fields=[*named, "presence"],
+            detail={"event": event.id},
         )
         return result, outcome.notes
 

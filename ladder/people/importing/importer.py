@@ -38,6 +38,7 @@ from ladder.people.importing.plan import Plan, Planner
 from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.people.importing.write import TagLinks, write_plan
+from ladder.privacy import audit
 from ladder.storage.snapshot import data_version, lock_tables, snapshot
 from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import Layout
@@ -85,6 +86,7 @@ class ImportOptions:
     create_people: bool = True  # False: a row naming nobody known is refused (NOBODY)
     by_line: bool = False  # after_write gets a PeopleWritten: each accepted line's person
     refused_rows: RefusedRows | None = None
+    actor: str | None = None  # who imports: one audit entry "people import" (None: none)
 
 
 class RollBack(Exception):
@@ -273,6 +275,12 @@ def _write(
     people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
+    if options.actor is not None:
+        r = read.report
+        detail = {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
+        audit.record(
+            connection, options.actor, "people import", people=_touched(plan, links), detail=detail
+        )
     if options.after_write is not None:
         options.after_write(connection, people)
     read.report.written = True
@@ -391,6 +399,14 @@ def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
     report.groups_created = sorted(plan.new_groups.values())
     report.tags_created = sorted(links.new_tags.values())
     report.suggestions = list(plan.suggestions)
+
+
+def _touched(plan: Plan, links: TagLinks) -> list[int]:
+    """Who the import created or changed (as :func:`_count` counts them), for the audit."""
+    recruited = {k for k in plan.recruiters if k > 0}
+    identified = {k for k in plan.identifiers if k > 0}
+    changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
+    return sorted({*plan.new_ids.values(), *(k for k in changed if k > 0)})
 
 
 @contextmanager
