@@ -360,13 +360,9 @@ class _ActionWriter:
             ).scalars()
         )
         self.moves = self._rules(connection, touched)
-        audit.record(
-            connection,
-            self.user,
-            "actions import",
-            people=touched,
-            detail={"added": self.added, "already": self.already},
-        )
+        if touched:  # a file imported again adds nothing: no entry
+            detail = {"added": self.added, "already": self.already}
+            audit.record(connection, self.user, "actions import", people=touched, detail=detail)
         return False
 
     def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:

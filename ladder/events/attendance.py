@@ -52,34 +52,30 @@ def close_event(
             raise ConflictError(f"{event.describe()} is cancelled: there is nothing to close")
         if event.starts_at > now:
             raise ConflictError(f"{event.describe()} has not started yet: close it afterwards")
+        waited_for = (
+            Attendance.event_id == event.id,
+            Attendance.rsvp == Rsvp.ACCEPTED,
+            Attendance.presence == Presence.UNKNOWN,
+        )
+        no_shows = list(connection.execute(select(Attendance.supporter_id).where(*waited_for)))
         marked = connection.execute(
-            update(Attendance)
-            .where(
-                Attendance.event_id == event.id,
-                Attendance.rsvp == Rsvp.ACCEPTED,
-                Attendance.presence == Presence.UNKNOWN,
-            )
-            .values(presence=Presence.NO_SHOW)
+            update(Attendance).where(*waited_for).values(presence=Presence.NO_SHOW)
         ).rowcount
-        connection.execute(
+        closed = connection.execute(
             update(Event)
             .where(Event.id == event.id, Event.closed_at.is_(None))
             .values(closed_at=now)
-        )
+        ).rowcount
         counts = _presence_counts(connection, event.id)
-        no_shows = select(Attendance.supporter_id).where(
-            Attendance.event_id == event.id,
-            Attendance.presence == Presence.NO_SHOW,
-            Attendance.rsvp == Rsvp.ACCEPTED,
-        )
-        audit.record(
-            connection,
-            by,
-            "attendance close",
-            people=no_shows if marked else (),
-            fields=["presence"],
-            detail={"event": event.id, "no_show": marked},
-        )
+        if marked or closed:  # closing again changes nothing: no entry
+            audit.record(
+                connection,
+                by,
+                "attendance close",
+                people=[i for (i,) in no_shows],
+                fields=["presence"],
+                detail={"event": event.id, "no_show": marked},
+            )
     return CloseResult(
         event,
         marked,

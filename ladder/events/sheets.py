@@ -82,14 +82,19 @@ def import_sheet(
     def check_in_everyone(connection: Connection, people: list[int]) -> None:
         nonlocal counts
         counts = check_in_many(connection, ladder, event, people, user, now)
-        audit.record(
-            connection,
-            user,
-            "attendance import",
-            people=people,
-            fields=["presence"],
-            detail={"event": event.id, "checked_in": counts.checked_in, "already": counts.already},
-        )
+        if counts.checked_in:  # a sheet imported again changes nothing: no entry
+            audit.record(
+                connection,
+                user,
+                "attendance import",
+                people=people,
+                fields=["presence"],
+                detail={
+                    "event": event.id,
+                    "checked_in": counts.checked_in,
+                    "already": counts.already,
+                },
+            )
 
     options.aliases = SHEET_ALIASES
     options.keep_row = keep

@@ -191,9 +191,17 @@ def _import(
     return planned.report
 
 
+_CHANGES = {  # the report's counts of what was written
+    "created", "updated", "identifiers_added", "rungs_set", "tags_created", "taggings_added",
+    "events_created", "events_updated", "attendances_created", "attendances_updated",
+}  # fmt: skip
+
+
 def _audit(connection: Connection, by: str, planned: _Import) -> None:
     """One entry for the whole import: who its documents named, and its counts."""
     plan, r = planned.people_plan, planned.report
+    if not any(v for k, v in vars(r).items() if k in _CHANGES):
+        return  # documents imported again change nothing: no entry
     people = sorted({*plan.new_ids.values(), *plan.matched})
     counts = {"created": r.created, "updated": r.updated, "attendances": r.attendances_created}
     audit.record(connection, by, "import osdi", people=people, detail=counts)

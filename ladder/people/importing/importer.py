@@ -275,12 +275,11 @@ def _write(
     people = write_plan(connection, plan, links, now or utcnow(), ladder.first_rung, "import")
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
-    if options.actor is not None:
+    touched = _touched(plan, links) if options.actor is not None else []
+    if options.actor is not None and touched:  # an import that changes nothing: no entry
         r = read.report
         detail = {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
-        audit.record(
-            connection, options.actor, "people import", people=_touched(plan, links), detail=detail
-        )
+        audit.record(connection, options.actor, "people import", people=touched, detail=detail)
     if options.after_write is not None:
         options.after_write(connection, people)
     read.report.written = True
