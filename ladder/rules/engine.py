@@ -130,7 +130,7 @@ def promote(
                     by,
                     "promote",
                     people=moved,
-                    fields=["rung"],
+                    fields=["rung", "status"],
                     detail={"level_changes": sum(c.people for c in changes)},
                 )
     return RunReport(as_of, dry_run, changes, shown)

@@ -282,6 +282,15 @@ def test_promote_is_one_entry_naming_who_moved(ladder_cli, engine):
     assert len([e for e in entries(engine) if e["command"] == "promote"]) == 1
 
 
+def test_rename_rung_is_one_entry_naming_who_moved(ladder_cli, engine):
+    old = [person(engine, first_name=f"P{n}", last_name="X", rung="show-up") for n in range(3)]
+    person(engine, first_name="Other", last_name="X")  # on follow: not moved
+    run(ladder_cli, "ladder", "rename-rung", "show-up", "attend")
+    entry = last_entry(engine)
+    assert (entry["actor"], entry["command"], entry["ids"]) == ("marie", "ladder rename-rung", old)
+    assert (entry["fields"], entry["detail"], entry["people"]) == (["rung"], {"people": 3}, 3)
+
+
 def test_the_actor_defaults_to_ladder_user(ladder_cli, engine, zephyrine):
     result = ladder_cli("people", "tag", str(zephyrine), "volunteer")
     assert result.exit_code == 0, result.output
