@@ -30,7 +30,7 @@ def close(workspace: Workspace, event: str) -> None:
 
     Example: ladder attendance close 12
     """
-    result = close_event(workspace.engine, event)
+    result = close_event(workspace.engine, event, by=workspace.settings.user)
     click.echo(
         f"Closed {result.event.describe()}: {result.marked_no_show} marked no-show. "
         f"Now {result.attended} attended, {result.no_show} no-show, {result.unknown} unknown."

@@ -73,7 +73,7 @@ def add(
     --starts 2026-01-15 --ends 2026-06-30 --group Nouméa
     """
     data = CampaignInput(name, goal, list(kinds), people, _day(starts), _day(ends), group)
-    found = add_campaign(workspace.engine, workspace.ladder, data)
+    found = add_campaign(workspace.engine, workspace.ladder, data, by=workspace.settings.user)
     click.echo(f"Added campaign #{found.id} {found.name}, goal {goal:,}.")
 
 
@@ -94,7 +94,9 @@ def edit(
 
     Example: ladder campaigns edit "Pétition #ZéroTolérance" --goal 40000 --ends 2026-09-30
     """
-    found = edit_campaign(workspace.engine, name, goal, _day(starts), _day(ends))
+    found = edit_campaign(
+        workspace.engine, name, goal, _day(starts), _day(ends), by=workspace.settings.user
+    )
     dates = " to ".join(str(d) for d in (found.starts_on, found.ends_on) if d)
     click.echo(f"Updated campaign #{found.id} {found.name}" + (f" ({dates})." if dates else "."))
 

@@ -226,7 +226,9 @@ def rsvp(workspace: Workspace, event: str, person: str, status: str, late: bool)
 
     Example: ladder rsvp 12 awa.diallo@example.org --status accepted
     """
-    title, name = answers.set_rsvp(workspace.engine, event, person, status, late)
+    title, name = answers.set_rsvp(
+        workspace.engine, event, person, status, late, by=workspace.settings.user
+    )
     click.echo(f"{name}: {status} for {title}.")
 
 

@@ -92,7 +92,9 @@ def edit(workspace: Workspace, event: str, **fields: Any) -> None:
 
     Example: ladder events edit 12 --status cancelled
     """
-    changed = service.edit_event(workspace.engine, event, _input(**fields))
+    changed = service.edit_event(
+        workspace.engine, event, _input(**fields), by=workspace.settings.user
+    )
     click.echo(f"Updated #{changed.id} {changed.title} ({local_text(changed.starts_at)}).")
 
 

@@ -95,7 +95,15 @@ def import_osdi_command(
     Example: ladder import osdi osdi-export/
     """
     files = [Path(p) for p in paths]
-    report = import_osdi(workspace.engine, workspace.ladder, files, dry_run, event=event, tag=tag)
+    report = import_osdi(
+        workspace.engine,
+        workspace.ladder,
+        files,
+        dry_run,
+        event=event,
+        tag=tag,
+        by=workspace.settings.user,
+    )
     click.echo(summary(report))
 
 

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "serve": "cli.serve:serve",
     "tokens": "cli.tokens:tokens",
     "privacy": "cli.privacy:privacy",
+    "audit": "cli.audit:audit_command",
 }
 
 

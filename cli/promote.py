@@ -57,7 +57,14 @@ def promote_command(
     table = output_format == "table"
     if shown is None:
         shown = (20 if dry_run else 0) if table else EVERYONE
-    report = promote(workspace.engine, workspace.ladder, as_of, dry_run=dry_run, examples=shown)
+    report = promote(
+        workspace.engine,
+        workspace.ladder,
+        as_of,
+        dry_run=dry_run,
+        examples=shown,
+        by=workspace.settings.user,
+    )
     if not table:  # csv and json: one row per person moved; the counts go to stderr
         click.echo(_headline(report, backtest=as_of is not None).rstrip("\n"), err=True)
         echo_rows([_move_record(m) for m in report.examples], MOVE_COLUMNS, output_format)

@@ -23,6 +23,7 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "duplicates": "cli.people.merge:duplicates",
     "merge": "cli.people.merge:merge",
     "erase": "cli.people.erase:erase",
+    "export": "cli.people.export:export",
 }
 
 

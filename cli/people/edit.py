@@ -46,7 +46,7 @@ def add(
         group=group,
         recruited_by=recruited_by,
         create_group=create_group,
-        actor=workspace.settings.user,
+        by=workspace.settings.user,
     )
     _say(outcome, "Added")
 
@@ -75,7 +75,7 @@ def edit(
         group=group,
         recruited_by=recruited_by,
         create_group=create_group,
-        actor=workspace.settings.user,
+        by=workspace.settings.user,
     )
     _say(outcome, "Updated")
 
@@ -89,7 +89,9 @@ def tag(workspace: Workspace, person: str, tags: tuple[str, ...]) -> None:
 
     Example: ladder people tag awa@example.org volunteer "speaker 2026"
     """
-    outcome, added, already = tag_person(workspace.engine, person, list(tags))
+    outcome, added, already = tag_person(
+        workspace.engine, person, list(tags), by=workspace.settings.user
+    )
     if added:
         click.echo(f"Tagged {outcome.person}: {', '.join(added)}.")
     if already:
@@ -105,7 +107,9 @@ def untag(workspace: Workspace, person: str, tags: tuple[str, ...]) -> None:
 
     Example: ladder people untag awa@example.org volunteer
     """
-    outcome, removed, absent = untag_person(workspace.engine, person, list(tags))
+    outcome, removed, absent = untag_person(
+        workspace.engine, person, list(tags), by=workspace.settings.user
+    )
     if removed:
         click.echo(f"Removed from {outcome.person}: {', '.join(removed)}.")
     if absent:
@@ -121,7 +125,7 @@ def set_recruiter(workspace: Workspace, person: str, recruiter: str) -> None:
 
     Example: ladder people set-recruiter awa@example.org "#40"
     """
-    outcome = service.set_recruiter(workspace.engine, person, recruiter)
+    outcome = service.set_recruiter(workspace.engine, person, recruiter, by=workspace.settings.user)
     click.echo(f"{outcome.person} is now {outcome.notes[0]}.")
 
 
@@ -133,5 +137,5 @@ def clear_recruiter(workspace: Workspace, person: str) -> None:
 
     Example: ladder people clear-recruiter awa@example.org
     """
-    outcome = service.clear_recruiter(workspace.engine, person)
+    outcome = service.clear_recruiter(workspace.engine, person, by=workspace.settings.user)
     click.echo(f"{outcome.person} has no recruiter now.")

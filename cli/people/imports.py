@@ -34,6 +34,7 @@ def import_command(workspace: Workspace, **given: Any) -> None:
     """
     request = ImportRequest.from_options(**given)
     request.options.actor = workspace.settings.user
+    request.options.audit_command = "people import"
     with import_progress(request.data.count(b"\n")) as advance:
         report, table = import_people(
             workspace.engine,

@@ -61,6 +61,7 @@ from ladder.people.importing.importer import (
     import_people,
 )
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
+from ladder.privacy import audit
 from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
@@ -394,6 +395,9 @@ class _ActionWriter:
             ).scalars()
         )
         self.moves = self._rules(connection, touched)
+        if touched:  # a file imported again adds nothing: no entry
+            detail = {"added": self.added, "already": self.already}
+            audit.record(connection, self.user, "actions import", people=touched, detail=detail)
         return False
 
     def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:

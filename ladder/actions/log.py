@@ -20,6 +20,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.text import LONG_TEXT, text_problem
 from ladder.errors import InputError
 from ladder.people.lookup import PersonRef, find_person
+from ladder.privacy import audit
 from ladder.rules import Move, apply_person
 from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import Action, ActionKind, CampaignGoal
@@ -80,6 +81,9 @@ def log_action(
         ).scalar_one()
         refresh_first_actions(connection, [person.id])
         moves = apply_person(connection, ladder, person.id, now)
+        audit.record(
+            connection, user, "actions log", people=[person.id], detail={"action": action_id}
+        )
         notes = _goal_notes(connection, found, kind) if found else []
     return LoggedAction(
         action_id, person, kind, occurred_at, found.name if found else None, moves, notes

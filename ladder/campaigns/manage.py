@@ -17,6 +17,7 @@ from ladder.domain.names import fold
 from ladder.domain.text import LONG_TEXT, TITLE, text_problem
 from ladder.errors import ConflictError, InputError, MisuseError
 from ladder.people.edit import find_group
+from ladder.privacy import audit
 from ladder.storage.models import Campaign, CampaignGoal
 
 
@@ -33,7 +34,12 @@ class CampaignInput:
 
 
 def add_campaign(
-    engine: Engine, ladder: LadderFile, data: CampaignInput, now: datetime | None = None
+    engine: Engine,
+    ladder: LadderFile,
+    data: CampaignInput,
+    now: datetime | None = None,
+    *,
+    by: str,
 ) -> CampaignRef:
     """Create a campaign with its goal; a name already taken (case and accents ignored) is
     refused."""
@@ -70,6 +76,7 @@ def add_campaign(
         connection.execute(
             insert(CampaignGoal).values(campaign_id=campaign_id, metric=metric, target=data.goal)
         )
+        audit.record(connection, by, "campaigns add", detail={"campaign": campaign_id})
         return CampaignRef(campaign_id, name, data.starts_on, data.ends_on)
 
 
@@ -79,6 +86,8 @@ def edit_campaign(
     goal: int | None = None,
     starts_on: date | None = None,
     ends_on: date | None = None,
+    *,
+    by: str,
 ) -> CampaignRef:
     """Change a campaign's goal (its target) and dates; only what is given."""
     if goal is None and starts_on is None and ends_on is None:
@@ -95,6 +104,12 @@ def edit_campaign(
         )
         if goal is not None:
             _set_target(connection, found.id, goal)
+        named = [
+            n
+            for n, v in (("goal", goal), ("starts", starts_on), ("ends", ends_on))
+            if v is not None
+        ]
+        audit.record(connection, by, "campaigns edit", fields=named, detail={"campaign": found.id})
         return CampaignRef(found.id, found.name, starts, ends)
 
 

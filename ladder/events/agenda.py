@@ -24,6 +24,7 @@ from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
 from ladder.people.edit import find_group
 from ladder.people.lookup import find_person
+from ladder.privacy import audit
 from ladder.storage.models import (
     Attendance,
     Campaign,
@@ -123,11 +124,21 @@ def add_event(engine: Engine, data: EventInput, user: str) -> int:
         values.setdefault("key_date", False)
         values["created_at"] = utcnow()
         _check_times(values.get("starts_at"), values.get("ends_at"))
-        new_id = connection.execute(insert(Event).values(**values).returning(Event.id))
-        return int(new_id.scalar_one())
+        new_id = int(
+            connection.execute(insert(Event).values(**values).returning(Event.id)).scalar_one()
+        )
+        audit.record(
+            connection,
+            user,
+            "events add",
+            people=_host(values),
+            fields=sorted(values),
+            detail={"event": new_id},
+        )
+        return new_id
 
 
-def edit_event(engine: Engine, ref: str, data: EventInput) -> EventRef:
+def edit_event(engine: Engine, ref: str, data: EventInput, *, by: str) -> EventRef:
     with engine.begin() as connection:
         event = find_event(connection, ref)
         values = _resolve(connection, data)
@@ -137,7 +148,20 @@ def edit_event(engine: Engine, ref: str, data: EventInput) -> EventRef:
         ends = values.get("ends_at", event.ends_at)
         _check_times(starts, ends)
         connection.execute(update(Event).where(Event.id == event.id).values(**values))
+        audit.record(
+            connection,
+            by,
+            "events edit",
+            people=_host(values),
+            fields=sorted(values),
+            detail={"event": event.id},
+        )
         return find_event(connection, str(event.id))
+
+
+def _host(values: dict[str, Any]) -> list[int]:
+    """The host an event's change names (a person the audit says it touched)."""
+    return [values["host_id"]] if values.get("host_id") else []
 
 
 def _check_times(starts: datetime | None, ends: datetime | None) -> None:

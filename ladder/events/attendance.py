@@ -12,6 +12,7 @@ from ladder.clock import utcnow
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, SupporterStatus
 from ladder.errors import ConflictError
 from ladder.events.agenda import EventRef, find_event
+from ladder.privacy import audit
 from ladder.storage.models import Attendance, Event, Supporter
 
 SHEET_COLUMNS = (
@@ -37,7 +38,9 @@ class CloseResult:
     unknown: int
 
 
-def close_event(engine: Engine, event_ref: str, now: datetime | None = None) -> CloseResult:
+def close_event(
+    engine: Engine, event_ref: str, now: datetime | None = None, *, by: str
+) -> CloseResult:
     """Accepted-but-not-checked-in becomes no-show; people never asked stay unknown.
 
     Closing twice changes nothing the second time. An event that has not started cannot close.
@@ -49,21 +52,30 @@ def close_event(engine: Engine, event_ref: str, now: datetime | None = None) -> 
             raise ConflictError(f"{event.describe()} is cancelled: there is nothing to close")
         if event.starts_at > now:
             raise ConflictError(f"{event.describe()} has not started yet: close it afterwards")
+        waited_for = (
+            Attendance.event_id == event.id,
+            Attendance.rsvp == Rsvp.ACCEPTED,
+            Attendance.presence == Presence.UNKNOWN,
+        )
+        no_shows = list(connection.execute(select(Attendance.supporter_id).where(*waited_for)))
         marked = connection.execute(
-            update(Attendance)
-            .where(
-                Attendance.event_id == event.id,
-                Attendance.rsvp == Rsvp.ACCEPTED,
-                Attendance.presence == Presence.UNKNOWN,
-            )
-            .values(presence=Presence.NO_SHOW)
+            update(Attendance).where(*waited_for).values(presence=Presence.NO_SHOW)
         ).rowcount
-        connection.execute(
+        closed = connection.execute(
             update(Event)
             .where(Event.id == event.id, Event.closed_at.is_(None))
             .values(closed_at=now)
-        )
+        ).rowcount
         counts = _presence_counts(connection, event.id)
+        if marked or closed:  # closing again changes nothing: no entry
+            audit.record(
+                connection,
+                by,
+                "attendance close",
+                people=[i for (i,) in no_shows],
+                fields=["presence"],
+                detail={"event": event.id, "no_show": marked},
+            )
     return CloseResult(
         event,
         marked,

@@ -27,6 +27,7 @@ from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
 from ladder.errors import ConflictError
 from ladder.events.agenda import EventRef, find_event
 from ladder.people.lookup import PersonRef, find_person
+from ladder.privacy import audit
 from ladder.rules import Move, after_checkins, apply_person
 from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import Action, ActionKind, Attendance
@@ -247,4 +248,14 @@ def check_in_by_ref(
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now, late)
         person = find_person(connection, person_ref)
-        return check_in(connection, ladder, event, person, user, now)
+        result = check_in(connection, ladder, event, person, user, now)
+        if not result.already:
+            audit.record(
+                connection,
+                user,
+                "checkin",
+                people=[person.id],
+                fields=["presence"],
+                detail={"event": event.id},
+            )
+        return result

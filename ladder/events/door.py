@@ -21,6 +21,7 @@ from ladder.events.checkin import (
 )
 from ladder.people.edit import PersonFields, identity_of, insert_person, same_people
 from ladder.people.lookup import PersonRef, event_relation_rank, find_people, find_person
+from ladder.privacy import audit
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, Supporter
 
@@ -104,9 +105,19 @@ def sign_up_and_check_in(
     now = now or utcnow()
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now, late)
-        result, notes, _known = walk_in(
+        result, notes, known = walk_in(
             connection, ladder, event, fields, user, recruited_by, group, now
         )
+        if not (known and result.already):  # someone known, already in: nothing written
+            named = [*fields.model_dump(exclude_none=True), *["group"] * (group is not None)]
+            audit.record(
+                connection,
+                user,
+                "checkin" if known else "checkin walk-in",
+                people=[result.person.id],
+                fields=["presence"] if known else [*named, "presence"],
+                detail={"event": event.id},
+            )
         return result, notes
 
 

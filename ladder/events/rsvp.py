@@ -16,6 +16,7 @@ from ladder.events.checkin import (
     refuse_late,
 )
 from ladder.people.lookup import PersonRef, find_person
+from ladder.privacy import audit
 from ladder.storage.models import Attendance, Event
 from ladder.storage.upsert import insert_ignore
 
@@ -27,6 +28,8 @@ def set_rsvp(
     status: str,
     late: bool = False,
     now: datetime | None = None,
+    *,
+    by: str,
 ) -> tuple[str, str]:
     """Record an answer. An acceptance beyond the event's capacity is refused: the count is
     made inside this transaction, after locking the event's row (on SQLite the write lock is
@@ -51,6 +54,9 @@ def set_rsvp(
             update(Attendance)
             .where(Attendance.event_id == event.id, Attendance.supporter_id == person.id)
             .values(rsvp=status, rsvp_at=now)
+        )
+        audit.record(
+            connection, by, "rsvp", people=[person.id], fields=["rsvp"], detail={"event": event.id}
         )
         return event.title, person.name
 
@@ -108,6 +114,15 @@ def invite(
                 .values(invited_at=now, invited_by=user, walk_in=False)
             ).rowcount
             (invited if changed else already).append(person)
+        if invited:
+            audit.record(
+                connection,
+                user,
+                "invite",
+                people=[p.id for p in invited],
+                fields=["invited"],
+                detail={"event": event.id},
+            )
         return event, invited, already
 
 

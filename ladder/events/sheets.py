@@ -23,6 +23,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.events.checkin import CheckinCounts, check_in_many, checkable_event
 from ladder.people.importing.importer import ImportOptions, ImportReport, import_people
 from ladder.people.importing.rows import PEOPLE_FIELDS
+from ladder.privacy import audit
 from ladder.storage.engine import reading
 from ladder.tabular.csvfile import CsvRow, CsvTable
 from ladder.tabular.headers import aliases_for
@@ -81,6 +82,19 @@ def import_sheet(
     def check_in_everyone(connection: Connection, people: list[int]) -> None:
         nonlocal counts
         counts = check_in_many(connection, ladder, event, people, user, now)
+        if counts.checked_in:  # a sheet imported again changes nothing: no entry
+            audit.record(
+                connection,
+                user,
+                "attendance import",
+                people=people,
+                fields=["presence"],
+                detail={
+                    "event": event.id,
+                    "checked_in": counts.checked_in,
+                    "already": counts.already,
+                },
+            )
 
     options.aliases = SHEET_ALIASES
     options.keep_row = keep

@@ -43,6 +43,7 @@ from ladder.people.importing.importer import (
     import_people,
 )
 from ladder.people.importing.rows import Rejection
+from ladder.privacy import audit
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, EventIdentifier
 from ladder.tabular.cells import restore
@@ -267,6 +268,20 @@ def _import_tool_file(
         nonlocal counts
         by_line = people.by_line if isinstance(people, PeopleWritten) else {}
         counts = _record(connection, ladder, tool, scan, events, by_line, user, now, counts.events)
+        if counts.rsvps or counts.checkins.checked_in or counts.no_shows:  # else: no change
+            audit.record(
+                connection,
+                user,
+                "attendance import",
+                people=people,
+                fields=["presence", "rsvp"],
+                detail={
+                    "events": [e.id for e in counts.events],
+                    "rsvps": counts.rsvps,
+                    "checked_in": counts.checkins.checked_in,
+                    "no_shows": counts.no_shows,
+                },
+            )
 
     options.aliases = ATTENDANCE_ALIASES
     options.overrides = overrides

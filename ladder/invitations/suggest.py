@@ -30,6 +30,7 @@ from ladder.invitations.checks import Area, Spec
 from ladder.invitations.ranking import params, ranking
 from ladder.invitations.reasons import reasons_for
 from ladder.people.edit import find_group
+from ladder.privacy import audit
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, Contact, Event, LocalGroup, Tag
 
@@ -83,6 +84,15 @@ def suggest(
         found = rank(connection, ladder, request)
         if record and found.suggestions:
             record_contacts(connection, found, user, utcnow())
+            ids = [s.id for s in found.suggestions]
+            audit.record(
+                connection,
+                user,
+                "next --record",
+                people=ids,
+                fields=["contacts"],
+                detail={"event": found.spec.event_id},
+            )
             found.recorded = True
         return found
 

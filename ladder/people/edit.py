@@ -23,6 +23,7 @@ from ladder.domain.text import NAME, POSTCODE, text_problem
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, InputError, NotFoundError
 from ladder.people.lookup import find_person
+from ladder.privacy import audit
 from ladder.privacy.consent import record_consent
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
 from ladder.storage.models import LocalGroup, Supporter
@@ -115,10 +116,11 @@ def add_person(
     recruited_by: str | None = None,
     create_group: bool = False,
     source: str = "manual",
-    actor: str | None = None,
+    *,
+    by: str,
 ) -> Outcome:
     with engine.begin() as connection:
-        return insert_person(
+        outcome = insert_person(
             connection,
             first_rung,
             fields,
@@ -126,9 +128,17 @@ def add_person(
             recruited_by,
             create_group,
             source,
-            actor=actor,
+            actor=by,
             consent_source="people add",
         )
+        audit.record(
+            connection,
+            by,
+            "people add",
+            people=[outcome.person_id],
+            fields=_named(fields, group, recruited_by),
+        )
+        return outcome
 
 
 def insert_person(
@@ -231,7 +241,8 @@ def edit_person(
     group: str | None = None,
     recruited_by: str | None = None,
     create_group: bool = False,
-    actor: str | None = None,
+    *,
+    by: str,
 ) -> Outcome:
     """Change the given fields; ``group=""`` leaves the group, ``recruited_by`` is cycle-checked.
     Consents given are new records in the consent ledger (source "people edit")."""
@@ -256,25 +267,49 @@ def edit_person(
             update(Supporter).where(Supporter.id == person.id).values(**values, updated_at=now)
         )
         if consents:
-            record_consent(connection, person.id, consents, source="people edit", by=actor, at=now)
+            record_consent(connection, person.id, consents, source="people edit", by=by, at=now)
+        audit.record(
+            connection,
+            by,
+            "people edit",
+            people=[person.id],
+            fields=_named(fields, group, recruited_by),
+        )
         return Outcome(describe_people(connection, [person.id])[0], person.id, notes)
 
 
-def set_recruiter(engine: Engine, ref: str, recruiter_ref: str) -> Outcome:
+def set_recruiter(engine: Engine, ref: str, recruiter_ref: str, *, by: str) -> Outcome:
     with engine.begin() as connection:
         person = find_person(connection, ref)
         recruiter = find_person(connection, recruiter_ref)
         check_new_recruiter(connection, person.id, recruiter.id)
         _set_recruiter_id(connection, person.id, recruiter.id)
+        audit.record(
+            connection,
+            by,
+            "people set-recruiter",
+            people=[person.id],
+            fields=["recruiter"],
+            detail={"recruiter": recruiter.id},
+        )
         names = describe_people(connection, [person.id, recruiter.id])
         return Outcome(names[0], person.id, [f"recruited by {names[1]}"])
 
 
-def clear_recruiter(engine: Engine, ref: str) -> Outcome:
+def clear_recruiter(engine: Engine, ref: str, *, by: str) -> Outcome:
     with engine.begin() as connection:
         person = find_person(connection, ref)
         _set_recruiter_id(connection, person.id, None)
+        audit.record(
+            connection, by, "people clear-recruiter", people=[person.id], fields=["recruiter"]
+        )
         return Outcome(describe_people(connection, [person.id])[0], person.id)
+
+
+def _named(fields: PersonFields, group: str | None, recruited_by: str | None) -> list[str]:
+    """The names of the fields given (for the audit): never their values."""
+    named = list(fields.model_dump(exclude_none=True))
+    return named + ["group"] * (group is not None) + ["recruiter"] * (recruited_by is not None)
 
 
 def find_group(connection: Connection, name: str) -> int:

@@ -20,6 +20,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import CycleError, InputError
 from ladder.people.lookup import find_person
+from ladder.privacy import audit
 from ladder.privacy.consent import move_records
 from ladder.recruitment.cycles import chain_up, cycle_message, describe_people
 from ladder.storage.firsts import refresh_first_actions
@@ -61,6 +62,13 @@ def merge_people(
                 merged_by=user,
                 details={"merged": _snapshot(other), "moved": outcome.moved},
             )
+        )
+        audit.record(
+            connection,
+            user,
+            "people merge",
+            people=[keep_id, other_id],
+            detail={"kept": keep_id, "merged": other_id, "moved": outcome.moved},
         )
         return outcome
 

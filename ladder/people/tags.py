@@ -9,11 +9,14 @@ from ladder.domain.text import TAG, text_problem
 from ladder.errors import InputError
 from ladder.people.edit import Outcome
 from ladder.people.lookup import find_person
+from ladder.privacy import audit
 from ladder.recruitment.cycles import describe_people
 from ladder.storage.models import SupporterTag, Tag
 
 
-def tag_person(engine: Engine, ref: str, tags: list[str]) -> tuple[Outcome, list[str], list[str]]:
+def tag_person(
+    engine: Engine, ref: str, tags: list[str], *, by: str
+) -> tuple[Outcome, list[str], list[str]]:
     """Add tags (created on first use); returns (outcome, added, already there)."""
     names = _clean_tags(tags)
     with engine.begin() as connection:
@@ -24,11 +27,21 @@ def tag_person(engine: Engine, ref: str, tags: list[str]) -> tuple[Outcome, list
         if added:
             rows = [{"supporter_id": person.id, "tag_id": ids[n]} for n in added]
             connection.execute(insert(SupporterTag), rows)
+            audit.record(
+                connection,
+                by,
+                "people tag",
+                people=[person.id],
+                fields=["tags"],
+                detail={"tags": sorted(ids[n] for n in added)},
+            )
         outcome = Outcome(describe_people(connection, [person.id])[0], person.id)
         return outcome, added, [n for n in names if n not in added]
 
 
-def untag_person(engine: Engine, ref: str, tags: list[str]) -> tuple[Outcome, list[str], list[str]]:
+def untag_person(
+    engine: Engine, ref: str, tags: list[str], *, by: str
+) -> tuple[Outcome, list[str], list[str]]:
     """Remove tags; returns (outcome, removed, not there)."""
     names = _clean_tags(tags)
     with engine.begin() as connection:
@@ -42,6 +55,14 @@ def untag_person(engine: Engine, ref: str, tags: list[str]) -> tuple[Outcome, li
                     SupporterTag.supporter_id == person.id,
                     SupporterTag.tag_id.in_([ids[n] for n in removed]),
                 )
+            )
+            audit.record(
+                connection,
+                by,
+                "people untag",
+                people=[person.id],
+                fields=["tags"],
+                detail={"tags": sorted(ids[n] for n in removed)},
             )
         outcome = Outcome(describe_people(connection, [person.id])[0], person.id)
         return outcome, removed, [n for n in names if n not in removed]

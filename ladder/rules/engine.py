@@ -39,6 +39,7 @@ from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import walk
 from ladder.domain.vocabulary import SupporterStatus
+from ladder.privacy import audit
 from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
 from ladder.storage.snapshot import locks_whole_database, snapshot
@@ -94,6 +95,7 @@ def promote(
     as_of: datetime | None = None,
     dry_run: bool = False,
     examples: int = 0,
+    by: str = "ladder",
 ) -> RunReport:
     """Apply every rule to the whole base in one transaction (rolled back when ``dry_run``).
 
@@ -121,6 +123,16 @@ def promote(
             ids = _apply_found(connection, ladder, as_of, found)
             changes = changes_since(connection, before(ids)) if ids else []
             shown = moves_since(connection, before(ids), examples) if ids and examples else []
+            if ids:  # one entry: the level changes say who moved and why
+                moved = select(LEVEL_CHANGES.c.supporter_id).where(LEVEL_CHANGES.c.id > before(ids))
+                audit.record(
+                    connection,
+                    by,
+                    "promote",
+                    people=moved,
+                    fields=["rung", "status"],
+                    detail={"level_changes": sum(c.people for c in changes)},
+                )
     return RunReport(as_of, dry_run, changes, shown)
 
 

@@ -16,6 +16,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.text import LONG_TEXT, text_problem
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, MisuseError, NotFoundError
+from ladder.privacy import audit
 from ladder.storage.models import LevelChange, Supporter
 
 
@@ -73,4 +74,5 @@ def set_rung(
         .where(Supporter.id == supporter_id)
         .values(rung=rung, rung_since=at, rung_set_manually=True)
     )
+    audit.record(connection, by, "people set-rung", people=[supporter_id], fields=["rung"])
     return ManualChange(supporter_id, current.rung, rung, changed=True)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, literal, select, update
+from sqlalchemy import Engine, func, insert, literal, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import ConflictError, MisuseError, NotFoundError
+from ladder.privacy import audit
 from ladder.storage.models import LevelChange, Supporter
 
 RENAMED = "rung renamed"  # the reason kept in each moved person's history
@@ -68,10 +69,22 @@ def rename_rung(
         "reason",
     ]
     with engine.begin() as connection:
+        mark = connection.execute(select(func.coalesce(func.max(LevelChange.id), 0))).scalar_one()
         connection.execute(insert(LevelChange).from_select(columns, moved))
         people = connection.execute(
             update(Supporter).where(Supporter.rung == old).values(rung=new)
         ).rowcount
         if not people:  # nothing was inserted either
             raise NotFoundError(f"nobody stands on rung {old!r}: nothing to rename")
+        touched = select(LevelChange.supporter_id).where(
+            LevelChange.id > mark, LevelChange.changed_at == at, LevelChange.reason == RENAMED
+        )
+        audit.record(
+            connection,
+            by,
+            "ladder rename-rung",
+            people=touched,
+            fields=["rung"],
+            detail={"people": people},
+        )
     return RungRenamed(old, new, people)

@@ -107,8 +107,8 @@ def test_unknown_event_or_person_is_not_found_and_changes_nothing(workspace, fet
 
 
 def test_rsvp_then_change_of_mind(workspace, fete, awa):
-    set_rsvp(workspace.engine, str(fete), str(awa), "accepted")
-    set_rsvp(workspace.engine, str(fete), str(awa), "declined")
+    set_rsvp(workspace.engine, str(fete), str(awa), "accepted", by="test")
+    set_rsvp(workspace.engine, str(fete), str(awa), "declined", by="test")
     with workspace.engine.connect() as connection:
         row = connection.execute(select(Attendance)).one()
     assert (row.rsvp, row.presence) == ("declined", "unknown")

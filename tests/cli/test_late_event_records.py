@@ -83,10 +83,10 @@ def test_the_library_refuses_late_answers_unless_told(workspace, awa):
     engine = workspace.engine
     event = add_event(engine, "Fête", starts_in=LONG_AGO)
     with pytest.raises(ConflictError, match="--late"):
-        set_rsvp(engine, str(event), str(awa), "accepted")
+        set_rsvp(engine, str(event), str(awa), "accepted", by="test")
     with pytest.raises(ConflictError, match="--late"):
         invite(engine, str(event), [str(awa)], "Léa")
-    set_rsvp(engine, str(event), str(awa), "accepted", late=True)
+    set_rsvp(engine, str(event), str(awa), "accepted", late=True, by="test")
     invite(engine, str(event), [str(awa)], "Léa", late=True)
 
 

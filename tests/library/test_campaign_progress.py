@@ -54,7 +54,7 @@ def series(workspace):
     engine = workspace.engine
     signer = add_person(engine, "Awa", "Diallo")
     petition = add_campaign(
-        engine, workspace.ladder, CampaignInput("Pétition", 100, ["petition"], False)
+        engine, workspace.ladder, CampaignInput("Pétition", 100, ["petition"], False), by="test"
     ).id
     rows = [(signer, "petition", AS_OF - k * DAY - HOUR, petition) for k in range(30)]
     rows += [(signer, "petition", AS_OF - 60 * DAY - k * HOUR, petition) for k in range(10)]
@@ -81,7 +81,7 @@ def test_count_share_pace_and_projected_date_on_a_known_series(workspace, series
 
 
 def test_a_reached_goal_gives_the_day_it_was_reached(workspace, series):
-    edit_campaign(workspace.engine, "Pétition", goal=35)
+    edit_campaign(workspace.engine, "Pétition", goal=35, by="test")
     found = _show(workspace)
     # the 10 old signatures, then one a day: the 35th came in 5 days before AS_OF
     assert (found.count, found.share, found.reached_on) == (
@@ -106,7 +106,7 @@ def test_no_pace_means_no_projected_date(workspace, series):
 
 def test_a_people_goal_counts_each_person_once_and_their_first_action_for_pace(workspace):
     engine = workspace.engine
-    add_campaign(engine, workspace.ladder, CampaignInput("Marche", 10, [], True))
+    add_campaign(engine, workspace.ladder, CampaignInput("Marche", 10, [], True), by="test")
     [marche] = [c for c in _all(workspace) if c.name == "Marche"]
     a, b = add_person(engine, "A", "A"), add_person(engine, "B", "B")
     _add_actions(
@@ -160,7 +160,9 @@ def _all(workspace):
 def test_progress_of_many_campaigns_takes_a_fixed_number_of_queries(workspace, series):
     engine = workspace.engine
     for n in range(5):
-        add_campaign(engine, workspace.ladder, CampaignInput(f"Campagne {n}", 10, ["like"], n % 2))
+        add_campaign(
+            engine, workspace.ladder, CampaignInput(f"Campagne {n}", 10, ["like"], n % 2), by="test"
+        )
     signer = add_person(engine, "Léo", "K")
     campaigns = {c.name: c.campaign_id for c in _all(workspace)}
     _add_actions(
@@ -205,7 +207,9 @@ def test_progress_agrees_with_a_plain_reading_of_the_actions(workspace, actions,
             connection.execute(text(f"DELETE FROM {table}"))
     people = [add_person(engine, f"P{n}", "X") for n in range(5)]
     ids = [
-        add_campaign(engine, workspace.ladder, CampaignInput(name, 10, kinds, by_people)).id
+        add_campaign(
+            engine, workspace.ladder, CampaignInput(name, 10, kinds, by_people), by="test"
+        ).id
         for name, kinds, by_people in [("A", ["petition"], False), ("B", [], True)]
     ]
     rows = [

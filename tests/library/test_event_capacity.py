@@ -43,11 +43,11 @@ def test_accepting_again_or_declining_is_not_refused_when_full(workspace, four):
     engine = workspace.engine
     event = add_event(engine, "Atelier", starts_in=timedelta(days=2), capacity=3)
     for person in four[:3]:
-        set_rsvp(engine, str(event), str(person), "accepted")
-    set_rsvp(engine, str(event), str(four[0]), "accepted")  # the same answer twice
-    set_rsvp(engine, str(event), str(four[3]), "tentative")
-    set_rsvp(engine, str(event), str(four[1]), "declined")  # a place frees up
-    set_rsvp(engine, str(event), str(four[3]), "accepted")
+        set_rsvp(engine, str(event), str(person), "accepted", by="test")
+    set_rsvp(engine, str(event), str(four[0]), "accepted", by="test")  # the same answer twice
+    set_rsvp(engine, str(event), str(four[3]), "tentative", by="test")
+    set_rsvp(engine, str(event), str(four[1]), "declined", by="test")  # a place frees up
+    set_rsvp(engine, str(event), str(four[3]), "accepted", by="test")
     assert _accepted(engine, event) == 3
 
 
@@ -55,7 +55,7 @@ def test_someone_who_comes_to_a_full_event_anyway_is_checked_in(workspace, four)
     engine = workspace.engine
     event = add_event(engine, "Atelier", starts_in=timedelta(hours=-1), capacity=3)
     for person in four[:3]:
-        set_rsvp(engine, str(event), str(person), "accepted")
+        set_rsvp(engine, str(event), str(person), "accepted", by="test")
     result = check_in_by_ref(engine, workspace.ladder, str(event), str(four[3]), "Léa")
     assert not result.already
     with engine.connect() as connection:
@@ -74,7 +74,7 @@ def test_acceptances_racing_for_the_last_places_never_exceed_the_capacity(worksp
     def accept(person: int) -> None:
         start.wait()
         try:
-            set_rsvp(workspace.engine, str(event), str(person), "accepted")
+            set_rsvp(workspace.engine, str(event), str(person), "accepted", by="test")
             outcomes.append("accepted")
         except ConflictError:
             outcomes.append("full")

@@ -67,7 +67,7 @@ def test_a_person_added_during_planning_is_matched_not_doubled(workspace, tmp_pa
 
     def someone_adds_per0() -> None:
         fields = PersonFields(first_name="Per0", last_name="Son", email="p0@x.org")
-        add_by_hand(engine, workspace.ladder.first_rung, fields)
+        add_by_hand(engine, workspace.ladder.first_rung, fields, by="test")
 
     monkeypatch.setattr(osdi_import, "_after_planning", someone_adds_per0)
     report = import_osdi(engine, workspace.ladder, _file(tmp_path))

@@ -38,6 +38,7 @@ from ladder.people.importing.plan import Plan, Planner
 from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.people.importing.write import TagLinks, write_plan
+from ladder.privacy import audit
 from ladder.storage.snapshot import data_version, lock_tables, snapshot
 from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import Layout
@@ -90,9 +91,11 @@ class ImportOptions:
     # PeopleWritten of the plan: new people under negative placeholder keys
     after_plan: AfterWrite | None = None
     # the consent ledger's source for the file's consents ("people import FILE" by default)
-    # and who recorded them
     consent_source: str | None = None
-    actor: str | None = None
+    actor: str | None = None  # who imports: the consent records' author and the audit's actor
+    # the audit entry this import writes ("people import"); None when the caller writes its
+    # own (actions import, attendance import, osdi import)
+    audit_command: str | None = None
 
 
 class RollBack(Exception):
@@ -294,6 +297,12 @@ def _write(
     )
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
+    touched = _touched(plan, links) if options.audit_command is not None else []
+    if options.audit_command is not None and touched:  # changing nothing: no entry
+        r = read.report
+        detail = {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
+        actor = options.actor or "ladder"
+        audit.record(connection, actor, options.audit_command, people=touched, detail=detail)
     if options.after_write is not None:
         options.after_write(connection, people)
     read.report.written = True
@@ -413,6 +422,14 @@ def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
     report.groups_created = sorted(plan.new_groups.values())
     report.tags_created = sorted(links.new_tags.values())
     report.suggestions = list(plan.suggestions)
+
+
+def _touched(plan: Plan, links: TagLinks) -> list[int]:
+    """Who the import created or changed (as :func:`_count` counts them), for the audit."""
+    recruited = {k for k in plan.recruiters if k > 0}
+    identified = {k for k in plan.identifiers if k > 0}
+    changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
+    return sorted({*plan.new_ids.values(), *(k for k in changed if k > 0)})
 
 
 @contextmanager
