@@ -128,6 +128,8 @@ class OsdiReport:
     person_ids: list[int] = field(default_factory=list)
     event_ids: list[int] = field(default_factory=list)
     attendances: list[tuple[int, int]] = field(default_factory=list)
+    tagged: list[int] = field(default_factory=list)  # the people of the taggings
+    tag_ids: list[int] = field(default_factory=list)  # the tags the documents name
 
 
 # Runs in the import's transaction once everything is written (the web API's audit entry);
@@ -152,7 +154,7 @@ def import_osdi(
     enabled = gc.isenabled()
     gc.disable()  # millions of small acyclic dicts: as in people import (2.6x faster at 1M)
     try:
-        return _import(engine, ladder, list(paths), dry_run, now, event, tag, None)
+        return _import(engine, ladder, list(paths), dry_run, now, event, tag, None, False)
     finally:
         if enabled:
             gc.enable()
@@ -167,11 +169,13 @@ def import_documents(
     tag: str | None = None,
     after_write: AfterWrite | None = None,
     now: datetime | None = None,
+    ids_decide: bool = False,
 ) -> OsdiReport:
     """Import OSDI documents given as text, ``(name for messages, JSON)`` each (an API
     request's body), exactly as :func:`import_osdi` imports files; ``after_write`` runs in the
-    same transaction once they are written."""
-    return _import(engine, ladder, list(documents), False, now, event, tag, after_write)
+    same transaction once they are written. ``ids_decide``: a person's ``ladder:<id>`` names
+    them even when the document gives another name (an update of that person, by id)."""
+    return _import(engine, ladder, list(documents), False, now, event, tag, after_write, ids_decide)
 
 
 def _import(
@@ -183,6 +187,7 @@ def _import(
     event: int | None,
     tag: str | None,
     after_write: AfterWrite | None,
+    ids_decide: bool,
 ) -> OsdiReport:
     paths = [s for s in sources if isinstance(s, Path)]
     files: list[Path | tuple[str, str]] = [*files_of(paths)] if paths else list(sources)
@@ -203,7 +208,7 @@ def _import(
     def planned_on(connection: Connection) -> _Import:  # a fresh report for each plan
         report = OsdiReport(files=len(files), documents=gathered.documents, dry_run=dry_run)
         report.skipped = dict(gathered.skipped)
-        return _Import(connection, ladder, gathered, report, now).plan()
+        return _Import(connection, ladder, gathered, report, now, ids_decide).plan()
 
     with engine.connect() as connection:
         if locks_whole_database(connection):  # plan without SQLite's write lock first
@@ -245,7 +250,9 @@ class _Import:
         gathered: Gathered,
         report: OsdiReport,
         now: datetime,
+        ids_decide: bool = False,
     ) -> None:
+        self.ids_decide = ids_decide
         self.connection = connection
         self.ladder = ladder
         self.gathered = gathered
@@ -340,6 +347,7 @@ class _Import:
         rows = list(rows) if small else rows
         known = Known.load(connection, wanted_of(rows) if small else None)
         planner = Planner(known, groups, COLUMNS, create_groups=False)
+        planner.ids_decide = self.ids_decide
         planner.add_rows(rows)
         plan = planner.finish()
         if plan.rejected:
@@ -613,6 +621,8 @@ class _Import:
             }
             self.report.tags_created = len(fresh)
         wanted = {(p, all_tags[f]) for p, f in pairs}
+        self.report.tagged = sorted({p for p, _ in pairs})
+        self.report.tag_ids = [all_tags[f] for f in wanted_tags]
         existing = set(
             _pairs_in(
                 self.connection,
