@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ladder.access.tokens import Principal
+from ladder.errors import InputError
 from ladder.interop.osdi_export import EVENTS_SELECT, event_document
+from ladder.interop.osdi_import import OsdiReport
 from web.api import attendances, bodies, filters
 from web.api.common import Naming, Paging, collection, read_one, read_page, write
 from web.deps import organiser, reader
@@ -75,6 +77,11 @@ def get_event(request: Request, event: str, _who: Reader) -> dict[str, Any]:
     return read_event(request, Naming.of(request).own_id(event, "event"))
 
 
+def _one_event(report: OsdiReport) -> None:
+    if not report.event_ids:  # a document the importer did not see as an event
+        raise InputError("start_date: a new event needs a title and a start_date")
+
+
 @router.post("/events")
 def create_event(request: Request, who: Organiser, body: Body) -> JSONResponse:
     """A new event (an event document naming a known one, by id or by the same title at the
@@ -88,6 +95,7 @@ def create_event(request: Request, who: Organiser, body: Body) -> JSONResponse:
         fields=sorted({EVENT_FIELDS[key] for key in given if key in EVENT_FIELDS}),
         people=lambda report: [],
         detail=lambda report: {"event": report.event_ids[0]} if report.event_ids else {},
+        check=_one_event,
     )
     status = 201 if report.events_created else 200
     return JSONResponse(read_event(request, report.event_ids[0]), status_code=status)
