@@ -232,7 +232,10 @@ def _identifiers(doc: dict[str, Any], where: str) -> tuple[int | None, list[tupl
             raise _Bad(f"{where}.identifiers[{i}]", "an identifier is a 'namespace:value' string")
         namespace, _, value = identifier.partition(":")
         if namespace == "ladder":
-            if not value.isdigit() or not 0 < int(value) <= 2**63 - 1:
+            if (
+                not (value.isascii() and value.isdigit() and len(value) <= 19)
+                or not 0 < int(value) <= 2**63 - 1
+            ):
                 raise _Bad(
                     f"{where}.identifiers[{i}]",
                     f"{identifier!r}: ladder's own ids are whole numbers",
@@ -345,7 +348,7 @@ def _add_person(gathered: Gathered, doc: Any, where: str, tags: Any) -> int:
         if not isinstance(recruiter, str):
             raise _Bad(f"{where}.custom_fields.{ex.RECRUITER}", "not text")
         own = recruiter.removeprefix("ladder:")
-        row["recruited_by"] = f"#{own}" if own.isdigit() else recruiter
+        row["recruited_by"] = f"#{own}" if own.isascii() and own.isdigit() else recruiter
     if tags is not None:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise _Bad(f"{where}.add_tags", "not a list of tag names")

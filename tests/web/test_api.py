@@ -248,7 +248,7 @@ def test_get_one_person_and_404s(api: Api) -> None:
     assert found["given_name"] == "Léa"
     assert found["email_addresses"][0]["address"] == "lea@ex.org"
     assert found["_links"]["self"]["href"] == f"{ROOT}people/{pid}"
-    for missing in (str(pid + 1), "abc", "-1", "99999999999999999999"):
+    for missing in (str(pid + 1), "abc", "-1", "99999999999999999999", "\u00b2", "9" * 5000):
         response = api.get(f"people/{missing}")
         assert response.status_code == 404 and "no person" in response.json()["error"]
     merged = person(engine, first_name="Old")
@@ -556,7 +556,18 @@ def test_collections_that_take_no_filter_say_so(api: Api) -> None:
         assert response.status_code == 400 and "filter" in response.json()["error"]
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=0", "per_page=-3", "page=1.5"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=abc",
+        "per_page=0",
+        "per_page=-3",
+        "page=1.5",
+        "page=\u00b2",
+        "page=" + "9" * 30,
+    ],
+)
 def test_bad_paging_is_refused(api: Api, query: str) -> None:
     response = api.get(f"people?{query}")
     assert response.status_code == 400
@@ -623,6 +634,10 @@ def test_missing_wrong_revoked_and_expired_tokens_get_401(api: Api) -> None:
         ({"person": {"custom_fields": {"ladder_rung": "astronaut"}, "given_name": "A"}}, "rung"),
         ({}, "person: Field required"),
         ({"person": {"given_name": "Ana\u0000"}}, "given_name"),
+        ({"person": {"identifiers": ["ladder:\u00b2"], "given_name": "A"}}, "whole numbers"),
+        ({"person": {"identifiers": ["ladder:" + "9" * 5000], "given_name": "A"}}, "whole"),
+        ({"person": {"identifiers": ["no namespace"], "given_name": "A"}}, "identifiers"),
+        ("[" * 100_000 + "]" * 100_000, "request body"),
     ],
 )  # fmt: skip
 def test_bad_bodies_are_refused_naming_the_field(api: Api, body: Any, named: str) -> None:

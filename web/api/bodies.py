@@ -180,6 +180,8 @@ async def json_body(request: Request) -> Any:
         raise InputError(
             f"request body: not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise InputError("request body: nested too deeply: send an OSDI document") from None
 
 
 def checked(model: type[BaseModel], body: Any) -> dict[str, Any]:

@@ -51,6 +51,11 @@ CUSTOM_FIELDS = {
 }
 
 
+def _digits(value: str, at_most: int) -> bool:
+    """Whole-number text int() reads (ASCII digits: not '²'), at most ``at_most`` long."""
+    return 0 < len(value) <= at_most and value.isascii() and value.isdigit()
+
+
 @dataclass(frozen=True)
 class Naming:
     """The server's identifier namespace (``ladder:12``, or ``action_network:12``) and where
@@ -69,7 +74,7 @@ class Naming:
 
     def own_id(self, value: str, what: str) -> int:
         """The id in a URL (``/people/12``): 404 for anything else."""
-        if not value.isdigit() or not 0 < int(value) < 2**63:
+        if not _digits(value, 19) or not 0 < int(value) < 2**63:
             raise NotFoundError(f"no {what} {self.namespace}:{value}")
         return int(value)
 
@@ -95,7 +100,7 @@ class Naming:
     def _own(self, identifier: Any) -> Any:
         if isinstance(identifier, str) and self.namespace != "ladder":
             namespace, _, value = identifier.partition(":")
-            if namespace == self.namespace and value.isdigit():
+            if namespace == self.namespace and _digits(value, 19):
                 return f"ladder:{value}"
         return identifier
 
@@ -120,7 +125,7 @@ class Paging:
 def _whole(given: str | None, name: str, default: int) -> int:
     if given is None or given == "":
         return default
-    if not given.strip().isdigit() or int(given) < 1:
+    if not _digits(given.strip(), 10) or int(given) < 1:
         raise InputError(f"{name}: {given[:20]!r} is not a whole number from 1")
     return int(given)
 
