@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +178,50 @@ class Page:
     others: dict[int, list[str]]  # first column's id -> other tools' identifiers
 
 
+class Memo:
+    """What this process remembers between pages, so that a client looping over a big
+    collection page after page reads each page from an index instead of skipping
+    ``(page - 1) * per_page`` rows, and counts once rather than once a page.
+
+    * the last key of each page served (for :data:`LAST_SECONDS`): the next page of the same
+      query is read as ``key > last`` (keyset); without it, with ``OFFSET``. New rows get
+      higher keys, so a loop that started before them still sees each row once.
+    * each query's count, for :data:`COUNT_SECONDS`: a write by another process (a CLI import,
+      the check-in page) shows in ``total_records`` within that time.
+
+    Both are forgotten as soon as the API writes (:func:`write`).
+    """
+
+    SIZE = 4096
+    COUNT_SECONDS = 10.0
+    LAST_SECONDS = 600.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.memo: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.memo.clear()
+
+    def get(self, key: tuple[Any, ...], seconds: float) -> Any:
+        with self.lock:
+            found = self.memo.get(key)
+        if found is None or time.monotonic() - found[0] > seconds:
+            return None
+        return found[1]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self.lock:
+            self.memo[key] = (time.monotonic(), value)
+            self.memo.move_to_end(key)
+            while len(self.memo) > self.SIZE:
+                self.memo.popitem(last=False)
+
+
+MEMO = Memo()
+
+
 def read_page(
     request: Request,
     select: str,
@@ -185,22 +231,38 @@ def read_page(
     paging: Paging,
     condition: Condition | None = None,
     others: tuple[str, str] | None = None,
+    key: int = 0,
     **params: Any,
 ) -> Page:
-    """One page of ``select`` (``WHERE where AND condition ORDER BY order``), how many rows
-    there are in all (``SELECT count(*) FROM count_from WHERE ...``) and, given ``others``
-    (table, owner column), the page's other identifiers: three queries in one read."""
+    """One page of ``select`` (``WHERE where AND condition ORDER BY order``; ``order`` is a
+    unique column, the ``key``-th of the row), how many rows there are in all
+    (``SELECT count(*) FROM count_from WHERE ...``) and, given ``others`` (table, owner
+    column), the page's other identifiers: at most three queries in one read (:class:`Memo`)."""
     condition = condition or Condition()
     clause = f"WHERE {where} AND {condition.sql}"
-    page_sql = condition.bind(f"{select} {clause} ORDER BY {order} LIMIT :_limit OFFSET :_offset")
+    values = tuple(sorted(params.items())) + tuple(str(p.value) for p in condition.params)
+    engine = workspace(request).engine
+    query = (engine.url.render_as_string(), select, clause, order, values)
     count_sql = condition.bind(f"SELECT count(*) FROM {count_from} {clause}")
     namespace = Naming.of(request).namespace
-    with reading(workspace(request).engine) as connection, connection.begin():
-        total = int(connection.execute(count_sql, params).scalar_one())
+    with reading(engine) as connection, connection.begin():
+        total = MEMO.get(("count", *query), MEMO.COUNT_SECONDS)
+        if total is None:
+            total = int(connection.execute(count_sql, params).scalar_one())
+            MEMO.put(("count", *query), total)
         rows: list[Sequence[Any]] = []
-        if paging.offset < total:
-            given = {**params, "_limit": paging.per_page, "_offset": paging.offset}
-            rows = list(connection.execute(page_sql, given).all())
+        after = MEMO.get(("last", *query, paging.per_page, paging.page - 1), MEMO.LAST_SECONDS)
+        given = {**params, "_limit": paging.per_page}
+        if after is not None:
+            sql = f"{select} {clause} AND {order} > :_after ORDER BY {order} LIMIT :_limit"
+            rows = list(connection.execute(condition.bind(sql), {**given, "_after": after}))
+        elif paging.offset < total:
+            sql = f"{select} {clause} ORDER BY {order} LIMIT :_limit OFFSET :_offset"
+            rows = list(
+                connection.execute(condition.bind(sql), {**given, "_offset": paging.offset})
+            )
+        if rows:
+            MEMO.put(("last", *query, paging.per_page, paging.page), rows[-1][key])
         found: dict[int, list[str]] = {}
         if others is not None and rows:
             ids = [row[0] for row in rows]
@@ -287,12 +349,15 @@ def write(
             detail=detail(report) if detail else None,
         )
 
-    return import_documents(
-        ws.engine,
-        ws.ladder,
-        [("request body", json.dumps(localised))],
-        event=event,
-        tag=tag,
-        after_write=audited,
-        ids_decide=ids_decide,
-    )
+    try:
+        return import_documents(
+            ws.engine,
+            ws.ladder,
+            [("request body", json.dumps(localised))],
+            event=event,
+            tag=tag,
+            after_write=audited,
+            ids_decide=ids_decide,
+        )
+    finally:
+        MEMO.clear()  # counts and page keys may have changed

@@ -92,6 +92,7 @@ def list_taggings(request: Request, tag: str, _who: Reader) -> dict[str, Any]:
         "t.supporter_id",
         "supporter_tags t JOIN supporters s ON s.id = t.supporter_id",
         paging,
+        key=1,
         tag=tag_id,
     )
     documents = [tagging_document(row[0], row[1], naming.href) for row in page.rows]
