@@ -154,7 +154,8 @@ def import_osdi(
     enabled = gc.isenabled()
     gc.disable()  # millions of small acyclic dicts: as in people import (2.6x faster at 1M)
     try:
-        return _import(engine, ladder, list(paths), dry_run, now, event, tag, None, False)
+        sources: list[Path | tuple[str, str]] = list(files_of(paths))
+        return _import(engine, ladder, sources, dry_run, now, event, tag, None, False)
     finally:
         if enabled:
             gc.enable()
@@ -175,13 +176,14 @@ def import_documents(
     request's body), exactly as :func:`import_osdi` imports files; ``after_write`` runs in the
     same transaction once they are written. ``ids_decide``: a person's ``ladder:<id>`` names
     them even when the document gives another name (an update of that person, by id)."""
-    return _import(engine, ladder, list(documents), False, now, event, tag, after_write, ids_decide)
+    sources: list[Path | tuple[str, str]] = list(documents)
+    return _import(engine, ladder, sources, False, now, event, tag, after_write, ids_decide)
 
 
 def _import(
     engine: Engine,
     ladder: LadderFile,
-    sources: list[Path] | list[tuple[str, str]],
+    files: list[Path | tuple[str, str]],
     dry_run: bool,
     now: datetime | None,
     event: int | None,
@@ -189,8 +191,6 @@ def _import(
     after_write: AfterWrite | None,
     ids_decide: bool,
 ) -> OsdiReport:
-    paths = [s for s in sources if isinstance(s, Path)]
-    files: list[Path | tuple[str, str]] = [*files_of(paths)] if paths else list(sources)
     gathered = Gathered()
     if tag is not None:
         if problem := text_problem(tag.strip(), TAG) or (None if tag.strip() else "empty"):
