@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ladder.domain.contact import normalise_postcode
 from ladder.domain.names import fold
@@ -113,59 +113,63 @@ def gather(gathered: Gathered, file: Path) -> None:
     except OSError as exc:
         raise InputError(f"{file}: cannot read it ({exc.strerror})") from None
     with stream:
-        segment_of: str | None = None
-        try:
-            for item in read_items(stream, str(file)):
-                gathered.documents += 1
-                where = f"{file}: {item.path}"
-                kind = _KINDS.get(item.collection) if item.collection else _kind(item.document)
-                if item.collection and kind is None:
-                    gathered.skipped[item.collection] += 1
+        gather_stream(gathered, stream, str(file))
+
+
+def gather_stream(gathered: Gathered, stream: IO[str], file: str) -> None:
+    """The documents of one stream (a file, or an API request's body), named ``file`` in
+    messages."""
+    segment_of: str | None = None
+    try:
+        for item in read_items(stream, file):
+            gathered.documents += 1
+            where = f"{file}: {item.path}"
+            kind = _KINDS.get(item.collection) if item.collection else _kind(item.document)
+            if item.collection and kind is None:
+                gathered.skipped[item.collection] += 1
+                continue
+            if not isinstance(item.document, dict):
+                raise _Bad(where, "not a JSON object")
+            doc = item.document
+            if kind is None:
+                gathered.skipped[_skipped_kind(doc)] += 1
+                continue
+            if kind == "person":
+                prefix = f"{file}: {item.path.rsplit('[', 1)[0]}" if item.collection else where
+                if item.collection and segment_of != prefix:
+                    segment_of = prefix
+                    gathered.segments.append((len(gathered.rows) + 1, prefix, item.index))
+                elif not item.collection:
+                    gathered.segments.append((len(gathered.rows) + 1, where, -1))
+                _add_person(gathered, doc, where, doc.get("add_tags"))
+            elif kind == "helper":
+                gathered.segments.append((len(gathered.rows) + 1, f"{where}.person", -1))
+                line = _add_person(gathered, doc["person"], f"{where}.person", doc.get("add_tags"))
+                if any(k in doc for k in ("status", "attended", "tickets")):
+                    gathered.attendances.append(_attendance(doc, where, line))
+                elif "comments" in doc:
+                    gathered.skipped["signature"] += 1
+            elif kind == "tag":
+                _add_tag(gathered, doc, where)
+            elif kind == "tagging":
+                links = _links(doc, where)
+                item_type = doc.get("item_type", "osdi:person")
+                if item_type != "osdi:person" or (
+                    "osdi:person" not in links and links.keys() & {"osdi:event", "osdi:item"}
+                ):
+                    gathered.skipped["tagging of something else than a person"] += 1
                     continue
-                if not isinstance(item.document, dict):
-                    raise _Bad(where, "not a JSON object")
-                doc = item.document
-                if kind is None:
-                    gathered.skipped[_skipped_kind(doc)] += 1
-                    continue
-                if kind == "person":
-                    prefix = f"{file}: {item.path.rsplit('[', 1)[0]}" if item.collection else where
-                    if item.collection and segment_of != prefix:
-                        segment_of = prefix
-                        gathered.segments.append((len(gathered.rows) + 1, prefix, item.index))
-                    elif not item.collection:
-                        gathered.segments.append((len(gathered.rows) + 1, where, -1))
-                    _add_person(gathered, doc, where, doc.get("add_tags"))
-                elif kind == "helper":
-                    gathered.segments.append((len(gathered.rows) + 1, f"{where}.person", -1))
-                    line = _add_person(
-                        gathered, doc["person"], f"{where}.person", doc.get("add_tags")
-                    )
-                    if any(k in doc for k in ("status", "attended", "tickets")):
-                        gathered.attendances.append(_attendance(doc, where, line))
-                    elif "comments" in doc:
-                        gathered.skipped["signature"] += 1
-                elif kind == "tag":
-                    _add_tag(gathered, doc, where)
-                elif kind == "tagging":
-                    links = _links(doc, where)
-                    item_type = doc.get("item_type", "osdi:person")
-                    if item_type != "osdi:person" or (
-                        "osdi:person" not in links and links.keys() & {"osdi:event", "osdi:item"}
-                    ):
-                        gathered.skipped["tagging of something else than a person"] += 1
-                        continue
-                    gathered.taggings.append(
-                        Link(where, links.get("osdi:person"), links.get("osdi:tag"))
-                    )
-                elif kind == "event":
-                    gathered.events.append(_event(doc, where))
-                else:
-                    gathered.attendances.append(_attendance(doc, where, None))
-        except _Bad as exc:
-            raise InputError(f"{exc}: fix the document, or leave it out") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{file}: not UTF-8 text: OSDI documents are UTF-8 JSON") from None
+                gathered.taggings.append(
+                    Link(where, links.get("osdi:person"), links.get("osdi:tag"))
+                )
+            elif kind == "event":
+                gathered.events.append(_event(doc, where))
+            else:
+                gathered.attendances.append(_attendance(doc, where, None))
+    except _Bad as exc:
+        raise InputError(f"{exc}: fix the document, or leave it out") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{file}: not UTF-8 text: OSDI documents are UTF-8 JSON") from None
 
 
 def _kind(doc: Any) -> str | None:
@@ -228,7 +232,10 @@ def _identifiers(doc: dict[str, Any], where: str) -> tuple[int | None, list[tupl
             raise _Bad(f"{where}.identifiers[{i}]", "an identifier is a 'namespace:value' string")
         namespace, _, value = identifier.partition(":")
         if namespace == "ladder":
-            if not value.isdigit() or not 0 < int(value) <= 2**63 - 1:
+            if (
+                not (value.isascii() and value.isdigit() and len(value) <= 19)
+                or not 0 < int(value) <= 2**63 - 1
+            ):
                 raise _Bad(
                     f"{where}.identifiers[{i}]",
                     f"{identifier!r}: ladder's own ids are whole numbers",
@@ -341,7 +348,7 @@ def _add_person(gathered: Gathered, doc: Any, where: str, tags: Any) -> int:
         if not isinstance(recruiter, str):
             raise _Bad(f"{where}.custom_fields.{ex.RECRUITER}", "not text")
         own = recruiter.removeprefix("ladder:")
-        row["recruited_by"] = f"#{own}" if own.isdigit() else recruiter
+        row["recruited_by"] = f"#{own}" if own.isascii() and own.isdigit() else recruiter
     if tags is not None:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise _Bad(f"{where}.add_tags", "not a list of tag names")
@@ -351,7 +358,7 @@ def _add_person(gathered: Gathered, doc: Any, where: str, tags: Any) -> int:
         if not isinstance(rung, str):
             raise _Bad(f"{where}.custom_fields.{ex.RUNG}", "not text")
         gathered.rungs[line] = rung
-    if not row.keys() & {"first_name", "last_name", "email", "phone"}:
+    if not row.keys() & {"id", "first_name", "last_name", "email", "phone"}:
         raise _Bad(
             where, "no given_name, family_name, email address or phone: nothing says who this is"
         )

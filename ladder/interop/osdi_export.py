@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -143,59 +143,99 @@ def _identifiers(connection: Connection, sql: str) -> Callable[[int], list[str]]
     return of
 
 
+# The SELECTs the documents are made from (the web API adds its WHERE, ORDER BY and LIMIT):
+# one row each, in the column order the ``*_document`` functions read.
+PEOPLE_SELECT = (
+    "SELECT s.id, s.first_name, s.last_name, s.email, s.phone, s.postcode, "
+    "s.consent_email, s.consent_sms, s.consent_photo, s.created_at, s.updated_at, s.rung, "
+    "r.id FROM supporters s LEFT JOIN supporters r ON r.id = s.recruiter_id "
+    "AND r.merged_into_id IS NULL AND r.status <> 'erased'"
+)
+EVENTS_SELECT = (
+    "SELECT id, title, kind, starts_at, ends_at, place, postcode, capacity, key_date, "
+    "status, created_at FROM events"
+)
+ATTENDANCES_SELECT = (
+    "SELECT a.id, a.event_id, a.supporter_id, a.rsvp, a.rsvp_at, a.presence "
+    "FROM attendances a JOIN supporters s ON s.id = a.supporter_id"
+)
+Href = Callable[[str], str]  # a relative href ("people/12") -> the href written
+
+
+def _relative(path: str) -> str:
+    return path
+
+
+def person_document(
+    row: Sequence[Any], identifiers: list[str], namespace: str = "ladder", href: Href = _relative
+) -> dict[str, Any]:
+    """A person document from a :data:`PEOPLE_SELECT` row and its other tools' identifiers."""
+    (pid, first, last, email, phone, postcode, c_email, c_sms, c_photo, created, updated,
+     rung, recruiter) = row  # fmt: skip
+    document: dict[str, Any] = {
+        "identifiers": [f"{namespace}:{pid}", *identifiers],
+        "created_date": _date(created),
+        "modified_date": _date(updated or created),
+    }
+    if first is not None:
+        document["given_name"] = first
+    if last is not None:
+        document["family_name"] = last
+    custom: dict[str, str] = {RUNG: rung}
+    if email is not None:
+        status = "subscribed" if c_email else "unsubscribed"
+        document["email_addresses"] = [{"primary": True, "address": email, "status": status}]
+    elif c_email:
+        custom[CONSENT["email"]] = "true"
+    if phone is not None:
+        status = "subscribed" if c_sms else "unsubscribed"
+        document["phone_numbers"] = [{"primary": True, "number": phone, "status": status}]
+    elif c_sms:
+        custom[CONSENT["sms"]] = "true"
+    if postcode is not None:
+        document["postal_addresses"] = [{"primary": True, "postal_code": postcode}]
+    if c_photo:
+        custom[CONSENT["photo"]] = "true"
+    if recruiter is not None:
+        custom[RECRUITER] = f"{namespace}:{recruiter}"
+    document["custom_fields"] = custom
+    document["_links"] = {"self": {"href": href(f"people/{pid}")}}
+    return document
+
+
 def _people(connection: Connection) -> Iterator[dict[str, Any]]:
     others = _identifiers(
         connection,
         "SELECT i.supporter_id, i.namespace, i.value FROM supporter_identifiers i "
         "ORDER BY i.supporter_id, i.namespace, i.value",
     )
-    sql = (
-        "SELECT s.id, s.first_name, s.last_name, s.email, s.phone, s.postcode, "
-        "s.consent_email, s.consent_sms, s.consent_photo, s.created_at, s.updated_at, s.rung, "
-        "r.id FROM supporters s LEFT JOIN supporters r ON r.id = s.recruiter_id "
-        "AND r.merged_into_id IS NULL AND r.status <> 'erased' "
-        f"WHERE {LIVE} ORDER BY s.id"
-    )
-    for (pid, first, last, email, phone, postcode, c_email, c_sms, c_photo, created, updated,
-         rung, recruiter) in _rows(connection, sql):  # fmt: skip
-        document: dict[str, Any] = {
-            "identifiers": [f"ladder:{pid}", *others(pid)],
-            "created_date": _date(created),
-            "modified_date": _date(updated or created),
-        }
-        if first is not None:
-            document["given_name"] = first
-        if last is not None:
-            document["family_name"] = last
-        custom: dict[str, str] = {RUNG: rung}
-        if email is not None:
-            status = "subscribed" if c_email else "unsubscribed"
-            document["email_addresses"] = [{"primary": True, "address": email, "status": status}]
-        elif c_email:
-            custom[CONSENT["email"]] = "true"
-        if phone is not None:
-            status = "subscribed" if c_sms else "unsubscribed"
-            document["phone_numbers"] = [{"primary": True, "number": phone, "status": status}]
-        elif c_sms:
-            custom[CONSENT["sms"]] = "true"
-        if postcode is not None:
-            document["postal_addresses"] = [{"primary": True, "postal_code": postcode}]
-        if c_photo:
-            custom[CONSENT["photo"]] = "true"
-        if recruiter is not None:
-            custom[RECRUITER] = f"ladder:{recruiter}"
-        document["custom_fields"] = custom
-        document["_links"] = {"self": {"href": f"people/{pid}"}}
-        yield document
+    for row in _rows(connection, f"{PEOPLE_SELECT} WHERE {LIVE} ORDER BY s.id"):
+        yield person_document(row, others(row[0]))
+
+
+def tag_document(
+    tag_id: int, name: str, namespace: str = "ladder", href: Href = _relative
+) -> dict[str, Any]:
+    return {
+        "identifiers": [f"{namespace}:{tag_id}"],
+        "name": name,
+        "_links": {"self": {"href": href(f"tags/{tag_id}")}},
+    }
 
 
 def _tags(connection: Connection) -> Iterator[dict[str, Any]]:
     for tag_id, name in _rows(connection, "SELECT id, name FROM tags ORDER BY id"):
-        yield {
-            "identifiers": [f"ladder:{tag_id}"],
-            "name": name,
-            "_links": {"self": {"href": f"tags/{tag_id}"}},
-        }
+        yield tag_document(tag_id, name)
+
+
+def tagging_document(tag_id: int, person: int, href: Href = _relative) -> dict[str, Any]:
+    return {
+        "item_type": "osdi:person",
+        "_links": {
+            "osdi:tag": {"href": href(f"tags/{tag_id}")},
+            "osdi:person": {"href": href(f"people/{person}")},
+        },
+    }
 
 
 def _taggings(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -205,13 +245,36 @@ def _taggings(connection: Connection) -> Iterator[dict[str, Any]]:
         "ORDER BY t.tag_id, t.supporter_id"
     )
     for tag_id, person in _rows(connection, sql):
-        yield {
-            "item_type": "osdi:person",
-            "_links": {
-                "osdi:tag": {"href": f"tags/{tag_id}"},
-                "osdi:person": {"href": f"people/{person}"},
-            },
-        }
+        yield tagging_document(tag_id, person)
+
+
+def event_document(
+    row: Sequence[Any], identifiers: list[str], namespace: str = "ladder", href: Href = _relative
+) -> dict[str, Any]:
+    """An event document from an :data:`EVENTS_SELECT` row and its other tools' identifiers."""
+    (eid, title, kind, starts, ends, place, postcode, capacity, key_date, status,
+     created) = row  # fmt: skip
+    document: dict[str, Any] = {
+        "identifiers": [f"{namespace}:{eid}", *identifiers],
+        "created_date": _date(created),
+        "title": title,
+        "name": title,
+        "start_date": _date(starts),
+        "status": status,
+    }
+    if ends is not None:
+        document["end_date"] = _date(ends)
+    if capacity is not None:
+        document["capacity"] = capacity
+    location = {k: v for k, v in (("venue", place), ("postal_code", postcode)) if v is not None}
+    if location:
+        document["location"] = location
+    custom = {KIND: kind}
+    if key_date:
+        custom[KEY_DATE] = "true"
+    document["custom_fields"] = custom
+    document["_links"] = {"self": {"href": href(f"events/{eid}")}}
+    return document
 
 
 def _events(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -220,55 +283,34 @@ def _events(connection: Connection) -> Iterator[dict[str, Any]]:
         "SELECT event_id, namespace, value FROM event_identifiers "
         "ORDER BY event_id, namespace, value",
     )
-    sql = (
-        "SELECT id, title, kind, starts_at, ends_at, place, postcode, capacity, key_date, "
-        "status, created_at FROM events ORDER BY id"
-    )
-    for (eid, title, kind, starts, ends, place, postcode, capacity, key_date, status,
-         created) in _rows(connection, sql):  # fmt: skip
-        document: dict[str, Any] = {
-            "identifiers": [f"ladder:{eid}", *others(eid)],
-            "created_date": _date(created),
-            "title": title,
-            "name": title,
-            "start_date": _date(starts),
-            "status": status,
-        }
-        if ends is not None:
-            document["end_date"] = _date(ends)
-        if capacity is not None:
-            document["capacity"] = capacity
-        location = {k: v for k, v in (("venue", place), ("postal_code", postcode)) if v is not None}
-        if location:
-            document["location"] = location
-        custom = {KIND: kind}
-        if key_date:
-            custom[KEY_DATE] = "true"
-        document["custom_fields"] = custom
-        document["_links"] = {"self": {"href": f"events/{eid}"}}
-        yield document
+    for row in _rows(connection, f"{EVENTS_SELECT} ORDER BY id"):
+        yield event_document(row, others(row[0]))
 
 
 _STATUS = {"accepted": "accepted", "tentative": "tentative", "declined": "declined"}
 _ATTENDED = {"attended": True, "no_show": False}
 
 
+def attendance_document(
+    row: Sequence[Any], namespace: str = "ladder", href: Href = _relative
+) -> dict[str, Any]:
+    """An attendance document from an :data:`ATTENDANCES_SELECT` row."""
+    aid, event, person, rsvp, rsvp_at, presence = row
+    document: dict[str, Any] = {"identifiers": [f"{namespace}:{aid}"]}
+    if rsvp is not None:
+        document["status"] = _STATUS[rsvp]
+    if rsvp_at is not None:
+        document["action_date"] = _date(rsvp_at)
+    if presence in _ATTENDED:
+        document["attended"] = _ATTENDED[presence]
+    document["_links"] = {
+        "osdi:event": {"href": href(f"events/{event}")},
+        "osdi:person": {"href": href(f"people/{person}")},
+    }
+    return document
+
+
 def _attendances(connection: Connection) -> Iterator[dict[str, Any]]:
-    sql = (
-        "SELECT a.id, a.event_id, a.supporter_id, a.rsvp, a.rsvp_at, a.presence "
-        f"FROM attendances a JOIN supporters s ON s.id = a.supporter_id WHERE {LIVE} "
-        "ORDER BY a.id"
-    )
-    for aid, event, person, rsvp, rsvp_at, presence in _rows(connection, sql):
-        document: dict[str, Any] = {"identifiers": [f"ladder:{aid}"]}
-        if rsvp is not None:
-            document["status"] = _STATUS[rsvp]
-        if rsvp_at is not None:
-            document["action_date"] = _date(rsvp_at)
-        if presence in _ATTENDED:
-            document["attended"] = _ATTENDED[presence]
-        document["_links"] = {
-            "osdi:event": {"href": f"events/{event}"},
-            "osdi:person": {"href": f"people/{person}"},
-        }
-        yield document
+    sql = f"{ATTENDANCES_SELECT} WHERE {LIVE} ORDER BY a.id"
+    for row in _rows(connection, sql):
+        yield attendance_document(row)

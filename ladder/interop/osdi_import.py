@@ -25,9 +25,10 @@ path, and nothing is written. Everything is written in one transaction, set-base
 from __future__ import annotations
 
 import gc
+import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +43,14 @@ from ladder.domain.names import fold
 from ladder.domain.text import TAG, text_problem
 from ladder.errors import InputError
 from ladder.interop import osdi_export as ex
-from ladder.interop.osdi_documents import OWN_HREF, EventDoc, Gathered, files_of, gather
+from ladder.interop.osdi_documents import (
+    OWN_HREF,
+    EventDoc,
+    Gathered,
+    files_of,
+    gather,
+    gather_stream,
+)
 from ladder.people.importing.importer import wanted_of
 from ladder.people.importing.known import Known, raw_rows
 from ladder.people.importing.plan import Plan, Planner
@@ -116,6 +124,19 @@ class OsdiReport:
     skipped: dict[str, int] = field(default_factory=dict)  # kind of document -> count
     written: bool = False
     dry_run: bool = False
+    # once written (the web API answers with them): each person document's person in document
+    # order, the events written (those matched, then those created), and the (event, person)
+    # of each attendance
+    person_ids: list[int] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
+    attendances: list[tuple[int, int]] = field(default_factory=list)
+    tagged: list[int] = field(default_factory=list)  # the people of the taggings
+    tag_ids: list[int] = field(default_factory=list)  # the tags the documents name
+
+
+# Runs in the import's transaction once everything is written (the web API's audit entry);
+# raising there undoes the whole import.
+AfterWrite = Callable[[Connection, OsdiReport], None]
 
 
 def import_osdi(
@@ -136,23 +157,44 @@ def import_osdi(
     enabled = gc.isenabled()
     gc.disable()  # millions of small acyclic dicts: as in people import (2.6x faster at 1M)
     try:
-        return _import(engine, ladder, paths, dry_run, now, event, tag, by)
+        sources: list[Path | tuple[str, str]] = list(files_of(paths))
+        return _import(engine, ladder, sources, dry_run, now, event, tag, None, False, by)
     finally:
         if enabled:
             gc.enable()
 
 
+def import_documents(
+    engine: Engine,
+    ladder: LadderFile,
+    documents: list[tuple[str, str]],
+    *,
+    event: int | None = None,
+    tag: str | None = None,
+    after_write: AfterWrite | None = None,
+    now: datetime | None = None,
+    ids_decide: bool = False,
+) -> OsdiReport:
+    """Import OSDI documents given as text, ``(name for messages, JSON)`` each (an API
+    request's body), exactly as :func:`import_osdi` imports files; ``after_write`` runs in the
+    same transaction once they are written. ``ids_decide``: a person's ``ladder:<id>`` names
+    them even when the document gives another name (an update of that person, by id)."""
+    sources: list[Path | tuple[str, str]] = list(documents)
+    return _import(engine, ladder, sources, False, now, event, tag, after_write, ids_decide, None)
+
+
 def _import(
     engine: Engine,
     ladder: LadderFile,
-    paths: list[Path],
+    files: list[Path | tuple[str, str]],
     dry_run: bool,
     now: datetime | None,
     event: int | None,
     tag: str | None,
-    by: str = "ladder",
+    after_write: AfterWrite | None,
+    ids_decide: bool,
+    by: str | None,  # who, for the "import osdi" audit entry; None: after_write audits
 ) -> OsdiReport:
-    files = files_of(paths)
     gathered = Gathered()
     if tag is not None:
         if problem := text_problem(tag.strip(), TAG) or (None if tag.strip() else "empty"):
@@ -161,13 +203,16 @@ def _import(
         gathered.tags.setdefault(gathered.default_tag, tag.strip())
     gathered.default_event = event
     for file in files:
-        gather(gathered, file)
+        if isinstance(file, Path):
+            gather(gathered, file)
+        else:
+            gather_stream(gathered, io.StringIO(file[1]), file[0])
     now = now or utcnow()
 
     def planned_on(connection: Connection) -> _Import:  # a fresh report for each plan
         report = OsdiReport(files=len(files), documents=gathered.documents, dry_run=dry_run)
         report.skipped = dict(gathered.skipped)
-        return _Import(connection, ladder, gathered, report, now).plan()
+        return _Import(connection, ladder, gathered, report, now, ids_decide).plan()
 
     with engine.connect() as connection:
         if locks_whole_database(connection):  # plan without SQLite's write lock first
@@ -181,14 +226,20 @@ def _import(
                 if data_version(connection) != seen:  # someone committed: plan again, locked
                     planned = planned_on(connection)
                 planned.write()
-                _audit(connection, by, planned)
+                if by is not None:
+                    _audit(connection, by, planned)
+                if after_write is not None:
+                    after_write(connection, planned.report)
             return planned.report
         with connection.begin():
             lock_tables(connection, WRITTEN)
             planned = planned_on(connection)
             if not dry_run:
                 planned.write()
-                _audit(connection, by, planned)
+                if by is not None:
+                    _audit(connection, by, planned)
+                if after_write is not None:
+                    after_write(connection, planned.report)
     return planned.report
 
 
@@ -223,7 +274,9 @@ class _Import:
         gathered: Gathered,
         report: OsdiReport,
         now: datetime,
+        ids_decide: bool = False,
     ) -> None:
+        self.ids_decide = ids_decide
         self.connection = connection
         self.ladder = ladder
         self.gathered = gathered
@@ -268,6 +321,10 @@ class _Import:
         people = _PersonRefs(self.connection, g, self.line_key, plan, self.known, person)
         self._write_taggings(people)
         self._write_attendances(people, event_ids)
+        self.report.person_ids = [
+            person(self.line_key[line]) for line in range(1, len(g.rows) + 1)
+            if line in self.line_key
+        ]  # fmt: skip
         self.report.written = True
 
     # people ---------------------------------------------------------------------------------
@@ -322,6 +379,7 @@ class _Import:
         rows = list(rows) if small else rows
         known = Known.load(connection, wanted_of(rows) if small else None)
         planner = Planner(known, groups, COLUMNS, create_groups=False)
+        planner.ids_decide = self.ids_decide
         planner.add_rows(rows)
         plan = planner.finish()
         if plan.rejected:
@@ -502,6 +560,7 @@ class _Import:
                 new_docs.append(doc)
                 continue
             current = currents.get(target, {})
+            self.report.event_ids.append(target)
             changed = {k: v for k, v in doc.values.items() if current.get(k) != v}
             if changed:
                 updates[tuple(sorted(changed))].append({"_id": target, **changed})
@@ -530,6 +589,7 @@ class _Import:
             )
             for doc, event_id in zip(new_docs, ids, strict=True):
                 self._remember_event(doc, event_id, hrefs, by_identifier)
+            self.report.event_ids.extend(ids)
             self.report.events_created = len(new_docs)
         known = _lookup(self.connection, "event_identifiers", "event_id", set(by_identifier))
         fresh = [
@@ -593,6 +653,8 @@ class _Import:
             }
             self.report.tags_created = len(fresh)
         wanted = {(p, all_tags[f]) for p, f in pairs}
+        self.report.tagged = sorted({p for p, _ in pairs})
+        self.report.tag_ids = [all_tags[f] for f in wanted_tags]
         existing = set(
             _pairs_in(
                 self.connection,
@@ -635,6 +697,7 @@ class _Import:
                 self.report.unlinked += 1
                 continue
             chosen.setdefault((event, person), {}).update(attendance.values)
+        self.report.attendances = list(chosen)
         if not chosen:
             return
         existing = {

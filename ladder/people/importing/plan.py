@@ -91,6 +91,7 @@ class Planner:
         self.tool = ""  # whose ids the file's tool_id column holds
         self._known_ids = set(known.by_tool_id)  # the ids the database already has
         self.accept_suggestions = False
+        self.ids_decide = False  # an id names its person whatever the name (an API's PUT)
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
         for row in rows:
@@ -271,7 +272,7 @@ class Planner:
         if number not in self.known.people:
             return None
         column = self.columns.get("id", "id")
-        if not self._agree(number, row):
+        if not self.ids_decide and not self._agree(number, row):
             name = " ".join(p for p in self.known.names(number) if p)
             return Rejection(
                 row["line"],
