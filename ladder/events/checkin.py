@@ -248,14 +248,26 @@ def check_in_by_ref(
     with engine.begin() as connection:
         event = checkable_event(connection, event_ref, now, late)
         person = find_person(connection, person_ref)
-        result = check_in(connection, ladder, event, person, user, now)
-        if not result.already:
-            audit.record(
-                connection,
-                user,
-                "checkin",
-                people=[person.id],
-                fields=["presence"],
-                detail={"event": event.id},
-            )
-        return result
+        return audited_check_in(connection, ladder, event, person, user, now)
+
+
+def audited_check_in(
+    connection: Connection,
+    ladder: LadderFile,
+    event: EventRef,
+    person: PersonRef,
+    actor: str,
+    now: datetime,
+) -> CheckinResult:
+    """:func:`check_in` and its audit entry (none for a repeat, which changes nothing)."""
+    result = check_in(connection, ladder, event, person, actor, now)
+    if not result.already:
+        audit.record(
+            connection,
+            actor,
+            "checkin",
+            people=[person.id],
+            fields=["presence"],
+            detail={"event": event.id},
+        )
+    return result

@@ -34,7 +34,7 @@ from ladder.domain.text import LIKE_ESCAPE, like_pattern, text_problem
 from ladder.domain.vocabulary import Presence, Rsvp, SupporterStatus
 from ladder.errors import NotFoundError
 from ladder.events.agenda import EventRef, find_event
-from ladder.events.checkin import CheckinResult, check_in, checkable_event
+from ladder.events.checkin import CheckinResult, audited_check_in, checkable_event
 from ladder.events.door import DoorCandidate, walk_in
 from ladder.people.edit import PersonFields
 from ladder.people.lookup import PersonRef, event_relation_rank, find_person
@@ -252,17 +252,7 @@ def check_in_person(
     with engine.begin() as connection:
         event = checkable_event(connection, f"#{event_id}", now)
         person = find_person(connection, f"#{person_id}", allow_name=False)
-        result = check_in(connection, ladder, event, person, actor, now)
-        if not result.already:
-            audit.record(
-                connection,
-                actor,
-                "checkin",
-                people=[person.id],
-                fields=["presence"],
-                detail={"event": event_id},
-            )
-    return result
+        return audited_check_in(connection, ladder, event, person, actor, now)
 
 
 def undo_check_in(engine: Engine, event_id: int, person_id: int) -> None:

@@ -54,11 +54,12 @@ phone and name indexes) is overwritten with zeros, and after the commit ``PRAGMA
 wal_checkpoint(TRUNCATE)`` copies the WAL into the file and empties it, so no frame holds an
 older copy of a page. No VACUUM is needed for what the erasure itself frees (the byte-level
 test greps the file and the WAL, and a control shows the grep finds the bytes when
-secure_delete is off). Bytes an earlier edit freed while secure_delete was off (an email
-changed last year) can still sit in free space: Debian's SQLite has secure_delete on by
-default, so every connection zeroes what it frees; other builds (python.org, macOS) do not,
-and only a VACUUM (the whole file rewritten: minutes at 1M people, see ``bench privacy``) or
-secure_delete on every connection would remove those. If another process holds a read
+secure_delete is off). Every ladder connection runs with secure_delete on
+(``ladder.storage.engine``; Debian's SQLite has it on by default, python.org's and macOS's do
+not), so an earlier edit (an email changed last year) left zeros too; only a file last written
+by something else (an older ladder on another build) may hold such bytes in free space, which
+a VACUUM (the whole file rewritten: minutes at 1M people, see ``bench privacy``) removes. If
+another process holds a read
 snapshot, the checkpoint cannot finish: it waits CHECKPOINT_WAIT_MS, then the result says so
 (``wal_truncated`` False) and the WAL empties when that reader is gone.
 

@@ -81,7 +81,8 @@ def test_a_check_in_completes_while_a_dry_run_stages_its_actions(workspace, monk
     assert (report.added, report.people.created, report.people.written) == (2, 1, False)
     after = dump(engine)
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {"attendances", "actions", "supporters"}  # the door's check-in only
+    changed_by_door = {"attendances", "actions", "supporters", "audit_entries", "audit_people"}
+    assert changed == changed_by_door  # the door's check-in (and its audit entry) only
     assert [row[1] for row in after["actions"]] == [comer]
     assert len(after["supporters"]) == len(before["supporters"])
 

@@ -81,7 +81,8 @@ def _reset(workspace) -> tuple[list[int], list[int]]:
             connection.execute(text(f"DELETE FROM {table}"))
     people = [add_person(engine, f"P{n}", "X", email=f"p{n}@example.org") for n in range(PEOPLE)]
     campaigns = [
-        add_campaign(engine, workspace.ladder, CampaignInput(name, 10)).id for name in CAMPAIGNS
+        add_campaign(engine, workspace.ladder, CampaignInput(name, 10), by="test").id
+        for name in CAMPAIGNS
     ]
     return people, campaigns
 
