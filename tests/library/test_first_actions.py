@@ -46,6 +46,12 @@ class Reference:
     def __init__(self, people: list[int]) -> None:
         self.live = list(people)
         self.actions: list[tuple[int, datetime, int | None]] = []
+        self.petition_at: set[tuple[int, datetime]] = set()  # (person, time) of petitions
+
+    def petitions(self) -> set[tuple[int, datetime]]:
+        """An import leaves out a row whose person already has a petition at that time
+        (logged, imported, or an earlier line of the same file: the first line wins)."""
+        return self.petition_at
 
     def first(self, person: int) -> tuple[datetime | None, int | None]:
         times = [when for who, when, _c in self.actions if who == person]
@@ -98,6 +104,7 @@ def _apply(workspace, reference: Reference, people: list[int], campaigns: list[i
         log_action(engine, ladder, f"#{pick(who)}", "petition", "t", at=at, campaign=name, now=NOW)
         cid = None if campaign is None else campaigns[campaign]
         reference.actions.append((pick(who), at, cid))
+        reference.petition_at.add((pick(who), at))
     elif op[0] == "import":
         lines = ["email,date,campaign"]
         for who, hours, campaign in op[1]:
@@ -106,7 +113,9 @@ def _apply(workspace, reference: Reference, people: list[int], campaigns: list[i
             name = "" if campaign is None else CAMPAIGNS[campaign]
             lines.append(f"p{index}@example.org,{at:%d/%m/%Y %H:%M},{name}")
             cid = None if campaign is None else campaigns[campaign]
-            reference.actions.append((pick(who), at, cid))
+            if (pick(who), at) not in reference.petitions():  # an import adds a person's
+                reference.actions.append((pick(who), at, cid))  # petition at a time once
+                reference.petition_at.add((pick(who), at))
         data = ("\n".join(lines) + "\n").encode()
         options = ImportOptions(create_people=False)
         report, _ = import_actions(
@@ -132,6 +141,9 @@ def _apply(workspace, reference: Reference, people: list[int], campaigns: list[i
         reference.actions = [
             (keep if who == other else who, when, c) for who, when, c in reference.actions
         ]
+        reference.petition_at = {
+            (keep if who == other else who, when) for who, when in reference.petition_at
+        }
         live.remove(other)
 
 

@@ -219,7 +219,13 @@ class Memo:
                 self.memo.popitem(last=False)
 
 
-MEMO = Memo()
+def memo_of(request: Request) -> Memo:
+    """This app's memo (one per server: a test's app never sees another's pages)."""
+    state = request.app.state
+    if getattr(state, "memo", None) is None:
+        state.memo = Memo()
+    found: Memo = state.memo
+    return found
 
 
 def read_page(
@@ -245,24 +251,28 @@ def read_page(
     query = (engine.url.render_as_string(), select, clause, order, values)
     count_sql = condition.bind(f"SELECT count(*) FROM {count_from} {clause}")
     namespace = Naming.of(request).namespace
+    memo = memo_of(request)
     with reading(engine) as connection, connection.begin():
-        total = MEMO.get(("count", *query), MEMO.COUNT_SECONDS)
+        total = memo.get(("count", *query), memo.COUNT_SECONDS)
         if total is None:
             total = int(connection.execute(count_sql, params).scalar_one())
-            MEMO.put(("count", *query), total)
-        rows: list[Sequence[Any]] = []
-        after = MEMO.get(("last", *query, paging.per_page, paging.page - 1), MEMO.LAST_SECONDS)
+            memo.put(("count", *query), total)
+        after = memo.get(("last", *query, paging.per_page, paging.page - 1), memo.LAST_SECONDS)
         given = {**params, "_limit": paging.per_page}
+        rows: list[Sequence[Any]]
+        # the rows are always read, whatever the remembered count says: a count another
+        # process's write made stale must not end a client's loop early with an empty page
         if after is not None:
             sql = f"{select} {clause} AND {order} > :_after ORDER BY {order} LIMIT :_limit"
             rows = list(connection.execute(condition.bind(sql), {**given, "_after": after}))
-        elif paging.offset < total:
+        else:
             sql = f"{select} {clause} ORDER BY {order} LIMIT :_limit OFFSET :_offset"
             rows = list(
                 connection.execute(condition.bind(sql), {**given, "_offset": paging.offset})
             )
         if rows:
-            MEMO.put(("last", *query, paging.per_page, paging.page), rows[-1][key])
+            memo.put(("last", *query, paging.per_page, paging.page), rows[-1][key])
+            total = max(total, paging.offset + len(rows))  # at least what this page shows
         found: dict[int, list[str]] = {}
         if others is not None and rows:
             ids = [row[0] for row in rows]
@@ -360,4 +370,4 @@ def write(
             ids_decide=ids_decide,
         )
     finally:
-        MEMO.clear()  # counts and page keys may have changed
+        memo_of(request).clear()  # counts and page keys may have changed
