@@ -41,11 +41,15 @@ def export(workspace: Workspace, person: str, output: str, force: bool) -> None:
 
     done = export_person(workspace.engine, person, workspace.settings.user, write)
     if output != "-":
-        rows = sum(done.counts.values())
+        rows, tables = sum(done.counts.values()), sum(1 for n in done.counts.values() if n)
         click.echo(
             printable(
                 f"Wrote everything held about {done.person.describe()} to {output}: "
-                f"{rows} rows in {sum(1 for n in done.counts.values() if n)} tables, "
-                f"{done.audit_entries} audit entries."
+                f"{_counted(rows, 'row')} in {_counted(tables, 'table')}, "
+                f"{_counted(done.audit_entries, 'audit entry', 'audit entries')}."
             )
         )
+
+
+def _counted(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
