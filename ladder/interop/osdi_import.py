@@ -57,7 +57,7 @@ from ladder.people.importing.plan import Plan, Planner
 from ladder.people.importing.rows import PersonRow
 from ladder.people.importing.write import TagLinks, write_plan
 from ladder.privacy import audit
-from ladder.storage.bulk import copy_rows
+from ladder.storage.bulk import copy_rows, update_by_id
 from ladder.storage.models import (
     Attendance,
     Event,
@@ -566,13 +566,7 @@ class _Import:
                 updates[tuple(sorted(changed))].append({"_id": target, **changed})
                 self.report.events_updated += 1
             self._remember_event(doc, target, hrefs, by_identifier)
-        for columns, rows in updates.items():
-            self.connection.execute(
-                update(events)
-                .where(events.c.id == bindparam("_id"))
-                .values({c: bindparam(c) for c in columns}),
-                rows,
-            )
+        update_by_id(self.connection, events, updates)
         if new_docs:
             rows = [
                 {"kind": "event", "key_date": False, "status": "confirmed", "ends_at": None,
@@ -737,13 +731,7 @@ class _Import:
             ("event_id", "supporter_id", "rsvp", "rsvp_at", "presence", "walk_in"),
             new,
         )
-        for columns, rows in changes.items():
-            self.connection.execute(
-                update(table)
-                .where(table.c.id == bindparam("_id"))
-                .values({c: bindparam(c) for c in columns}),
-                rows,
-            )
+        update_by_id(self.connection, table, changes)
 
 
 class _PersonRefs:

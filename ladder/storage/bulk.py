@@ -7,10 +7,10 @@ See PERFORMANCE.md for the measurements.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, bindparam, text, update
 
 
 def copy_rows(
@@ -83,3 +83,19 @@ class _Counter:
         row = next(self._rows)
         self.count += 1
         return row
+
+
+def update_by_id(
+    connection: Connection,
+    table: Table,
+    by_columns: Mapping[tuple[str, ...], list[dict[str, Any]]],
+) -> None:
+    """Update rows by id, one executemany per set of columns changed: ``by_columns`` maps the
+    columns to rows of ``{"_id": id, column: value, ...}``."""
+    for columns, rows in by_columns.items():
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in columns}),
+            rows,
+        )

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Table, insert, select, text
 
 from ladder.domain.names import fold
 from ladder.people.importing.known import BOOLEAN, UPDATABLE, raw_rows
 from ladder.people.importing.plan import Plan
 from ladder.privacy.consent import record_many
-from ladder.storage.bulk import copy_rows
+from ladder.storage.bulk import copy_rows, update_by_id
 from ladder.storage.models import LocalGroup, Supporter, SupporterIdentifier, SupporterTag, Tag
 
 SUPPORTERS = cast(Table, Supporter.__table__)
@@ -211,14 +211,7 @@ def _update_people(
             values["local_group_id"] = group(values["local_group_id"])
         values["updated_at"] = now
         by_columns[tuple(sorted(values))].append({"_id": key, **values})
-    table = SUPPORTERS
-    for columns, rows in by_columns.items():
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in columns})
-        )
-        connection.execute(statement, rows)
+    update_by_id(connection, SUPPORTERS, by_columns)
 
 
 def _create_groups(connection: Connection, names: dict[str, str], now: datetime) -> dict[str, int]:
