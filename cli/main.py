@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "tokens": "cli.tokens:tokens",
     "privacy": "cli.privacy:privacy",
     "audit": "cli.audit:audit_command",
+    "report": "cli.report:report",
 }
 
 

@@ -9,18 +9,25 @@ unchanged on both databases:
 - ``smallest(...)`` / ``largest(...)``: scalar ``min``/``max`` / ``least``/``greatest``;
 - ``whole_days(later, earlier)``: whole days between two timestamps;
 - ``half_up(x)``: a non-negative number rounded to a whole one, halves up (PostgreSQL's
-  ``round`` of a double rounds halves to even, SQLite's away from zero).
+  ``round`` of a double rounds halves to even, SQLite's away from zero);
+- ``local_date(ts, zone)``: the calendar date of a stored (naive UTC) time in the movement's
+  zone, daylight saving included: the time shifted by the zone's offset, chosen among its
+  transitions by a balanced ``CASE`` written from Python's ``zoneinfo``, so both databases
+  agree with Python to the minute (:mod:`ladder.storage.zones`).
 """
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, func, literal
+from sqlalchemy import JSON, Date, Float, Integer, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+
+from ladder.storage.zones import offset_case, offsets
 
 
 class _JsonObject(FunctionElement[Any]):
@@ -99,6 +106,22 @@ def whole_days(later: ColumnElement[Any], earlier: ColumnElement[Any]) -> Column
 def half_up(value: ColumnElement[Any]) -> ColumnElement[int]:
     """``value`` (>= 0) to the nearest whole number, 2.5 to 3, alike on both databases."""
     return _HalfUp(value)
+
+
+class _LocalDate(FunctionElement[Any]):
+    type = Date()
+    inherit_cache = False  # the zone is an attribute, not a clause
+
+    def __init__(self, moment: ColumnElement[Any], zone: tzinfo) -> None:
+        super().__init__(moment)
+        self.zone = zone
+
+
+def local_date(moment: ColumnElement[Any], zone: tzinfo) -> ColumnElement[Any]:
+    """The date of ``moment`` (naive UTC) on the wall calendar of ``zone``, a ``date`` on both
+    databases. The offsets are written into the SQL as text, never as parameters, so the same
+    expression can be selected and grouped by on PostgreSQL."""
+    return _LocalDate(moment, zone)
 
 
 def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
@@ -188,3 +211,16 @@ def full_name(table: Any) -> ColumnElement[str]:
     return func.trim(
         func.coalesce(table.c.first_name, "") + " " + func.coalesce(table.c.last_name, "")
     )
+
+
+@compiles(_LocalDate, "postgresql")
+def _local_date_pg(element: _LocalDate, compiler: SQLCompiler, **kw: Any) -> str:
+    moment = _args(element, compiler, **kw)[0]
+    shift = offset_case(moment, offsets(element.zone))
+    return f"CAST({moment} + ({shift}) * INTERVAL '1 minute' AS DATE)"
+
+
+@compiles(_LocalDate)
+def _local_date_sqlite(element: _LocalDate, compiler: SQLCompiler, **kw: Any) -> str:
+    moment = _args(element, compiler, **kw)[0]
+    return f"date({moment}, {offset_case(moment, offsets(element.zone), ' minutes')})"

@@ -1,0 +1,53 @@
+"""Options every report shares: the window (--since, --until), --group and --format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+
+from cli.output import output_options
+from cli.when import LocalTime
+from ladder.clock import utcnow
+from ladder.reports.window import Window, report_window
+from ladder.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def window_options(function: F) -> F:
+    """``--since``, ``--until`` and ``--group``; the values arrive as ``since``, ``until`` and
+    ``group``: turn them into a :class:`Window` with :func:`window_of`."""
+    options = [
+        click.option(
+            "--since",
+            type=LocalTime(days_ago=True),
+            metavar="DATE|Nd",
+            help="From this date (local; 2026-01-01) or this many days back (90d). "
+            "Default: the beginning.",
+        ),
+        click.option(
+            "--until",
+            type=LocalTime(),
+            metavar="DATE",
+            help="Up to this date, not included (local midnight). Default: now.",
+        ),
+        click.option("--group", metavar="NAME", help="Only this local group."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def report_options(function: F) -> F:
+    """:func:`window_options` and ``--format``."""
+    return window_options(output_options(function))
+
+
+def window_of(
+    workspace: Workspace, since: datetime | None, until: datetime | None, group: str | None
+) -> Window:
+    with workspace.reading() as connection:
+        return report_window(connection, until or utcnow(), since, group)
