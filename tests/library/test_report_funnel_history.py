@@ -9,86 +9,24 @@ differences between consecutive photographs.
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
-from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
+from ladder.reports.cohorts import cohorts
 from ladder.reports.funnel import funnel
 from ladder.reports.periods import Every
 from ladder.reports.window import Window
-from ladder.rules import promote
 from ladder.storage.engine import reading
-from ladder.storage.models import Action, ActionKind, Supporter
-from tests.rules_reference import clear_world
-
-MONTHS = 10
-LADDER = load_ladder(default_ladder_path())
-KINDS = ["event_attendance", "mass_action", "host_event", "share_toolkit", "like"]
-
-
-def month_day(month: int, day: int) -> datetime:
-    return datetime(2025 + month // 12, month % 12 + 1, day, 12, 0)
-
-
-people_st = st.lists(st.integers(0, MONTHS - 1), min_size=1, max_size=6)
-# (person index, month, kind, how many that month)
-acts_st = st.lists(
-    st.tuples(
-        st.integers(0, 5), st.integers(0, MONTHS - 1), st.sampled_from(KINDS), st.integers(1, 3)
-    ),
-    max_size=14,
-)
-
-
-def photograph(engine: Engine, ladder: LadderFile) -> tuple[int, Counter[str], dict[int, tuple]]:
-    with engine.connect() as connection:
-        rows = connection.execute(select(Supporter.id, Supporter.rung, Supporter.status)).all()
-    counts: Counter[str] = Counter()
-    for _, rung, status in rows:
-        counts[rung if status == "active" else "lapsed"] += 1
-    return len(rows), counts, {pid: (rung, status) for pid, rung, status in rows}
-
-
-def grow_and_photograph(engine: Engine, joins: list[int], acts: list[tuple]) -> list[tuple]:
-    """Month by month: joins, actions, promote on the 15th, photograph."""
-    with engine.connect() as connection:
-        kind_ids = dict(connection.execute(select(ActionKind.name, ActionKind.id)).all())
-    ids: list[int] = []
-    photos = []
-    for month in range(MONTHS):
-        with engine.begin() as connection:
-            for index, joined in enumerate(joins):
-                if joined == month:
-                    at = month_day(month, 1 + index)
-                    row = {"rung": "follow", "rung_since": at, "created_at": at, "status": "active"}
-                    ids.append(
-                        connection.execute(insert(Supporter).values(**row)).inserted_primary_key[0]
-                    )  # noqa: E501
-            rows = [
-                {
-                    "supporter_id": ids[who],
-                    "action_kind_id": kind_ids[kind],
-                    "occurred_at": month_day(month, 2 + 3 * n),
-                    "created_at": month_day(month, 2 + 3 * n),
-                }
-                for who, when, kind, many in acts
-                if when == month and who < len(ids)
-                for n in range(many)
-            ]
-            if rows:
-                connection.execute(insert(Action), rows)
-        promote(engine, LADDER, as_of=month_day(month, 15))
-        photos.append(photograph(engine, LADDER))
-    return photos
+from ladder.storage.models import LevelChange, Supporter
+from tests.growth_world import LADDER, MONTHS, acts_st, grow, joins_st, month_day
 
 
 def check(engine: Engine, joins: list[int], acts: list[tuple]) -> list[dict]:
-    clear_world(engine)
-    photos = grow_and_photograph(engine, joins, acts)
+    photos = grow(engine, joins, acts)
     with reading(engine) as connection:
         window = Window(month_day(MONTHS, 1).replace(hour=0))
         rows = funnel(connection, LADDER, window, Every.MONTH, UTC)
@@ -114,6 +52,10 @@ def check(engine: Engine, joins: list[int], acts: list[tuple]) -> list[dict]:
         assert row["reactivated"] == moved[("lapsed", "active")]
         before = states
     assert rows[-1]["ends"] == (month_day(MONTHS, 1) - timedelta(days=1)).date()
+    end = month_day(MONTHS, 1).replace(hour=0)
+    with reading(engine) as connection:
+        found = cohorts(connection, LADDER, Window(end), UTC, [30, 90])
+    assert [row for row in found if row["people"]] == reference_cohorts(engine, end, [30, 90])
     return rows
 
 
@@ -130,6 +72,51 @@ STORY = {  # Awa climbs to mobilise then goes quiet and lapses; Bastien lapses a
 }
 
 
+def reference_cohorts(engine: Engine, end, within: list[int]) -> list[dict]:
+    """The cohort report by plain loops over every person and change (months, UTC)."""
+    with engine.connect() as connection:
+        people = connection.execute(select(Supporter.id, Supporter.created_at, Supporter.rung))
+        changes = connection.execute(
+            select(LevelChange.supporter_id, LevelChange.changed_at, LevelChange.from_rung)
+            .add_columns(LevelChange.to_rung)
+            .order_by(LevelChange.changed_at, LevelChange.id)
+        ).all()
+        people = people.all()
+    rank = LADDER.rung_index
+    cohort: dict[str, list] = {}
+    for pid, created, rung in people:
+        mine = [c for c in changes if c.supporter_id == pid]
+        start = rank(mine[0].from_rung if mine else rung)
+        reached = {}
+        for r in range(1, len(LADDER.rung_names)):
+            if start >= r:
+                reached[r] = 0
+            else:
+                days = [
+                    (max(c.changed_at, created) - created).days
+                    for c in mine
+                    if rank(c.to_rung) >= r and c.changed_at < end
+                ]
+                if days:
+                    reached[r] = min(days)
+        cohort.setdefault(f"{created:%Y-%m}", []).append((created, reached))
+    rows = []
+    for label in sorted(cohort):
+        members = cohort[label]
+        row: dict = {"cohort": label, "people": len(members)}
+        first = members[0][0].replace(day=1, hour=0, minute=0)
+        month_end = (first + timedelta(days=32)).replace(day=1)
+        for r, rung in enumerate(LADDER.rung_names[1:], start=1):
+            for n in within:
+                got = sum(1 for _, reached in members if reached.get(r, n) < n)
+                done = month_end + timedelta(days=n) <= end
+                row[f"{rung}_{n}d"] = round(got / len(members), 3) if done else None
+            days = [reached[r] for _, reached in members if r in reached]
+            row[f"{rung}_median_days"] = statistics.median(days) if days else None
+        rows.append(row)
+    return rows
+
+
 def test_a_story_with_climbs_lapses_and_a_return_is_told_month_by_month(engine: Engine) -> None:
     rows = check(engine, **STORY)
     assert sum(row["up"] for row in rows) == 4
@@ -142,9 +129,9 @@ def test_a_story_with_climbs_lapses_and_a_return_is_told_month_by_month(engine: 
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(joins=people_st, acts=acts_st)
+@given(joins=joins_st, acts=acts_st)
 @example(**STORY)
-def test_the_funnel_at_each_past_month_end_equals_the_rungs_people_had_then(
+def test_the_funnel_at_each_past_month_end_equals_the_rungs_people_had_then_and_cohorts_agree(
     engine: Engine, joins: list[int], acts: list[tuple]
 ) -> None:
     check(engine, joins, acts)
