@@ -80,3 +80,25 @@ def build(engine: Engine) -> dict[str, int]:
             ],
         )
     return ids
+
+
+def seeded_style(engine: Engine) -> None:
+    """As `ladder seed` writes history: a climb without statuses, a lapse without rungs.
+    Iris joined 01-02 on follow, climbed to attend 02-05, lapsed 03-05; Kim joined 01-04 on
+    attend and lapsed 02-10."""
+
+    def join(name: str, day: int, rung: str) -> int:
+        at = datetime(2026, 1, day, 12)
+        return add_person(engine, name, None, rung=rung, status="lapsed", created_at=at)
+
+    iris, kim = join("Iris", 2, "attend"), join("Kim", 4, "attend")
+    rows = [
+        (iris, "follow", "attend", None, None, datetime(2026, 2, 5, 12)),
+        (iris, None, None, "active", "lapsed", datetime(2026, 3, 5, 12)),
+        (kim, None, None, "active", "lapsed", datetime(2026, 2, 10, 12)),
+    ]
+    keys = ["supporter_id", "from_rung", "to_rung", "from_status", "to_status", "changed_at"]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(LevelChange), [dict(zip(keys, r, strict=True), changed_by="seed") for r in rows]
+        )

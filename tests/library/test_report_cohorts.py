@@ -88,3 +88,11 @@ def test_the_median_of_a_histogram_is_the_middle_value_or_the_mean_of_the_two():
     assert median(Counter({1: 1, 4: 1})) == 2.5
     assert median(Counter({0: 2, 10: 1})) == 0
     assert median(Counter({3: 2, 9: 2})) == 6
+
+
+def test_a_side_left_blank_in_the_history_is_unchanged(engine, ladder):
+    report_world.seeded_style(engine)
+    january, _february = run(engine, ladder, Window(datetime(2026, 2, 12)), within=[10, 40])
+    # Kim joined on attend (day 0); Iris climbed on day 34, Kim's lapse moved no rung.
+    assert (january["attend_10d"], january["attend_median_days"]) == (0.5, 17)
+    assert january["attend_40d"] is None  # not 40 days old on 12 February

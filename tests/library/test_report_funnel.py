@@ -119,3 +119,13 @@ def test_an_empty_base_has_no_rows(engine, ladder):
         "period", "ends", "people", "follow", "attend", "mobilise",
         "lapsed", "joined", "up", "down", "lapsing", "reactivated",
     ]  # fmt: skip
+
+
+def test_a_side_left_blank_in_the_history_is_unchanged(engine, ladder):
+    report_world.seeded_style(engine)
+    rows = run(engine, ladder, Window(END))
+    assert [figures(r) for r in rows] == [
+        ((2, 1, 1, 0, 0), (2, 0, 0, 0, 0)),
+        ((2, 0, 1, 0, 1), (0, 1, 0, 1, 0)),
+        ((2, 0, 0, 0, 2), (0, 0, 0, 1, 0)),
+    ]
