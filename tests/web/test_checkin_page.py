@@ -211,7 +211,8 @@ def test_checking_in_twice_is_one_attendance(door: Door) -> None:
     again = door.form("/in", {"person": str(door.awa)}, json=True).json()
     assert (first["state"], again["state"]) == ("checked_in", "already")
     assert again["message"] == "Awa Diallo was already checked in."
-    assert again["checked_in"] == 1
+    assert (first["checked_in"], again["checked_in"]) == (1, 1)  # the counter after the tap
+    assert first["counter"] == again["counter"] == "checked in: 1 of 1 accepted"
     with door.engine.connect() as connection:
         rows = connection.execute(
             select(Attendance.id).where(Attendance.supporter_id == door.awa)
