@@ -9,6 +9,8 @@ from cli.lazy import LazyGroup
 # subcommand -> "module:attribute"
 REPORT_COMMANDS: dict[str, str] = {
     "summary": "cli.report.summary:summary",
+    "events": "cli.report.events:events",
+    "recruiters": "cli.report.recruiters:recruiters",
 }
 
 
