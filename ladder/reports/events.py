@@ -1,8 +1,8 @@
 """Attendance at the events of a window, per event or per kind of event, and who they brought.
 
 ``event_report(connection, ladder, window, by="event"|"kind", kind=None)`` returns plain
-dict rows; ``ladder report events`` prints them and the HTML report draws them. Three grouped
-queries over the whole base, whatever the number of events (never a loop over events or people).
+dict rows; ``ladder report events`` prints them and the HTML report draws them. One grouped
+statement over the whole base, whatever the number of events (never a loop over events or people).
 
 Which events: held in the window (``since <= starts_at < until``, and already started), not
 cancelled, of the window's local group if it names one, of ``kind`` if given.
@@ -77,29 +77,19 @@ def event_report(
         raise MisuseError(f"cannot group events by {by!r}: use one of {', '.join(BY)}")
     if kind is not None:
         _check_kind(connection, kind)
-    held = _held(window, kind)
-    keys = _keys(by)
-    counts = connection.execute(_counts_query(keys, held, by)).mappings().all()
-    firsts = {
-        row["key"]: row
-        for row in connection.execute(_firsts_query(ladder, window, keys, held)).mappings()
-    }
+    query = _report_query(ladder, window, _held(window, kind), by)
     rows = []
-    for found in counts:
-        key = found["key"]
+    for found in connection.execute(query).mappings():
         accepted = int(found["accepted"] or 0)
+        row = {c: found[c] for c in COLUMNS[by][: COLUMNS[by].index("accepted")]}
         if by == "kind":
-            row: dict[str, Any] = {"kind": key, "events": int(found["events"])}
-        else:
-            row = {c: found[c] for c in ("event", "starts_at", "title", "kind", "group")}
-        row.update({c: int(found[c] or 0) for c in ("accepted", "attended", "no_show")})
-        row["walk_ins"] = int(found["walk_ins"] or 0)
-        row["unknown"] = int(found["unknown"] or 0)
+            row["events"] = int(row["events"])
+        for name in ("accepted", "attended", "no_show", "walk_ins", "unknown"):
+            row[name] = int(found[name] or 0)
         row["show_rate"] = _share(found["came"], accepted)
         row["flake_rate"] = _share(found["flaked"], accepted)
-        first = firsts.get(key)
-        row["first_timers"] = int(first["first_timers"]) if first else 0
-        row["climbed_after"] = int(first["climbed_after"] or 0) if first else 0
+        row["first_timers"] = int(found["first_timers"] or 0)
+        row["climbed_after"] = int(found["climbed_after"] or 0)
         rows.append({c: row[c] for c in COLUMNS[by]})
     return rows
 
@@ -128,14 +118,47 @@ def _held(window: Window, kind: str | None) -> list[ColumnElement[bool]]:
     return where
 
 
-def _keys(by: str) -> list[Any]:
-    """The grouping columns; the first is labelled ``key`` (what joins the two queries)."""
+COUNTED = ("accepted", "attended", "no_show", "walk_ins", "unknown", "came", "flaked")
+NEWCOMERS = ("first_timers", "climbed_after")
+
+
+def _report_query(
+    ladder: LadderFile, window: Window, held: list[ColumnElement[bool]], by: str
+) -> Select[Any]:
+    """One statement: the events held, their attendance counted per event, their
+    first-timers per event, then per event or summed per kind."""
+    counts = _counts(held)
+    newcomers = _newcomers(ladder, window)
+    base = (
+        select(Event)
+        .outerjoin(counts, counts.c.event_id == Event.id)
+        .outerjoin(newcomers, newcomers.c.event_id == Event.id)
+        .where(*held)
+    )
+    figures = [counts.c[name] for name in COUNTED] + [newcomers.c[name] for name in NEWCOMERS]
     if by == "kind":
-        return [Event.kind.label("key")]
-    return [Event.id.label("key"), Event.starts_at, Event.title, Event.kind, Event.local_group_id]
+        summed = [func.sum(column).label(column.name) for column in figures]
+        return (
+            base.with_only_columns(Event.kind, func.count().label("events"), *summed)
+            .group_by(Event.kind)
+            .order_by(Event.kind)
+        )
+    return (
+        base.with_only_columns(
+            Event.id.label("event"),
+            Event.starts_at,
+            Event.title,
+            Event.kind,
+            LocalGroup.name.label("group"),
+            *figures,
+        )
+        .outerjoin(LocalGroup, LocalGroup.id == Event.local_group_id)
+        .order_by(Event.starts_at, Event.id)
+    )
 
 
-def _counts_query(keys: list[Any], held: list[ColumnElement[bool]], by: str) -> Select[Any]:
+def _counts(held: list[ColumnElement[bool]]) -> Any:
+    """Per event held: its attendance rows counted."""
     accepted = Attendance.rsvp == Rsvp.ACCEPTED
     attended = Attendance.presence == Presence.ATTENDED
     no_show = Attendance.presence == Presence.NO_SHOW
@@ -143,35 +166,27 @@ def _counts_query(keys: list[Any], held: list[ColumnElement[bool]], by: str) -> 
     def count(*conditions: ColumnElement[bool]) -> Any:
         return func.sum(case((and_(*conditions), 1), else_=0))
 
-    figures = [
-        count(accepted).label("accepted"),
-        count(attended).label("attended"),
-        count(no_show).label("no_show"),
-        count(attended, Attendance.walk_in.is_(True)).label("walk_ins"),
-        count(accepted, Attendance.presence == Presence.UNKNOWN).label("unknown"),
-        count(accepted, attended).label("came"),
-        count(accepted, no_show).label("flaked"),
-    ]
-    if by == "kind":
-        query = select(*keys, func.count(Event.id.distinct()).label("events"), *figures)
-        query = query.outerjoin(Attendance, Attendance.event_id == Event.id)
-        return query.where(*held).group_by(*keys).order_by(keys[0])
-    query = (
-        select(*keys, LocalGroup.name.label("group"), *figures)
-        .select_from(Event)
-        .outerjoin(Attendance, Attendance.event_id == Event.id)
-        .outerjoin(LocalGroup, LocalGroup.id == Event.local_group_id)
+    return (
+        select(
+            Attendance.event_id,
+            count(accepted).label("accepted"),
+            count(attended).label("attended"),
+            count(no_show).label("no_show"),
+            count(attended, Attendance.walk_in.is_(True)).label("walk_ins"),
+            count(accepted, Attendance.presence == Presence.UNKNOWN).label("unknown"),
+            count(accepted, attended).label("came"),
+            count(accepted, no_show).label("flaked"),
+        )
+        .join(Event, Event.id == Attendance.event_id)
         .where(*held)
-        .group_by(*keys, LocalGroup.name)
-        .order_by(Event.starts_at, Event.id)
+        .group_by(Attendance.event_id)
+        .subquery("counts")
     )
-    return query.add_columns(Event.id.label("event"))
 
 
-def _firsts_query(
-    ladder: LadderFile, window: Window, keys: list[Any], held: list[ColumnElement[bool]]
-) -> Select[Any]:
-    """Per key: the first-timers and how many of them climbed after the event."""
+def _newcomers(ladder: LadderFile, window: Window) -> Any:
+    """Per event: the people whose first attended event it was, and how many of them climbed
+    after its start (before the window's end)."""
     order = func.row_number().over(
         partition_by=Attendance.supporter_id, order_by=(Event.starts_at, Event.id)
     )
@@ -184,26 +199,25 @@ def _firsts_query(
         )
         .join(Event, Event.id == Attendance.event_id)
         .where(Attendance.presence == Presence.ATTENDED, Event.status != EventStatus.CANCELLED)
-        .subquery()
+        .subquery("attended")
     )
     raised = (
         select(LevelChange.supporter_id, func.max(LevelChange.changed_at).label("last_raise"))
         .where(_raises(ladder), LevelChange.changed_at < window.until)
         .group_by(LevelChange.supporter_id)
-        .subquery()
+        .subquery("raised")
     )
     climbed = case((raised.c.last_raise >= attended.c.starts_at, 1), else_=0)
     return (
         select(
-            keys[0],
+            attended.c.event_id,
             func.count().label("first_timers"),
             func.sum(climbed).label("climbed_after"),
         )
-        .select_from(attended)
-        .join(Event, Event.id == attended.c.event_id)
         .outerjoin(raised, raised.c.supporter_id == attended.c.supporter_id)
-        .where(attended.c.nth == 1, *held)
-        .group_by(keys[0])
+        .where(attended.c.nth == 1)
+        .group_by(attended.c.event_id)
+        .subquery("newcomers")
     )
 
 

@@ -72,10 +72,10 @@ def recruiter_report(
         return []
     levels = Levels.of(forest.parent)
     joined = _joined_period(connection, forest, window, periods, zone)
-    gained = np.zeros((len(periods), forest.size), dtype=np.int64)
+    gained = np.zeros((len(periods), forest.size), dtype=np.int32)  # 4 bytes x periods x nodes
     for index in range(len(periods)):
         gained[index] = reach_only(forest, joined == index, levels)
-    total = gained.sum(axis=0)
+    total = gained.sum(axis=0, dtype=np.int64)
     candidates = np.flatnonzero(total > 0)
     if window.group_id is not None:
         in_group = forest.mask_of(ids_in_group(connection, window.group_id))
