@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from cli.context import pass_workspace
+from cli.options import Count
 from cli.output import echo_rows
 from cli.report.options import report_options, window_of
 from ladder.clock import utcnow
@@ -26,10 +27,10 @@ from ladder.workspace import Workspace
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=Count(min=0),
     default=10,
     show_default=True,
-    help="How many recruiters.",
+    help="How many recruiters (0 for everybody who gained reach).",
 )
 @report_options
 @pass_workspace
@@ -58,6 +59,8 @@ def recruiters(
         since = default_since(end, period, workspace.zone)
     window = window_of(workspace, since, end, group)
     with workspace.reading() as connection:
-        rows = recruiter_report(connection, workspace.ladder, window, period, workspace.zone, limit)
+        rows = recruiter_report(
+            connection, workspace.ladder, window, period, workspace.zone, limit or None
+        )
         labels = period_columns(connection, window, period, workspace.zone)
     echo_rows(rows, [*COLUMNS, *labels], output_format)

@@ -80,6 +80,8 @@ def test_recruiters_json_and_csv_have_the_same_keys(ladder_cli, world):
         ("Ana", 2, 1, 1),
         ("Bea", 1, 0, 1),
     ]
+    everybody, _ = _both(ladder_cli, *args, "--limit", "0")
+    assert everybody == rows
     top, _ = _both(ladder_cli, *args, "--limit", "1", "--by", "week")
     assert [row["name"] for row in top] == ["Ana"]
     assert list(top[0])[5:] == [f"2026-W{n:02d}" for n in range(1, 10)]
@@ -98,4 +100,4 @@ def test_help_has_an_example_and_a_bad_limit_or_by_is_misuse(ladder_cli, command
     shown = ladder_cli("report", command, "--help")
     assert f"Example: ladder report {command}" in shown.output
     assert ladder_cli("report", command, "--by", "year").exit_code == 2
-    assert ladder_cli("report", "recruiters", "--limit", "0").exit_code == 2
+    assert ladder_cli("report", "recruiters", "--limit", "-1").exit_code == 2
