@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 import pytest
@@ -179,3 +180,89 @@ def test_an_unknown_kind_lists_the_known_ones_and_changes_nothing(engine, world)
 def test_no_events_gives_no_rows(engine):
     assert _report(engine, Window(NOW)) == []
     assert _report(engine, Window(NOW), by="kind") == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_agrees_with_a_plain_reading_of_the_rows(engine, seed):
+    """Random events (some starting at the same time: ties go to the smaller id), attendance
+    and rung changes, read back in plain Python."""
+    chance = random.Random(seed)
+    starts = [at("2026-01-01 10:00") + timedelta(days=chance.randrange(60)) for _ in range(12)]
+    events = {}
+    for number, start in enumerate(starts):
+        status = "cancelled" if number % 5 == 4 else "confirmed"
+        kind = chance.choice(["fair", "meeting"])
+        new = add_event(engine, f"E{number}", starts_at=start, status=status, kind=kind)
+        events[new] = (start, status, kind)
+    people = [person(engine, first_name=f"P{n}") for n in range(25)]
+    rows, changes = [], []
+    for who in people:
+        for event in chance.sample(sorted(events), chance.randrange(0, 5)):
+            rsvp = chance.choice(["accepted", "accepted", "tentative", "declined", None])
+            presence = chance.choice(["attended", "attended", "no_show", "unknown"])
+            walk_in = rsvp is None and presence == "attended"
+            rows.append((event, who, rsvp, presence, walk_in))
+        for _ in range(chance.randrange(0, 3)):
+            when = at("2026-01-01 00:00") + timedelta(hours=chance.randrange(24 * 90))
+            before, after = chance.sample(["follow", "attend", "mobilise"], 2)
+            changes.append((who, before, after, when))
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Attendance),
+            [
+                {"event_id": e, "supporter_id": w, "rsvp": r, "presence": p, "walk_in": k}
+                for e, w, r, p, k in rows
+            ],
+        )
+        if changes:
+            connection.execute(
+                insert(LevelChange),
+                [
+                    {"supporter_id": w, "from_rung": b, "to_rung": a, "changed_at": t,
+                     "rule_id": "test"}
+                    for w, b, a, t in changes
+                ],
+            )  # fmt: skip
+    window = Window(at("2026-02-20 00:00"), since=at("2026-01-10 00:00"))
+    rank = {"follow": 0, "attend": 1, "mobilise": 2}
+    first: dict[int, int] = {}
+    for event, who, _rsvp, presence, _walk in rows:
+        start, status, _kind = events[event]
+        if presence != "attended" or status == "cancelled":
+            continue
+        if who not in first or (start, event) < (events[first[who]][0], first[who]):
+            first[who] = event
+    expected = {}
+    for event, (start, status, kind) in sorted(events.items(), key=lambda e: (e[1][0], e[0])):
+        if status == "cancelled" or not window.since <= start < window.until:
+            continue
+        here = [row for row in rows if row[0] == event]
+        accepted = [row for row in here if row[2] == "accepted"]
+        newcomers = [who for who, at_first in first.items() if at_first == event]
+        climbed = [
+            who
+            for who in newcomers
+            if any(
+                w == who and start <= t < window.until and rank[a] > rank[b]
+                for w, b, a, t in changes
+            )
+        ]
+        expected[event] = (
+            kind,
+            len(accepted),
+            sum(row[3] == "attended" for row in here),
+            sum(row[3] == "no_show" for row in here),
+            sum(row[3] == "attended" and row[4] for row in here),
+            sum(row[3] == "unknown" for row in accepted),
+            round(sum(r[3] == "attended" for r in accepted) / len(accepted), 3)
+            if accepted
+            else None,
+            round(sum(r[3] == "no_show" for r in accepted) / len(accepted), 3)
+            if accepted
+            else None,
+            len(newcomers),
+            len(climbed),
+        )
+    found = _report(engine, window)
+    assert {row["event"]: (row["kind"], *_figures(row)) for row in found} == expected
+    assert [row["event"] for row in found] == list(expected)
