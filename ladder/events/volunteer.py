@@ -48,6 +48,10 @@ MAX_SHOWN = 10
 MAX_TYPED = 200
 
 
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²" is a digit to Python, not to an id
+
+
 def link_actor(event_id: int) -> str:
     """Who the audit says acted through a check-in link."""
     return f"link:event #{event_id}"
@@ -105,7 +109,7 @@ def search(engine: Engine, event_id: int, typed: str) -> list[DoorCandidate]:
     text = " ".join(typed.split())
     if len(text) < MIN_TYPED or text_problem(text, MAX_TYPED):
         return []  # too short, too long, or a control character: nobody is named so
-    if text.lstrip("#").isdigit() and not looks_like_phone(text):
+    if _ascii_digits(text.lstrip("#")) and not looks_like_phone(text):
         return []
     with reading(engine) as connection:
         ours = _event_people(connection, event_id, text)

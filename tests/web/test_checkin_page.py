@@ -334,12 +334,13 @@ def test_a_bad_walk_in_writes_nothing_and_keeps_the_form(door: Door, data, says)
 
 def test_bad_person_values_are_one_line_errors(door: Door) -> None:
     before = dump(door.engine)
-    for value in ("", "abc", "99999999999999999999999", "-1", "1 OR 1=1"):
+    for value in ("", "abc", "99999999999999999999999", "-1", "1 OR 1=1", "²", "١٢"):
         answer = door.form("/in", {"person": value}, json=True)
         assert answer.status_code == 400, value
         assert set(answer.json()) == {"error"}
     missing = door.form("/in", {"person": "987654"}, json=True)
     assert missing.status_code == 404
+    assert door.client.get(door.base, params={"done": "²"}).status_code == 200
     assert dump(door.engine) == before
 
 

@@ -75,7 +75,7 @@ def _lang(request: Request) -> str:
 
 def _person_id(value: str) -> int:
     text = value.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InputError("person: give the id of someone from the search")
     return int(text)
 
@@ -170,7 +170,7 @@ def page(
     event_id = _event_id(request, secret)
     t = translator(_lang(request))
     message, undo_id = None, None
-    if done.isdigit() and len(done) <= 18:
+    if done.isascii() and done.isdigit() and len(done) <= 18:
         person = volunteer.checked_in_here(_workspace(request).engine, event_id, int(done))
         if person is not None:  # only someone this link checked in: a typed id shows nobody
             key = state if state in ("already", "known") else "checked_in"
