@@ -11,6 +11,12 @@ prints.
             ...
             progress.advance()
         progress.finish()
+
+A stage of rows counts them without a call per row: ``copy_rows(..., counted(rows, progress))``
+advances by :data:`EVERY` rows (and returns ``rows`` itself when nobody watches). Steps are
+chunks, rules, tables or files, never single rows in a hot loop; every stage a use case starts
+should end complete (its steps adding up to its total), which tests check with a recording
+Progress (tests/library/test_progress_stages.py).
 """
 
 from __future__ import annotations
