@@ -154,7 +154,11 @@ def _duration(seconds: float) -> str:
 
 
 def _terminal_columns(stream: TextIO) -> int:
+    """The terminal's width; $COLUMNS, then 80, when it does not say (a new pseudo-terminal
+    says 0)."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns or _FALLBACK_COLUMNS
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, ValueError, OSError):
-        return _FALLBACK_COLUMNS
+        columns = 0
+    given = os.environ.get("COLUMNS", "")
+    return columns or (int(given) if given.isdigit() else 0) or _FALLBACK_COLUMNS
