@@ -51,7 +51,7 @@ def within_days(text: str) -> list[int]:
     days = []
     for part in text.split(","):
         part = part.strip().lower().removesuffix("d")
-        if not part.isdigit() or not 0 < int(part) <= MOST_DAYS:
+        if not (part.isascii() and part.isdigit()) or not 0 < int(part) <= MOST_DAYS:
             raise MisuseError(
                 f"--within takes whole days between 1 and {MOST_DAYS}, separated by commas "
                 f"(30,90,180), not {text!r}"
