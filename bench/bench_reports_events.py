@@ -6,7 +6,8 @@ operation in a fresh process, warm: median of ``--repeat`` runs after one warmin
 
 - ``report events`` (per event, then ``--by kind``): the project's ``event_report`` against
   one hand-written SQL statement computing the same rows (the counts, the first-timers by a
-  ``row_number`` window, the climbs) on the raw driver cursor;
+  ``row_number`` window over the people who came in the window, the climbs) on the raw
+  driver cursor;
 - ``report recruiters`` (12 months): the project's ``recruiter_report`` against a hand-written
   numpy version (raw edge read, parent array, the join month of each recruit, one ``np.add.at``
   pass per month) and against a plain-Python pass (dicts, a walk up the recruiters of each
@@ -34,11 +35,16 @@ SINCE = ANCHOR - timedelta(days=365)
 TOP = 10  # the command's default --limit
 RANK = "CASE {0} WHEN 'follow' THEN 0 WHEN 'attend' THEN 1 WHEN 'mobilise' THEN 2 END"
 HAND_EVENTS = f"""
-WITH firsts AS (
+WITH came AS (
+  SELECT DISTINCT a.supporter_id FROM attendances a JOIN events e ON e.id = a.event_id
+  WHERE a.presence = 'attended' AND e.status <> 'cancelled'
+    AND e.starts_at >= ? AND e.starts_at < ?
+), firsts AS (
   SELECT a.supporter_id, a.event_id, e.starts_at,
          row_number() OVER (PARTITION BY a.supporter_id ORDER BY e.starts_at, e.id) AS nth
   FROM attendances a JOIN events e ON e.id = a.event_id
-  WHERE a.presence = 'attended' AND e.status <> 'cancelled'
+  JOIN came c ON c.supporter_id = a.supporter_id
+  WHERE a.presence = 'attended' AND e.status <> 'cancelled' AND e.starts_at < ?
 ), raised AS (
   SELECT supporter_id, max(changed_at) AS last_raise FROM level_changes
   WHERE changed_at < ? AND {RANK.format("to_rung")} > {RANK.format("from_rung")}
@@ -185,7 +191,9 @@ def hand_events(url: str, by: str, repeat: int) -> dict[str, Any]:
     key = "e.kind" if by == "kind" else "e.id"
     sql = HAND_EVENTS.format(key=key)
     with make_engine(url).connect() as connection:
-        params = [_time_param(connection, t) for t in (ANCHOR, SINCE, ANCHOR)]
+        params = [
+            _time_param(connection, t) for t in (SINCE, ANCHOR, ANCHOR, ANCHOR, SINCE, ANCHOR)
+        ]
         seconds, rows = _timed(repeat, lambda: fetch_rows(connection, sql, params))
     digest = [[str(r[0]), *(int(v or 0) for v in (*r[2:7], r[9], r[10]))] for r in rows]
     return {"seconds": seconds, "rows": len(rows), "digest": sorted(digest)}
