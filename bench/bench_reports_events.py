@@ -105,6 +105,7 @@ def run(options: BenchOptions) -> list[Row]:
     cli_events = _cli(options.repeat, url, "events", *window)
     cli_recruiters = _cli(options.repeat, url, "recruiters", *window)
     wall = _on_server(url)
+    unit = f"{'wall' if wall else 'CPU'} s, both with start-up"
     hand_events_process = _process(options.repeat, f"hand_events({url!r}, 'event', 0)", wall)
     hand_recruiters_process = _process(options.repeat, f"hand_recruiters_numpy({url!r}, 0)", wall)
     _check(runs)
@@ -118,10 +119,10 @@ def run(options: BenchOptions) -> list[Row]:
         _row("report recruiters (12 months)", n, runs["recruiters"], runs["recruiters_python"],
              "raw reads + plain-Python walk up"),
         Row("ladder report events (whole process)", n, cli_events, hand_events_process,
-            "the hand-written statement as a process", None, f"{'wall' if wall else 'CPU'} s, both with start-up"),
+            "the hand-written statement as a process", None, unit),
         Row("ladder report recruiters (whole process)", n, cli_recruiters,
             hand_recruiters_process, "the hand numpy passes as a process", None,
-            f"{'wall' if wall else 'CPU'} s, both with start-up"),
+            unit),
     ]  # fmt: skip
 
 
