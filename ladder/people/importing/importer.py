@@ -60,6 +60,8 @@ SMALL_FILE_ROWS = 20_000
 # Which data rows to import at all (the sheet import skips rows not ticked 'present'); a
 # Rejection refuses the row with that reason (an attendance file's unmapped event).
 KeepRow = Callable[[CsvTable, CsvRow], bool | Rejection]
+# The progress callback hears of each this many lines read (validated and planned).
+PROGRESS_LINES = 10_000
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
 WRITTEN = (
@@ -459,6 +461,6 @@ class _LineCounter:
             if line != last:
                 last = line
                 self.lines += 1
-                if self.progress is not None and self.lines % 10_000 == 0:
-                    self.progress(10_000)
+                if self.progress is not None and self.lines % PROGRESS_LINES == 0:
+                    self.progress(PROGRESS_LINES)
             yield row
