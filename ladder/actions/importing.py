@@ -31,6 +31,7 @@ the import would do. Who would climb is not known: the rules run only on written
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -441,13 +442,21 @@ class _ActionWriter:
         return moves
 
     def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
-        """Stage each accepted line's action, once per action of the file; how many."""
+        """Stage each accepted line's action, once per action of the file; how many.
+
+        The rows stream into the table as they are made, and each line's action read from the
+        file is let go once staged: at 1M rows, neither is held twice."""
+        rows = self._rows(by_line)
+        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+
+    def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
+        """Each accepted line's action, once per action of the file, in file order
+        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others."""
         actions = self.reader.actions
         seen: set[Any] = set()
         owners: dict[str, tuple[int, int]] = {}  # external id -> (person, line) first seen
-        rows = []
         for line in sorted(by_line):
-            action = actions.get(line)
+            action = actions.pop(line, None)  # read once per reading of the file
             if action is None:
                 continue
             person = by_line[line]
@@ -465,8 +474,7 @@ class _ActionWriter:
                 self.repeated += 1
                 continue
             seen.add(same)
-            rows.append((line, person, kind_id, occurred_at, campaign_id, external))
-        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+            yield (line, person, kind_id, occurred_at, campaign_id, external)
 
     def _conflicts(self, connection: Connection) -> list[Rejection]:
         """Rows whose external id is already another person's action."""
