@@ -405,6 +405,7 @@ class _ActionWriter:
             return True
         self.progress.advance()
         before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar_one()
+        self._fill_ids(connection)
         self.added = self._insert(connection)
         self.already = staged - self.added
         refresh_after_insert(connection, before)  # only those whose first action moves
@@ -447,30 +448,65 @@ class _ActionWriter:
 
     def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
         """Each accepted line's action, once per action of the file, in file order
-        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others."""
+        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others.
+
+        Lines are taken in order as if each were imported alone: a line is the same action as
+        an earlier one with its external id, else with its person, kind and time (first line
+        wins); when that earlier action has no id yet, it takes this line's. So a file imported
+        in one go or in parts gives the same actions (``_fill_ids`` does the same against the
+        base)."""
         actions = self.reader.actions
-        seen: set[Any] = set()
-        owners: dict[str, tuple[int, int]] = {}  # external id -> (person, line) first seen
+        kept: list[list[Any]] = []
+        by_id: dict[str, int] = {}  # external id -> index in kept
+        by_same: dict[tuple[int, int, Any], int] = {}  # person, kind, time -> index in kept
         for line in sorted(by_line):
             action = actions.pop(line, None)  # read once per reading of the file
             if action is None:
                 continue
             person = by_line[line]
             kind_id, occurred_at, campaign_id, external = action
-            if external is not None:  # the same external id, or person + kind + time, as
-                owner, first_line = owners.setdefault(external, (person, line))  # in the base
-                if owner != person:
-                    self.late_rejections.append(self._repeated_id(line, external, first_line))
-                    continue
-                if first_line != line:
-                    self.repeated += 1
-                    continue
             same = (person, kind_id, occurred_at)
-            if same in seen:
-                self.repeated += 1
+            known = by_id.get(external) if external is not None else None
+            if external is not None and known is not None and kept[known][1] != person:
+                first_line = kept[known][0]
+                self.late_rejections.append(self._repeated_id(line, external, first_line))
                 continue
-            seen.add(same)
-            yield (line, person, kind_id, occurred_at, campaign_id, external)
+            if known is None:
+                known = by_same.get(same)
+            if known is None:
+                by_same[same] = len(kept)
+                if external is not None:
+                    by_id[external] = len(kept)
+                kept.append([line, person, kind_id, occurred_at, campaign_id, external])
+                continue
+            self.repeated += 1
+            if external is not None and kept[known][5] is None:
+                kept[known][5] = external  # the earlier action takes the export's id
+                by_id[external] = known
+        for row in kept:
+            yield tuple(row)
+
+    def _fill_ids(self, connection: Connection) -> None:
+        """An action already recorded without an external id takes the id of the staged line
+        that is the same action (person, kind and time; the oldest such action when the base
+        holds several), unless another action has that id: as the file's own lines do in
+        :meth:`_rows`."""
+        connection.execute(
+            text(
+                "UPDATE actions SET external_id = ("
+                f"SELECT s.external_id FROM {STAGED.name} s WHERE s.external_id IS NOT NULL "
+                "AND s.supporter_id = actions.supporter_id "
+                "AND s.action_kind_id = actions.action_kind_id "
+                "AND s.occurred_at = actions.occurred_at) "
+                "WHERE actions.external_id IS NULL AND actions.id IN ("
+                "SELECT min(a.id) FROM actions a JOIN "
+                f"{STAGED.name} s ON s.supporter_id = a.supporter_id "
+                "AND s.action_kind_id = a.action_kind_id AND s.occurred_at = a.occurred_at "
+                "WHERE s.external_id IS NOT NULL AND NOT EXISTS "
+                "(SELECT 1 FROM actions b WHERE b.external_id = s.external_id) "
+                "GROUP BY a.supporter_id, a.action_kind_id, a.occurred_at)"
+            )
+        )
 
     def _conflicts(self, connection: Connection) -> list[Rejection]:
         """Rows whose external id is already another person's action."""
