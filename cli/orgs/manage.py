@@ -16,9 +16,7 @@ def org_options(function: Any) -> Any:
     """The options shared by `orgs add` and `orgs edit`."""
     options = [
         click.option("--kind", help=f"{', '.join(KINDS)}, or any other word."),
-        click.option(
-            "--member/--no-member", default=None, help="A member of the network, or not."
-        ),
+        click.option("--member/--no-member", default=None, help="A member of the network, or not."),
         click.option("--postcode", help="Postcode of its office."),
         click.option("--website", metavar="URL", help="Its website."),
         click.option("--email", "contact_email", help="Its contact address."),

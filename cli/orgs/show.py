@@ -13,7 +13,17 @@ from cli.when import local_text
 from ladder.orgs.show import EVENT_COLUMNS, PARTNERED_COLUMNS, PEOPLE_COLUMNS, org_details
 from ladder.workspace import Workspace
 
-FIELDS = ["kind", "member", "postcode", "website", "email", "group", "notes", "added", "last_digest"]
+FIELDS = [
+    "kind",
+    "member",
+    "postcode",
+    "website",
+    "email",
+    "group",
+    "notes",
+    "added",
+    "last_digest",
+]
 
 
 @click.command("show")

@@ -20,9 +20,7 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.argument("org", metavar="ORG")
 @click.option("--role", help="What they do there: mayor's deputy, teacher, coordinator...")
 @click.option("--since", type=DAY, help="Since when, YYYY-MM-DD.")
-@click.option(
-    "--update", is_flag=True, help="Already affiliated: replace the role and date given."
-)
+@click.option("--update", is_flag=True, help="Already affiliated: replace the role and date given.")
 @pass_workspace
 def affiliate(
     workspace: Workspace,
@@ -32,14 +30,18 @@ def affiliate(
     since: datetime | None,
     update: bool,
 ) -> None:
-    """Say that PERSON represents the organisation ORG (a person may represent several).
+    (
+        """Say that PERSON represents the organisation ORG (a person may represent several).
 
-    PERSON is an """ + PERSON_HELP + """; ORG an organisation's name (case and accents
+    PERSON is an """
+        + PERSON_HELP
+        + """; ORG an organisation's name (case and accents
     ignored) or #id.
 
     Example: ladder people affiliate awa@example.org "Mairie de Lyon" --role "adjointe"
     --since 2025-09-01
     """
+    )
     found = affiliate_person(
         workspace.engine,
         person,

@@ -82,7 +82,8 @@ def digest_sections(digest: Digest, lang: str, zone: tzinfo) -> tuple[str, list[
     sections.append((w["events"], came or [w["no_events"]]))
     if digest.partnered:
         together = [
-            f"{day(e['starts'])} {e['title']}{w['colon']}{w['present'].format(n=number(e['attended']))}"
+            f"{day(e['starts'])} {e['title']}{w['colon']}"
+            + w["present"].format(n=number(e["attended"]))
             for e in digest.partnered
         ]
         sections.append((w["partnered"], together))
@@ -96,9 +97,7 @@ def digest_sections(digest: Digest, lang: str, zone: tzinfo) -> tuple[str, list[
             [
                 w["people"].format(n=number(f["people"]), engaged=number(f["engaged"])),
                 w["new_people"].format(n=number(f["new_people"])),
-                w["events_held"].format(
-                    n=number(f["events_held"]), attended=number(f["attended"])
-                ),
+                w["events_held"].format(n=number(f["events_held"]), attended=number(f["attended"])),
             ],
         )
     )
@@ -154,5 +153,7 @@ def digest_html(digest: Digest, lang: str, zone: tzinfo) -> str:
             body += [f"<h2>{escape(heading)}</h2>", f"<ul>{items}</ul>"]
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{escape(subject)}</title></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<title>{escape(subject)}</title></head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
     )

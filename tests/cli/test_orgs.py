@@ -78,8 +78,9 @@ def test_edit_changes_only_what_is_given_and_audits_field_names(ladder_cli, engi
     assert edited.exit_code == 0, edited.output
     with engine.connect() as connection:
         row = connection.execute(
-            select(PartnerOrganisation.kind, PartnerOrganisation.member, PartnerOrganisation.notes)
-            .where(PartnerOrganisation.id == world.mairie)
+            select(
+                PartnerOrganisation.kind, PartnerOrganisation.member, PartnerOrganisation.notes
+            ).where(PartnerOrganisation.id == world.mairie)
         ).one()
         audit = connection.execute(select(AuditEntry.command, AuditEntry.fields)).all()
     assert tuple(row) == ("city", False, "rdv mardi")

@@ -16,7 +16,8 @@ Revises: 0007
 Create Date: 2026-11-30 11:00:00
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,7 +28,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-COLUMNS = {
+COLUMNS: dict[str, Callable[[], sa.types.TypeEngine[Any]]] = {
     "member": sa.Boolean,
     "postcode": lambda: sa.String(length=16),
     "website": lambda: sa.String(length=200),
