@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from cli.context import pass_workspace
-from cli.output import check_writable, database_files
+from cli.output import check_writable, database_files, printable
 from cli.when import LocalTime
 from ladder.files import replacing
 from ladder.orgs.calendar import CalendarRequest, calendar_bytes, calendar_rows
@@ -64,4 +64,4 @@ def export(
         return
     with replacing(output) as temporary:
         temporary.write_bytes(data)
-    click.echo(f"Wrote {len(rows):,} event(s) to {output}.", err=True)
+    click.echo(f"Wrote {len(rows):,} event(s) to {printable(output)}.", err=True)

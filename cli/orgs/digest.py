@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.context import pass_workspace
-from cli.output import check_writable, database_files
+from cli.output import check_writable, database_files, printable
 from cli.when import LocalTime
 from ladder.clock import utcnow
 from ladder.domain.names import fold
@@ -105,8 +105,10 @@ def digest(
         zone=zone,
     )
     if record:
-        where = f"{len(found)} file(s) in {folder}" if folder else output
-        click.echo(f"Wrote the digest of {len(found)} organisation(s) to {where}.", err=True)
+        where = f"{len(found)} file(s) in {folder}" if folder else str(output)
+        click.echo(
+            f"Wrote the digest of {len(found)} organisation(s) to {printable(where)}.", err=True
+        )
 
 
 def _file_name(org_id: int, name: str, ext: str) -> str:

@@ -148,7 +148,10 @@ def _checked(data: OrgInput) -> dict[str, Any]:
     if data.contact_email is not None:
         if problem := text_problem(data.contact_email.strip(), EMAIL):
             raise InputError(f"--email has {problem}")
-        email = normalise_email(data.contact_email)
+        try:
+            email = normalise_email(data.contact_email)
+        except ValueError:
+            email = None
         if data.contact_email.strip() and email is None:
             raise InputError(f"--email: {data.contact_email.strip()!r} is not an email address")
         values["contact_email"] = email
