@@ -3,8 +3,9 @@
 Everything OTHER owns moves to KEEP in a handful of set-based statements (actions,
 attendances, tags, level history, contacts, hosted events, recruits, affiliations); KEEP's
 blank details are filled from OTHER; the higher rung wins (recorded as a level change); OTHER
-stays as a record pointing to KEEP (``merged_into_id``) with its contact details moved out, and the merge
-is recorded with a snapshot of OTHER. A merge that would close a recruitment cycle is refused.
+stays as a record pointing to KEEP (``merged_into_id``) with its contact details moved out, and
+the merge is recorded with a snapshot of OTHER. A merge that would close a recruitment cycle is
+refused.
 """
 
 from __future__ import annotations
