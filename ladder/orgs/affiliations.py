@@ -8,6 +8,7 @@ keeps the row, so the organisation's counts stay true, and blanks its role
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -103,7 +104,7 @@ def unaffiliate(engine: Engine, person_ref: str, org_ref: str, *, by: str) -> Af
 
 def add_affiliations(
     connection: Connection,
-    rows: list[tuple[int, int, str | None, date | None]],
+    rows: Sequence[tuple[int, int, str | None, date | None]],
     now: datetime,
 ) -> None:
     """Insert (person, organisation, role, since) rows, in one executemany."""

@@ -215,3 +215,41 @@ def test_next_for_an_event_lists_only_the_organisations_people(ladder_cli, engin
     assert sorted(p["id"] for p in json.loads(asked.stdout)) == [world.awa, world.jean]
     everyone = ladder_cli("next", "--event", str(world.marche), "--near", "69", "--format", "json")
     assert everyone.exit_code == 0, everyone.output
+
+
+def test_the_people_import_reads_an_organisation_column_and_a_role(ladder_cli, engine, tmp_path):
+    world = build_org_world(engine)
+    sheet = tmp_path / "contacts.csv"
+    sheet.write_text(
+        "Prénom,Nom,Email,Structure,Fonction\n"
+        "Nadia,Ferré,nadia@example.org,MAIRIE DE LYON,adjointe culture\n"
+        "Paul,Nguyen,paul@example.org,Centre social Nord,animateur\n"
+        "Jean,Testeur,jean@example.org,Mairie de Lyon,conseiller\n"
+        "Rémi,Sans,remi@example.org,,\n",
+        encoding="utf-8",
+    )
+    result = ladder_cli("people", "import", str(sheet))
+    assert result.exit_code == 0, result.output
+    assert "Structure -> organisation" in result.stdout and "Fonction -> role" in result.stdout
+    with engine.connect() as connection:
+        orgs = dict(
+            connection.execute(select(PartnerOrganisation.name, PartnerOrganisation.id)).all()
+        )
+        rows = connection.execute(
+            select(Affiliation.organisation_id, Affiliation.supporter_id, Affiliation.role)
+        ).all()
+    assert set(orgs) == {"Mairie de Lyon", "Amis de la Terre", "Centre social Nord"}
+    by_org = sorted((o, r) for o, _p, r in rows)
+    assert by_org == sorted(
+        [
+            (world.mairie, "adjointe"),
+            (world.mairie, "conseiller"),  # Jean was already there: the row gives his role
+            (world.mairie, "adjointe culture"),
+            (world.amis, "trésorière"),
+            (orgs["Centre social Nord"], "animateur"),
+        ]
+    )
+    again = ladder_cli("people", "import", str(sheet))  # the same file: nothing new
+    assert again.exit_code == 0, again.output
+    with engine.connect() as connection:
+        assert len(connection.execute(select(Affiliation.id)).all()) == len(rows)

@@ -69,6 +69,8 @@ WRITTEN = (
     "supporter_tags",
     "supporter_identifiers",
     "consent_records",
+    "partner_organisations",
+    "affiliations",
 )  # locked on PostgreSQL
 
 
