@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_postcode
-from ladder.domain.names import fold
+from ladder.domain.names import close_names, fold
 from ladder.domain.text import EMAIL, KIND, LONG_TEXT, POSTCODE, TITLE, parse_id, text_problem
 from ladder.domain.vocabulary import Presence, Rsvp
 from ladder.errors import ConflictError, InputError, MisuseError, NotFoundError
@@ -76,10 +75,9 @@ def find_org(connection: Connection, ref: str) -> OrgRef:
 
 def org_hint(name: str, names: list[str]) -> str:
     """What to say after "unknown organisation": the close names, else a few that exist."""
-    folded = {fold(n): n for n in names}
-    close = difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.6)
+    close = close_names(name, names)
     if close:
-        return f" (did you mean {', '.join(folded[c] for c in close)}?)"
+        return f" (did you mean {', '.join(close)}?)"
     if names:
         return f" (organisations include: {', '.join(sorted(names)[:5])})"
     return " (there are no organisations yet: `ladder orgs add NAME`)"

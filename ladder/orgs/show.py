@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ladder.domain.names import display_name
-from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
+from ladder.domain.vocabulary import EventStatus, Presence
 from ladder.orgs.manage import OrgRef, find_org
 from ladder.storage.models import (
     Affiliation,
@@ -163,7 +163,3 @@ def last_contact(connection: Connection, org_id: int, last_digest: datetime | No
     )
     moments = [connection.execute(q).scalar() for q in (asked, came)] + [last_digest]
     return max((m for m in moments if m is not None), default=None)
-
-
-def is_erased(row: dict[str, Any]) -> bool:
-    return bool(row["status"] == SupporterStatus.ERASED)

@@ -183,3 +183,14 @@ def test_digest_refusals_write_nothing(ladder_cli, engine, tmp_path):
         assert message in result.stderr.strip().splitlines()[-1]
     assert dump(engine) == before
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_html_digest_escapes_what_people_typed(ladder_cli, engine, tmp_path):
+    build_org_world(engine)
+    hostile = "<script>alert(1)</script> & Cie"
+    assert ladder_cli("orgs", "add", hostile).exit_code == 0
+    out = tmp_path / "d.html"
+    made = ladder_cli("orgs", "digest", hostile, "--format", "html", "-o", str(out))
+    assert made.exit_code == 0, made.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in page
