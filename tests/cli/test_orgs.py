@@ -253,3 +253,24 @@ def test_the_people_import_reads_an_organisation_column_and_a_role(ladder_cli, e
     assert again.exit_code == 0, again.output
     with engine.connect() as connection:
         assert len(connection.execute(select(Affiliation.id)).all()) == len(rows)
+
+
+def test_the_demo_gives_each_partner_a_few_people_of_its_group(ladder_cli, engine):
+    from sqlalchemy import text
+
+    seeded = ladder_cli("seed", "--people", "300")
+    assert seeded.exit_code == 0, seeded.output
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT o.id, o.local_group_id, s.local_group_id, a.role FROM affiliations a "
+                "JOIN partner_organisations o ON o.id = a.organisation_id "
+                "JOIN supporters s ON s.id = a.supporter_id"
+            )
+        ).all()
+        partners = connection.execute(text("SELECT count(*) FROM partner_organisations")).scalar()
+    per_partner: dict[int, int] = {}
+    for org, _group, _person_group, _role in rows:
+        per_partner[org] = per_partner.get(org, 0) + 1
+    assert len(per_partner) == partners and set(per_partner.values()) == {4}
+    assert all(group == person_group and role for _o, group, person_group, role in rows)
