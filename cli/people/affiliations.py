@@ -7,7 +7,6 @@ from datetime import datetime
 import click
 
 from cli.context import pass_workspace
-from cli.options import PERSON_HELP
 from ladder.orgs.affiliations import affiliate as affiliate_person
 from ladder.orgs.affiliations import unaffiliate as unaffiliate_person
 from ladder.workspace import Workspace
@@ -30,18 +29,14 @@ def affiliate(
     since: datetime | None,
     update: bool,
 ) -> None:
-    (
-        """Say that PERSON represents the organisation ORG (a person may represent several).
+    """Say that PERSON represents the organisation ORG (a person may represent several).
 
-    PERSON is an """
-        + PERSON_HELP
-        + """; ORG an organisation's name (case and accents
-    ignored) or #id.
+    PERSON is an id (12 or #12), email, phone, or a name; ORG an organisation's name (case
+    and accents ignored) or its #id.
 
     Example: ladder people affiliate awa@example.org "Mairie de Lyon" --role "adjointe"
     --since 2025-09-01
     """
-    )
     found = affiliate_person(
         workspace.engine,
         person,
