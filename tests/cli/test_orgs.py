@@ -274,3 +274,12 @@ def test_the_demo_gives_each_partner_a_few_people_of_its_group(ladder_cli, engin
         per_partner[org] = per_partner.get(org, 0) + 1
     assert len(per_partner) == partners and set(per_partner.values()) == {4}
     assert all(group == person_group and role for _o, group, person_group, role in rows)
+
+
+def test_list_by_kind_ignores_case_and_accents(ladder_cli, engine):
+    for name, kind in (("Lycée Ampère", "Lycée"), ("École Rosa Parks", "école"), ("CCAS", "city")):
+        assert ladder_cli("orgs", "add", name, "--kind", kind).exit_code == 0
+    listed = ladder_cli("orgs", "list", "--kind", "LYCEE", "--format", "json")
+    assert [(o["name"], o["kind"]) for o in json.loads(listed.stdout)] == [
+        ("Lycée Ampère", "lycée")
+    ]
