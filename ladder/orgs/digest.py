@@ -58,6 +58,9 @@ class Digest:
         return sum(int(e["people"]) for e in self.attended)
 
 
+Movement = tuple[list[dict[str, Any]], dict[str, int], list[dict[str, Any]]]
+
+
 def org_digest(
     connection: Connection,
     ladder: LadderFile,
@@ -65,8 +68,11 @@ def org_digest(
     until: datetime,
     since: datetime | None = None,
     zone: tzinfo | None = None,
+    movement: dict[datetime, Movement] | None = None,
 ) -> Digest:
-    """One organisation's digest, read on the caller's connection."""
+    """One organisation's digest, read on the caller's connection. ``movement`` keeps what
+    does not depend on the organisation (campaigns, headline figures, key dates) by start
+    of window, so that `--all` reads it once, not once per partner."""
     if since is None:
         last = connection.execute(
             select(PartnerOrganisation.last_digest_at).where(PartnerOrganisation.id == org.id)
@@ -77,9 +83,14 @@ def org_digest(
     found = Digest(org, since, until)
     found.attended = events_attended(connection, org.id, since, until)
     found.partnered = _partnered(connection, org.id, since, until)
-    found.campaigns = _campaigns(connection, ladder, since, until, zone)
-    found.figures = figure_values(headline(connection, ladder, Window(until, since)))
-    found.key_dates = _key_dates(connection, until)
+    shared = movement if movement is not None else {}
+    if since not in shared:
+        shared[since] = (
+            _campaigns(connection, ladder, since, until, zone),
+            figure_values(headline(connection, ladder, Window(until, since))),
+            _key_dates(connection, until),
+        )
+    found.campaigns, found.figures, found.key_dates = shared[since]
     return found
 
 
@@ -110,7 +121,8 @@ def write_digests(
                 )
             ]
         )
-        digests = [org_digest(connection, ladder, o, until, since, zone) for o in orgs]
+        movement: dict[datetime, Movement] = {}
+        digests = [org_digest(connection, ladder, o, until, since, zone, movement) for o in orgs]
         for digest in digests:
             write(digest)
         if record and digests:
