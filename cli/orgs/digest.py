@@ -12,7 +12,7 @@ from cli.output import check_writable, database_files, printable
 from cli.when import LocalTime
 from ladder.clock import utcnow
 from ladder.domain.names import fold
-from ladder.files import replacing
+from ladder.files import check_creatable, replacing
 from ladder.orgs.digest import Digest, write_digests
 from ladder.orgs.digest_text import LANGUAGES, digest_html, digest_text
 from ladder.orgs.manage import list_orgs
@@ -89,6 +89,8 @@ def digest(
         if not record:
             click.echo(text, nl=False)
             return
+        if folder is not None:
+            folder.mkdir(exist_ok=True)
         target = folder / _file_name(found.org.id, found.org.name, ext) if folder else output
         assert target is not None
         with replacing(target) as temporary:
@@ -117,13 +119,17 @@ def _file_name(org_id: int, name: str, ext: str) -> str:
 
 
 def _check_folder(workspace: Workspace, folder: Path, ext: str, force: bool) -> None:
-    """The folder exists (or is made) and every file to come can be written: before any work."""
+    """Before any work: the folder can be made, or every file to come in it can be written."""
     if folder.exists() and not folder.is_dir():
-        raise click.ClickException(f"-o {folder} is a file: --all needs a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {folder}: {exc.strerror or exc}") from None
+        raise click.ClickException(f"-o {printable(str(folder))} is a file: --all needs a folder")
+    if not folder.exists():  # made when the first digest is written: its parent must take it
+        try:
+            check_creatable(folder)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write {printable(str(folder))}: {exc.strerror or exc}"
+            ) from None
+        return
     with workspace.reading() as connection:
         names = [(row["id"], row["name"]) for row in list_orgs(connection)]
     for org_id, name in names:

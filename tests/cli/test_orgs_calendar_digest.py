@@ -175,6 +175,9 @@ def test_digest_refusals_write_nothing(ladder_cli, engine, tmp_path):
         (("orgs", "digest", "Mairie de Lyon", "-o", str(tmp_path / "no" / "d.txt")), 1,
          "cannot write"),
         (("orgs", "digest", "--all"), 2, "give -o DIR"),
+        (("orgs", "digest", "--all", "-o", str(tmp_path / "new"), "--since", "2026-05-01",
+          "--until", "2026-01-01"), 2, "--since must be before the digest's end"),
+        (("orgs", "digest", "--all", "-o", str(tmp_path / "no" / "new")), 1, "cannot write"),
         (("orgs", "digest"), 2, "give an organisation, or --all"),
     ]  # fmt: skip
     for args, code, message in cases:
