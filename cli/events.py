@@ -105,6 +105,11 @@ def edit(workspace: Workspace, event: str, **fields: Any) -> None:
 @click.option("--group", help="Local group.")
 @click.option("--kind", help="Event kind.")
 @click.option("--campaign", help="Campaign name.")
+@click.option(
+    "--org",
+    metavar="ORG",
+    help="Events this organisation co-organised, or where one of its people came or said yes.",
+)
 @click.option("--limit", type=Count(min=1), help="At most this many.")
 @output_options
 @pass_workspace
@@ -119,6 +124,8 @@ def list_(
     """List events, most recent first, with RSVP and attendance counts.
 
     Example: ladder events list --from 2026-01-01 --group Nouméa --format csv
+
+    Example: ladder events list --org "Mairie de Lyon"
     """
     if upcoming:
         today = today_start()

@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "privacy": "cli.privacy:privacy",
     "audit": "cli.audit:audit_command",
     "report": "cli.report:report",
+    "orgs": "cli.orgs:orgs",
+    "calendar": "cli.calendar:calendar",
 }
 
 

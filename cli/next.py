@@ -48,6 +48,8 @@ def next_command(
     Example: ladder next --event 12 --limit 50 --format csv > invitations.csv
 
     Example: ladder next --rung attend --group "Lyon Nord" --explain awa@example.org
+
+    Example: ladder next --event 12 --org "Mairie de Lyon" (invite an organisation's people)
     """
     from ladder.invitations.suggest import COLUMNS, NextRequest, suggest
 

@@ -58,6 +58,11 @@ def next_filters(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--near", metavar="POSTCODE", help="Postcodes starting with this (69, LS1)."),
         click.option("--tag", help="Only people with this tag."),
         click.option(
+            "--org",
+            metavar="ORG",
+            help="Only people who represent this organisation (with --event: wherever they live).",
+        ),
+        click.option(
             "--channel",
             type=click.Choice(["email", "sms"]),
             default="email",

@@ -63,6 +63,7 @@ WRITE_PLAN: list[tuple[Any, Sequence[str], Callable[[tables.Movement], Iterable[
     ),
     (models.Supporter, supporter_rows.SUPPORTER_COLUMNS, supporter_rows.supporters),
     (models.SupporterTag, ["supporter_id", "tag_id"], supporter_rows.supporter_tags),
+    (models.Affiliation, tables.AFFILIATION_COLUMNS, tables.affiliations),
     (models.ConsentRecord, supporter_rows.CONSENT_COLUMNS, supporter_rows.consent_records),
     (models.Event, tables.EVENT_COLUMNS, tables.events),
     (models.Attendance, tables.ATTENDANCE_COLUMNS, tables.attendances),

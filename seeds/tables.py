@@ -116,6 +116,28 @@ def partner_organisations(m: Movement) -> list[r.Row]:
     ]
 
 
+PARTNER_ROLES = ("élu·e", "chargé·e de mission", "direction", "animation", "enseignant·e")
+PEOPLE_PER_PARTNER = 4
+AFFILIATION_COLUMNS = ["supporter_id", "organisation_id", "role", "since", "created_at"]
+
+
+def affiliations(m: Movement) -> list[r.Row]:
+    """A few people of each partner's local group represent it, picked by position (every
+    7th member of the group, from an offset per partner: no random draw, so every other table
+    stays as it was), with a role each."""
+    groups = len(m.pools.towns)
+    created = m.clock.texts(np.array([-SPAN_DAYS * DAY]))[0]
+    rows: list[r.Row] = []
+    for i in range(len(m.pools.partner_names)):
+        members = np.flatnonzero(m.population.group == i % groups)
+        chosen = members[i // groups :: 7][:PEOPLE_PER_PARTNER]
+        rows += [
+            (int(person) + 1, i + 1, PARTNER_ROLES[(i + k) % len(PARTNER_ROLES)], None, created)
+            for k, person in enumerate(chosen)
+        ]
+    return rows
+
+
 def tags(m: Movement) -> list[r.Row]:
     return [(i + 1, name) for i, name in enumerate(TAGS)]
 

@@ -21,12 +21,14 @@ from ladder.rules import promote
 from ladder.storage.models import (
     Action,
     ActionKind,
+    Affiliation,
     Attendance,
     Campaign,
     CampaignGoal,
     ConsentRecord,
     Contact,
     LevelChange,
+    PartnerOrganisation,
     SupporterIdentifier,
     SupporterTag,
     Tag,
@@ -46,6 +48,7 @@ CONSENT_EVIDENCE = "scan zqx-evidence-5521.pdf"
 SOURCE = "zqx-import"
 IDENTIFIER = "nb-zqx-77123"
 ACTION_ID = "an:zqx-petition-551"
+ROLE = "deputy mayor of Xylophrax-les-Bains"  # her role in the organisation she represents
 SECRETS = (
     EMAIL,
     PHONE,
@@ -61,6 +64,7 @@ SECRETS = (
     SOURCE,
     IDENTIFIER,
     ACTION_ID,
+    ROLE,
 )
 # what the byte-level tests grep: her own details and the merged record's
 BYTES = (EMAIL, PHONE, FIRST, LAST, POSTCODE, OLD_EMAIL, OLD_LAST, NOTE, IDENTIFIER)
@@ -75,6 +79,7 @@ class World:
     others: list[int]
     events: list[int]
     campaign: int
+    organisation: int
 
 
 def build_world(engine: Engine, fillers: int = 40) -> World:
@@ -217,5 +222,17 @@ def build_world(engine: Engine, fillers: int = 40) -> World:
                 contacted_by="camille",
             )
         )
+        organisation = connection.execute(
+            insert(PartnerOrganisation)
+            .values(name="Mairie de Xylophrax", created_at=now)
+            .returning(PartnerOrganisation.id)
+        ).scalar_one()
+        connection.execute(
+            insert(Affiliation),
+            [
+                {"supporter_id": p, "organisation_id": organisation, "role": r, "created_at": now}
+                for p, r in ((target, ROLE), (recruits[0], "treasurer"), (sibling, None))
+            ],
+        )
     promote(engine, ladder, now)  # a rule promotion with its evidence (counts and ids)
-    return World(target, merged, recruiter, recruits, others, events, campaign)
+    return World(target, merged, recruiter, recruits, others, events, campaign, organisation)

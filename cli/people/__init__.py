@@ -24,6 +24,8 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "merge": "cli.people.merge:merge",
     "erase": "cli.people.erase:erase",
     "export": "cli.people.export:export",
+    "affiliate": "cli.people.affiliations:affiliate",
+    "unaffiliate": "cli.people.affiliations:unaffiliate",
 }
 
 

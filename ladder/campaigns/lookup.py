@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection, select
 
-from ladder.domain.names import fold
+from ladder.domain.names import close_names, fold
 from ladder.errors import NotFoundError
 from ladder.storage.models import Campaign
 
@@ -38,10 +37,9 @@ def find_campaign(connection: Connection, name: str) -> CampaignRef:
 
 def campaign_hint(name: str, names: list[str]) -> str:
     """What to say after "unknown campaign": the close names, else a few that exist."""
-    lowered = {fold(n): n for n in names}
-    close = difflib.get_close_matches(fold(name), list(lowered), n=3, cutoff=0.6)
+    close = close_names(name, names)
     if close:
-        return f" (did you mean {', '.join(lowered[c] for c in close)}?)"
+        return f" (did you mean {', '.join(close)}?)"
     if names:
         return f" (campaigns: {', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
     return " (there are no campaigns yet: `ladder campaigns add` creates one)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
 
 SIMILAR = 0.85  # "Mamadou" ~ "Mamadu" (0.92); "Jean" vs "Jeanne" (0.80) are two people
@@ -113,3 +113,10 @@ def labelled(person_id: int, first: str | None, last: str | None) -> str:
     """``#12 Awa Diallo`` (``#12`` alone without a name): a person in a message."""
     name = " ".join(part for part in (first, last) if part)
     return f"#{person_id} {name}" if name else f"#{person_id}"
+
+
+def close_names(name: str, names: list[str], n: int = 3) -> list[str]:
+    """The names among ``names`` closest to ``name``, case and accents ignored (for "did you
+    mean ...?" after an unknown campaign or organisation)."""
+    folded = {fold(other): other for other in names}
+    return [folded[c] for c in get_close_matches(fold(name), list(folded), n=n, cutoff=0.6)]

@@ -22,6 +22,7 @@ from ladder.domain.text import (
 )
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
+from ladder.orgs.manage import find_org, people_events
 from ladder.people.edit import find_group
 from ladder.people.lookup import find_person
 from ladder.privacy import audit
@@ -217,8 +218,10 @@ def list_events(
     kind: str | None = None,
     campaign: str | None = None,
     limit: int | None = None,
+    org: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Events with their attendance counts, soonest last (most recent first)."""
+    """Events with their attendance counts, soonest last (most recent first). ``org``: the
+    events an organisation co-organised, or where one of its people came or said yes."""
     attended = func.count(Attendance.id).filter(Attendance.presence == Presence.ATTENDED)
     accepted = func.count(Attendance.id).filter(Attendance.rsvp == Rsvp.ACCEPTED)
     query = (
@@ -250,6 +253,8 @@ def list_events(
     if campaign is not None:
         campaign_id = _id_by_name(connection, Campaign, campaign, "campaign")
         query = query.where(Event.campaign_id == campaign_id)
+    if org is not None:
+        query = query.where(Event.id.in_(people_events(find_org(connection, org).id)))
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in connection.execute(query)]

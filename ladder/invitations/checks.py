@@ -31,7 +31,7 @@ from ladder.domain.invitations import InvitationSettings
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import Presence, Rsvp, SupporterStatus
 from ladder.rules import AS_OF, SUPPORTERS
-from ladder.storage.models import Attendance, Contact, SupporterTag
+from ladder.storage.models import Affiliation, Attendance, Contact, SupporterTag
 
 C = SUPPORTERS.alias("c")  # the candidate
 FATIGUE_SINCE = bindparam("next_fatigue_since", type_=DateTime())
@@ -45,6 +45,7 @@ NEAR_POSTCODE_FROM = bindparam("next_near_postcode_from", type_=String())
 NEAR_POSTCODE_TO = bindparam("next_near_postcode_to", type_=String())
 TAG_ID = bindparam("next_tag_id", type_=Integer())
 EVENT_ID = bindparam("next_event_id", type_=Integer())
+ORG_ID = bindparam("next_org_id", type_=Integer())
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Spec:
     channel: str = "email"
     tag_id: int | None = None
     event_id: int | None = None
+    org_id: int | None = None  # only the people who represent this organisation
 
     def shape(self) -> tuple[Any, ...]:
         """What the statement's text depends on: not the ids and dates, which are parameters."""
@@ -98,6 +100,7 @@ class Spec:
             self.channel,
             self.tag_id is not None,
             self.event_id is not None,
+            self.org_id is not None,
         )
 
     def values(self) -> dict[str, Any]:
@@ -108,6 +111,7 @@ class Spec:
             NEAR_GROUP_ID.key: area.near_group_id,
             TAG_ID.key: self.tag_id,
             EVENT_ID.key: self.event_id,
+            ORG_ID.key: self.org_id,
         }
         for low, high, postcodes in (
             (POSTCODE_FROM, POSTCODE_TO, area.postcodes),
@@ -165,6 +169,11 @@ def checks(spec: Spec) -> list[Check]:
     if spec.tag_id is not None:
         tagged = select(SupporterTag.supporter_id).where(SupporterTag.tag_id == TAG_ID)
         found.append(Check("tag", c.id.in_(tagged.correlate(None)), "without the tag asked for"))
+    if spec.org_id is not None:
+        represents = select(Affiliation.supporter_id).where(Affiliation.organisation_id == ORG_ID)
+        found.append(
+            Check("org", c.id.in_(represents.correlate(None)), "not one of the organisation's")
+        )
     found += _contact_checks(spec)
     return found
 

@@ -29,6 +29,7 @@ from ladder.events.agenda import EventRef, find_event
 from ladder.invitations.checks import Area, Spec
 from ladder.invitations.ranking import params, ranking
 from ladder.invitations.reasons import reasons_for
+from ladder.orgs.manage import find_org
 from ladder.people.edit import find_group
 from ladder.privacy import audit
 from ladder.storage.engine import reading
@@ -49,6 +50,7 @@ class NextRequest:
     channel: str = "email"
     limit: int = 25
     as_of: datetime | None = None
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def resolve(
         event = _open_event(connection, request.event, as_of)
         event_rung = event_target_rung(ladder)
         key_date, area = _around_event(
-            connection, event, area, invitation_settings(ladder).near_prefix
+            connection, event, area, invitation_settings(ladder).near_prefix, request.org
         )
     spec = Spec(
         ladder=ladder,
@@ -133,6 +135,7 @@ def resolve(
         channel=request.channel,
         tag_id=_tag_id(connection, request.tag) if request.tag is not None else None,
         event_id=event.id if event else None,
+        org_id=find_org(connection, request.org).id if request.org is not None else None,
     )
     return spec, event
 
@@ -175,15 +178,16 @@ def _open_event(connection: Connection, ref: str, as_of: datetime) -> EventRef:
 
 
 def _around_event(
-    connection: Connection, event: EventRef, area: Area, prefix: int
+    connection: Connection, event: EventRef, area: Area, prefix: int, org: str | None = None
 ) -> tuple[bool, Area]:
     """The event's key-date flag, and the area: its group or postcodes near it (unless the
-    organiser gave --group or --near), with proximity measured from the event."""
+    organiser gave --group or --near, or --org: an organisation's people are asked wherever
+    they live), with proximity measured from the event."""
     group_id, postcode, key_date = connection.execute(
         select(Event.local_group_id, Event.postcode, Event.key_date).where(Event.id == event.id)
     ).one()
     near = postcode_range(postcode[:prefix]) if postcode else None
-    if area.group_id is None and area.postcodes is None:
+    if area.group_id is None and area.postcodes is None and org is None:
         if group_id is None and near is None:
             raise MisuseError(
                 f"{event.describe()} has no group and no postcode: add --group or --near"

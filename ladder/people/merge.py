@@ -1,10 +1,11 @@
 """Merging two records of one person: ``merge(KEEP, OTHER)``.
 
 Everything OTHER owns moves to KEEP in a handful of set-based statements (actions,
-attendances, tags, level history, contacts, hosted events, recruits); KEEP's blank details
-are filled from OTHER; the higher rung wins (recorded as a level change); OTHER stays as a
-record pointing to KEEP (``merged_into_id``) with its contact details moved out, and the merge
-is recorded with a snapshot of OTHER. A merge that would close a recruitment cycle is refused.
+attendances, tags, level history, contacts, hosted events, recruits, affiliations); KEEP's
+blank details are filled from OTHER; the higher rung wins (recorded as a level change); OTHER
+stays as a record pointing to KEEP (``merged_into_id``) with its contact details moved out, and
+the merge is recorded with a snapshot of OTHER. A merge that would close a recruitment cycle is
+refused.
 """
 
 from __future__ import annotations
@@ -117,6 +118,13 @@ def _move_everything(connection: Connection, keep: int, other: int) -> dict[str,
         "earlier_merges": (
             "UPDATE supporters SET merged_into_id = :keep WHERE merged_into_id = :other"
         ),
+        # the organisations the merged record represented that the kept one did not
+        # (one row per person and organisation: the others go with the DELETE below)
+        "affiliations": (
+            "UPDATE affiliations SET supporter_id = :keep WHERE supporter_id = :other "
+            "AND organisation_id NOT IN "
+            "(SELECT organisation_id FROM affiliations WHERE supporter_id = :keep)"
+        ),
         # other tools' ids for the merged person name the kept one (unique per namespace and
         # value: moving never collides)
         "identifiers": (
@@ -129,6 +137,7 @@ def _move_everything(connection: Connection, keep: int, other: int) -> dict[str,
     # the consent ledgers join: KEEP's consent is the latest statement of either record
     moved["consent_records"] = move_records(connection, keep, other)
     connection.execute(text("DELETE FROM supporter_tags WHERE supporter_id = :other"), ids)
+    connection.execute(text("DELETE FROM affiliations WHERE supporter_id = :other"), ids)
     return {name: count for name, count in moved.items() if count}
 
 

@@ -29,6 +29,8 @@ The format (``"format": "ladder-access-export"``, ``"version": 1``)::
         "supporter_identifiers": [...],  # their ids in other tools
         "supporter_tags": [...],      # their tags, with "tag" names
         "merges": [...],              # merges that kept or retired one of their records
+        "affiliations": [...],        # the organisations they represent, with "organisation"
+                                      # names beside the ids, their role and since when
         "events": [...]               # events they host (host_id)
       },
       "audit": [              # every audit entry about them, oldest first, this export too:

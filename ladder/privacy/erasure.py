@@ -36,6 +36,9 @@ What happens to each table (``ladder.storage.models``), and why:
   (tags can say what the person believes or is): deleted.
 - ``merges`` involving them (kept or merged): ``details`` loses its ``merged`` snapshot (the
   merged record's old name, email, phone); the ``moved`` counts stay.
+- ``affiliations`` (the organisations they represented): kept, so an organisation's counts
+  (its people, how many of them came to each event) do not move; ``role`` becomes NULL (free
+  text typed about the person: "mayor's deputy" can name someone in a small town).
 - ``contacts``: kept (channel, time, organiser; ``purpose`` is written by ladder from the
   event's title, never about the person), so fatigue counts stay consistent.
 - ``events`` they host: ``host_id`` stays; nothing in an event is about the host.
@@ -133,6 +136,7 @@ ERASED_FIELDS = (
     "supporter_identifiers",
     "supporter_tags",
     "merges.details",
+    "affiliations.role",
 )
 # tables the erasure may leave dead tuples or freed cells in
 TOUCHED_TABLES = (
@@ -143,6 +147,7 @@ TOUCHED_TABLES = (
     "supporter_identifiers",
     "supporter_tags",
     "merges",
+    "affiliations",
 )
 CHECKPOINT_WAIT_MS = 5_000  # SQLite: how long the checkpoint waits for readers to move on
 SNAPSHOT_WAIT_S = 30.0  # PostgreSQL: how long to wait for older transactions to end
@@ -302,6 +307,10 @@ def _erase_set(connection: Connection, people: Select[Any], now: datetime, actor
             f"DELETE FROM supporter_identifiers WHERE supporter_id IN ({_IN_SET})"
         ),
         "supporter_tags": f"DELETE FROM supporter_tags WHERE supporter_id IN ({_IN_SET})",
+        "affiliations": (
+            "UPDATE affiliations SET role = NULL "
+            f"WHERE supporter_id IN ({_IN_SET}) AND role IS NOT NULL"
+        ),
         "merges": (
             f"UPDATE merges SET details = {_without_snapshot(connection)} "
             f"WHERE (kept_id IN ({_IN_SET}) OR merged_id IN ({_IN_SET})) AND details IS NOT NULL"

@@ -98,6 +98,29 @@ class PartnerOrganisation(Base):
     local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    member: Mapped[bool | None] = mapped_column(Boolean)  # of the network (None: not said)
+    postcode: Mapped[str | None] = mapped_column(String(POSTCODE))
+    website: Mapped[str | None] = mapped_column(String(TITLE))
+    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)  # `orgs digest` wrote one
+
+
+class Affiliation(Base):
+    """A person who represents (works for, belongs to) a partner organisation, in a role."""
+
+    __tablename__ = "affiliations"
+    __table_args__ = (
+        UniqueConstraint("supporter_id", "organisation_id"),
+        Index("ix_affiliations_organisation_id", "organisation_id", "supporter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("partner_organisations.id", ondelete="CASCADE")
+    )
+    role: Mapped[str | None] = mapped_column(String(TITLE))
+    since: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Supporter(Base):

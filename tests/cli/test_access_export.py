@@ -37,7 +37,8 @@ def run(ladder_cli, *args: str):
 def rich(ladder_cli, engine, tmp_path) -> int:
     """Someone every table that can name a person names: actions, attendances (RSVP,
     invitation, check-in, someone they brought), contacts, level changes, consent records,
-    tags, identifiers, a recruiter and recruits, a merge, an event they host, audit entries."""
+    tags, identifiers, an organisation they represent, a recruiter and recruits, a merge, an
+    event they host, audit entries."""
     recruiter = person(engine, first_name="Jean", last_name="Wamytan")
     me = person(engine, first_name="Zéphyrine", last_name="Quatrefages", email=EMAIL)
     twin = person(engine, first_name="Zéphyrine", last_name="Quatrefages", email="z.q@example.org")
@@ -58,6 +59,8 @@ def rich(ladder_cli, engine, tmp_path) -> int:
     run(ladder_cli, "checkin", str(past), str(me))
     run(ladder_cli, "checkin", str(past), "--new", "--first-name", "Léo", "--recruited-by", EMAIL)
     run(ladder_cli, "people", "set-rung", str(me), "mobilise", "--reason", "runs the group")
+    run(ladder_cli, "orgs", "add", "Mairie de Nouméa", "--kind", "city")
+    run(ladder_cli, "people", "affiliate", str(me), "Mairie de Nouméa", "--role", "adjointe")
     run(ladder_cli, "people", "merge", str(me), str(twin))
     now = utcnow()
     with engine.begin() as connection:
@@ -130,6 +133,10 @@ def test_the_export_holds_every_row_that_names_the_person(ladder_cli, engine, ri
     evidence = [r["evidence"] for r in document["records"]["consent_records"]]
     assert "ticked the box" in evidence
     assert all(r["supporter_id"] == rich for r in document["records"]["level_changes"])
+    affiliation = document["records"]["affiliations"]
+    assert [(a["organisation"], a["role"]) for a in affiliation] == [
+        ("Mairie de Nouméa", "adjointe")
+    ]
 
 
 def test_the_export_is_audited_and_refuses_to_overwrite(ladder_cli, engine, tmp_path):

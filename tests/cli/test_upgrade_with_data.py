@@ -127,7 +127,7 @@ def test_an_upgrade_from_the_first_schema_keeps_every_row(bare_cli, db_url):
     assert firsts == {1: (signed, 1), 2: (signed, 1), 3: (None, None), 4: (None, None)}
     ledger = {"consent_records"}
     added = {"merges", "contacts", "supporter_identifiers", "event_identifiers"} | {
-        "audit_entries", "audit_people", "api_tokens", "checkin_links",
+        "audit_entries", "audit_people", "api_tokens", "checkin_links", "affiliations",
     }  # fmt: skip
     assert set(after) - set(before) == added | ledger  # tables of later migrations, empty
     assert all(after[table] == [] for table in added)

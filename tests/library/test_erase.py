@@ -313,3 +313,26 @@ def test_no_live_or_dead_tuple_or_index_entry_holds_her_on_postgresql(engine):
     _, erasure = erase_person(engine, str(world.target), "camille")
     assert "supporters" in erasure.vacuumed and erasure.waited_for == 0
     assert _tuples_holding(engine, w.BYTES) == {}
+
+
+def test_an_erased_representative_leaves_the_organisations_counts_and_loses_her_role(engine):
+    from ladder.orgs.manage import list_orgs
+    from ladder.orgs.show import events_attended, org_people
+
+    world = w.build_world(engine)
+
+    def counts() -> tuple[object, ...]:
+        with engine.connect() as connection:
+            listed = [r for r in list_orgs(connection) if r["id"] == world.organisation]
+            came = events_attended(connection, world.organisation)
+            roles = {r["id"]: r["role"] for r in org_people(connection, world.organisation)}
+        return listed[0]["people"], [(e["id"], e["people"]) for e in came], roles
+
+    people, came, roles = counts()
+    # she and recruits[0] came to both fairs; the sibling only said yes
+    assert (people, sorted(came)) == (3, sorted((e, 2) for e in world.events))
+    assert roles[world.target] == w.ROLE
+    erase_person(engine, str(world.target), "camille")
+    after_people, after_came, after_roles = counts()
+    assert (after_people, after_came) == (people, came)
+    assert after_roles == {**roles, world.target: None}

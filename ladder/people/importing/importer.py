@@ -70,6 +70,8 @@ WRITTEN = (
     "supporter_tags",
     "supporter_identifiers",
     "consent_records",
+    "partner_organisations",
+    "affiliations",
 )  # locked on PostgreSQL
 
 

@@ -56,6 +56,8 @@ class Plan:
     new_ids: dict[int, int] = field(default_factory=dict)  # new key -> id, once written
     # person -> the consents their row states ({"email": True}), for the consent ledger
     consents: dict[int, dict[str, bool]] = field(default_factory=dict)
+    # person -> (the organisation they represent, their role there), as the row names them
+    organisations: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -67,6 +69,7 @@ class Plan:
         self.recruiters.pop(key, None)
         self.identifiers.pop(key, None)
         self.consents.pop(key, None)
+        self.organisations.pop(key, None)
 
 
 class Planner:
@@ -175,6 +178,8 @@ class Planner:
             self.known.add_phone(phone, key)
         if tags := row.get("tags"):
             self.plan.tags[key] = tags
+        if organisation := row.get("organisation"):
+            self.plan.organisations[key] = (organisation, row.get("role"))
         if "id" in row:
             self.plan.file_ids.setdefault(row["id"], key)
             self._file_id_of.setdefault(key, row["id"])

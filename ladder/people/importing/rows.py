@@ -26,6 +26,7 @@ from ladder.domain.text import (
     NO_CONTROL,
     POSTCODE,
     TAG,
+    TITLE,
     text_problem,
 )
 from ladder.tabular.cells import restore  # a neutralised '=... cell reads as =...
@@ -43,6 +44,8 @@ PEOPLE_FIELDS = (
     "group",
     "tags",
     "recruited_by",
+    "organisation",
+    "role",
     "consent_email",
     "consent_sms",
     "consent_photo",
@@ -121,6 +124,8 @@ class PersonRow(TypedDict, total=False):
     consent_sms: Annotated[bool | None, BeforeValidator(_consent)]
     consent_photo: Annotated[bool | None, BeforeValidator(_consent)]
     tool_id: Annotated[str, _text(EXTERNAL_ID)]  # another tool's own id for the person
+    organisation: Annotated[str, _text(TITLE)]  # the partner organisation they represent
+    role: Annotated[str, _text(TITLE)]  # their role there
 
 
 _ONE = TypeAdapter(PersonRow)

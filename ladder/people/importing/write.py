@@ -13,15 +13,24 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select, text
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 
 from ladder.domain.names import fold
+from ladder.orgs.affiliations import add_affiliations
 from ladder.people.importing.known import BOOLEAN, UPDATABLE, raw_rows
 from ladder.people.importing.plan import Plan
 from ladder.privacy.consent import record_many
 from ladder.progress import SILENT, Progress, counted
 from ladder.storage.bulk import copy_rows, update_by_id
-from ladder.storage.models import LocalGroup, Supporter, SupporterIdentifier, SupporterTag, Tag
+from ladder.storage.models import (
+    Affiliation,
+    LocalGroup,
+    PartnerOrganisation,
+    Supporter,
+    SupporterIdentifier,
+    SupporterTag,
+    Tag,
+)
 
 SUPPORTERS = cast(Table, Supporter.__table__)
 SUPPORTER_TAGS = cast(Table, SupporterTag.__table__)
@@ -113,6 +122,8 @@ def write_plan(
     progress.advance()
     if plan.identifiers:
         write_identifiers(connection, plan, person, now)
+    if plan.organisations:
+        write_affiliations(connection, plan, person, now)
     progress.advance()
     if plan.consents:
         statements = (
@@ -123,6 +134,51 @@ def write_plan(
         record_many(connection, statements, source=consent_source or source, by=actor, at=now)
     progress.advance()
     return sorted({*ids.values(), *plan.matched})
+
+
+def write_affiliations(connection: Connection, plan: Plan, person: Any, now: datetime) -> None:
+    """Who represents which organisation, as the rows say: the organisation found by name as
+    `ladder orgs` finds it (case and accents ignored), created when none has the name; a new
+    affiliation is added, a known one takes the row's role when the row gives one. A few
+    statements whatever the number of rows."""
+    orgs = {
+        fold(name) or name: org_id
+        for org_id, name in raw_rows(connection, "SELECT id, name FROM partner_organisations")
+    }
+    named = {fold(n) or n: n for n, _role in plan.organisations.values()}
+    for folded in sorted(named.keys() - orgs.keys()):  # a handful: one INSERT each
+        name = named[folded]
+        orgs[folded] = connection.execute(
+            insert(PartnerOrganisation)
+            .values(name=name, created_at=now)
+            .returning(PartnerOrganisation.id)
+        ).scalar_one()
+    wanted = {
+        (person(key), orgs[fold(name) or name]): role
+        for key, (name, role) in plan.organisations.items()
+    }
+    listed = ", ".join(str(int(o)) for o in {o for _p, o in wanted})
+    known = {
+        (p, o): a
+        for a, p, o in raw_rows(
+            connection,
+            "SELECT id, supporter_id, organisation_id FROM affiliations "
+            f"WHERE organisation_id IN ({listed})",
+        )
+        if (p, o) in wanted
+    }
+    new = [(p, o, role, None) for (p, o), role in wanted.items() if (p, o) not in known]
+    add_affiliations(connection, new, now)
+    roles = [
+        {"b_id": known[pair], "b_role": r} for pair, r in wanted.items() if pair in known and r
+    ]
+    if roles:
+        connection.execute(
+            update(Affiliation)
+            .where(Affiliation.id == bindparam("b_id"))
+            .values(role=bindparam("b_role")),
+            roles,
+        )
 
 
 def write_identifiers(connection: Connection, plan: Plan, person: Any, now: datetime) -> None:
