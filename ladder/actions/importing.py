@@ -170,9 +170,7 @@ def import_actions(
     options.after_write = writer.write
     options.after_plan = writer.plan  # a dry run: counted on the read snapshot
     try:
-        people, table = import_people(
-            engine, ladder, data, source, options, progress, now=now
-        )
+        people, table = import_people(engine, ladder, data, source, options, progress, now=now)
     finally:
         progress.finish()
     report = ActionImportReport(people, reader.kind_name, reader.campaign_name)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ladder.actions import importing
-from ladder.progress import EVERY
 from ladder.actions.importing import import_actions
 from ladder.people.importing.importer import ImportOptions
+from ladder.progress import EVERY
 from tests.factories import add_person, dump
 
 NOW = datetime(2026, 11, 30, 12, 0)
