@@ -9,6 +9,7 @@ from cli.lazy import LazyGroup
 # subcommand -> "module:attribute"
 REPORT_COMMANDS: dict[str, str] = {
     "summary": "cli.report.summary:summary",
+    "html": "cli.report.html:html",
 }
 
 
