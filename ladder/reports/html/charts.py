@@ -24,7 +24,7 @@ STYLE: dict[str, Any] = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-    "font.size": 9,
+    "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#888888",
@@ -94,7 +94,7 @@ def hbars(
         axes.xaxis.set_major_formatter(_formatter(number))
         texts = shown if shown is not None else [number(v) for v in values]
         for position, value, text in zip(positions, values, texts, strict=True):
-            axes.text(value + top * 0.01, position, text, va="center", fontsize=8)
+            axes.text(value + top * 0.01, position, text, va="center", fontsize=9)
         if limit_line is not None:
             axes.axvline(limit_line, color="#555555", linewidth=0.8, linestyle="--")
         axes.tick_params(axis="y", length=0)
