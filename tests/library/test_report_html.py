@@ -166,3 +166,25 @@ def test_recruiters_by_reach_with_their_tree_sizes(workspace, movement):
     page = _page(workspace)
     rows = re.findall(r'<tr><td class="n">(\d+)</td><td>([^<]+)</td><td class="n">(\d+)</td>', page)
     assert rows == [("1", "Awa A", "3"), ("2", "Kim K", "2")]
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def start(self, label: str, total: int) -> None:
+        self.calls.append(("start", total))
+
+    def advance(self, steps: int = 1) -> None:
+        self.calls.append(("advance", steps))
+
+    def finish(self) -> None:
+        self.calls.append(("finish",))
+
+
+def test_progress_advances_once_per_section(workspace, movement):
+    recorded = Recorded()
+    with workspace.reading() as connection:
+        html_report(connection, workspace.ladder, _window(), UTC, "en", progress=recorded)
+    n = len(SECTIONS)
+    assert recorded.calls == [("start", n), *[("advance", 1)] * n, ("finish",)]
