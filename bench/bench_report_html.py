@@ -34,7 +34,8 @@ ACTIVE_IDS = """
     SELECT supporter_id FROM actions WHERE occurred_at >= :since AND occurred_at < :until
     UNION
     SELECT a.supporter_id FROM attendances a JOIN events e ON e.id = a.event_id
-    WHERE a.presence = 'attended' AND e.starts_at >= :since AND e.starts_at < :until"""
+    WHERE a.presence = 'attended' AND e.status <> 'cancelled'
+      AND e.starts_at >= :since AND e.starts_at < :until"""
 HELD = "e.status <> 'cancelled' AND e.starts_at >= :since AND e.starts_at < :until"
 QUERIES = {
     "headline": [

@@ -79,7 +79,11 @@ def _engaged(connection: Connection, window: Window) -> dict[int | None, int]:
     came = (
         select(Attendance.supporter_id)
         .join(Event, Event.id == Attendance.event_id)
-        .where(Attendance.presence == Presence.ATTENDED, window.covers(Event.starts_at))
+        .where(
+            Attendance.presence == Presence.ATTENDED,
+            Event.status != EventStatus.CANCELLED,
+            window.covers(Event.starts_at),
+        )
     )
     active = acted.union(came).subquery()
     query = (

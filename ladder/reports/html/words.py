@@ -88,6 +88,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Active people on each rung, by group",
         "fr": "Personnes actives à chaque rang, par groupe",
     },
+    # funnel
+    "period": {"en": "Period", "fr": "Période"},
+    "lapsed": {"en": "Lapsed", "fr": "Inactives"},
+    "joined": {"en": "Joined", "fr": "Arrivées"},
+    "up": {"en": "Up", "fr": "Montées"},
+    "down": {"en": "Down", "fr": "Descentes"},
+    "funnel_chart": {
+        "en": "Active people on each rung at the end of each {every}",
+        "fr": "Personnes actives à chaque rang à la fin de chaque {every}",
+    },
+    "week": {"en": "week", "fr": "semaine"},
+    "month": {"en": "month", "fr": "mois"},
+    # cohorts
+    "cohort": {"en": "Joined in", "fr": "Arrivée en"},
+    "within": {"en": "{rung} within {days} days", "fr": "{rung} en {days} jours"},
+    "median_days": {"en": "{rung}: median days", "fr": "{rung} : jours (médiane)"},
+    "cohorts_chart": {
+        "en": "Share of each cohort who reached {rung}",
+        "fr": "Part de chaque cohorte arrivée au rang {rung}",
+    },
+    "cohorts_note": {
+        "en": "Blank: the cohort is not that many days old yet.",
+        "fr": "Vide : la cohorte n'a pas encore cet âge.",
+    },
+    # events
+    "kind": {"en": "Kind of event", "fr": "Type d'événement"},
+    "accepted": {"en": "Accepted", "fr": "Inscrites"},
+    "no_show": {"en": "No-shows", "fr": "Absentes"},
+    "walk_ins": {"en": "Walk-ins", "fr": "Sans invitation"},
+    "show_rate": {"en": "Show rate", "fr": "Taux de présence"},
+    "first_timers": {"en": "First-timers", "fr": "Premières fois"},
+    "climbed_after": {"en": "Then climbed", "fr": "Ont ensuite progressé"},
+    "show_chart": {
+        "en": "Show rate by kind of event (present among those who accepted)",
+        "fr": "Taux de présence par type d'événement (présentes parmi les inscrites)",
+    },
     "groups_more": {
         "en": "The chart shows the {shown} largest groups of {total}.",
         "fr": "Le graphique montre les {shown} plus grands groupes sur {total}.",
