@@ -13,7 +13,7 @@ import pytest
 from ladder.access.tokens import create_token, revoke_token
 from tests.conftest import Cli
 from tests.factories import add_group, person
-from web.app import create_app
+from web.app import ServeOptions, create_app
 
 UNTIL = "2026-06-01"
 
@@ -94,3 +94,20 @@ def test_no_token_a_revoked_one_and_bad_parameters(client, workspace):
         assert message in response.json()["error"]
     revoke_token(workspace.engine, token.prefix, by="test")
     assert client("/report", **_bearer(secret)).status_code == 401
+
+
+def test_bearer_requests_spend_the_tokens_rate_budget(workspace):
+    secret, _ = create_token(workspace.engine, "coordinator", "bea", by="test")
+    app = create_app(workspace, ServeOptions(rate_per_minute=2))
+    loop = asyncio.new_event_loop()
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    try:
+        codes = [
+            loop.run_until_complete(http.get("/report?lang=de", headers=_bearer(secret)))
+            for _ in range(3)
+        ]
+        assert [c.status_code for c in codes] == [400, 400, 429]
+        assert codes[-1].headers["retry-after"]
+    finally:
+        loop.run_until_complete(http.aclose())
+        loop.close()
