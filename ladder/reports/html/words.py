@@ -76,6 +76,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Recruits at any depth (the size of each one's tree)",
         "fr": "Recrues à toute profondeur (la taille de l'arbre de chacun·e)",
     },
+    "recruiters_note": {
+        "en": "The trees as they are today: recruits at any depth who joined since the "
+        "report's start, up to today (as ladder recruiters top --by reach --since).",
+        "fr": "Les arbres tels qu'ils sont aujourd'hui : les recrues à toute profondeur "
+        "arrivées depuis le début du rapport, jusqu'à aujourd'hui (comme ladder recruiters "
+        "top --by reach --since).",
+    },
     "no_recruiters": {"en": "Nobody has recruited yet.", "fr": "Personne n'a encore recruté."},
     # groups
     "group_col": {"en": "Group", "fr": "Groupe"},
