@@ -73,7 +73,12 @@ def run(options: BenchOptions) -> list[Row]:
             in_process = _times(
                 lambda p: volunteer.check_in_person(engine, ladder, event_id, p), local_people
             )
-            rows += _pair("volunteer check-in", over_http, in_process, "same use case in-process")
+            rows += _pair(
+                "volunteer check-in",
+                over_http,
+                in_process,
+                "same use case in-process (check-in and counter)",
+            )
 
             def http_search(text: str) -> None:
                 answer = client.get(f"{path}/search.json", params={"q": text})

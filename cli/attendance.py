@@ -9,6 +9,7 @@ import click
 from cli.context import pass_workspace
 from cli.importing import ImportRequest, file_import_options
 from cli.output import moves_lines, printable
+from cli.progress import progress_bar
 from ladder.events.attendance import close_event
 from ladder.events.tool_files import ToolReport, import_attendance, parse_event_map
 from ladder.workspace import Workspace
@@ -82,17 +83,19 @@ def import_command(
         raise click.UsageError(f"one EVENT at most, then FILE (got {' '.join(event)})")
     event_map = parse_event_map(event_maps)
     request = ImportRequest.from_options(**given)
-    report, table = import_attendance(
-        workspace.engine,
-        workspace.ladder,
-        event[0] if event else None,
-        request.data,
-        request.source,
-        request.options,
-        workspace.settings.user,
-        event_map=event_map,
-        late=late,
-    )
+    with progress_bar() as progress:
+        report, table = import_attendance(
+            workspace.engine,
+            workspace.ladder,
+            event[0] if event else None,
+            request.data,
+            request.source,
+            request.options,
+            workspace.settings.user,
+            event_map=event_map,
+            late=late,
+            progress=progress,
+        )
     request.finish(report.people, table)
     if isinstance(report, ToolReport):
         _echo_tool_report(report)

@@ -167,10 +167,11 @@ def _choose(candidates: list[DoorCandidate], typed: str) -> DoorCandidate | str 
             return None
         if answer.lower() == NEW[0]:
             return NEW
-        if answer.isdigit() and 1 <= int(answer) <= len(shown):
+        number = answer.isascii() and answer.isdigit()  # "²" is a digit to Python only
+        if number and 1 <= int(answer) <= len(shown):
             return shown[int(answer) - 1]
         click.echo(
-            f"  no choice {answer if answer.isdigit() else repr(answer)}: type a number from 1 "
+            f"  no choice {answer if number else repr(answer)}: type a number from 1 "
             f"to {len(shown)}, n for someone new, or nothing to skip",
             err=True,
         )

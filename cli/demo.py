@@ -6,9 +6,6 @@ The report `ladder demo` prints is the library's first look at a movement
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +15,10 @@ import click
 from cli.context import pass_workspace
 from cli.options import Count
 from cli.output import render
+from cli.progress import progress_bar
 from cli.when import LocalTime, local_text, today_start
 from ladder.errors import MisuseError
+from ladder.progress import Progress
 from ladder.reports import first_look
 from ladder.settings import normalise_database_url
 from ladder.workspace import Workspace
@@ -29,10 +28,10 @@ DEMO_PEOPLE = 3000
 MAX_PEOPLE = 10_000_000  # ten times the scale ladder is built for
 
 
-def _promote_by_rules(workspace: Workspace, as_of: datetime) -> str:
+def _promote_by_rules(workspace: Workspace, as_of: datetime, progress: Progress) -> str:
     from ladder.rules import promote
 
-    result = promote(workspace.engine, workspace.ladder, as_of=as_of)
+    result = promote(workspace.engine, workspace.ladder, as_of=as_of, progress=progress)
     day = local_text(as_of)[:10]
     return f"The ladder's rules made {result.total:,} level change(s) as of {day}."
 
@@ -89,7 +88,8 @@ def seed(
 
     Example: ladder --db movement.db seed --people 100000 --seed 7
     """
-    summary = _seed(workspace, people, random_seed, locale, as_of or _today())
+    with progress_bar() as progress:
+        summary = _seed(workspace, people, random_seed, locale, as_of or _today(), progress)
     click.echo(_describe_summary(workspace.describe_database(), summary))
 
 
@@ -118,8 +118,11 @@ def demo(
     workspace = _demo_workspace(workspace)
     where = workspace.create_database().where
     existing = first_look.supporter_count(workspace.engine)
-    summary = None if existing else _seed(workspace, people, random_seed, locale, as_of)
-    rules_line = _promote_by_rules(workspace, as_of)
+    with progress_bar() as progress:
+        summary = None
+        if not existing:
+            summary = _seed(workspace, people, random_seed, locale, as_of, progress)
+        rules_line = _promote_by_rules(workspace, as_of, progress)
     if summary is None:
         click.echo(f"Using the demo movement in {where} ({existing:,} supporters).")
     else:  # one state, after the rules, as in the report below
@@ -157,27 +160,21 @@ def _is_demo_database(named: str) -> bool:
 
 
 def _seed(
-    workspace: Workspace, people: int, random_seed: int, locale: str, as_of: datetime
+    workspace: Workspace,
+    people: int,
+    random_seed: int,
+    locale: str,
+    as_of: datetime,
+    progress: Progress,
 ) -> dict[str, Any]:
     from faker.config import AVAILABLE_LOCALES
 
-    from seeds.movement import STEPS, generate_movement
+    from seeds.movement import generate_movement
 
     if locale not in AVAILABLE_LOCALES:
         raise MisuseError(f"unknown faker locale {locale!r}: use e.g. fr_FR, en_GB, de_DE, nl_BE")
     ladder, engine = workspace.ladder, workspace.engine
-    with _progress(len(STEPS), f"Seeding {people:,} supporters") as step:
-        return generate_movement(engine, ladder, people, random_seed, locale, as_of, step)
-
-
-@contextmanager
-def _progress(steps: int, label: str) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr when it is a terminal; silence when piped."""
-    if not sys.stderr.isatty():
-        yield lambda _name: None
-        return
-    with click.progressbar(length=steps, label=label, file=sys.stderr) as bar:
-        yield lambda _name: bar.update(1)
+    return generate_movement(engine, ladder, people, random_seed, locale, as_of, progress)
 
 
 def _describe_summary(where: str, summary: dict[str, Any]) -> str:

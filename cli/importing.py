@@ -5,9 +5,7 @@ rejected file."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -280,13 +278,3 @@ def _default_rejected_path(name: str) -> Path:
         return Path("rejected.csv")
     source = Path(name)
     return source.with_name(f"{source.stem}.rejected.csv")
-
-
-@contextmanager
-def import_progress(lines: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr when it is a terminal and the file is big enough to wait for."""
-    if not sys.stderr.isatty() or lines < 20_000:
-        yield None
-        return
-    with click.progressbar(length=lines, label="Reading", file=sys.stderr) as bar:
-        yield bar.update

@@ -10,6 +10,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import check_writable, printable
+from cli.progress import progress_bar
 from ladder.interop.osdi_export import export_files, export_osdi
 from ladder.interop.osdi_import import OsdiReport, import_osdi
 from ladder.workspace import Workspace
@@ -65,7 +66,8 @@ def export_osdi_command(workspace: Workspace, out: str, force: bool) -> None:
         check_writable(
             path, force=force, option="OUT", keep=((workspace.database_file, "the database"),)
         )
-    report = export_osdi(engine, directory)
+    with progress_bar() as progress:
+        report = export_osdi(engine, directory, progress)
     counts = ", ".join(f"{n} {name.removesuffix('.json')}" for name, n in report.counts.items())
     click.echo(f"Wrote {counts} to {printable(out)} (peak memory {_peak_mib()} MiB).")
 

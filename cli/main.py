@@ -85,10 +85,22 @@ class RootGroup(LazyGroup):
     help="Who is acting, for the audit and every record's author (default: $LADDER_USER, "
     "else your login name).",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bars (they are drawn only on a terminal anyway).",
+)
 @click.version_option(__version__, prog_name="ladder")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, ladder_file: str | None, acting_as: str | None) -> None:
-    """ladder: engagement-ladder CRM for grassroots movements."""
+def cli(
+    ctx: click.Context,
+    db: str | None,
+    ladder_file: str | None,
+    acting_as: str | None,
+    quiet: bool,
+) -> None:
+    """ladder: engagement-ladder CRM for grassroots movements."""  # --quiet: cli.progress
     from cli.context import make_workspace
 
     with translated_errors():

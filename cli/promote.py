@@ -10,6 +10,7 @@ import click
 from cli.context import pass_workspace
 from cli.options import Count, as_of_option
 from cli.output import change_ends, echo_rows, evidence_text, output_options
+from cli.progress import progress_bar
 from cli.when import local_text
 from ladder.rules import ChangeCount, Move, RunReport, promote
 from ladder.workspace import Workspace
@@ -57,14 +58,16 @@ def promote_command(
     table = output_format == "table"
     if shown is None:
         shown = (20 if dry_run else 0) if table else EVERYONE
-    report = promote(
-        workspace.engine,
-        workspace.ladder,
-        as_of,
-        dry_run=dry_run,
-        examples=shown,
-        by=workspace.settings.user,
-    )
+    with progress_bar() as progress:
+        report = promote(
+            workspace.engine,
+            workspace.ladder,
+            as_of,
+            dry_run=dry_run,
+            examples=shown,
+            by=workspace.settings.user,
+            progress=progress,
+        )
     if not table:  # csv and json: one row per person moved; the counts go to stderr
         click.echo(_headline(report, backtest=as_of is not None).rstrip("\n"), err=True)
         echo_rows([_move_record(m) for m in report.examples], MOVE_COLUMNS, output_format)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import ConflictError, InputError
+from ladder.progress import SILENT, Progress, counted
 from ladder.storage import models
 from ladder.storage.bulk import copy_rows, reset_id_sequence
 from ladder.storage.firsts import refresh_first_actions
@@ -40,7 +41,6 @@ from seeds.rows import Clock
 
 PEOPLE_PER_GROUP = 220
 MAX_GROUPS = 5_000
-Progress = Callable[[str], None]
 
 # (table, columns, rows) in foreign-key order; the ones with ids get their sequence reset.
 WRITE_PLAN: list[tuple[Any, Sequence[str], Callable[[tables.Movement], Iterable[Any]]]] = [
@@ -69,7 +69,7 @@ WRITE_PLAN: list[tuple[Any, Sequence[str], Callable[[tables.Movement], Iterable[
     (models.Action, tables.ACTION_COLUMNS, tables.actions),
     (models.LevelChange, supporter_rows.LEVEL_CHANGE_COLUMNS, supporter_rows.level_changes),
 ]
-STEPS = ["pools", "people", "events", "actions", *(m.__tablename__ for m, _, _ in WRITE_PLAN)]
+GENERATION_STEPS = ["pools", "people", "events", "actions"]
 
 
 def generate_movement(
@@ -79,22 +79,27 @@ def generate_movement(
     seed: int,
     locale: str,
     anchor: datetime,
-    progress: Progress | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Fill an initialised, empty ladder database with a fake movement; returns a summary.
 
     ``anchor`` is the movement's "today": joins spread over the two years before it, events
-    run to two months after it, and nothing is attended or done after it.
+    run to two months after it, and nothing is attended or done after it. ``progress`` sees
+    three stages: generating (:data:`GENERATION_STEPS`), writing (rows of the big tables, by
+    :data:`ladder.progress.EVERY`) and the statistics.
     """
     if people < 1:
         raise InputError(f"--people must be at least 1 (got {people})")
-    step = progress or (lambda _name: None)
     refuse_unless_empty(engine)
     sync_action_kinds(engine, ladder)
-    movement = build_movement(ladder, people, seed, locale, anchor, step)
+    progress.start(f"Generating {people:,} supporters", len(GENERATION_STEPS))
+    movement = build_movement(ladder, people, seed, locale, anchor, progress)
     movement = _with_kind_ids(movement, action_kind_ids(engine))
-    counts = write_movement(engine, movement, step)
+    counts = write_movement(engine, movement, progress)
+    progress.start("Updating the database's statistics", 1)
     refresh_statistics(engine)
+    progress.advance()
+    progress.finish()
     return summarise(movement, counts, seed, locale, anchor)
 
 
@@ -118,21 +123,27 @@ def refuse_unless_empty(engine: Engine) -> None:
 
 
 def build_movement(
-    ladder: LadderFile, people: int, seed: int, locale: str, anchor: datetime, step: Progress
+    ladder: LadderFile,
+    people: int,
+    seed: int,
+    locale: str,
+    anchor: datetime,
+    progress: Progress = SILENT,
 ) -> tables.Movement:
+    """The movement in memory; ``progress`` advances once per :data:`GENERATION_STEPS`."""
     rng = np.random.default_rng(seed)
     groups = min(MAX_GROUPS, max(3, round(people / PEOPLE_PER_GROUP)))
     pools = draw_pools(locale, seed, groups)
-    step("pools")
+    progress.advance()  # pools
     population = build_population(rng, people, groups, key_date_times(), len(ladder.rungs))
-    step("people")
+    progress.advance()  # people
     events = plan_events(rng, population, groups)
     event, person = sample_attendance(rng, population, events, len(ladder.rungs))
     attendances = attendance_states(rng, events, event, person, population.joined)
-    step("events")
+    progress.advance()  # events
     window = (tables.PETITION_DAYS[0] * DAY, tables.PETITION_DAYS[1] * DAY)
     actions = generate_actions(rng, ladder, population, events, attendances, window)
-    step("actions")
+    progress.advance()  # actions
     level = final_levels(population.level, evidence(actions, ladder, people))
     return tables.Movement(
         rung_names=ladder.rung_names,
@@ -221,18 +232,39 @@ def _with_kind_ids(movement: tables.Movement, kind_ids: dict[str, int]) -> table
     return replace(movement, kind_ids=kind_ids)
 
 
-def write_movement(engine: Engine, movement: tables.Movement, step: Progress) -> dict[str, int]:
+def write_movement(
+    engine: Engine, movement: tables.Movement, progress: Progress = SILENT
+) -> dict[str, int]:
+    """Write every table of WRITE_PLAN in one transaction; ``progress`` counts the rows of
+    the big tables (:func:`expected_rows`), the small ones are not worth a step."""
     counts: dict[str, int] = {}
+    expected = expected_rows(movement)
+    people = len(movement.people.level)
+    progress.start(f"Writing {people:,} supporters", sum(expected.values()))
     with engine.begin() as connection:
         for model, columns, build in WRITE_PLAN:
             table = model.__table__
-            counts[table.name] = copy_rows(connection, table, columns, build(movement))
+            rows = build(movement)
+            if table.name in expected:
+                rows = counted(rows, progress)
+            counts[table.name] = copy_rows(connection, table, columns, rows)
             if "id" in columns:
                 reset_id_sequence(connection, table)
             if model is models.Action:
                 refresh_first_actions(connection, None)  # each person's first action
-            step(table.name)
     return counts
+
+
+def expected_rows(movement: tables.Movement) -> dict[str, int]:
+    """The rows the big tables get, known before they are written (for the progress bar)."""
+    people = movement.people
+    return {
+        "supporters": len(people.level),
+        "supporter_tags": len(movement.tags[0]),
+        "consent_records": int(people.consents.sum()),
+        "attendances": len(movement.attendances.event),
+        "actions": len(movement.actions.person),
+    }
 
 
 def summarise(

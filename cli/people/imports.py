@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from cli.context import pass_workspace
-from cli.importing import ImportRequest, file_import_options, import_progress
+from cli.importing import ImportRequest, file_import_options
+from cli.progress import progress_bar
 from ladder.people.importing.importer import import_people
 from ladder.workspace import Workspace
 
@@ -35,13 +36,13 @@ def import_command(workspace: Workspace, **given: Any) -> None:
     request = ImportRequest.from_options(**given)
     request.options.actor = workspace.settings.user
     request.options.audit_command = "people import"
-    with import_progress(request.data.count(b"\n")) as advance:
+    with progress_bar() as progress:
         report, table = import_people(
             workspace.engine,
             workspace.ladder,
             request.data,
             request.source,
             request.options,
-            advance,
+            progress,
         )
     request.finish(report, table)

@@ -9,6 +9,10 @@ from cli.lazy import LazyGroup
 # subcommand -> "module:attribute"
 REPORT_COMMANDS: dict[str, str] = {
     "summary": "cli.report.summary:summary",
+    "funnel": "cli.report.funnel:funnel",
+    "cohorts": "cli.report.cohorts:cohorts",
+    "events": "cli.report.events:events",
+    "recruiters": "cli.report.recruiters:recruiters",
     "html": "cli.report.html:html",
 }
 

@@ -46,7 +46,7 @@ def normalise_phone(raw: str | int | None, country_code: str = "33") -> str | No
     elif not text.startswith("+"):
         text = "+" + text
     digits = text[1:]
-    if not digits.isdigit() or not 6 <= len(digits) <= 15:
+    if not (digits.isascii() and digits.isdigit()) or not 6 <= len(digits) <= 15:
         raise ValueError(f"{str(raw).strip()!r} is not a phone number")
     return text
 

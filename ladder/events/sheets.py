@@ -24,6 +24,7 @@ from ladder.events.checkin import CheckinCounts, check_in_many, checkable_event
 from ladder.people.importing.importer import ImportOptions, ImportReport, import_people
 from ladder.people.importing.rows import PEOPLE_FIELDS
 from ladder.privacy import audit
+from ladder.progress import SILENT, Progress
 from ladder.storage.engine import reading
 from ladder.tabular.csvfile import CsvRow, CsvTable
 from ladder.tabular.headers import aliases_for
@@ -62,6 +63,7 @@ def import_sheet(
     user: str,
     now: datetime | None = None,
     late: bool = False,
+    progress: Progress = SILENT,
 ) -> tuple[SheetReport, CsvTable]:
     """Import a sign-in sheet for ``event_ref``; all or nothing unless ``skip_invalid``."""
     now = now or utcnow()
@@ -101,5 +103,5 @@ def import_sheet(
     options.after_write = check_in_everyone
     options.consent_source = options.consent_source or f"attendance import {source}"
     options.actor = options.actor or user
-    report, table = import_people(engine, ladder, data, source, options, now=now)
+    report, table = import_people(engine, ladder, data, source, options, progress, now=now)
     return SheetReport(report, counts, len(skipped)), table

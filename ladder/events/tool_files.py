@@ -44,6 +44,7 @@ from ladder.people.importing.importer import (
 )
 from ladder.people.importing.rows import Rejection
 from ladder.privacy import audit
+from ladder.progress import SILENT, Progress
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, EventIdentifier
 from ladder.tabular.cells import restore
@@ -207,9 +208,10 @@ def import_attendance(
     event_map: Mapping[str, str] | None = None,
     now: datetime | None = None,
     late: bool = False,
+    progress: Progress = SILENT,
 ) -> tuple[SheetReport | ToolReport, CsvTable]:
     """A sign-in sheet, or another tool's attendance export; all or nothing unless
-    ``options.skip_invalid``."""
+    ``options.skip_invalid``. ``progress``: as :func:`import_people` reports it."""
     now = now or utcnow()
     event_map = dict(event_map or {})
     table = read_csv(data, source, ATTENDANCE_ALIASES, options.overrides, options.encoding)
@@ -221,9 +223,22 @@ def import_attendance(
                 "name the EVENT the sheet is for: ladder attendance import EVENT FILE"
             )
         options.aliases = ATTENDANCE_ALIASES
-        return import_sheet(engine, ladder, event_ref, data, source, options, user, now, late)
+        return import_sheet(
+            engine, ladder, event_ref, data, source, options, user, now, late, progress
+        )
     return _import_tool_file(
-        engine, ladder, event_ref, data, source, options, user, event_map, now, late, table
+        engine,
+        ladder,
+        event_ref,
+        data,
+        source,
+        options,
+        user,
+        event_map,
+        now,
+        late,
+        table,
+        progress,
     )
 
 
@@ -239,6 +254,7 @@ def _import_tool_file(
     now: datetime,
     late: bool,
     table: CsvTable,
+    progress: Progress = SILENT,
 ) -> tuple[ToolReport, CsvTable]:
     tool = tool_of(table.header)
     overrides = dict(options.overrides)
@@ -290,7 +306,7 @@ def _import_tool_file(
     options.after_write = record
     options.consent_source = options.consent_source or f"attendance import {source}"
     options.actor = options.actor or user
-    report, table = import_people(engine, ladder, data, source, options, now=now)
+    report, table = import_people(engine, ladder, data, source, options, progress, now=now)
     return ToolReport(report, counts, tool), table
 
 

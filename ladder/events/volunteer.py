@@ -48,6 +48,10 @@ MAX_SHOWN = 10
 MAX_TYPED = 200
 
 
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²" is a digit to Python, not to an id
+
+
 def link_actor(event_id: int) -> str:
     """Who the audit says acted through a check-in link."""
     return f"link:event #{event_id}"
@@ -71,13 +75,19 @@ def door(engine: Engine, event_id: int) -> Door:
     """The event and "checked in: X of Y accepted"."""
     with reading(engine) as connection:
         event = find_event(connection, f"#{event_id}")
-        checked_in, accepted = connection.execute(
-            select(
-                func.count().filter(Attendance.presence == Presence.ATTENDED),
-                func.count().filter(Attendance.rsvp == Rsvp.ACCEPTED),
-            ).where(Attendance.event_id == event_id)
-        ).one()
-    return Door(event, int(checked_in or 0), int(accepted or 0))
+        checked_in, accepted = _counter(connection, event_id)
+    return Door(event, checked_in, accepted)
+
+
+def _counter(connection: Connection, event_id: int) -> tuple[int, int]:
+    """(checked in, accepted) at the event: one count over its attendances."""
+    checked_in, accepted = connection.execute(
+        select(
+            func.count().filter(Attendance.presence == Presence.ATTENDED),
+            func.count().filter(Attendance.rsvp == Rsvp.ACCEPTED),
+        ).where(Attendance.event_id == event_id)
+    ).one()
+    return int(checked_in or 0), int(accepted or 0)
 
 
 def counts(engine: Engine, event_id: int) -> tuple[int, int]:
@@ -99,7 +109,7 @@ def search(engine: Engine, event_id: int, typed: str) -> list[DoorCandidate]:
     text = " ".join(typed.split())
     if len(text) < MIN_TYPED or text_problem(text, MAX_TYPED):
         return []  # too short, too long, or a control character: nobody is named so
-    if text.lstrip("#").isdigit() and not looks_like_phone(text):
+    if _ascii_digits(text.lstrip("#")) and not looks_like_phone(text):
         return []
     with reading(engine) as connection:
         ours = _event_people(connection, event_id, text)
@@ -243,16 +253,27 @@ _PERSON = (
 _LIVE = (Supporter.status != SupporterStatus.ERASED, Supporter.merged_into_id.is_(None))
 
 
+@dataclass(frozen=True)
+class DoorCheckin:
+    """A tap's outcome and the live counter just after it (read in the same transaction)."""
+
+    result: CheckinResult
+    checked_in: int
+    accepted: int
+
+
 def check_in_person(
     engine: Engine, ladder: LadderFile, event_id: int, person_id: int, now: datetime | None = None
-) -> CheckinResult:
-    """One tap: check the person in (a repeat changes nothing and writes no audit entry)."""
+) -> DoorCheckin:
+    """One tap: check the person in (a repeat changes nothing and writes no audit entry), and
+    read the counter the page shows next, in the same transaction."""
     now = now or utcnow()
     actor = link_actor(event_id)
     with engine.begin() as connection:
         event = checkable_event(connection, f"#{event_id}", now)
         person = find_person(connection, f"#{person_id}", allow_name=False)
-        return audited_check_in(connection, ladder, event, person, actor, now)
+        result = audited_check_in(connection, ladder, event, person, actor, now)
+        return DoorCheckin(result, *_counter(connection, event_id))
 
 
 def undo_check_in(engine: Engine, event_id: int, person_id: int) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine
 
 from ladder.files import replacing
+from ladder.progress import SILENT, Progress, counted
 from ladder.storage.engine import reading
 
 COLLECTIONS = {
@@ -60,15 +61,36 @@ def export_files(directory: Path) -> list[Path]:
     return [directory / name for name in COLLECTIONS]
 
 
-def export_osdi(engine: Engine, directory: Path) -> ExportReport:
+def export_osdi(engine: Engine, directory: Path, progress: Progress = SILENT) -> ExportReport:
     """Write the five collections into ``directory`` (which exists), in one read transaction
-    (the files agree with each other; on SQLite it takes no write lock)."""
+    (the files agree with each other; on SQLite it takes no write lock).
+
+    ``progress``: one stage, the documents of all five collections (counted first, only when
+    someone watches: one more read), by :data:`ladder.progress.EVERY`."""
     with reading(engine) as connection, connection.begin():
-        return _export(connection, directory)
+        report = _export(connection, directory, progress)
+    progress.finish()
+    return report
 
 
-def _export(connection: Connection, directory: Path) -> ExportReport:
+def document_count(connection: Connection) -> int:
+    """How many documents an export writes (the five collections together)."""
+    live = f"JOIN supporters s ON s.id = {{}}.supporter_id WHERE {LIVE}"
+    parts = [
+        f"SELECT COUNT(*) FROM supporters s WHERE {LIVE}",
+        "SELECT COUNT(*) FROM tags",
+        "SELECT COUNT(*) FROM supporter_tags t " + live.format("t"),
+        "SELECT COUNT(*) FROM events",
+        "SELECT COUNT(*) FROM attendances a " + live.format("a"),
+    ]
+    sql = "SELECT " + " + ".join(f"({part})" for part in parts)
+    return int(connection.exec_driver_sql(sql).scalar_one())
+
+
+def _export(connection: Connection, directory: Path, progress: Progress) -> ExportReport:
     report = ExportReport()
+    if progress is not SILENT:
+        progress.start("Exporting OSDI documents", document_count(connection))
     writers: dict[str, Callable[[Connection], Iterator[dict[str, Any]]]] = {
         "people.json": _people,
         "tags.json": _tags,
@@ -81,11 +103,12 @@ def _export(connection: Connection, directory: Path) -> ExportReport:
             replacing(directory / name) as temporary,
             open(temporary, "w", encoding="utf-8") as out,
         ):
-            report.counts[name] = _write_collection(out, collection, writers[name](connection))
+            documents = counted(writers[name](connection), progress)
+            report.counts[name] = _write_collection(out, collection, documents)
     return report
 
 
-def _write_collection(out: IO[str], collection: str, documents: Iterator[dict[str, Any]]) -> int:
+def _write_collection(out: IO[str], collection: str, documents: Iterable[dict[str, Any]]) -> int:
     out.write(f'{{\n"origin_system": "ladder",\n"_embedded": {{\n"{collection}": [')
     count = 0
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

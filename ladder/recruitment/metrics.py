@@ -93,3 +93,27 @@ def _pass_in_python(
         if depth[node] or weight_of[node]:
             depth[above] = max(depth[above], depth[node] + 1)
     return np.array(reach, np.int64), np.array(climbers, np.int64), np.array(depth, np.int64)
+
+
+def reach_only(forest: Forest, counted: np.ndarray, levels: Levels | None = None) -> np.ndarray:
+    """Only :attr:`ForestMetrics.reach`: for every node, its counted recruits at any depth.
+
+    The same pass as :func:`forest_metrics` with one metric, for reports that need it many
+    times over (once per period)."""
+    levels = levels or Levels.of(forest.parent)
+    weight = counted.astype(np.int64)
+    parent = forest.parent
+    if levels.better_in_python():
+        parent_of = parent.tolist()
+        weight_of = weight.tolist()
+        below = [0] * parent.size
+        for node in levels.deepest_first().tolist():
+            above = parent_of[node]
+            if above >= 0:
+                below[above] += below[node] + weight_of[node]
+        return np.array(below, np.int64)
+    reach = np.zeros(parent.size, dtype=np.int64)
+    for level in range(levels.deepest, 0, -1):
+        nodes = levels.at(level)
+        np.add.at(reach, parent[nodes], reach[nodes] + weight[nodes])
+    return reach

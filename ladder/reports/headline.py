@@ -7,7 +7,8 @@ digest quotes them: all three read :func:`headline`, so they always agree.
 What each figure counts (erased and merged records are never counted):
 
 - ``people``: people in the base who had joined by the end of the window;
-- ``engaged``: of them, those who took an action or came to an event in the window;
+- ``engaged``: of them, those who took an action or came to an event held (not cancelled)
+  in the window;
 - ``rung:NAME``: active people on each rung today (the funnel report gives the past);
 - ``lapsed``: people whose status is lapsed today;
 - ``events_held``: events not cancelled that started in the window;
@@ -84,7 +85,11 @@ def _engaged(connection: Connection, window: Window) -> int:
     came = (
         select(Attendance.supporter_id)
         .join(Event, Event.id == Attendance.event_id)
-        .where(Attendance.presence == Presence.ATTENDED, window.covers(Event.starts_at))
+        .where(
+            Attendance.presence == Presence.ATTENDED,
+            Event.status != EventStatus.CANCELLED,
+            window.covers(Event.starts_at),
+        )
     )
     active = acted.union(came).subquery()
     query = (
@@ -104,7 +109,7 @@ def _rung_figures(
         .where(*_counted(window), Supporter.status == SupporterStatus.ACTIVE)
         .group_by(Supporter.rung)
     )
-    counts = dict(connection.execute(query).tuples().all())
+    counts = {rung: count for rung, count in connection.execute(query)}
     names = ladder.rung_names + sorted(set(counts) - set(ladder.rung_names))
     return [_row(f"rung:{name}", counts.get(name, 0), f"active on {name}") for name in names]
 

@@ -40,6 +40,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import walk
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.privacy import audit
+from ladder.progress import SILENT, Progress
 from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
 from ladder.storage.snapshot import locks_whole_database, snapshot
@@ -96,6 +97,7 @@ def promote(
     dry_run: bool = False,
     examples: int = 0,
     by: str = "ladder",
+    progress: Progress = SILENT,
 ) -> RunReport:
     """Apply every rule to the whole base in one transaction (rolled back when ``dry_run``).
 
@@ -109,18 +111,22 @@ def promote(
     no write lock at all. More than one person in :data:`RESTRICTED_RUN_SHARE` to move, or lapse
     rules that a promotion in the same run can change (``days_at_rung``,
     ``recruits_at_rung``): one whole-base run under the lock, as on PostgreSQL.
+
+    ``progress``: a stage checking the rules on the snapshot (one step per rule), then one
+    applying them (one step per rule of the first pass).
     """
     as_of = as_of or utcnow()
     with engine.connect() as connection:
         found = None
         if locks_whole_database(connection) and _lapses_ignore_promotions(ladder):
             with snapshot(connection):
-                found = evaluate_whole_base(connection, ladder, as_of)
+                found = evaluate_whole_base(connection, ladder, as_of, progress)
                 _after_evaluating()
             if found is not None and found.nothing:
+                progress.finish()
                 return RunReport(as_of, dry_run, [], [])
         with _transaction(connection, commit=not dry_run):
-            ids = _apply_found(connection, ladder, as_of, found)
+            ids = _apply_found(connection, ladder, as_of, found, progress)
             changes = changes_since(connection, before(ids)) if ids else []
             shown = moves_since(connection, before(ids), examples) if ids and examples else []
             if ids:  # one entry: the level changes say who moved and why
@@ -133,28 +139,37 @@ def promote(
                     fields=["rung", "status"],
                     detail={"level_changes": sum(c.people for c in changes)},
                 )
+    progress.finish()
     return RunReport(as_of, dry_run, changes, shown)
 
 
 def _apply_found(
-    connection: Connection, ladder: LadderFile, as_of: datetime, found: Evaluation | None
+    connection: Connection,
+    ladder: LadderFile,
+    as_of: datetime,
+    found: Evaluation | None,
+    progress: Progress = SILENT,
 ) -> list[int]:
     """Under the write lock: the whole base, or only what the snapshot found."""
     if found is None:
-        return apply_rules(connection, ladder, as_of)
+        return apply_rules(connection, ladder, as_of, progress=progress)
     movers = set(found.movers)
     stopped = [i for i in found.clocks_stopped if i not in movers]
     started = [i for i in found.clocks_started if i not in movers]
     _set_lapse_clocks(connection, stopped, started, as_of)
     if not movers:
         return []
-    ids = apply_rules(connection, ladder, as_of, only=found.movers, chains_reach_all=True)
+    ids = apply_rules(
+        connection, ladder, as_of, only=found.movers, chains_reach_all=True, progress=progress
+    )
     if ids:  # recruiters moved by the chains: their lapse clocks, after their moves
         c = LEVEL_CHANGES.c
         moved = select(c.supporter_id).where(c.id >= min(ids)).distinct()
         others = sorted(set(connection.execute(moved).scalars()) - movers)
         if others:
-            ids += apply_rules(connection, ladder, as_of, only=others, chains_reach_all=True)
+            ids += apply_rules(
+                connection, ladder, as_of, only=others, chains_reach_all=True, progress=progress
+            )
     return ids
 
 
@@ -182,7 +197,7 @@ class Evaluation:
 
 
 def evaluate_whole_base(
-    connection: Connection, ladder: LadderFile, as_of: datetime
+    connection: Connection, ladder: LadderFile, as_of: datetime, progress: Progress = SILENT
 ) -> Evaluation | None:
     """Who a whole-base run could change in its first pass, read without writing; None when
     so many could move that the whole base is cheaper to run again under the lock."""
@@ -190,9 +205,14 @@ def evaluate_whole_base(
     plan = plan_for(ladder, Scope())
     people = connection.execute(select(func.count()).select_from(SUPPORTERS)).scalar_one()
     movers: set[int] = set()
-    for query in plan.who():
+    queries = plan.who()
+    steps = len(queries) + (1 if plan.lapse_marked else 0)
+    progress.start("Checking the rules", steps)
+    for done, query in enumerate(queries, 1):
         movers.update(connection.execute(query, params).scalars())
+        progress.advance()
         if len(movers) * RESTRICTED_RUN_SHARE > people:
+            progress.advance(steps - done)  # checked enough: the whole base runs again
             return None
     stopped: list[int] = []
     started: list[int] = []
@@ -200,6 +220,7 @@ def evaluate_whole_base(
         stopped_query, started_query = plan.lapse_marked
         stopped = sorted(connection.execute(stopped_query, params).scalars())
         started = sorted(connection.execute(started_query, params).scalars())
+        progress.advance()
         if ladder.promotion.lapse_grace_days == 0:
             movers.update(started)  # their clock starts and they lapse in the same run
     if len(movers) * RESTRICTED_RUN_SHARE > people:
@@ -257,13 +278,16 @@ def apply_rules(
     as_of: datetime,
     only: Sequence[int] | None = None,
     chains_reach_all: bool = False,
+    progress: Progress = SILENT,
 ) -> list[int]:
     """Apply reactivation, promotion and lapse rules; returns the new level_changes ids.
 
     With ``only``, just those supporters are evaluated (and rules none of them could meet
     are not even sent to the database). With ``chains_reach_all`` too, the later passes
     (people moved, and recruiters of people moved) are not restricted to ``only``: a
-    whole-base run restricted to the people who could move.
+    whole-base run restricted to the people who could move. ``progress`` advances once per
+    rule of the first pass (the reactivation, each promotion rule, the lapse clocks, each
+    lapse rule); the passes that follow recruit chains are not counted.
     """
     params: dict[str, Any] = time_params(ladder, as_of)
     if only is not None:
@@ -273,15 +297,19 @@ def apply_rules(
     if chains_reach_all:
         plan = replace(plan, touched_promotions=plan_for(ladder, Scope()).touched_promotions)
     run = _Runner(connection, params, few)
+    progress.start("Applying the rules", 2 + len(plan.promotions) + len(plan.lapses))
     run.rule(plan.reactivation)
-    _promote_until_stable(run, plan)
+    progress.advance()
+    _promote_until_stable(run, plan, progress)
     stopped, started = plan.lapse_marks or (None, None)
     if stopped is not None and (few is None or few.lapse_clock(running=True)):
         connection.execute(stopped, params)
     if started is not None and (few is None or few.lapse_clock(running=False)):
         connection.execute(started, params)
+    progress.advance()
     for rule_plan in plan.lapses:
         run.rule(rule_plan)
+        progress.advance()
     return run.ids
 
 
@@ -290,12 +318,13 @@ def before(ids: list[int]) -> int:
     return min(ids) - 1
 
 
-def _promote_until_stable(run: _Runner, plan: Plan) -> None:
+def _promote_until_stable(run: _Runner, plan: Plan, progress: Progress = SILENT) -> None:
     """Rules in ladder order, once for everyone; then, while a pass moves someone and a rule
     counts recruits at a rung, again for the people whose facts changed (see touched_since)."""
     first = len(run.ids)
     for rule_plan in plan.promotions:
         run.rule(rule_plan)
+        progress.advance()
     previous = run.ids[first:]
     for _ in range(MAX_PASSES):
         if not previous or not plan.chained:

@@ -171,6 +171,15 @@ def test_a_recruiter_may_be_later_in_the_file_or_already_in_the_database(
     assert rows["lea@example.fr"][6] == rows["jean@example.nc"][0]
 
 
+def test_a_recruiter_written_in_unicode_digits_names_nobody(ladder_cli, engine, tmp_path):
+    before = dump(engine)
+    content = "prénom,nom,courriel,recruté par\nJean,Wamytan,jean@example.nc,²\n"
+    result = _import(ladder_cli, write(tmp_path, "f.csv", content))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "line 2" in result.output
+    assert dump(engine) == before
+
+
 def test_a_cycle_within_the_file_is_refused_naming_its_people(ladder_cli, engine, tmp_path):
     content = (
         "prénom,nom,courriel,parrain\n"

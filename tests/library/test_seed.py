@@ -236,7 +236,7 @@ def test_seeding_a_database_that_already_has_supporters_is_refused_and_changes_n
 
 def test_a_ladder_without_action_kinds_still_gives_everyone_the_first_rung():
     ladder = parse_ladder('[[rungs]]\nname = "curious"\n\n[[rungs]]\nname = "organiser"\n')
-    m = build_movement(ladder, 300, 5, "fr_FR", ANCHOR, lambda _step: None)
+    m = build_movement(ladder, 300, 5, "fr_FR", ANCHOR)
     assert len(m.actions.person) == 0
     assert (m.people.level == 0).all()
 
@@ -245,7 +245,7 @@ def test_a_ladder_without_action_kinds_still_gives_everyone_the_first_rung():
 @given(people=st.integers(min_value=1, max_value=400), seed=st.integers(0, 10_000))
 @pytest.mark.slow
 def test_any_small_movement_keeps_its_invariants(people, seed):
-    m = build_movement(LADDER, people, seed, "fr_FR", ANCHOR, lambda _step: None)
+    m = build_movement(LADDER, people, seed, "fr_FR", ANCHOR)
     recruiter = m.population.recruiter
     assert all(r < i for i, r in enumerate(recruiter.tolist()) if r >= 0)
     assert (m.actions.occurred < 0).all()

@@ -66,13 +66,20 @@ def test_a_check_in_completes_while_an_import_reads_and_validates(workspace: Wor
     door = _door(engine)
     log: list[str] = []
 
-    def progress(_lines: int) -> None:  # the import is half way through validating its file
-        if not log:
-            check_in_by_ref(door, workspace.ladder, "Night march", f"#{comer}", "door")
-            log.append("checked in")
+    class HalfWay:  # the import is half way through validating its file
+        def start(self, label: str, total: int) -> None:
+            pass
+
+        def advance(self, steps: int = 1) -> None:
+            if not log:
+                check_in_by_ref(door, workspace.ladder, "Night march", f"#{comer}", "door")
+                log.append("checked in")
+
+        def finish(self) -> None:
+            pass
 
     try:
-        report, _ = import_people(engine, workspace.ladder, _csv(LINES), "big.csv", None, progress)
+        report, _ = import_people(engine, workspace.ladder, _csv(LINES), "big.csv", None, HalfWay())
     finally:
         door.dispose()
     assert log == ["checked in"]

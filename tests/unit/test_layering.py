@@ -109,6 +109,7 @@ def test_front_ends_and_features_never_import_each_other_upwards():
         "cli.lazy",
         "cli.when",
         "cli.importing",
+        "cli.progress",
         "cli.report.options",
     )
     assert (

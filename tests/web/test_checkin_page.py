@@ -211,7 +211,8 @@ def test_checking_in_twice_is_one_attendance(door: Door) -> None:
     again = door.form("/in", {"person": str(door.awa)}, json=True).json()
     assert (first["state"], again["state"]) == ("checked_in", "already")
     assert again["message"] == "Awa Diallo was already checked in."
-    assert again["checked_in"] == 1
+    assert (first["checked_in"], again["checked_in"]) == (1, 1)  # the counter after the tap
+    assert first["counter"] == again["counter"] == "checked in: 1 of 1 accepted"
     with door.engine.connect() as connection:
         rows = connection.execute(
             select(Attendance.id).where(Attendance.supporter_id == door.awa)
@@ -333,12 +334,13 @@ def test_a_bad_walk_in_writes_nothing_and_keeps_the_form(door: Door, data, says)
 
 def test_bad_person_values_are_one_line_errors(door: Door) -> None:
     before = dump(door.engine)
-    for value in ("", "abc", "99999999999999999999999", "-1", "1 OR 1=1"):
+    for value in ("", "abc", "99999999999999999999999", "-1", "1 OR 1=1", "²", "١٢"):
         answer = door.form("/in", {"person": value}, json=True)
         assert answer.status_code == 400, value
         assert set(answer.json()) == {"error"}
     missing = door.form("/in", {"person": "987654"}, json=True)
     assert missing.status_code == 404
+    assert door.client.get(door.base, params={"done": "²"}).status_code == 200
     assert dump(door.engine) == before
 
 

@@ -75,7 +75,7 @@ def _lang(request: Request) -> str:
 
 def _person_id(value: str) -> int:
     text = value.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InputError("person: give the id of someone from the search")
     return int(text)
 
@@ -102,6 +102,10 @@ def _found(candidate: DoorCandidate, t: Any) -> dict[str, Any]:
 
 def _status(request: Request, event_id: int) -> dict[str, Any]:
     checked_in, accepted = volunteer.counts(_workspace(request).engine, event_id)
+    return _counter(request, checked_in, accepted)
+
+
+def _counter(request: Request, checked_in: int, accepted: int) -> dict[str, Any]:
     t = translator(_lang(request))
     return {
         "checked_in": checked_in,
@@ -166,7 +170,7 @@ def page(
     event_id = _event_id(request, secret)
     t = translator(_lang(request))
     message, undo_id = None, None
-    if done.isdigit() and len(done) <= 18:
+    if done.isascii() and done.isdigit() and len(done) <= 18:
         person = volunteer.checked_in_here(_workspace(request).engine, event_id, int(done))
         if person is not None:  # only someone this link checked in: a typed id shows nobody
             key = state if state in ("already", "known") else "checked_in"
@@ -194,17 +198,26 @@ def status_json(request: Request, secret: str) -> JSONResponse:
 
 
 def _done(
-    request: Request, secret: str, event_id: int, result: CheckinResult, state: str, q: str = ""
+    request: Request,
+    secret: str,
+    event_id: int,
+    result: CheckinResult,
+    state: str,
+    q: str = "",
+    counter: tuple[int, int] | None = None,
 ) -> Response:
+    """The answer to a tap: JSON for the page's script (with the live counter, ``counter``
+    when the use case read it already), else a redirect back to the page."""
     if _wants_json(request):
         t = translator(_lang(request))
+        live = _counter(request, *counter) if counter else _status(request, event_id)
         return JSONResponse(
             {
                 "person": result.person.id,
                 "state": state,
                 "message": t(state, name=result.person.name),
                 "undo": t("undo"),
-                **_status(request, event_id),
+                **live,
             },
             headers=PRIVATE_HEADERS,
         )
@@ -240,13 +253,13 @@ def check_in(
     workspace = _workspace(request)
     try:
         _same_event(event_id, event)
-        result = volunteer.check_in_person(
+        done = volunteer.check_in_person(
             workspace.engine, workspace.ladder, event_id, _person_id(person)
         )
     except LadderError as error:
         return _refused(request, secret, event_id, error, q=q[:200])
-    state = "already" if result.already else "checked_in"
-    return _done(request, secret, event_id, result, state, q)
+    state = "already" if done.result.already else "checked_in"
+    return _done(request, secret, event_id, done.result, state, q, (done.checked_in, done.accepted))
 
 
 @router.post("/{secret}/undo")

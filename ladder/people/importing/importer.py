@@ -39,6 +39,7 @@ from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
 from ladder.people.importing.write import TagLinks, write_plan
 from ladder.privacy import audit
+from ladder.progress import EVERY, SILENT, Progress
 from ladder.storage.snapshot import data_version, lock_tables, snapshot
 from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import Layout
@@ -147,12 +148,14 @@ def import_people(
     data: bytes,
     source: str,
     options: ImportOptions | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress = SILENT,
     now: datetime | None = None,
 ) -> tuple[ImportReport, CsvTable]:
     """Import ``data`` (the file's bytes); returns the report and the read table.
 
     Writes nothing when a row is refused (unless ``options.skip_invalid``) or on a dry run.
+    ``progress`` sees two stages: checking the rows (validated and matched, counted by
+    :data:`ladder.progress.EVERY` lines; again if the import must plan again), and writing.
     """
     options = options or ImportOptions()
     with _without_cyclic_gc():
@@ -165,7 +168,7 @@ def _import(
     data: bytes,
     source: str,
     options: ImportOptions,
-    progress: Callable[[int], None] | None,
+    progress: Progress,
     now: datetime | None,
 ) -> tuple[ImportReport, CsvTable]:
     """Read, validate and plan on a read snapshot, then write under the write lock.
@@ -177,17 +180,17 @@ def _import(
     the plan and writes (check-ins go on).
     """
     with engine.connect() as connection:
-        for attempt in range(SNAPSHOT_TRIES):
-            shown = progress if attempt == 0 else None  # the progress bar counts one reading
+        for _attempt in range(SNAPSHOT_TRIES):
             with snapshot(connection):
                 seen = data_version(connection)
-                read = _read_and_plan(connection, data, source, options, shown)
+                read = _read_and_plan(connection, data, source, options, progress)
                 if options.dry_run and not read.refused and options.after_plan is not None:
                     plan = read.planned.plan  # new people under their placeholder keys
                     people = [*plan.new, *sorted(plan.matched)]
                     options.after_plan(connection, PeopleWritten(people, _people_by_line(plan)))
                 _after_planning()
             if read.refused or options.dry_run:
+                progress.finish()
                 return read.report, read.table
             transaction = connection.begin()  # on SQLite, BEGIN IMMEDIATE: the write lock
             try:
@@ -198,23 +201,26 @@ def _import(
                         continue  # what the plan read changed: plan again
                     read.planned.links = TagLinks(connection, read.planned.plan)
                     _count(read.report, read.planned.plan, read.planned.links)
-                _write(connection, read, ladder, options, now)
+                _write(connection, read, ladder, options, now, progress)
             except RollBack:
                 transaction.rollback()
+                progress.finish()
                 return read.report, read.table
             except BaseException:
                 transaction.rollback()
                 raise
             transaction.commit()
+            progress.finish()
             return read.report, read.table
         try:
             with connection.begin():  # the last resort: plan under the lock
                 lock_tables(connection, WRITTEN)
-                read = _read_and_plan(connection, data, source, options, None)
+                read = _read_and_plan(connection, data, source, options, progress)
                 if not read.refused and not options.dry_run:
-                    _write(connection, read, ladder, options, now)
+                    _write(connection, read, ladder, options, now, progress)
         except RollBack:
             read.report.written = False
+        progress.finish()
         return read.report, read.table
 
 
@@ -235,7 +241,7 @@ def _read_and_plan(
     data: bytes,
     source: str,
     options: ImportOptions,
-    progress: Callable[[int], None] | None,
+    progress: Progress,
 ) -> _Read:
     reading = LayoutReading(options.aliases, options.source_tool)
     table = read_csv(
@@ -246,6 +252,7 @@ def _read_and_plan(
     report.dry_run = options.dry_run
     report.layout, report.tool = reading.layout, reading.tool(table)
     report.warnings = lost_columns(table, options.aliases, options.overrides)
+    progress.start(f"Checking {table.approximate_rows:,} rows", table.approximate_rows)
     counter = _LineCounter(progress)
     keep = options.keep_row
     kept_out: list[Rejection] = []
@@ -283,6 +290,7 @@ def _write(
     ladder: LadderFile,
     options: ImportOptions,
     now: datetime | None,
+    progress: Progress = SILENT,
 ) -> None:
     plan, links = read.planned.plan, read.planned.links
     people = write_plan(
@@ -294,6 +302,7 @@ def _write(
         "import",
         consent_source=options.consent_source or f"people import {read.report.source}",
         actor=options.actor,
+        progress=progress,
     )
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
@@ -448,7 +457,7 @@ def _without_cyclic_gc() -> Iterator[None]:
 class _LineCounter:
     """Counts the file lines the rows come from (in order; a line may have several errors)."""
 
-    def __init__(self, progress: Callable[[int], None] | None) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.lines = 0
 
@@ -459,6 +468,7 @@ class _LineCounter:
             if line != last:
                 last = line
                 self.lines += 1
-                if self.progress is not None and self.lines % 10_000 == 0:
-                    self.progress(10_000)
+                if self.lines % EVERY == 0:
+                    self.progress.advance(EVERY)
             yield row
+        self.progress.advance(self.lines % EVERY)

@@ -71,7 +71,7 @@ class Reference:
 def read_reference(reference: str) -> Reference:
     text = reference.strip()
     id_match = _ID_REFERENCE.match(text)
-    if id_match or (text.isdigit() and not text.startswith("0")):
+    if id_match or (text.isascii() and text.isdigit() and not text.startswith("0")):
         number = int(id_match.group(1) if id_match else text)
         if number > MAX_ID:  # no database holds it: nobody has that id
             return Reference("invalid", text=f"no person #{number} in the file or the database")

@@ -19,6 +19,7 @@ from ladder.domain.names import fold
 from ladder.people.importing.known import BOOLEAN, UPDATABLE, raw_rows
 from ladder.people.importing.plan import Plan
 from ladder.privacy.consent import record_many
+from ladder.progress import SILENT, Progress, counted
 from ladder.storage.bulk import copy_rows, update_by_id
 from ladder.storage.models import LocalGroup, Supporter, SupporterIdentifier, SupporterTag, Tag
 
@@ -79,13 +80,16 @@ def write_plan(
     *,
     consent_source: str | None = None,
     actor: str | None = None,
+    progress: Progress = SILENT,
 ) -> list[int]:
     """Write the plan; returns the ids of everyone the accepted rows name (new and known).
 
     ``plan.new_ids`` receives each new person's placeholder key -> written id. The consents
     the rows state go to the consent ledger (:func:`ladder.privacy.consent.record_many`,
     from ``consent_source``): new people start with none, and a statement equal to a
-    person's latest record adds nothing."""
+    person's latest record adds nothing. ``progress``: one stage, the new people's rows and
+    one step for each of the changes, tags, identifiers and consents."""
+    progress.start(f"Writing {len(plan.new) + len(plan.matched):,} people", len(plan.new) + 4)
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
     ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
@@ -100,13 +104,16 @@ def write_plan(
     if ids:
         stamp = now.isoformat(" ") if connection.dialect.name == "sqlite" else now  # once
         rows = _new_rows(plan, person, group, stamp, first_rung, source[:60])
-        copy_rows(connection, SUPPORTERS, INSERT_COLUMNS, rows)
+        copy_rows(connection, SUPPORTERS, INSERT_COLUMNS, counted(rows, progress))
     _update_people(connection, plan, person, group, now)
+    progress.advance()
     if links.missing:
         pairs = ((person(key), tag_ids[tag]) for key, tag in links.missing)
         copy_rows(connection, SUPPORTER_TAGS, ("supporter_id", "tag_id"), pairs)
+    progress.advance()
     if plan.identifiers:
         write_identifiers(connection, plan, person, now)
+    progress.advance()
     if plan.consents:
         statements = (
             (person(key), channel, yes)
@@ -114,6 +121,7 @@ def write_plan(
             for channel, yes in stated.items()
         )
         record_many(connection, statements, source=consent_source or source, by=actor, at=now)
+    progress.advance()
     return sorted({*ids.values(), *plan.matched})
 
 
