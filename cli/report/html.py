@@ -38,9 +38,10 @@ def html(
     force: bool,
     lang: str | None,
 ) -> None:
-    """Write the report as one HTML file that needs nothing else: the headline figures,
-    campaigns against their goals, the top recruiters and the local groups compared, with
-    charts. It reads well on a phone and prints on A4; the same data give the same bytes.
+    """Write the report as one HTML file that needs nothing else: the headline figures, the
+    funnel over time, cohorts, events and show rates, campaigns against their goals, the top
+    recruiters and the local groups compared, with charts. It reads well on a phone and prints
+    on A4; the same data give the same bytes.
 
     Example: ladder report html --since 2026-01-01 --lang fr -o rapport.html
     """

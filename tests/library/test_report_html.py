@@ -54,7 +54,7 @@ def movement(workspace):
         (held, ids["eli"], "attended"),
         (held, ids["cy"], "no_show"),
         (held, ids["hal"], "attended"),  # erased: the event still had them
-        (cancelled, ids["fay"], "unknown"),
+        (cancelled, ids["fay"], "attended"),  # a cancelled event: nobody engaged by it
         (earlier, ids["fay"], "attended"),
     ]
     with engine.begin() as connection:
