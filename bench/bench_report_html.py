@@ -6,9 +6,11 @@ process, cold imports included; medians of --repeat runs, interleaved):
 
 - ``ladder report html -o FILE`` as a whole process (start-up, imports and schema check
   included: the issue's "end to end") against the limit: the sum of the headline's, the
-  groups' and the campaigns' aggregate queries written by hand as plain SQL (one statement
-  each), plus the recruitment edges read raw and every recruiter's reach counted by a numpy
-  parent-array pass (bench_graph's floor for the leaderboard), their imports left out;
+  groups', the funnel's and cohorts', and the campaigns' aggregate queries written by hand as
+  plain SQL (one statement each; the funnel's and cohorts' simplified, so a floor), the events
+  report's hand-written statement (bench reports_events), plus the recruitment edges read raw
+  and every recruiter's reach counted by a numpy parent-array pass (bench_graph's floor for the
+  leaderboard), their imports left out;
 - ``html_report`` called in-process, imports included, and after its imports;
 - the limit's parts, for where the time goes.
 
@@ -17,6 +19,7 @@ process, cold imports included; medians of --repeat runs, interleaved):
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import tempfile
@@ -63,6 +66,26 @@ QUERIES = {
               sum(CASE WHEN a.presence = 'attended' THEN 1 ELSE 0 END)
             FROM events e LEFT JOIN attendances a ON a.event_id = e.id
             WHERE {HELD} GROUP BY e.local_group_id""",
+    ],
+    "funnel and cohorts": [
+        # joins per day and state; level changes per day and move; each person's first change
+        # (the rung they joined on); days from joining to each change (the cohorts' histogram)
+        f"""SELECT {{day:created_at}}, rung, status, count(*) FROM supporters
+            WHERE {COUNTED} AND created_at < :until GROUP BY 1, 2, 3""",
+        f"""SELECT {{day:lc.changed_at}}, lc.from_rung, lc.to_rung, lc.from_status,
+              lc.to_status, count(*)
+            FROM level_changes lc JOIN supporters s ON s.id = lc.supporter_id
+            WHERE s.{COUNTED} AND lc.changed_at < :until GROUP BY 1, 2, 3, 4, 5""",
+        f"""SELECT {{day:s.created_at}}, s.rung, s.status, lc.from_rung, lc.from_status, count(*)
+            FROM level_changes lc JOIN supporters s ON s.id = lc.supporter_id
+            WHERE s.{COUNTED} AND lc.id IN (SELECT min(id) FROM level_changes
+                                            GROUP BY supporter_id)
+            GROUP BY 1, 2, 3, 4, 5""",
+        f"""SELECT {{day:s.created_at}}, lc.to_rung, {{days:lc.changed_at,s.created_at}},
+              count(*)
+            FROM level_changes lc JOIN supporters s ON s.id = lc.supporter_id
+            WHERE s.{COUNTED} AND lc.changed_at < :until AND lc.to_rung IS NOT NULL
+            GROUP BY 1, 2, 3""",
     ],
     "campaigns": [
         """SELECT campaign_id, count(*),
@@ -115,6 +138,16 @@ def run(options: BenchOptions) -> list[Row]:
     ]  # fmt: skip
 
 
+def _dialect(sql: str, dialect: str) -> str:
+    """``{day:x}`` as the date of x, ``{days:a,b}`` as whole days from b to a."""
+    if dialect == "postgresql":
+        day, days = "CAST({} AS DATE)", "CAST(floor(EXTRACT(EPOCH FROM ({} - {})) / 86400) AS INT)"
+    else:
+        day, days = "date({})", "CAST(julianday({}) - julianday({}) AS INTEGER)"
+    sql = re.sub(r"\{day:([^}]+)\}", lambda m: day.format(m.group(1)), sql)
+    return re.sub(r"\{days:([^,}]+),([^}]+)\}", lambda m: days.format(*m.groups()), sql)
+
+
 def _median(done: list[Measurement]) -> Measurement:
     return sorted(done, key=lambda m: m.seconds)[len(done) // 2]
 
@@ -148,6 +181,8 @@ def limit(url: str, since: str, until: str) -> dict[str, float]:
     from sqlalchemy import DateTime, bindparam, text
 
     from bench.bench_graph import limit_numpy_reach
+    from bench.bench_reports_events import HAND_EVENTS
+    from ladder.recruitment.edges import _time_param, fetch_rows
     from ladder.storage.engine import make_engine
 
     end = datetime.fromisoformat(until)
@@ -163,10 +198,15 @@ def limit(url: str, since: str, until: str) -> dict[str, float]:
         for name, statements in QUERIES.items():
             start = time.perf_counter()
             for sql in statements:
+                sql = _dialect(sql, engine.dialect.name)
                 names = [key for key in values if f":{key}" in sql]
                 query = text(sql).bindparams(*[bindparam(k, type_=DateTime()) for k in names])
                 connection.execute(query, {k: values[k] for k in names}).all()
             parts[name] = time.perf_counter() - start
+        start = time.perf_counter()
+        times = [_time_param(connection, t) for t in (end, values["since"], end)]
+        fetch_rows(connection, HAND_EVENTS.format(key="e.kind"), times)
+        parts["events by kind (bench reports_events' SQL)"] = time.perf_counter() - start
     engine.dispose()
     start = time.perf_counter()
     limit_numpy_reach(url)
