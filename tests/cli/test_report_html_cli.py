@@ -6,7 +6,10 @@ refused in one line with nothing written."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -122,3 +125,17 @@ def test_a_window_that_ends_before_it_starts_is_refused(seeded, tmp_path):
     assert result.exit_code == 2
     assert "--since must be before the report's end" in result.stderr
     assert not target.exists()
+
+
+def test_same_bytes_from_two_processes_with_different_hash_seeds(seeded, db_url):
+    def run(seed: str) -> bytes:
+        argv = [sys.executable, "-m", "cli.main", "--db", db_url, "report", "html",
+                "--until", UNTIL, "--lang", "fr", "-o", "-"]  # fmt: skip
+        env = {**os.environ, "PYTHONHASHSEED": seed, "LADDER_TZ": "UTC"}
+        return subprocess.run(argv, capture_output=True, check=True, env=env).stdout
+
+    first = run("1")
+    assert first == run("2")
+    assert (
+        first == seeded("report", "html", "--until", UNTIL, "--lang", "fr", "-o", "-").stdout_bytes
+    )
