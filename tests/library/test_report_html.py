@@ -86,8 +86,8 @@ def test_each_group_counted_by_hand(workspace, movement):
     with workspace.reading() as connection:
         rows = groups_compared(connection, workspace.ladder, _window())
     by_name = {row["group"]: row for row in rows}
-    figures = ("people", "engaged", "rung:follow", "rung:attend", "rung:mobilise")
-    figures += ("events_held", "attended")
+    figures = ["people", "engaged", "rung:follow", "rung:attend", "rung:mobilise"]
+    figures += ["events_held", "attended"]
     assert {name: tuple(row[f] for f in figures) for name, row in by_name.items()} == {
         # people joined by the end (not Dan); engaged: Awa acted, Bea came; rungs today
         # (Dan is lapsed); Nord's event held with Bea, Eli and erased Hal present
@@ -190,3 +190,25 @@ def test_progress_advances_once_per_section(workspace, movement):
         html_report(connection, workspace.ladder, _window(), UTC, "en", progress=recorded)
     n = len(SECTIONS)
     assert recorded.calls == [("start", n), *[("advance", 1)] * n, ("finish",)]
+
+
+def test_a_groups_report_shows_its_campaigns_and_the_movements(workspace, movement):
+    add_campaign(
+        engine := workspace.engine,
+        workspace.ladder,
+        CampaignInput("Marche du Sud", 20, ["petition"], False, group="Sud"),
+        by="test",
+    )
+    add_campaign(
+        engine, workspace.ladder, CampaignInput("Fête du Nord", 5, [], False, group="Nord"), by="t"
+    )
+
+    def campaigns(page: str) -> str:
+        found = re.search(r'<section id="campaigns">.*?</section>', page, re.S)
+        assert found is not None
+        return found.group(0)
+
+    everywhere = campaigns(_page(workspace))
+    sud = campaigns(_page(workspace, group_id=movement["sud"], group_name="Sud"))
+    assert all(name in everywhere for name in ("Pétition", "Marche du Sud", "Fête du Nord"))
+    assert "Pétition" in sud and "Marche du Sud" in sud and "Fête du Nord" not in sud
