@@ -61,14 +61,19 @@ def _people(
     """People who had joined by the window's end, and active people on each rung today."""
     joined = func.sum(case((Supporter.created_at < window.until, 1), else_=0))
     active = func.sum(case((Supporter.status == SupporterStatus.ACTIVE, 1), else_=0))
+    # Grouped by an expression, not the column: SQLite would otherwise walk the index on
+    # (local_group_id, rung) and look every row up (4.2 s at 1M people, against 1.6 s for one
+    # pass over the table and a sort). Ids start at 1: 0 is "no group".
+    group_key = func.coalesce(Supporter.local_group_id, 0)
     query = (
-        select(Supporter.local_group_id, Supporter.rung, joined, active)
+        select(group_key, Supporter.rung, joined, active)
         .where(*_counted())
-        .group_by(Supporter.local_group_id, Supporter.rung)
+        .group_by(group_key, Supporter.rung)
     )
     people: dict[int | None, int] = {}
     rungs: dict[int | None, dict[str, int]] = {}
-    for group, rung, in_base, on_rung in connection.execute(query):
+    for key, rung, in_base, on_rung in connection.execute(query):
+        group = key or None
         people[group] = people.get(group, 0) + int(in_base or 0)
         rungs.setdefault(group, {})[rung] = int(on_rung or 0)
     return people, rungs

@@ -212,3 +212,13 @@ def test_a_groups_report_shows_its_campaigns_and_the_movements(workspace, moveme
     sud = campaigns(_page(workspace, group_id=movement["sud"], group_name="Sud"))
     assert all(name in everywhere for name in ("Pétition", "Marche du Sud", "Fête du Nord"))
     assert "Pétition" in sud and "Marche du Sud" in sud and "Fête du Nord" not in sud
+
+
+def test_only_the_largest_groups_are_listed(workspace, movement, monkeypatch):
+    monkeypatch.setattr("ladder.reports.html.sections.groups.CHARTED", 1)
+    monkeypatch.setattr("ladder.reports.html.sections.groups.TABLED", 2)
+    found = re.search(r'<section id="groups">.*?</section>', _page(workspace), re.S)
+    assert found is not None
+    names = re.findall(r"<tr><td>([^<]+)</td>", found.group(0))
+    assert names == ["Nord", "Sud"]  # the group-less row (one person) is third
+    assert "The largest groups: 1 in the chart, 2 in the table, of 3." in found.group(0)

@@ -132,8 +132,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Taux de présence par type d'événement (présentes parmi les inscrites)",
     },
     "groups_more": {
-        "en": "The chart shows the {shown} largest groups of {total}.",
-        "fr": "Le graphique montre les {shown} plus grands groupes sur {total}.",
+        "en": "The largest groups: {charted} in the chart, {tabled} in the table, of {total}.",
+        "fr": "Les plus grands groupes : {charted} dans le graphique, {tabled} dans le "
+        "tableau, sur {total}.",
     },
 }
 

@@ -7,7 +7,8 @@ from ladder.reports.groups import groups_compared
 from ladder.reports.html import charts
 from ladder.reports.html.section import Context, Section
 
-CHARTED = 12
+CHARTED = 12  # the largest groups drawn
+TABLED = 40  # and listed (a movement may have thousands of groups)
 
 
 def build(context: Context) -> Section:
@@ -18,7 +19,7 @@ def build(context: Context) -> Section:
     ]
     for row in rows:
         row["label"] = row["group"] if row["group"] is not None else words("no_group")
-    charted = rows[:CHARTED]
+    charted, tabled = rows[:CHARTED], rows[:TABLED]
     chart = None
     if len(rows) > 1:
         chart = charts.stacked_hbars(
@@ -28,5 +29,9 @@ def build(context: Context) -> Section:
             {rung: [row[f"rung:{rung}"] for row in charted] for rung in rungs},
             words.number,
         )
-    more = words("groups_more", shown=len(charted), total=len(rows)) if len(rows) > CHARTED else ""
-    return context.section("groups", groups=rows, rungs=rungs, chart=chart, more=more)
+    more = ""
+    if len(rows) > CHARTED:
+        more = words(
+            "groups_more", charted=len(charted), tabled=len(tabled), total=words.number(len(rows))
+        )
+    return context.section("groups", groups=tabled, rungs=rungs, chart=chart, more=more)
