@@ -2,17 +2,21 @@
 measured in the same run (the issue's goal: at most 1.5x at 1M supporters).
 
 The window is the dataset's last year (``ANCHOR - 365 days`` to ``ANCHOR``). Rows (each
-operation in a fresh process, warm: median of ``--repeat`` runs after one warming run):
+operation in a fresh process, warm: median of ``--repeat`` runs after one warming run; the
+times are CPU seconds, user + system, of the process: load-independent on a shared machine,
+as the queries run in-process in SQLite):
 
 - ``report events`` (per event, then ``--by kind``): the project's ``event_report`` against
   one hand-written SQL statement computing the same rows (the counts, the first-timers by a
-  ``row_number`` window, the climbs) on the raw driver cursor;
+  ``row_number`` window over the people who came in the window, the climbs) on the raw
+  driver cursor;
 - ``report recruiters`` (12 months): the project's ``recruiter_report`` against a hand-written
   numpy version (raw edge read, parent array, the join month of each recruit, one ``np.add.at``
   pass per month) and against a plain-Python pass (dicts, a walk up the recruiters of each
   person who joined in the window);
 - each report as a whole ``ladder`` process (start-up, schema check, printing CSV) against
-  the in-process hand-written limit.
+  the hand-written version run as a process of its own (Python start-up and imports on both
+  sides).
 
     python -m bench reports_events --people 100000
 """
@@ -20,6 +24,7 @@ operation in a fresh process, warm: median of ``--repeat`` runs after one warmin
 from __future__ import annotations
 
 import itertools
+import resource
 import statistics
 import sys
 import time
@@ -34,11 +39,16 @@ SINCE = ANCHOR - timedelta(days=365)
 TOP = 10  # the command's default --limit
 RANK = "CASE {0} WHEN 'follow' THEN 0 WHEN 'attend' THEN 1 WHEN 'mobilise' THEN 2 END"
 HAND_EVENTS = f"""
-WITH firsts AS (
+WITH came AS (
+  SELECT DISTINCT a.supporter_id FROM attendances a JOIN events e ON e.id = a.event_id
+  WHERE a.presence = 'attended' AND e.status <> 'cancelled'
+    AND e.starts_at >= ? AND e.starts_at < ?
+), firsts AS (
   SELECT a.supporter_id, a.event_id, e.starts_at,
          row_number() OVER (PARTITION BY a.supporter_id ORDER BY e.starts_at, e.id) AS nth
   FROM attendances a JOIN events e ON e.id = a.event_id
-  WHERE a.presence = 'attended' AND e.status <> 'cancelled'
+  JOIN came c ON c.supporter_id = a.supporter_id
+  WHERE a.presence = 'attended' AND e.status <> 'cancelled' AND e.starts_at < ?
 ), raised AS (
   SELECT supporter_id, max(changed_at) AS last_raise FROM level_changes
   WHERE changed_at < ? AND {RANK.format("to_rung")} > {RANK.format("from_rung")}
@@ -94,6 +104,10 @@ def run(options: BenchOptions) -> list[Row]:
     window = ["--since", SINCE.date().isoformat(), "--until", ANCHOR.date().isoformat()]
     cli_events = _cli(options.repeat, url, "events", *window)
     cli_recruiters = _cli(options.repeat, url, "recruiters", *window)
+    wall = _on_server(url)
+    unit = f"{'wall' if wall else 'CPU'} s, both with start-up"
+    hand_events_process = _process(options.repeat, f"hand_events({url!r}, 'event', 0)", wall)
+    hand_recruiters_process = _process(options.repeat, f"hand_recruiters_numpy({url!r}, 0)", wall)
     _check(runs)
     return [
         _row("report events (per event)", n, runs["events"], runs["events_hand"],
@@ -104,12 +118,11 @@ def run(options: BenchOptions) -> list[Row]:
              "raw reads + hand numpy passes"),
         _row("report recruiters (12 months)", n, runs["recruiters"], runs["recruiters_python"],
              "raw reads + plain-Python walk up"),
-        Row("ladder report events (whole process)", n, cli_events,
-            runs["events_hand"].result["seconds"], "one hand-written SQL statement", None,
-            "includes start-up, schema check, CSV"),
+        Row("ladder report events (whole process)", n, cli_events, hand_events_process,
+            "the hand-written statement as a process", None, unit),
         Row("ladder report recruiters (whole process)", n, cli_recruiters,
-            runs["recruiters_numpy"].result["seconds"], "raw reads + hand numpy passes", None,
-            "includes start-up, schema check, CSV"),
+            hand_recruiters_process, "the hand numpy passes as a process", None,
+            unit),
     ]  # fmt: skip
 
 
@@ -141,17 +154,45 @@ def _check(runs: dict[str, Measurement]) -> None:
 def _cli(repeat: int, url: str, *args: str) -> float:
     start = "from cli.main import main; main()"
     argv = [sys.executable, "-c", start, "--db", url, "report", *args, "--format", "csv"]
-    run_command(argv, env={"LADDER_TZ": "UTC"})  # warm
-    return statistics.median(run_command(argv, env={"LADDER_TZ": "UTC"}) for _ in range(repeat))
+    return _process_cpu(repeat, argv, {"LADDER_TZ": "UTC"}, _on_server(url))
 
 
-def _timed(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+def _process(repeat: int, call: str, wall: bool) -> float:
+    """A fresh Python process making one call of this module."""
+    code = f"from bench.bench_reports_events import *; {call}"
+    return _process_cpu(repeat, [sys.executable, "-c", code], {}, wall)
+
+
+def _process_cpu(repeat: int, argv: list[str], env: dict[str, str], wall: bool) -> float:
+    """Median CPU seconds (user + system) of a whole child process, after a warming run
+    (``wall``: its wall seconds, when the database server does the work elsewhere)."""
+    run_command(argv, env=env)
+    if wall:
+        return statistics.median(run_command(argv, env=env) for _ in range(repeat))
+    times = []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        run_command(argv, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(times)
+
+
+def _on_server(url: str) -> bool:
+    return not url.startswith("sqlite")
+
+
+def _timed(url: str, repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    """Median CPU seconds of this process (load-independent on a shared machine: the
+    queries run in-process, in SQLite; on PostgreSQL wall seconds), after one warming run
+    (repeat 0: that run alone)."""
+    clock = time.perf_counter if _on_server(url) else time.process_time
     times, result = [], None
-    for _ in range(repeat + 1):  # the first run warms the cache
-        start = time.perf_counter()
+    for _ in range(repeat + 1):
+        start = clock()
         result = work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:]), result
+        times.append(clock() - start)
+    return statistics.median(times[1:] or times), result
 
 
 # ---- targets, each run in a fresh process by run_isolated ----
@@ -166,7 +207,7 @@ def project_events(url: str, by: str, repeat: int) -> dict[str, Any]:
     ladder = load_ladder(default_ladder_path())
     with make_engine(url).connect() as connection:
         seconds, rows = _timed(
-            repeat, lambda: event_report(connection, ladder, Window(ANCHOR, SINCE), by=by)
+            url, repeat, lambda: event_report(connection, ladder, Window(ANCHOR, SINCE), by=by)
         )
     digest = [_event_digest(row, by) for row in rows]
     return {"seconds": seconds, "rows": len(rows), "digest": sorted(digest)}
@@ -185,8 +226,10 @@ def hand_events(url: str, by: str, repeat: int) -> dict[str, Any]:
     key = "e.kind" if by == "kind" else "e.id"
     sql = HAND_EVENTS.format(key=key)
     with make_engine(url).connect() as connection:
-        params = [_time_param(connection, t) for t in (ANCHOR, SINCE, ANCHOR)]
-        seconds, rows = _timed(repeat, lambda: fetch_rows(connection, sql, params))
+        params = [
+            _time_param(connection, t) for t in (SINCE, ANCHOR, ANCHOR, ANCHOR, SINCE, ANCHOR)
+        ]
+        seconds, rows = _timed(url, repeat, lambda: fetch_rows(connection, sql, params))
     digest = [[str(r[0]), *(int(v or 0) for v in (*r[2:7], r[9], r[10]))] for r in rows]
     return {"seconds": seconds, "rows": len(rows), "digest": sorted(digest)}
 
@@ -202,6 +245,7 @@ def project_recruiters(url: str, repeat: int) -> dict[str, Any]:
     window = Window(ANCHOR, SINCE)
     with make_engine(url).connect() as connection:
         seconds, rows = _timed(
+            url,
             repeat,
             lambda: recruiter_report(connection, ladder, window, Every.MONTH, UTC, limit=TOP),
         )
@@ -273,7 +317,7 @@ def hand_recruiters_numpy(url: str, repeat: int) -> dict[str, Any]:
         return dict(zip(gainers.tolist(), total[gainers].tolist(), strict=True))
 
     with make_engine(url).connect() as connection:
-        seconds, gained = _timed(repeat, lambda: work(connection))
+        seconds, gained = _timed(url, repeat, lambda: work(connection))
     return {"seconds": seconds, "rows": len(gained), "digest": _top(gained)}
 
 
@@ -297,5 +341,5 @@ def hand_recruiters_python(url: str, repeat: int) -> dict[str, Any]:
         return gained
 
     with make_engine(url).connect() as connection:
-        seconds, gained = _timed(repeat, lambda: work(connection))
+        seconds, gained = _timed(url, repeat, lambda: work(connection))
     return {"seconds": seconds, "rows": len(gained), "digest": _top(gained)}

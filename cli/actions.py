@@ -10,6 +10,7 @@ import click
 from cli.context import pass_workspace
 from cli.importing import ImportRequest, file_import_options_for
 from cli.output import echo_rows, move_sentence, output_options, printable
+from cli.progress import progress_bar
 from cli.when import LocalTime, local_text
 from ladder.actions.importing import (
     ACTION_ALIASES,
@@ -159,17 +160,19 @@ def import_command(
     """
     request = ImportRequest.from_options(**given)
     request.options.create_people = create_people
-    report, table = import_actions(
-        workspace.engine,
-        workspace.ladder,
-        request.data,
-        request.source,
-        request.options,
-        workspace.zone,
-        workspace.settings.user,
-        kind=kind,
-        campaign=campaign,
-    )
+    with progress_bar() as progress:
+        report, table = import_actions(
+            workspace.engine,
+            workspace.ladder,
+            request.data,
+            request.source,
+            request.options,
+            workspace.zone,
+            workspace.settings.user,
+            kind=kind,
+            campaign=campaign,
+            progress=progress,
+        )
     request.finish(report.people, table, _action_lines(report), _people_line)
 
 

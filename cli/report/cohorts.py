@@ -50,7 +50,7 @@ def cohorts(
     <rung>_median_days (among those who got there). Reaching a higher rung counts; joining on
     a rung (an import) reaches it on day 0. --since picks the cohorts by join date.
 
-    Example: ladder report cohorts --within 30,90 --since 2026-01-01 --format json
+    Example: ladder report cohorts --within 30,90 --since 2026-01-01
     """
     days = within_days(within)
     window = window_of(workspace, since, until, group)

@@ -42,7 +42,7 @@ def funnel(
     lapsing (active to lapsed) and reactivated (lapsed to active). Moves count from --since;
     the counts on rungs are always the whole base's. --group is the person's group today.
 
-    Example: ladder report funnel --by week --since 90d --group Nouméa --format csv
+    Example: ladder report funnel --by week --since 90d --group Nouméa
     """
     window = window_of(workspace, since, until, group)
     ladder = workspace.ladder

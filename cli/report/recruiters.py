@@ -32,7 +32,7 @@ from ladder.workspace import Workspace
     show_default=True,
     help="How many recruiters (0 for everybody who gained reach).",
 )
-@report_options
+@report_options(since_default="the last 12 periods (weeks or months), this one included")
 @pass_workspace
 def recruiters(
     workspace: Workspace,

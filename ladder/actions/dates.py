@@ -39,12 +39,12 @@ def day_first(text: str) -> datetime | None:
     match = _DAY_FIRST.fullmatch(text.strip())
     if not match:
         return None
-    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    day, month, year, hour, minute, second = match.groups()
     return datetime(
-        parts["year"],
-        parts["month"],
-        parts["day"],
-        parts.get("hour", 0),
-        parts.get("minute", 0),
-        parts.get("second", 0),
+        int(year),
+        int(month),
+        int(day),
+        int(hour) if hour else 0,
+        int(minute) if minute else 0,
+        int(second) if second else 0,
     )

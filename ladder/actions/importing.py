@@ -20,6 +20,10 @@ or ``--campaign``) and an optional external id.
 - Then the rules run once for the people who got a new action (or were created), and the
   level changes are reported.
 
+Progress (:mod:`ladder.progress`): the people importer's stages (rows checked, by
+:data:`ladder.progress.EVERY` lines; people written), then each step of the actions' write
+(staging, inserting, the rules).
+
 A dry run plans on a read snapshot only (no write lock: a check-in at the door goes on): the
 people are planned as ``people import --dry-run`` plans them, and the actions are staged in a
 temporary table and counted with the insert's own conditions, so the counts are exactly what
@@ -28,6 +32,7 @@ the import would do. Who would climb is not known: the rules run only on written
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -62,10 +67,11 @@ from ladder.people.importing.importer import (
 )
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
 from ladder.privacy import audit
+from ladder.progress import SILENT, Progress
 from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
-from ladder.storage.firsts import refresh_first_actions
+from ladder.storage.firsts import refresh_after_insert
 from ladder.storage.models import ActionKind, Campaign
 from ladder.tabular.csvfile import CsvRow, CsvTable
 from ladder.tabular.headers import aliases_for
@@ -88,6 +94,7 @@ RULES_BATCH = 20_000
 # Above one batch, touching more than 1/7 of the base: one whole-base run is faster (measured:
 # about 50 us per person named in a restricted run, 7 us per person in a whole-base run).
 WHOLE_BASE_SHARE = 7
+WRITE_STEPS = 3  # staged and checked, inserted, rules run
 
 _METADATA = MetaData()
 # The rows of one import, in the write transaction only (dropped before it ends).
@@ -140,14 +147,17 @@ def import_actions(
     kind: str | None = None,
     campaign: str | None = None,
     now: datetime | None = None,
+    progress: Progress = SILENT,
 ) -> tuple[ActionImportReport, CsvTable]:
     """Import the actions of ``data``; all or nothing unless ``options.skip_invalid``.
 
     ``options.create_people`` says whether unknown people are created (else refused).
+    ``progress`` hears of the rows checked (the people importer's stages), then of each step
+    of the actions' write.
     """
     now = now or utcnow()
     with reading(engine) as connection:  # refuse a bad --kind or --campaign before reading
-        reader = _ActionReader(connection, ladder, zone, now, kind, campaign)
+        reader = _ActionReader(connection, ladder, zone, now, kind, campaign, progress)
     dry_run = options.dry_run
     options.aliases = ACTION_ALIASES
     options.keep_row = reader.keep
@@ -156,10 +166,15 @@ def import_actions(
     options.consent_source = options.consent_source or f"actions import {source}"
     options.actor = options.actor or user
 
-    writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid)
+    writer = _ActionWriter(reader, ladder, user, now, options.skip_invalid, progress)
     options.after_write = writer.write
     options.after_plan = writer.plan  # a dry run: counted on the read snapshot
-    people, table = import_people(engine, ladder, data, source, options, now=now)
+    try:
+        people, table = import_people(
+            engine, ladder, data, source, options, progress, now=now
+        )
+    finally:
+        progress.finish()
     report = ActionImportReport(people, reader.kind_name, reader.campaign_name)
     if writer.done:
         report.added, report.already = writer.added, writer.already
@@ -184,8 +199,10 @@ class _ActionReader:
         now: datetime,
         kind: str | None,
         campaign: str | None,
+        progress: Progress = SILENT,
     ) -> None:
         self.zone, self.now = zone, now
+        self.progress = progress
         known = ladder.kind_names
         ids = {
             name: kid for name, kid in connection.execute(select(ActionKind.name, ActionKind.id))
@@ -321,8 +338,10 @@ class _ActionWriter:
         user: str,
         now: datetime,
         skip_invalid: bool,
+        progress: Progress = SILENT,
     ) -> None:
         self.reader, self.ladder, self.user, self.now = reader, ladder, user, now
+        self.progress = progress
         self.skip_invalid = skip_invalid
         self.added = self.already = self.repeated = 0
         self.moves: list[Move] = []
@@ -337,6 +356,7 @@ class _ActionWriter:
         self.added = self.already = self.repeated = 0
         self.late_rejections = []
         sqlite = connection.dialect.name == "sqlite"
+        self.progress.start("Writing actions", WRITE_STEPS)
         STAGED.create(connection)
         refused = self._write(connection, people.by_line, sqlite)
         STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
@@ -383,11 +403,13 @@ class _ActionWriter:
         staged = self._checked(connection, by_line, sqlite)
         if staged is None:
             return True
+        self.progress.advance()
         before = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM actions")).scalar_one()
+        self._fill_ids(connection)
         self.added = self._insert(connection)
         self.already = staged - self.added
-        new_actions = f"SELECT supporter_id FROM actions WHERE id > {int(before)}"
-        refresh_first_actions(connection, new_actions)
+        refresh_after_insert(connection, before)  # only those whose first action moves
+        self.progress.advance()
         touched = list(  # who got a new action (new people all do)
             connection.execute(
                 text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before ORDER BY 1"),
@@ -395,6 +417,7 @@ class _ActionWriter:
             ).scalars()
         )
         self.moves = self._rules(connection, touched)
+        self.progress.advance()
         if touched:  # a file imported again adds nothing: no entry
             detail = {"added": self.added, "already": self.already}
             audit.record(connection, self.user, "actions import", people=touched, detail=detail)
@@ -416,32 +439,74 @@ class _ActionWriter:
         return moves
 
     def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
-        """Stage each accepted line's action, once per action of the file; how many."""
+        """Stage each accepted line's action, once per action of the file; how many.
+
+        The rows stream into the table as they are made, and each line's action read from the
+        file is let go once staged: at 1M rows, neither is held twice."""
+        rows = self._rows(by_line)
+        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+
+    def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
+        """Each accepted line's action, once per action of the file, in file order
+        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others.
+
+        Lines are taken in order as if each were imported alone: a line is the same action as
+        an earlier one with its external id, else with its person, kind and time (first line
+        wins); when that earlier action has no id yet, it takes this line's. So a file imported
+        in one go or in parts gives the same actions (``_fill_ids`` does the same against the
+        base)."""
         actions = self.reader.actions
-        seen: set[Any] = set()
-        owners: dict[str, tuple[int, int]] = {}  # external id -> (person, line) first seen
-        rows = []
+        kept: list[list[Any]] = []
+        by_id: dict[str, int] = {}  # external id -> index in kept
+        by_same: dict[tuple[int, int, Any], int] = {}  # person, kind, time -> index in kept
         for line in sorted(by_line):
-            action = actions.get(line)
+            action = actions.pop(line, None)  # read once per reading of the file
             if action is None:
                 continue
             person = by_line[line]
             kind_id, occurred_at, campaign_id, external = action
-            if external is not None:  # the same external id, or person + kind + time, as
-                owner, first_line = owners.setdefault(external, (person, line))  # in the base
-                if owner != person:
-                    self.late_rejections.append(self._repeated_id(line, external, first_line))
-                    continue
-                if first_line != line:
-                    self.repeated += 1
-                    continue
             same = (person, kind_id, occurred_at)
-            if same in seen:
-                self.repeated += 1
+            known = by_id.get(external) if external is not None else None
+            if external is not None and known is not None and kept[known][1] != person:
+                first_line = kept[known][0]
+                self.late_rejections.append(self._repeated_id(line, external, first_line))
                 continue
-            seen.add(same)
-            rows.append((line, person, kind_id, occurred_at, campaign_id, external))
-        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+            if known is None:
+                known = by_same.get(same)
+            if known is None:
+                by_same[same] = len(kept)
+                if external is not None:
+                    by_id[external] = len(kept)
+                kept.append([line, person, kind_id, occurred_at, campaign_id, external])
+                continue
+            self.repeated += 1
+            if external is not None and kept[known][5] is None:
+                kept[known][5] = external  # the earlier action takes the export's id
+                by_id[external] = known
+        for row in kept:
+            yield tuple(row)
+
+    def _fill_ids(self, connection: Connection) -> None:
+        """An action already recorded without an external id takes the id of the staged line
+        that is the same action (person, kind and time; the oldest such action when the base
+        holds several), unless another action has that id: as the file's own lines do in
+        :meth:`_rows`."""
+        connection.execute(
+            text(
+                "UPDATE actions SET external_id = ("
+                f"SELECT s.external_id FROM {STAGED.name} s WHERE s.external_id IS NOT NULL "
+                "AND s.supporter_id = actions.supporter_id "
+                "AND s.action_kind_id = actions.action_kind_id "
+                "AND s.occurred_at = actions.occurred_at) "
+                "WHERE actions.external_id IS NULL AND actions.id IN ("
+                "SELECT min(a.id) FROM actions a JOIN "
+                f"{STAGED.name} s ON s.supporter_id = a.supporter_id "
+                "AND s.action_kind_id = a.action_kind_id AND s.occurred_at = a.occurred_at "
+                "WHERE s.external_id IS NOT NULL AND NOT EXISTS "
+                "(SELECT 1 FROM actions b WHERE b.external_id = s.external_id) "
+                "GROUP BY a.supporter_id, a.action_kind_id, a.occurred_at)"
+            )
+        )
 
     def _conflicts(self, connection: Connection) -> list[Rejection]:
         """Rows whose external id is already another person's action."""

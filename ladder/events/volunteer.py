@@ -41,6 +41,7 @@ from ladder.people.lookup import PersonRef, event_relation_rank, find_person
 from ladder.privacy import audit
 from ladder.privacy.consent import CHANNELS, record_consent
 from ladder.storage.engine import reading
+from ladder.storage.firsts import refresh_first_actions
 from ladder.storage.models import Action, Attendance, Supporter
 
 MIN_TYPED = 2  # the search lists people from two typed characters
@@ -308,6 +309,7 @@ def undo_check_in(engine: Engine, event_id: int, person_id: int) -> None:
         connection.execute(
             delete(Action).where(Action.external_id == f"attendance:{event_id}:{person_id}")
         )
+        refresh_first_actions(connection, [person_id])  # the deleted action may have been it
         audit.record(
             connection,
             actor,

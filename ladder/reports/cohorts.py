@@ -19,10 +19,10 @@ holding ``window.until``, with these keys:
 joined on it (an import) reached it on day 0. A lapse does not undo it; a rung the ladder file no
 longer has (renamed) is below every rung.
 
-Three grouped queries: cohort sizes per local day of join and rung today; the first changes of
-people with changes (the rung they joined on); and, per local day of join, rung and whole days,
-how many people first reached the rung that many days after joining (a histogram folded into
-cohorts, shares and medians in Python).
+Two statements: cohort sizes per local day of join and rung today; then, reading the ordered
+history once, the first changes of people with changes (the rung they joined on) and, per local
+day of join, rung and whole days, how many people first reached the rung that many days after
+joining (a histogram folded into cohorts, shares and medians in Python).
 """
 
 from __future__ import annotations
@@ -81,10 +81,9 @@ def cohorts(
     if not within or any(not 0 < days <= MOST_DAYS for days in within):
         raise MisuseError(f"--within takes whole days between 1 and {MOST_DAYS}, not {within}")
     within = sorted(set(within))
-    sizes, initial = _sizes_and_first_rungs(connection, ladder, window, zone)
+    sizes, initial, reached = _sizes_and_first_rungs(connection, ladder, window, zone)
     if not sizes:
         return []
-    reached = _reached(connection, ladder, window, zone)
     last = local_day(window.until - timedelta(microseconds=1), zone)
     first = local_day(window.since, zone) if window.since is not None else min(sizes)
     periods = periods_between(min(first, last), last, every)
@@ -135,50 +134,55 @@ def _fold(counts: Iterable[tuple[date, int]], periods: list[Period]) -> dict[Per
 
 def _sizes_and_first_rungs(
     connection: Connection, ladder: LadderFile, window: Window, zone: tzinfo
-) -> tuple[dict[date, int], dict[tuple[date, int], Counter[int]]]:
-    """People who joined per local day; and per (day, rung rank), how many joined on that rung
-    or higher (reached it on day 0). The rung people joined on is today's for those without a
-    change, else the one their first change left."""
+) -> tuple[dict[date, int], dict[tuple[date, int], Counter[int]], Any]:
+    """People who joined per local day; per (day, rung rank), how many joined on that rung or
+    higher (reached it on day 0); and the histogram of :func:`_history`. The rung people joined
+    on is today's for those without a change, else the one their first change left."""
     s = Supporter.__table__.c
     day = local_date(s.created_at, zone)
+    rank = rung_rank(ladder, s.rung)
     joined = (
-        select(day, s.rung, func.count())
+        select(day, rank, func.count())
         .where(*counted(window), window.covers(s.created_at))
-        .group_by(day, s.rung)
-    )
-    o = ordered_changes(window).c
-    first_day = local_date(o.created_at, zone)
-    changed = (
-        select(first_day, o.now_rung, o.prev_rung, func.count())
-        .where(o.k == 1, window.covers(o.created_at))
-        .group_by(first_day, o.now_rung, o.prev_rung)
+        .group_by(day, rank)
     )
     sizes: Counter[date] = Counter()
-    on: dict[date, Counter[str]] = defaultdict(Counter)
-    for joined_on, rung, n in connection.execute(joined):
+    on: dict[date, Counter[int]] = defaultdict(Counter)
+    for joined_on, now, n in connection.execute(joined):
         sizes[joined_on] += n
-        on[joined_on][rung] += n
-    for joined_on, now, rung, n in connection.execute(changed):
+        on[joined_on][now] += n
+    if not sizes or len(ladder.rung_names) < 2:
+        return dict(sizes), {}, {}
+    first, reached = _history(connection, ladder, window, zone)
+    for joined_on, now, then, n in first:
         on[joined_on][now] -= n
-        on[joined_on][rung] += n
-    ranks = {name: index for index, name in enumerate(ladder.rung_names)}
+        on[joined_on][then] += n
     initial: dict[tuple[date, int], Counter[int]] = defaultdict(Counter)
-    for joined_on, rungs in on.items():
-        for rung, n in rungs.items():
-            for rank in range(1, ranks.get(rung, -1) + 1):
-                initial[(joined_on, rank)][0] += n
-    return dict(sizes), initial
+    for joined_on, ranks in on.items():
+        for joined_rank, n in ranks.items():
+            for reached_rank in range(1, joined_rank + 1):
+                initial[(joined_on, reached_rank)][0] += n
+    return dict(sizes), initial, reached
 
 
-def _reached(
+def _history(
     connection: Connection, ladder: LadderFile, window: Window, zone: tzinfo
-) -> dict[tuple[date, int], Counter[int]]:
-    """(local day of join, rung rank) -> {whole days: people who first reached the rung (or
-    higher) by a change that many days after joining}, for people who joined below it."""
-    if len(ladder.rung_names) < 2:
-        return {}
+) -> tuple[list[Any], dict[tuple[date, int], Counter[int]]]:
+    """In one statement (the ordered history computed once):
+
+    - the first changes: (local day of join, rank today, rank joined on, people) of the people
+      with changes;
+    - (local day of join, rung rank) -> {whole days: people who first reached the rung (or
+      higher) by a change that many days after joining}, for people who joined below it."""
     ordered = ordered_changes(window)
     o = ordered.c
+    first_day = local_date(o.created_at, zone)
+    now, then = rung_rank(ladder, o.now_rung), rung_rank(ladder, o.prev_rung)
+    first = (
+        select(literal_column("0").label("part"), first_day, now, then, func.count())
+        .where(o.k == 1, window.covers(o.created_at))
+        .group_by(first_day, now, then)
+    )
     ranks = union_all(
         *(
             select(literal_column(str(rank)).label("rank"))
@@ -186,7 +190,7 @@ def _reached(
         )
     ).subquery("ranks")
     r = ranks.c.rank
-    joined_below = func.max(case((o.k == 1, rung_rank(ladder, o.prev_rung)), else_=-1)) < r
+    joined_below = func.max(case((o.k == 1, then), else_=-1)) < r
     days = func.min(
         case(
             (
@@ -206,12 +210,16 @@ def _reached(
     )
     p = per_person.c
     day = local_date(p.created_at, zone)
-    query = (
-        select(day, p.rank, p.days, func.count())
+    histogram = (
+        select(literal_column("1"), day, p.rank, p.days, func.count())
         .where(p.days.is_not(None))
         .group_by(day, p.rank, p.days)
     )
+    changed: list[Any] = []
     found: dict[tuple[date, int], Counter[int]] = defaultdict(Counter)
-    for joined_on, rank, whole, n in connection.execute(query):
-        found[(joined_on, rank)][max(whole, 0)] += n
-    return found
+    for part, joined_on, one, two, n in connection.execute(union_all(first, histogram)):
+        if part == 0:
+            changed.append((joined_on, one, two, n))
+        else:
+            found[(joined_on, one)][max(two, 0)] += n
+    return changed, found

@@ -128,7 +128,7 @@ def _report_query(
     """One statement: the events held, their attendance counted per event, their
     first-timers per event, then per event or summed per kind."""
     counts = _counts(held)
-    newcomers = _newcomers(ladder, window)
+    newcomers = _newcomers(ladder, window, held)
     base = (
         select(Event)
         .outerjoin(counts, counts.c.event_id == Event.id)
@@ -184,9 +184,20 @@ def _counts(held: list[ColumnElement[bool]]) -> Any:
     )
 
 
-def _newcomers(ladder: LadderFile, window: Window) -> Any:
+def _newcomers(ladder: LadderFile, window: Window, held: list[ColumnElement[bool]]) -> Any:
     """Per event: the people whose first attended event it was, and how many of them climbed
-    after its start (before the window's end)."""
+    after its start (before the window's end).
+
+    Only the people who came to an event held are ranked, and only their events before the
+    window's end: nobody else can be a first-timer there, and a later event never comes first.
+    (A join on ``came``: an ``IN (subquery)`` here made SQLite's plan 40 times slower.)"""
+    came = (
+        select(Attendance.supporter_id)
+        .join(Event, Event.id == Attendance.event_id)
+        .where(Attendance.presence == Presence.ATTENDED, *held)
+        .distinct()
+        .subquery("came")
+    )
     order = func.row_number().over(
         partition_by=Attendance.supporter_id, order_by=(Event.starts_at, Event.id)
     )
@@ -198,7 +209,12 @@ def _newcomers(ladder: LadderFile, window: Window) -> Any:
             order.label("nth"),
         )
         .join(Event, Event.id == Attendance.event_id)
-        .where(Attendance.presence == Presence.ATTENDED, Event.status != EventStatus.CANCELLED)
+        .join(came, came.c.supporter_id == Attendance.supporter_id)
+        .where(
+            Attendance.presence == Presence.ATTENDED,
+            Event.status != EventStatus.CANCELLED,
+            Event.starts_at < window.until,
+        )
         .subquery("attended")
     )
     raised = (

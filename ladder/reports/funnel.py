@@ -22,9 +22,9 @@ first period starts at ``since``; the counts on rungs are always the whole base'
 Erased people and merged records are left out (a merged record's history counts under the
 person it was merged into); ``group`` is the person's local group today.
 
-Three grouped queries whatever the number of periods: joins per local day and state, first
-changes per local day of join and state, changes per local day and move; the days are then
-folded into periods in Python (:mod:`ladder.reports.periods`).
+Two statements whatever the number of periods: joins per local day and state; then, reading the
+ordered history once, first changes per local day of join and state, and changes per local day
+and move; the days are then folded into periods in Python (:mod:`ladder.reports.periods`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, union_all
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import SupporterStatus
@@ -55,8 +55,9 @@ def funnel(
     """The funnel's rows, oldest period first; no row when nobody had joined by the end."""
     history = _History(ladder)
     history.add_joins(_joins(connection, window, zone))
-    history.add_first_changes(_first_changes(connection, window, zone))
-    history.add_changes(_changes(connection, window, zone))
+    first_changes, changes = _history(connection, window, zone)
+    history.add_first_changes(first_changes)
+    history.add_changes(changes)
     if not history.days:
         return []
     last = local_day(window.until - timedelta(microseconds=1), zone)
@@ -192,30 +193,34 @@ def _joins(connection: Connection, window: Window, zone: tzinfo) -> list[Any]:
     return list(connection.execute(query))
 
 
-def _first_changes(connection: Connection, window: Window, zone: tzinfo) -> list[Any]:
-    """(local day of join, state today, state before the first change, people) of the people
-    who have changes (their first change may come after the window: it still tells their
-    state before it)."""
+def _history(connection: Connection, window: Window, zone: tzinfo) -> tuple[list[Any], list[Any]]:
+    """In one statement (the ordered history computed once):
+
+    - the first changes: (local day of join, state today, state before the first change,
+      people) of the people who have changes (their first change may come after the window:
+      it still tells the state they joined in);
+    - the changes: (local day, state before, state after, inside the window, changes) before
+      the window's end."""
     o = ordered_changes(window).c
-    day = local_date(o.created_at, zone)
-    query = (
-        select(day, o.now_rung, o.now_status, o.prev_rung, o.prev_status, func.count())
+    joined_on = local_date(o.created_at, zone)
+    first_columns = [joined_on, o.now_rung, o.now_status, o.prev_rung, o.prev_status]
+    first = (
+        select(literal_column("0").label("part"), *first_columns, literal_column("0"), func.count())
         .where(o.k == 1, o.created_at < window.until)
-        .group_by(day, o.now_rung, o.now_status, o.prev_rung, o.prev_status)
+        .group_by(*first_columns)
     )
-    return list(connection.execute(query))
-
-
-def _changes(connection: Connection, window: Window, zone: tzinfo) -> list[Any]:
-    """(local day, state before, state after, inside the window, changes) of the changes
-    before the window's end."""
-    o = ordered_changes(window).c
     day = local_date(o.at, zone)
     inside, grouped = _inside(window, o.at)
-    columns = [o.prev_rung, o.prev_status, o.to_rung, o.to_status]
-    query = (
-        select(day, *columns, inside, func.count())
+    columns = [day, o.prev_rung, o.prev_status, o.to_rung, o.to_status]
+    changes = (
+        select(literal_column("1"), *columns, inside, func.count())
         .where(o.at < window.until)
-        .group_by(day, *columns, *grouped)
+        .group_by(*columns, *grouped)
     )
-    return list(connection.execute(query))
+    found: tuple[list[Any], list[Any]] = ([], [])
+    for part, *row in connection.execute(union_all(first, changes)):
+        if part == 0:
+            found[0].append((*row[:5], row[6]))
+        else:
+            found[1].append(tuple(row))
+    return found

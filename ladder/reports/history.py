@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Subquery, case, func, select, type_coerce
+from sqlalchemy import CTE, ColumnElement, DateTime, case, func, select, type_coerce
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import SupporterStatus
@@ -40,7 +40,7 @@ def counted(window: Window) -> list[ColumnElement[bool]]:
     return where
 
 
-def ordered_changes(window: Window) -> Subquery:
+def ordered_changes(window: Window) -> CTE:
     """Every level change of a counted person (whatever its date: the first change after a
     past moment still tells the state before it), with columns ``supporter_id``,
     ``created_at``, ``now_rung``/``now_status`` (today's), ``k`` (1 for the person's first
@@ -50,7 +50,10 @@ def ordered_changes(window: Window) -> Subquery:
     A NULL side means "unchanged" (the demo seed writes a lapse with no rungs and a climb with
     no statuses; an OSDI import writes no statuses): it takes the value the person had then,
     the last one a change went to, else the one they joined with (the ``from`` of their first
-    change that names one), else today's. Three window passes over the changes only."""
+    change that names one), else today's. Three window passes over the changes only.
+
+    A common table expression: a statement that reads it twice (a UNION ALL) computes it once
+    (both databases materialise a CTE used more than once)."""
     lc = LevelChange.__table__.c
     s = Supporter.__table__.c
     order: dict[str, Any] = {"partition_by": lc.supporter_id, "order_by": (lc.changed_at, lc.id)}
@@ -117,7 +120,7 @@ def ordered_changes(window: Window) -> Subquery:
         func.lag(to_status, 1, f.joined_status).over(**order).label("prev_status"),
         to_rung.label("to_rung"),
         to_status.label("to_status"),
-    ).subquery("ordered")
+    ).cte("ordered")
 
 
 def rung_rank(ladder: LadderFile, column: Any) -> ColumnElement[int]:

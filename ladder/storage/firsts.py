@@ -48,3 +48,18 @@ def refresh_first_actions(connection: Connection, people: Iterable[int] | str | 
 def everyone_sql() -> str:
     """The statement that sets everyone's first action (for a raw bulk load)."""
     return _SET + "WHERE id IN (SELECT supporter_id FROM actions)"
+
+
+def refresh_after_insert(connection: Connection, after_id: int) -> None:
+    """After inserting actions (those with an id above ``after_id``): refresh the first action
+    of the people they come first for, or tie with, only. Every earlier write kept the stored
+    first action, so a person whose new actions all come after it keeps it: no write (a
+    re-import of later signatures, a busy campaign's new actions)."""
+    new = f"actions n WHERE n.id > {int(after_id)}"
+    connection.execute(
+        text(
+            f"{_SET}WHERE id IN (SELECT n.supporter_id FROM {new}) "
+            "AND (first_action_at IS NULL OR first_action_at >= "
+            f"(SELECT min(n.occurred_at) FROM {new} AND n.supporter_id = supporters.id))"
+        )
+    )

@@ -216,11 +216,16 @@ def full_name(table: Any) -> ColumnElement[str]:
 @compiles(_LocalDate, "postgresql")
 def _local_date_pg(element: _LocalDate, compiler: SQLCompiler, **kw: Any) -> str:
     moment = _args(element, compiler, **kw)[0]
-    shift = offset_case(moment, offsets(element.zone))
-    return f"CAST({moment} + ({shift}) * INTERVAL '1 minute' AS DATE)"
+    spans = offsets(element.zone)
+    if len(spans) == 1 and spans[0][1] == 0:  # UTC
+        return f"CAST({moment} AS DATE)"
+    return f"CAST({moment} + ({offset_case(moment, spans)}) * INTERVAL '1 minute' AS DATE)"
 
 
 @compiles(_LocalDate)
 def _local_date_sqlite(element: _LocalDate, compiler: SQLCompiler, **kw: Any) -> str:
     moment = _args(element, compiler, **kw)[0]
-    return f"date({moment}, {offset_case(moment, offsets(element.zone), ' minutes')})"
+    spans = offsets(element.zone)
+    if len(spans) == 1 and spans[0][1] == 0:  # UTC: no shift to compute on every row
+        return f"date({moment})"
+    return f"date({moment}, {offset_case(moment, spans, ' minutes')})"

@@ -177,6 +177,19 @@ def test_promote_and_export_draw_their_stages_and_clear_them(tmp_path: Path):
     assert exported.stdout.startswith(b"Wrote ")
 
 
+def test_an_actions_import_draws_its_rows_then_its_writing(tmp_path: Path):
+    folder = _folder(tmp_path, "actions")
+    rows = "".join(f"zelie.{i}@example.org,0{1 + i % 9}/02/2026\n" for i in range(40))
+    (folder / "signed.csv").write_text(f"email,date\n{rows}")
+    args = ("actions", "import", "signed.csv", "--kind", "petition", "--create-people")
+    imported = on_terminal(folder, *args)
+    assert imported.code == 0, imported
+    assert "Checking 40 rows" in imported.terminal
+    assert "Writing actions" in imported.terminal and "100%" in imported.terminal
+    assert _shown(imported) == []
+    assert b"Actions: added 40" in imported.stdout
+
+
 def test_a_refused_import_prints_its_error_on_clean_lines(tmp_path: Path):
     folder = _folder(tmp_path, "import")
     rows = "".join(f"Zélie{i},Okonkwo,zelie.{i}@example.org\n" for i in range(40))

@@ -84,6 +84,24 @@ def _reset(engine) -> None:
 @example(
     rows=[("p0@example.org", "petition", 0, None), ("p0@example.org", "petition", 0, "s1")], cut=1
 )
+# found by this test: that action's id again on another day (the id names the first action)
+@example(
+    rows=[
+        ("p0@example.org", "petition", 0, None),
+        ("p0@example.org", "petition", 0, "s1"),
+        ("p0@example.org", "petition", 1, "s1"),
+    ],
+    cut=2,
+)
+# the id-less action already in the base, its id on another day in the same file
+@example(
+    rows=[
+        ("p0@example.org", "petition", 0, None),
+        ("p0@example.org", "petition", 0, "s1"),
+        ("p0@example.org", "petition", 1, "s1"),
+    ],
+    cut=1,
+)
 def test_one_go_or_two_halves_give_the_same_database(workspace, rows, cut):
     engine = workspace.engine
     _reset(engine)

@@ -129,3 +129,28 @@ def test_a_side_left_blank_in_the_history_is_unchanged(engine, ladder):
         ((2, 0, 1, 0, 1), (0, 1, 0, 1, 0)),
         ((2, 0, 0, 0, 2), (0, 0, 0, 1, 0)),
     ]
+
+
+def test_two_merged_histories_interleaved_count_the_person_once(engine, ladder):
+    """After a merge the kept person holds both records' changes: Lou went follow -> attend in
+    January, the record merged into Lou had gone follow -> mobilise in February (its `from`
+    is not Lou's rung then). Each month Lou is on exactly one rung: the last one moved to."""
+    from sqlalchemy import insert
+
+    from ladder.storage.models import LevelChange
+    from tests.factories import add_person
+
+    lou = add_person(engine, "Lou", None, rung="mobilise", created_at=datetime(2026, 1, 2, 12))
+    keys = ["from_rung", "to_rung", "from_status", "to_status", "changed_at"]
+    rows = [
+        ("follow", "attend", "active", "active", datetime(2026, 1, 20, 12)),
+        ("follow", "mobilise", "active", "active", datetime(2026, 2, 20, 12)),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(LevelChange),
+            [dict(zip(keys, r, strict=True), supporter_id=lou, changed_by="merge") for r in rows],
+        )
+    found = run(engine, ladder, Window(datetime(2026, 3, 1)))
+    assert [figures(r)[0] for r in found] == [(1, 0, 1, 0, 0), (1, 0, 0, 1, 0)]
+    assert [r["up"] for r in found] == [1, 1]
