@@ -66,10 +66,11 @@ def _install_rate_limit(app: FastAPI, per_minute: int) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
-    from web import api, checkin
+    from web import api, checkin, report
 
     app.include_router(api.router)
     app.include_router(checkin.router)
+    app.include_router(report.router)
 
 
 def status_of(error: LadderError) -> int:

@@ -21,9 +21,19 @@ def engine(request: Request) -> Engine:
     return workspace(request).engine
 
 
+def token_of(request: Request) -> str | None:
+    """The API token a request carries: the ``OSDI-API-Token`` header (as Action Network's
+    clients send it), else ``Authorization: Bearer <token>``."""
+    found = request.headers.get(TOKEN_HEADER)
+    if found:
+        return found
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None
+
+
 def principal(request: Request) -> Principal:
     """The token's holder (401 without a valid token)."""
-    return authenticate(engine(request), request.headers.get(TOKEN_HEADER))
+    return authenticate(engine(request), token_of(request))
 
 
 def organiser(request: Request) -> Principal:

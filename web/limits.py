@@ -78,11 +78,15 @@ class RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = None
+        token = bearer = None
         for name, value in scope.get("headers", ()):
             if name == self.header:
                 token = value.decode("latin-1")
                 break
+            if name == b"authorization":
+                scheme, _, credentials = value.decode("latin-1").partition(" ")
+                bearer = credentials.strip() if scheme.lower() == "bearer" else None
+        token = token or bearer or None  # the API's header first, as web.deps.token_of
         client = scope.get("client")
         key = key_of(scope.get("path", ""), token, client[0] if client else None)
         wait = self.limiter.allow(key) if key is not None else 0.0

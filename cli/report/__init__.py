@@ -13,6 +13,7 @@ REPORT_COMMANDS: dict[str, str] = {
     "cohorts": "cli.report.cohorts:cohorts",
     "events": "cli.report.events:events",
     "recruiters": "cli.report.recruiters:recruiters",
+    "html": "cli.report.html:html",
 }
 
 

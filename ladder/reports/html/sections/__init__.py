@@ -1,0 +1,1 @@
+"""The report's sections, in the order the page shows them."""

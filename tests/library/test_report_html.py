@@ -1,0 +1,224 @@
+"""The HTML report and the groups compared, on known data, on SQLite and PostgreSQL: each
+group's figures against a hand count and against the headline asked for that group alone;
+the page's headline figures equal `report summary`'s rows; same data, same bytes; no URL."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from ladder.campaigns.manage import CampaignInput, add_campaign
+from ladder.reports.groups import groups_compared
+from ladder.reports.headline import figure_values, headline
+from ladder.reports.html.page import SECTIONS, html_report
+from ladder.reports.window import Window
+from ladder.storage.models import Action, ActionKind, Attendance
+from tests.factories import add_event, add_group, add_person
+
+UNTIL = datetime(2026, 11, 1)
+SINCE = datetime(2026, 10, 1)
+IN = datetime(2026, 10, 15, 18)
+BEFORE = datetime(2026, 9, 1)
+
+
+@pytest.fixture
+def movement(workspace):
+    """Nord: Awa (follow, acted in the window), Bea (attend, came to Nord's event), Cy
+    (mobilise, no-show), Dan (lapsed, joined after the window). Sud: Eli (follow, came to
+    Nord's event), Fay (attend, quiet). Gus has no group; Hal is erased (never counted).
+    Events: Nord's in the window (Bea and Eli came, Cy did not), Sud's cancelled one, and
+    Nord's before the window (Fay came)."""
+    engine = workspace.engine
+    nord, sud = add_group(engine, "Nord"), add_group(engine, "Sud")
+    joined = {"created_at": BEFORE - timedelta(days=30)}
+    ids = {
+        "awa": add_person(engine, "Awa", "A", local_group_id=nord, **joined),
+        "bea": add_person(engine, "Bea", "B", local_group_id=nord, rung="attend", **joined),
+        "cy": add_person(engine, "Cy", "C", local_group_id=nord, rung="mobilise", **joined),
+        "dan": add_person(
+            engine, "Dan", "D", local_group_id=nord, status="lapsed", created_at=UNTIL
+        ),
+        "eli": add_person(engine, "Eli", "E", local_group_id=sud, **joined),
+        "fay": add_person(engine, "Fay", "F", local_group_id=sud, rung="attend", **joined),
+        "gus": add_person(engine, "Gus", "G", **joined),
+        "hal": add_person(engine, None, None, local_group_id=sud, status="erased", **joined),
+    }
+    held = add_event(engine, "Forum", local_group_id=nord, starts_at=IN)
+    cancelled = add_event(engine, "Marche", local_group_id=sud, starts_at=IN, status="cancelled")
+    earlier = add_event(engine, "Atelier", local_group_id=nord, starts_at=BEFORE)
+    presences = [
+        (held, ids["bea"], "attended"),
+        (held, ids["eli"], "attended"),
+        (held, ids["cy"], "no_show"),
+        (held, ids["hal"], "attended"),  # erased: the event still had them
+        (cancelled, ids["fay"], "attended"),  # a cancelled event: nobody engaged by it
+        (earlier, ids["fay"], "attended"),
+    ]
+    with engine.begin() as connection:
+        kind = connection.scalar(select(ActionKind.id).where(ActionKind.name == "petition"))
+        connection.execute(
+            insert(Attendance),
+            [{"event_id": e, "supporter_id": s, "presence": p} for e, s, p in presences],
+        )
+        connection.execute(
+            insert(Action),
+            [
+                {"supporter_id": ids["awa"], "action_kind_id": kind, "occurred_at": IN,
+                 "created_at": IN},
+                {"supporter_id": ids["gus"], "action_kind_id": kind, "occurred_at": BEFORE,
+                 "created_at": BEFORE},
+            ],
+        )  # fmt: skip
+    add_campaign(
+        engine, workspace.ladder, CampaignInput("Pétition", 10, ["petition"], False), by="test"
+    )
+    return {"nord": nord, "sud": sud, **ids}
+
+
+def _window(**kw) -> Window:
+    return Window(UNTIL, SINCE, **kw)
+
+
+def test_each_group_counted_by_hand(workspace, movement):
+    with workspace.reading() as connection:
+        rows = groups_compared(connection, workspace.ladder, _window())
+    by_name = {row["group"]: row for row in rows}
+    figures = ["people", "engaged", "rung:follow", "rung:attend", "rung:mobilise"]
+    figures += ["events_held", "attended"]
+    assert {name: tuple(row[f] for f in figures) for name, row in by_name.items()} == {
+        # people joined by the end (not Dan); engaged: Awa acted, Bea came; rungs today
+        # (Dan is lapsed); Nord's event held with Bea, Eli and erased Hal present
+        "Nord": (3, 2, 1, 1, 1, 1, 3),
+        "Sud": (2, 1, 1, 1, 0, 0, 0),  # Eli came (to Nord's event); the cancelled one: no
+        None: (1, 0, 1, 0, 0, 0, 0),  # Gus acted before the window
+    }
+    assert [row["group"] for row in rows] == ["Nord", "Sud", None]  # most people first
+
+
+def test_a_groups_row_is_the_headline_of_that_group_alone(workspace, movement):
+    with workspace.reading() as connection:
+        rows = groups_compared(connection, workspace.ladder, _window())
+        for row in rows:
+            if row["group_id"] is None:
+                continue
+            alone = _window(group_id=row["group_id"], group_name=row["group"])
+            expected = figure_values(headline(connection, workspace.ladder, alone))
+            assert {k: row[k] for k in expected if k in row} == {
+                k: v for k, v in expected.items() if k in row
+            }
+            only = groups_compared(connection, workspace.ladder, alone)
+            assert only == [row]
+
+
+def _page(workspace, lang="en", **window) -> str:
+    with workspace.reading() as connection:
+        return html_report(connection, workspace.ladder, _window(**window), UTC, lang)
+
+
+def _figures_on(page: str) -> dict[str, int]:
+    found = re.findall(r'data-figure="([^"]+)"><span class="value">([^<]+)</span>', page)
+    return {figure: int(re.sub(r"\D", "", value)) for figure, value in found}
+
+
+def test_the_page_shows_every_section_and_the_summarys_figures(workspace, movement):
+    page = _page(workspace)
+    for key in SECTIONS:
+        assert f'<section id="{key}">' in page
+    with workspace.reading() as connection:
+        rows = headline(connection, workspace.ladder, _window())
+    assert _figures_on(page) == figure_values(rows)
+    assert "Pétition" in page and "Nord" in page and "Awa A" not in page  # no recruiter yet
+    for chart in ("rungs", "campaigns", "groups"):
+        assert f'<title id="{chart}-title">' in page
+    assert 'id="recruiters-title"' not in page  # nobody recruited: no chart
+
+
+def test_a_group_report_counts_that_group(workspace, movement):
+    page = _page(workspace, group_id=movement["sud"], group_name="Sud")
+    with workspace.reading() as connection:
+        alone = _window(group_id=movement["sud"], group_name="Sud")
+        expected = figure_values(headline(connection, workspace.ladder, alone))
+    assert _figures_on(page) == expected
+    assert "local group Sud" in page
+
+
+def test_same_data_same_bytes_and_nothing_to_fetch(workspace, movement):
+    first, second = _page(workspace, "fr"), _page(workspace, "fr")
+    assert first == second
+    assert '<html lang="fr">' in first and "Chiffres clés" in first
+    # the only URLs are SVG's XML namespaces (names, never fetched)
+    urls = set(re.findall(r"""(?:https?:)?//[^\s"'<>)]+""", first))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert not re.search(r"<(script|img|link(?![^>]*href=\"data:)|iframe)\b", first)
+    assert re.findall(r'\bid="([^"]+)"', first) == list(dict.fromkeys(
+        re.findall(r'\bid="([^"]+)"', first)
+    )), "an id appears twice"  # fmt: skip
+
+
+def test_recruiters_by_reach_with_their_tree_sizes(workspace, movement):
+    engine = workspace.engine
+    joined = {"created_at": SINCE + timedelta(days=1)}
+    ana = movement["awa"]
+    kid = add_person(engine, "Kim", "K", recruiter_id=ana, **joined)
+    add_person(engine, "Lou", "L", recruiter_id=kid, **joined)
+    add_person(engine, "Max", "M", recruiter_id=kid, **joined)
+    page = _page(workspace)
+    rows = re.findall(r'<tr><td class="n">(\d+)</td><td>([^<]+)</td><td class="n">(\d+)</td>', page)
+    assert rows == [("1", "Awa A", "3"), ("2", "Kim K", "2")]
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def start(self, label: str, total: int) -> None:
+        self.calls.append(("start", total))
+
+    def advance(self, steps: int = 1) -> None:
+        self.calls.append(("advance", steps))
+
+    def finish(self) -> None:
+        self.calls.append(("finish",))
+
+
+def test_progress_advances_once_per_section(workspace, movement):
+    recorded = Recorded()
+    with workspace.reading() as connection:
+        html_report(connection, workspace.ladder, _window(), UTC, "en", progress=recorded)
+    n = len(SECTIONS)
+    assert recorded.calls == [("start", n), *[("advance", 1)] * n, ("finish",)]
+
+
+def test_a_groups_report_shows_its_campaigns_and_the_movements(workspace, movement):
+    add_campaign(
+        engine := workspace.engine,
+        workspace.ladder,
+        CampaignInput("Marche du Sud", 20, ["petition"], False, group="Sud"),
+        by="test",
+    )
+    add_campaign(
+        engine, workspace.ladder, CampaignInput("Fête du Nord", 5, [], False, group="Nord"), by="t"
+    )
+
+    def campaigns(page: str) -> str:
+        found = re.search(r'<section id="campaigns">.*?</section>', page, re.S)
+        assert found is not None
+        return found.group(0)
+
+    everywhere = campaigns(_page(workspace))
+    sud = campaigns(_page(workspace, group_id=movement["sud"], group_name="Sud"))
+    assert all(name in everywhere for name in ("Pétition", "Marche du Sud", "Fête du Nord"))
+    assert "Pétition" in sud and "Marche du Sud" in sud and "Fête du Nord" not in sud
+
+
+def test_only_the_largest_groups_are_listed(workspace, movement, monkeypatch):
+    monkeypatch.setattr("ladder.reports.html.sections.groups.CHARTED", 1)
+    monkeypatch.setattr("ladder.reports.html.sections.groups.TABLED", 2)
+    found = re.search(r'<section id="groups">.*?</section>', _page(workspace), re.S)
+    assert found is not None
+    names = re.findall(r"<tr><td>([^<]+)</td>", found.group(0))
+    assert names == ["Nord", "Sud"]  # the group-less row (one person) is third
+    assert "The largest groups: 1 in the chart, 2 in the table, of 3." in found.group(0)
