@@ -8,6 +8,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import check_writable, database_files
+from cli.progress import progress_bar
 from cli.report.options import window_of, window_options
 from ladder.files import replacing
 from ladder.workspace import Workspace
@@ -51,8 +52,10 @@ def html(
     check_writable(output, force=force, keep=database_files(workspace))
     chosen = language_of(lang)
     window = window_of(workspace, since, until, group)
-    with workspace.reading() as connection:
-        page = html_report(connection, workspace.ladder, window, workspace.zone, chosen)
+    with progress_bar() as progress, workspace.reading() as connection:
+        page = html_report(
+            connection, workspace.ladder, window, workspace.zone, chosen, progress=progress
+        )
     data = page.encode("utf-8")
     if output == "-":
         with click.open_file(output, "wb") as stream:

@@ -190,6 +190,16 @@ def test_an_actions_import_draws_its_rows_then_its_writing(tmp_path: Path):
     assert b"Actions: added 40" in imported.stdout
 
 
+def test_report_html_draws_its_sections_and_clears_them(tmp_path: Path):
+    folder = _folder(tmp_path, "report")
+    assert on_pipes(folder, *SEED).code == 0
+    written = on_terminal(folder, "report", "html", "-o", "report.html", "--until", AS_OF)
+    assert written.code == 0, written
+    assert "100%" in written.terminal
+    assert _shown(written) == ["Wrote the report to report.html."]
+    assert (folder / "report.html").read_bytes().startswith(b"<!DOCTYPE html>")
+
+
 def test_a_refused_import_prints_its_error_on_clean_lines(tmp_path: Path):
     folder = _folder(tmp_path, "import")
     rows = "".join(f"Zélie{i},Okonkwo,zelie.{i}@example.org\n" for i in range(40))
