@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from cli.context import pass_workspace
-from cli.output import check_writable, database_files
+from cli.output import check_writable, database_files, printable
 from cli.progress import progress_bar
 from cli.report.options import window_of, window_options
 from ladder.files import replacing
@@ -63,4 +63,4 @@ def html(
         return
     with replacing(output) as temporary:
         temporary.write_bytes(data)
-    click.echo(f"Wrote the report to {click.format_filename(output)}.", err=True)
+    click.echo(f"Wrote the report to {printable(output)}.", err=True)
