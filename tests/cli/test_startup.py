@@ -129,3 +129,19 @@ def test_a_command_still_imports_what_it_uses(tmp_path: Path) -> None:
     exit_code, modules, output = _run(["people", "list"], tmp_path)
     assert exit_code == 1
     assert "sqlalchemy" in modules and "cli.people.listing" in modules
+
+
+def test_errors_other_than_sqlalchemys_pass_through() -> None:
+    """cli/errors.py checks SQLAlchemy errors without importing SQLAlchemy: the rest go on."""
+    from sqlalchemy.exc import DataError, OperationalError
+
+    from cli.errors import translated_errors
+
+    with pytest.raises(KeyError), translated_errors():
+        raise KeyError("not ours")
+    missing = "^database error: no such table: x$"
+    with pytest.raises(click.ClickException, match=missing), translated_errors():
+        raise OperationalError("SELECT", {}, Exception("no such table: x"))
+    refused = "^the database refused a value: too long"
+    with pytest.raises(click.ClickException, match=refused), translated_errors():
+        raise DataError("INSERT", {}, Exception("too long"))
