@@ -7,8 +7,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from ladder.clock import show_times_in
-from ladder.domain.ladderfile import default_ladder_path
-from ladder.settings import Settings
+from ladder.settings import Settings, default_ladder_path
 from ladder.workspace import Workspace
 
 F = TypeVar("F")

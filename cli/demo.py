@@ -6,6 +6,7 @@ The report `ladder demo` prints is the library's first look at a movement
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def _demo_workspace(workspace: Workspace) -> Workspace:
             f"to fill {named} use `ladder --db {named} seed`"
         )
     url = normalise_database_url(DEMO_DATABASE)
-    settings = workspace.settings.model_copy(update={"database_url": url})
+    settings = dataclasses.replace(workspace.settings, database_url=url)
     demo_workspace = Workspace(settings, workspace.default_ladder_file)
     click.get_current_context().call_on_close(demo_workspace.close)
     return demo_workspace

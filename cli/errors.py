@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from ladder.domain.text import shown_safely
 from ladder.errors import AmbiguousError, LadderError, MisuseError
@@ -38,12 +37,6 @@ def translated_errors() -> Iterator[None]:
         raise click.ClickException("\n".join(lines)) from None
     except LadderError as exc:
         raise click.ClickException(_shown(str(exc))) from None
-    except DataError as exc:  # a value the database refuses: one that no check caught first
-        raise click.ClickException(
-            f"the database refused a value: {_first_line(exc)}: check the values given"
-        ) from None
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"database error: {_first_line(exc)}") from None
     except ValueError as exc:
         if not str(exc).startswith("embedded null"):  # Python on a NUL in a path or a name
             raise
@@ -60,6 +53,23 @@ def translated_errors() -> Iterator[None]:
         raise click.ClickException(
             "a number or date given is out of range: check the values given"
         ) from None
+    except Exception as exc:  # SQLAlchemy's (no SQLAlchemyError is one of the builtins above)
+        problem = _database_problem(exc)
+        if problem is None:
+            raise
+        raise click.ClickException(problem) from None
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """The line for an SQLAlchemy error, None for anything else. SQLAlchemy is not imported
+    here (`ladder --help` does without it): if nothing imported it, nothing raised its errors."""
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        return None
+    if isinstance(exc, sqlalchemy_exc.DataError):  # a value the database refuses: one that
+        # no check caught first
+        return f"the database refused a value: {_first_line(exc)}: check the values given"
+    return f"database error: {_first_line(exc)}"
 
 
 def _quiet_stdout() -> None:
@@ -82,7 +92,7 @@ def _shown(message: str) -> str:
     return shown_safely(without_passwords(message))
 
 
-def _first_line(exc: SQLAlchemyError) -> str:
+def _first_line(exc: Exception) -> str:
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
     return _shown(text[0] if text else type(original).__name__)

@@ -41,6 +41,43 @@ COMMANDS: dict[str, str] = {
     "calendar": "cli.calendar:calendar",
 }
 
+# command name -> its one-line help for the listing (the docstring up to its first period),
+# so that `--help` imports no command (tests/cli/test_startup.py keeps them equal).
+SUMMARIES: dict[str, str] = {
+    "init": "Create a ladder database at the latest schema.",
+    "db": "Database: back it up, upgrade an older one.",
+    "ladder": "The active ladder: its rungs and action kinds.",
+    "people": "Supporters: add, find, import, merge, and see why they are on their rung.",
+    "promote": "Apply every rule in the ladder file to the whole base, and print what changed.",
+    "rules": "The rules that move people up the ladder (declared in the ladder file).",
+    "demo": "Try ladder on a demo movement: create it, seed it, and show what matters first.",
+    "seed": "Fill an empty ladder database with a realistic, deterministic fake movement.",
+    "events": "Events: the calendar of field events and key dates.",
+    "checkin": "Check a person in to an event: by email, phone, id or a name fragment.",
+    "rsvp": "Record a person's RSVP to an event.",
+    "invite": "Record that people were invited to an event (all or nothing).",
+    "attendance": "Attendance after the event: close it, import the paper sign-in sheet.",
+    "recruiters": "Who recruits, and whose recruits climb.",
+    "graph": "The recruitment graph as a whole: export it, check it.",
+    "next": "Who to ask next: a ranked list with a score and a reason for each person.",
+    "actions": (
+        "Actions: what supporters did (signed, shared, called, hosted), which the rules count."
+    ),
+    "campaigns": (
+        "Campaigns: a named push with a goal (25,000 signatures, 2,650 people), and its progress."
+    ),
+    "export": "Write the database in another tool's format.",
+    "import": "Read another tool's files (people, events, attendance, tags).",
+    "serve": "Serve the check-in page and the OSDI API on this database and ladder file.",
+    "tokens": "API tokens: who may call `ladder serve`'s API, with which role.",
+    "privacy": "Retention: erase the people the movement no longer needs to hold.",
+    "audit": (
+        "The audit, newest first: when, who (--as, $LADDER_USER or the login), which command, "
+        "the names of the fields changed, how many people it touched, and ids and counts."
+    ),
+    "report": "Reports: headline figures, the funnel over time, cohorts, events, recruiters.",
+}
+
 
 class RootGroup(LazyGroup):
     """The root: also the one place where ladder errors (and Ctrl-C) become click errors."""
@@ -61,6 +98,7 @@ class RootGroup(LazyGroup):
 @click.group(
     cls=RootGroup,
     lazy=COMMANDS,
+    summaries=SUMMARIES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=(
         "Example: ladder --db postgresql+psycopg://me@localhost/movement init\n\n"

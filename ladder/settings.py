@@ -5,11 +5,11 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import BaseModel, ConfigDict
 
 from ladder.domain.text import NAME, text_problem
 from ladder.errors import ConfigError
@@ -22,16 +22,23 @@ ENV_USER = "LADDER_USER"
 ENV_TIME_ZONE = "LADDER_TZ"
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Settings:
     """Where the data lives, which ladder file is active, who is acting, and (when
-    ``$LADDER_TZ`` says so) the movement's time zone."""
+    ``$LADDER_TZ`` says so) the movement's time zone.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, not a pydantic model: every command makes one, and importing pydantic
+    is a fifth of a start-up (`ladder --help` does without it). Change one with
+    ``dataclasses.replace``."""
 
     database_url: str
     ladder_file: Path | None = None
     user: str = "organiser"
     time_zone: str | None = None  # an IANA name; None: the ladder file's, else the machine's
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ladder_file, str):  # as pydantic did: a path given as text
+            object.__setattr__(self, "ladder_file", Path(self.ladder_file))
 
     @classmethod
     def resolve(
@@ -69,6 +76,11 @@ class Settings(BaseModel):
             user=user,
             time_zone=_checked_zone(env.get(ENV_TIME_ZONE), ENV_TIME_ZONE),
         )
+
+
+def default_ladder_path() -> Path:
+    """The built-in 350.org-style ladder (follow, attend, mobilise), shipped with the package."""
+    return Path(str(resources.files("ladder").joinpath("default_ladder.toml")))
 
 
 def zone_named(name: str, where: str) -> ZoneInfo:

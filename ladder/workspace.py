@@ -7,35 +7,30 @@ before anyone uses it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine
-
-from ladder.domain.ladderfile import LadderFile, load_ladder
 from ladder.errors import ConfigError, DatabaseStateError
 from ladder.settings import Settings, resolve_zone
-from ladder.storage.backup import backup_beside, backup_sqlite, pg_dump_command
-from ladder.storage.commits import commits, watch_commits
-from ladder.storage.engine import is_sqlite, reading, sqlite_path
-from ladder.storage.kinds import sync_action_kinds
-from ladder.storage.rungs import require_no_stranded_rungs
-from ladder.storage.schema import (
-    SchemaState,
-    describe,
-    initialise,
-    open_existing,
-    require_current,
-    schema_status,
-    upgrade,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from ladder.domain.ladderfile import LadderFile
+
+# SQLAlchemy, pydantic (the ladder file) and the storage modules are imported when first used,
+# not here: `ladder --help` and a usage error make a workspace and never open it.
 
 
 def pending_upgrade(url: str) -> bool:
     """Is the ladder database at ``url`` at an older schema (``ladder db upgrade`` would
     change it)? False for a missing, empty, newer or foreign one (upgrade refuses those)."""
+    from ladder.storage.schema import SchemaState, open_existing, schema_status
+
     engine = open_existing(url)
     try:
         with engine.connect() as connection:
@@ -62,8 +57,16 @@ class Workspace:
         self.default_ladder_file = default_ladder_file
         self._engine: Engine | None = None
         self._fits_ladder = False  # nobody stands on a rung the ladder file lacks; kinds synced
+        # commits so far (Ctrl-C then says whether the work was saved); commits are counted
+        # once a workspace first opens a database: none before ladder.storage.commits is loaded
+        counter = sys.modules.get("ladder.storage.commits")
+        self._commits_before: int = counter.commits() if counter is not None else 0
+
+    def _watch_commits(self) -> None:
+        """Count commits from now on (before this workspace's first database work)."""
+        from ladder.storage.commits import watch_commits
+
         watch_commits()
-        self._commits_before = commits()
 
     @property
     def ladder_file(self) -> Path:
@@ -71,6 +74,8 @@ class Workspace:
 
     @cached_property
     def ladder(self) -> LadderFile:
+        from ladder.domain.ladderfile import load_ladder
+
         return load_ladder(self.ladder_file)
 
     @cached_property
@@ -86,6 +91,9 @@ class Workspace:
         (nobody stands on a rung it lacks: checked before anything is written), kinds in sync."""
         engine = self.database()
         if not self._fits_ladder:
+            from ladder.storage.kinds import sync_action_kinds
+            from ladder.storage.rungs import require_no_stranded_rungs
+
             require_no_stranded_rungs(engine, self.ladder, str(self.ladder_file))
             sync_action_kinds(engine, self.ladder)
             self._fits_ladder = True
@@ -95,6 +103,9 @@ class Workspace:
         """The database engine at the latest schema, not matched with the ladder file: for the
         commands that repair or check that fit (`ladder ladder rename-rung`, `rules check`)."""
         if self._engine is None:
+            from ladder.storage.schema import open_existing, require_current
+
+            self._watch_commits()
             engine = open_existing(self.settings.database_url)
             try:
                 require_current(engine, self.settings.database_url)
@@ -107,7 +118,11 @@ class Workspace:
     def create_database(self) -> SchemaChange:
         """Create the database at the latest schema (nothing to do when it already is), then
         record the ladder file's action kinds. A broken ladder file stops before any write."""
+        from ladder.storage.kinds import sync_action_kinds
+        from ladder.storage.schema import SchemaState, describe, initialise
+
         ladder, url = self.ladder, self.settings.database_url
+        self._watch_commits()
         before = initialise(url)
         sync_action_kinds(self.engine, ladder)
         changed = before.state is not SchemaState.CURRENT
@@ -119,7 +134,12 @@ class Workspace:
         When an upgrade is pending and ``backup``: on SQLite, first copy the database next to
         itself; on PostgreSQL, refuse, saying how to back it up with pg_dump.
         """
+        from ladder.storage.backup import backup_beside, pg_dump_command
+        from ladder.storage.engine import is_sqlite
+        from ladder.storage.schema import describe, upgrade
+
         url = self.settings.database_url
+        self._watch_commits()
         copy = None
         if backup and pending_upgrade(url):
             if not is_sqlite(url):
@@ -135,6 +155,9 @@ class Workspace:
     def backup_database(self, target: Path, force: bool = False) -> Path:
         """Copy the SQLite database to ``target`` (consistent, while others write). On
         PostgreSQL, say to use pg_dump."""
+        from ladder.storage.backup import backup_sqlite, pg_dump_command
+        from ladder.storage.engine import is_sqlite
+
         url = self.settings.database_url
         if not is_sqlite(url):
             dump = pg_dump_command(url, str(target))
@@ -144,6 +167,8 @@ class Workspace:
     @property
     def database_file(self) -> Path | None:
         """The SQLite database file, None for PostgreSQL or an in-memory database."""
+        from ladder.storage.engine import is_sqlite, sqlite_path
+
         url = self.settings.database_url
         return sqlite_path(url) if is_sqlite(url) else None
 
@@ -155,15 +180,20 @@ class Workspace:
 
     def describe_database(self) -> str:
         """Where the database is, for messages (no password)."""
+        from ladder.storage.schema import describe
+
         return describe(self.settings.database_url)
 
     def commits(self) -> int:
         """How many transactions that wrote something were committed since this workspace
         was made (to tell, after Ctrl-C, whether the work was saved)."""
-        return commits() - self._commits_before
+        counter = sys.modules.get("ladder.storage.commits")
+        return counter.commits() - self._commits_before if counter is not None else 0
 
     def reading(self) -> Connection:
         """A connection for reads only: no write lock on SQLite (see ``storage.engine``)."""
+        from ladder.storage.engine import reading
+
         return reading(self.engine)
 
     def close(self) -> None:

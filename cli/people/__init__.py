@@ -28,8 +28,48 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "unaffiliate": "cli.people.affiliations:unaffiliate",
 }
 
+# command name -> its one-line help for the listing (the docstring up to its first period),
+# so that `--help` imports no command (tests/cli/test_startup.py keeps them equal).
+PEOPLE_SUMMARIES: dict[str, str] = {
+    "add": "Add a person at the first rung of the ladder.",
+    "edit": "Change a person's details; only the options given change.",
+    "tag": "Tag a person (a tag is created on first use; tagging twice changes nothing).",
+    "untag": "Remove tags from a person.",
+    "consent": "Record what PERSON said, yes or no, to being emailed, texted or photographed.",
+    "set-recruiter": "Say who recruited PERSON.",
+    "clear-recruiter": "Forget who recruited PERSON.",
+    "list": "List people, by id.",
+    "show": (
+        "Everything about one person: details, rung and since when, level history, actions "
+        "(the newest 20, and how many in all; --all lists every one), events, the recruiter "
+        "chain up and the recruits down."
+    ),
+    "why": "Why PERSON is on their rung, and what is missing for the next one.",
+    "set-rung": "Put PERSON on RUNG by hand; recorded with who (you) and why.",
+    "import": "Import people from a CSV file (or - for standard input).",
+    "duplicates": (
+        "List likely duplicates: the same email or phone, or similar names in the same postcode."
+    ),
+    "merge": (
+        "Merge OTHER into KEEP: actions, attendances, tags, level history and recruits move to "
+        "KEEP, KEEP's blank details are filled from OTHER, the higher rung wins, and the merge "
+        "is recorded."
+    ),
+    "erase": (
+        "Erase PERSON's details for good: names, email, phone, postcode, notes, tags, other "
+        "tools' ids, consent evidence and merge snapshots go, also from the records merged "
+        "into them."
+    ),
+    "export": (
+        "Write everything held about PERSON to one JSON file (an access request, GDPR article "
+        "15): details, every action, attendance, RSVP and invitation, level changes with their "
+        "evidence, consent records, tags, ids in other tools, recruiter and recruits by id, "
+        "merges and the audit entries about them."
+    ),
+}
 
-@click.group(cls=LazyGroup, lazy=PEOPLE_COMMANDS)
+
+@click.group(cls=LazyGroup, lazy=PEOPLE_COMMANDS, summaries=PEOPLE_SUMMARIES)
 def people() -> None:
     """Supporters: add, find, import, merge, and see why they are on their rung.
 

@@ -38,7 +38,6 @@ A broken file raises :class:`LadderFileError` naming the file, the entry and the
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +48,7 @@ from ladder.domain.invitations import InvitationSettings
 from ladder.domain.rules import Promotion, Rule, Slug, reference_problems
 from ladder.domain.rules import StrictModel as _Strict
 from ladder.errors import LadderFileError
+from ladder.settings import default_ladder_path as default_ladder_path  # its old home
 from ladder.settings import unknown_zone
 
 
@@ -194,11 +194,6 @@ def _duplicates(section: str, names: list[str], key: str = "name") -> list[_Entr
             )
         seen.add(name)
     return problems
-
-
-def default_ladder_path() -> Path:
-    """The built-in 350.org-style ladder (follow, attend, mobilise), shipped with the package."""
-    return Path(str(resources.files("ladder").joinpath("default_ladder.toml")))
 
 
 def load_ladder(path: Path) -> LadderFile:
