@@ -42,7 +42,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp
 from ladder.errors import MisuseError
 from ladder.reports.window import Window
-from ladder.storage.models import Attendance, Event, LevelChange, LocalGroup
+from ladder.storage.models import Affiliation, Attendance, Event, LevelChange, LocalGroup
 
 BY = ("event", "kind")
 FIGURES = [
@@ -68,16 +68,18 @@ def event_report(
     window: Window,
     by: str = "event",
     kind: str | None = None,
+    org_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Rows with the keys ``COLUMNS[by]``: per event (by start, then id) or per kind (by name).
 
     ``starts_at`` is the stored naive UTC time. An unknown ``by`` or ``kind`` is a MisuseError
-    (the kind's message lists the kinds the base has)."""
+    (the kind's message lists the kinds the base has). With ``org_id``, only the people who
+    represent that organisation are counted (the events are the same)."""
     if by not in BY:
         raise MisuseError(f"cannot group events by {by!r}: use one of {', '.join(BY)}")
     if kind is not None:
-        _check_kind(connection, kind)
-    query = _report_query(ladder, window, _held(window, kind), by)
+        check_kind(connection, kind)
+    query = _report_query(ladder, window, held_events(window, kind), by, _people_of(org_id))
     rows = []
     for found in connection.execute(query).mappings():
         accepted = int(found["accepted"] or 0)
@@ -98,14 +100,24 @@ def _share(part: Any, whole: int) -> float | None:
     return round(int(part or 0) / whole, 3) if whole else None
 
 
-def _check_kind(connection: Connection, kind: str) -> None:
+def _people_of(org_id: int | None) -> list[ColumnElement[bool]]:
+    """The attendance rows counted: everyone's, or the organisation's people's."""
+    if org_id is None:
+        return []
+    members = select(Affiliation.supporter_id).where(Affiliation.organisation_id == org_id)
+    return [Attendance.supporter_id.in_(members)]
+
+
+def check_kind(connection: Connection, kind: str) -> None:
     known = connection.scalars(select(Event.kind).distinct().order_by(Event.kind)).all()
     if kind not in known:
         listed = ", ".join(known) if known else "none yet: no event recorded"
         raise MisuseError(f"no event is of kind {kind!r}: the kinds are {listed}")
 
 
-def _held(window: Window, kind: str | None) -> list[ColumnElement[bool]]:
+def held_events(window: Window, kind: str | None) -> list[ColumnElement[bool]]:
+    """The events a report covers: held in the window (already started), not cancelled, of
+    the window's group and of ``kind`` when given."""
     where = [
         Event.status != EventStatus.CANCELLED,
         window.covers(Event.starts_at),
@@ -123,12 +135,16 @@ NEWCOMERS = ("first_timers", "climbed_after")
 
 
 def _report_query(
-    ladder: LadderFile, window: Window, held: list[ColumnElement[bool]], by: str
+    ladder: LadderFile,
+    window: Window,
+    held: list[ColumnElement[bool]],
+    by: str,
+    people: list[ColumnElement[bool]],
 ) -> Select[Any]:
     """One statement: the events held, their attendance counted per event, their
     first-timers per event, then per event or summed per kind."""
-    counts = _counts(held)
-    newcomers = _newcomers(ladder, window, held)
+    counts = _counts(held, people)
+    newcomers = _newcomers(ladder, window, held, people)
     base = (
         select(Event)
         .outerjoin(counts, counts.c.event_id == Event.id)
@@ -157,7 +173,7 @@ def _report_query(
     )
 
 
-def _counts(held: list[ColumnElement[bool]]) -> Any:
+def _counts(held: list[ColumnElement[bool]], people: list[ColumnElement[bool]]) -> Any:
     """Per event held: its attendance rows counted."""
     accepted = Attendance.rsvp == Rsvp.ACCEPTED
     attended = Attendance.presence == Presence.ATTENDED
@@ -178,13 +194,18 @@ def _counts(held: list[ColumnElement[bool]]) -> Any:
             count(accepted, no_show).label("flaked"),
         )
         .join(Event, Event.id == Attendance.event_id)
-        .where(*held)
+        .where(*held, *people)
         .group_by(Attendance.event_id)
         .subquery("counts")
     )
 
 
-def _newcomers(ladder: LadderFile, window: Window, held: list[ColumnElement[bool]]) -> Any:
+def _newcomers(
+    ladder: LadderFile,
+    window: Window,
+    held: list[ColumnElement[bool]],
+    people: list[ColumnElement[bool]],
+) -> Any:
     """Per event: the people whose first attended event it was, and how many of them climbed
     after its start (before the window's end).
 
@@ -194,7 +215,7 @@ def _newcomers(ladder: LadderFile, window: Window, held: list[ColumnElement[bool
     came = (
         select(Attendance.supporter_id)
         .join(Event, Event.id == Attendance.event_id)
-        .where(Attendance.presence == Presence.ATTENDED, *held)
+        .where(Attendance.presence == Presence.ATTENDED, *held, *people)
         .distinct()
         .subquery("came")
     )
