@@ -76,6 +76,8 @@ SUMMARIES: dict[str, str] = {
         "the names of the fields changed, how many people it touched, and ids and counts."
     ),
     "report": "Reports: headline figures, the funnel over time, cohorts, events, recruiters.",
+    "orgs": "Partner organisations (towns, associations, agencies, schools) and their people.",
+    "calendar": "The shared calendar: key dates and events, for partners' calendars.",
 }
 
 

@@ -66,6 +66,10 @@ PEOPLE_SUMMARIES: dict[str, str] = {
         "evidence, consent records, tags, ids in other tools, recruiter and recruits by id, "
         "merges and the audit entries about them."
     ),
+    "affiliate": (
+        "Say that PERSON represents the organisation ORG (a person may represent several)."
+    ),
+    "unaffiliate": "Say that PERSON no longer represents the organisation ORG.",
 }
 
 

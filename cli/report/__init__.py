@@ -40,6 +40,11 @@ REPORT_SUMMARIES: dict[str, str] = {
         "The recruiters who gained the most reach in the window, with the reach they gained in "
         "each week or month."
     ),
+    "html": (
+        "Write the report as one HTML file that needs nothing else: the headline figures, the"
+        " funnel over time, cohorts, events and show rates, campaigns against their goals, "
+        "the top recruiters and the local groups compared, with charts."
+    ),
 }
 
 
