@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from ladder.campaigns.manage import CampaignInput, add_campaign
+from ladder.orgs.affiliations import affiliate
+from ladder.orgs.manage import OrgInput, add_org
 from ladder.reports.groups import groups_compared
 from ladder.reports.headline import figure_values, headline
 from ladder.reports.html.page import SECTIONS, html_report
@@ -75,6 +77,10 @@ def movement(workspace):
     add_campaign(
         engine, workspace.ladder, CampaignInput("Pétition", 10, ["petition"], False), by="test"
     )
+    add_org(engine, OrgInput(name="Mairie du Nord", member=True), by="test")  # Bea, Eli came
+    add_org(engine, OrgInput(name="École du Sud", member=False), by="test")  # Fay: not then
+    for who, org in (("bea", "Mairie du Nord"), ("eli", "Mairie du Nord"), ("fay", "École")):
+        affiliate(engine, f"#{ids[who]}", org if who != "fay" else "École du Sud", by="test")
     return {"nord": nord, "sud": sud, **ids}
 
 
@@ -134,6 +140,27 @@ def test_the_page_shows_every_section_and_the_summarys_figures(workspace, moveme
     for chart in ("rungs", "campaigns", "groups"):
         assert f'<title id="{chart}-title">' in page
     assert 'id="recruiters-title"' not in page  # nobody recruited: no chart
+
+
+def test_which_partners_came_members_or_not(workspace, movement):
+    page = _page(workspace)
+    section = page.split('<section id="partners">')[1].split("</section>")[0]
+    rows = re.findall(
+        r"<tr><td>([^<]+)</td><td>([^<]*)</td>((?:<td[^>]*>[^<]*</td>)+)</tr>", section
+    )
+    cells = {name: (member, re.findall(r">([^<]*)</td>", rest)) for name, member, rest in rows}
+    # people, came, presences, events, co-organised
+    assert cells == {
+        "Mairie du Nord": ("yes", ["2", "2", "2", "1", "0"]),
+        "École du Sud": ("no", ["1", "0", "0", "0", "0"]),
+    }
+    assert "Members: 1 of 1 had people there (2 presences)." in section
+    assert "Non-members or not said: 0 of 1 had people there (0 presences)." in section
+
+
+def test_no_partner_organisation_no_partners_section(workspace):
+    assert '<section id="partners">' not in _page(workspace)
+    assert '<section id="headline">' in _page(workspace)
 
 
 def test_a_group_report_counts_that_group(workspace, movement):

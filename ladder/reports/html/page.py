@@ -23,7 +23,16 @@ from ladder.reports.html.words import Words
 from ladder.reports.window import Window
 
 # the page's sections, in order (modules of ladder.reports.html.sections)
-SECTIONS = ("headline", "funnel", "cohorts", "events", "campaigns", "recruiters", "groups")
+SECTIONS = (
+    "headline",
+    "funnel",
+    "cohorts",
+    "events",
+    "partners",
+    "campaigns",
+    "recruiters",
+    "groups",
+)
 
 
 def html_report(

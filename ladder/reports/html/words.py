@@ -41,6 +41,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "funnel": {"en": "The funnel over time", "fr": "L'entonnoir dans le temps"},
     "cohorts": {"en": "Cohorts", "fr": "Cohortes"},
     "events": {"en": "Events and show rates", "fr": "Événements et taux de présence"},
+    "partners": {"en": "Which partners came", "fr": "Les partenaires présents"},
     # headline figures
     "fig:people": {"en": "people in the base", "fr": "personnes dans la base"},
     "fig:engaged": {"en": "engaged people", "fr": "personnes engagées"},
@@ -84,6 +85,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "top --by reach --since).",
     },
     "no_recruiters": {"en": "Nobody has recruited yet.", "fr": "Personne n'a encore recruté."},
+    # partners
+    "organisation": {"en": "Organisation", "fr": "Organisation"},
+    "member": {"en": "Member", "fr": "Membre"},
+    "member_yes": {"en": "yes", "fr": "oui"},
+    "member_no": {"en": "no", "fr": "non"},
+    "member_unknown": {"en": "", "fr": ""},
+    "came": {"en": "Came", "fr": "Venues"},
+    "partnered": {"en": "Co-organised", "fr": "Co-organisés"},
+    "partners_chart": {
+        "en": "Presences of each partner's people at the events",
+        "fr": "Présences des personnes de chaque partenaire aux événements",
+    },
+    "partners_members": {
+        "en": "Members: {came} of {organisations} had people there ({presences} presences).",
+        "fr": "Membres : {came} sur {organisations} représentés ({presences} présences).",
+    },
+    "partners_others": {
+        "en": "Non-members or not said: {came} of {organisations} had people there "
+        "({presences} presences).",
+        "fr": "Non-membres ou non précisé : {came} sur {organisations} représentés "
+        "({presences} présences).",
+    },
     # groups
     "group_col": {"en": "Group", "fr": "Groupe"},
     "people": {"en": "People", "fr": "Personnes"},
