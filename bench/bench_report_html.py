@@ -206,7 +206,8 @@ def limit(url: str, since: str, until: str) -> dict[str, float]:
                 connection.execute(query, {k: values[k] for k in names}).all()
             parts[name] = time.perf_counter() - start
         start = time.perf_counter()
-        times = [_time_param(connection, t) for t in (end, values["since"], end)]
+        since = values["since"]  # the parameters of bench reports_events' statement, in order
+        times = [_time_param(connection, t) for t in (since, end, end, end, since, end)]
         fetch_rows(connection, HAND_EVENTS.format(key="e.kind"), times)
         parts["events by kind (bench reports_events' SQL)"] = time.perf_counter() - start
     engine.dispose()

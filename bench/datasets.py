@@ -107,13 +107,22 @@ def _complete(meta: dict[str, str]) -> bool:
 def _ensure_sqlite(options: BenchOptions, path: Path) -> str:
     url = f"sqlite:///{path}"
     if path.exists() and _complete(_sqlite_meta(path)):
-        return url
+        return _upgraded(url)
     building = path.with_name(f"{path.stem}.building-{os.getpid()}.db")
     _remove_sqlite_files(building)
     _build(f"sqlite:///{building}", options)
     _checkpoint(building)
     _remove_sqlite_files(path)  # a stale dataset's -wal must not meet the new file
     os.replace(building, path)
+    return url
+
+
+def _upgraded(url: str) -> str:
+    """A cached dataset brought to the latest schema (a new migration adds columns or tables
+    to it in seconds, where a rebuild takes minutes); the generated rows are unchanged."""
+    from ladder.storage.schema import upgrade
+
+    upgrade(url)
     return url
 
 
@@ -153,7 +162,7 @@ def _ensure_postgresql(options: BenchOptions, schema: str) -> str:
                 {"s": schema},
             )
         if exists and _complete(read_meta(url)):
-            return url
+            return _upgraded(url)
         building = f"{schema}_building"
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {building} CASCADE"))
