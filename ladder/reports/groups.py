@@ -14,8 +14,9 @@ from sqlalchemy import Connection, case, func, select
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
+from ladder.reports.headline import engaged_people
 from ladder.reports.window import Window
-from ladder.storage.models import Action, Attendance, Event, LocalGroup, Supporter
+from ladder.storage.models import Attendance, Event, LocalGroup, Supporter
 
 
 def groups_compared(
@@ -80,17 +81,7 @@ def _people(
 
 
 def _engaged(connection: Connection, window: Window) -> dict[int | None, int]:
-    acted = select(Action.supporter_id).where(window.covers(Action.occurred_at))
-    came = (
-        select(Attendance.supporter_id)
-        .join(Event, Event.id == Attendance.event_id)
-        .where(
-            Attendance.presence == Presence.ATTENDED,
-            Event.status != EventStatus.CANCELLED,
-            window.covers(Event.starts_at),
-        )
-    )
-    active = acted.union(came).subquery()
+    active = engaged_people(window)
     query = (
         select(Supporter.local_group_id, func.count())
         .join(active, active.c.supporter_id == Supporter.id)

@@ -80,7 +80,9 @@ def _people_figures(connection: Connection, window: Window) -> dict[str, int]:
     return {"people": row.people, "lapsed": row.lapsed or 0}
 
 
-def _engaged(connection: Connection, window: Window) -> int:
+def engaged_people(window: Window) -> Any:
+    """A subquery of the ids (``supporter_id``) of everyone who took an action or came to an
+    event held (not cancelled) in the window: the "engaged" of the headline and of each group."""
     acted = select(Action.supporter_id).where(window.covers(Action.occurred_at))
     came = (
         select(Attendance.supporter_id)
@@ -91,7 +93,11 @@ def _engaged(connection: Connection, window: Window) -> int:
             window.covers(Event.starts_at),
         )
     )
-    active = acted.union(came).subquery()
+    return acted.union(came).subquery()
+
+
+def _engaged(connection: Connection, window: Window) -> int:
+    active = engaged_people(window)
     query = (
         select(func.count())
         .select_from(Supporter)
