@@ -165,9 +165,9 @@ def project(url: str, since: str, until: str) -> dict[str, Any]:
     import matplotlib.backends.backend_svg  # noqa: F401 (imported here to time it apart)
 
     from ladder.domain.ladderfile import default_ladder_path, load_ladder
-    from ladder.reports.html.page import html_report
     from ladder.reports.window import Window
     from ladder.storage.engine import make_engine, reading
+    from web.html_report.page import html_report
 
     start = time.perf_counter()
     engine = make_engine(url)

@@ -51,8 +51,8 @@ def report(
     group: str | None = None,
     lang: str | None = None,
 ) -> HTMLResponse:
-    from ladder.reports.html.page import html_report
-    from ladder.reports.html.words import language_of
+    from web.html_report.page import html_report
+    from web.html_report.words import language_of
 
     found = workspace(request)
     zone = found.zone

@@ -13,6 +13,8 @@ from cli.report.options import window_of, window_options
 from ladder.files import replacing
 from ladder.workspace import Workspace
 
+MISSING = "the HTML report needs the web extra: pip install -e '.[web]' (Jinja2, matplotlib)"
+
 
 @click.command()
 @window_options
@@ -46,8 +48,11 @@ def html(
 
     Example: ladder report html --since 2026-01-01 --lang fr -o rapport.html
     """
-    from ladder.reports.html.page import html_report
-    from ladder.reports.html.words import language_of
+    try:
+        from web.html_report.page import html_report
+        from web.html_report.words import language_of
+    except ImportError:
+        raise click.ClickException(MISSING) from None
 
     check_writable(output, force=force, keep=database_files(workspace))
     chosen = language_of(lang)

@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from ladder.reports.html.page import SECTIONS
 from tests.factories import dump
+from web.html_report.page import SECTIONS
 
 AS_OF = "2026-06-30"
 UNTIL = "2026-06-01"
@@ -139,3 +139,15 @@ def test_same_bytes_from_two_processes_with_different_hash_seeds(seeded, db_url)
     assert (
         first == seeded("report", "html", "--until", UNTIL, "--lang", "fr", "-o", "-").stdout_bytes
     )
+
+
+def test_without_the_web_extra_it_says_what_to_install(ladder_cli, monkeypatch, tmp_path):
+    from cli.report.html import MISSING
+
+    monkeypatch.setitem(sys.modules, "jinja2", None)  # import jinja2 -> ImportError
+    for name in [n for n in sys.modules if n.startswith("web.html_report")]:
+        monkeypatch.delitem(sys.modules, name)  # imported afresh
+    result = ladder_cli("report", "html", "-o", str(tmp_path / "r.html"))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {MISSING}"
+    assert not (tmp_path / "r.html").exists()

@@ -15,10 +15,10 @@ from ladder.orgs.affiliations import affiliate
 from ladder.orgs.manage import OrgInput, add_org
 from ladder.reports.groups import groups_compared
 from ladder.reports.headline import figure_values, headline
-from ladder.reports.html.page import SECTIONS, html_report
 from ladder.reports.window import Window
 from ladder.storage.models import Action, ActionKind, Attendance
 from tests.factories import add_event, add_group, add_person
+from web.html_report.page import SECTIONS, html_report
 
 UNTIL = datetime(2026, 11, 1)
 SINCE = datetime(2026, 10, 1)
@@ -242,8 +242,8 @@ def test_a_groups_report_shows_its_campaigns_and_the_movements(workspace, moveme
 
 
 def test_only_the_largest_groups_are_listed(workspace, movement, monkeypatch):
-    monkeypatch.setattr("ladder.reports.html.sections.groups.CHARTED", 1)
-    monkeypatch.setattr("ladder.reports.html.sections.groups.TABLED", 2)
+    monkeypatch.setattr("web.html_report.sections.groups.CHARTED", 1)
+    monkeypatch.setattr("web.html_report.sections.groups.TABLED", 2)
     found = re.search(r'<section id="groups">.*?</section>', _page(workspace), re.S)
     assert found is not None
     names = re.findall(r"<tr><td>([^<]+)</td>", found.group(0))

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ladder.errors import MisuseError
-from ladder.reports.html.words import CATALOGUE, LANGUAGES, Words, language_of
+from web.html_report.words import CATALOGUE, LANGUAGES, Words, language_of
 
 
 def test_numbers_percents_and_days():

@@ -15,8 +15,8 @@ import re
 
 import pytest
 
-from ladder.reports.html.page import SECTIONS
 from tests.web.test_checkin_page_browser import PHONE, browser, chromium_path  # noqa: F401
+from web.html_report.page import SECTIONS
 
 pytestmark = [pytest.mark.parametrize("db_url", ["sqlite"], indirect=True), pytest.mark.slow]
 UNTIL = "2026-06-01"

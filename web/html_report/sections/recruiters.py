@@ -4,8 +4,8 @@ from :func:`ladder.recruitment.leaderboard.top_recruiters`, as ``ladder recruite
 from __future__ import annotations
 
 from ladder.recruitment.leaderboard import top_recruiters
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 SHOWN = 10
 

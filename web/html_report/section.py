@@ -1,7 +1,7 @@
 """What every section of the HTML report gets and gives.
 
-A section is a small module of :mod:`ladder.reports.html.sections`: ``build(context)`` reads
-its data (a few grouped queries), draws its chart (:mod:`ladder.reports.html.charts`) and fills
+A section is a small module of :mod:`web.html_report.sections`: ``build(context)`` reads
+its data (a few grouped queries), draws its chart (:mod:`web.html_report.charts`) and fills
 its template block (``templates/<key>.html``), and returns a :class:`Section`, or None when it
 has nothing to show.
 """
@@ -17,8 +17,8 @@ from markupsafe import Markup
 from sqlalchemy import Connection
 
 from ladder.domain.ladderfile import LadderFile
-from ladder.reports.html.words import Words
 from ladder.reports.window import Window
+from web.html_report.words import Words
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ summary`` prints) and a chart of the people on each rung."""
 from __future__ import annotations
 
 from ladder.reports.headline import headline
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 
 def build(context: Context) -> Section:

@@ -5,8 +5,8 @@ among those who accepted), first-timers and how many of them then climbed."""
 from __future__ import annotations
 
 from ladder.reports.events import event_report
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 
 def build(context: Context) -> Section | None:

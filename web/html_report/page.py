@@ -1,9 +1,9 @@
 """``ladder report html`` and ``/report``: the whole report as one self-contained HTML page.
 
-No external URL: styles inline, charts inline SVG (:mod:`ladder.reports.html.charts`), no
+No external URL: styles inline, charts inline SVG (:mod:`web.html_report.charts`), no
 script; a Content-Security-Policy in the page forbids loading anything. Deterministic: the same
 data and window give the same bytes (no time of generation, charts without dates or random
-ids). Sections (:mod:`ladder.reports.html.sections`) each read their data in a few grouped
+ids). Sections (:mod:`web.html_report.sections`) each read their data in a few grouped
 queries; the page is put together with Jinja2 (autoescaped: the movement's names are text).
 """
 
@@ -18,11 +18,11 @@ from sqlalchemy import Connection
 from ladder.clock import to_local
 from ladder.domain.ladderfile import LadderFile
 from ladder.progress import SILENT, Progress
-from ladder.reports.html.section import Context, Section
-from ladder.reports.html.words import Words
 from ladder.reports.window import Window
+from web.html_report.section import Context, Section
+from web.html_report.words import Words
 
-# the page's sections, in order (modules of ladder.reports.html.sections)
+# the page's sections, in order (modules of web.html_report.sections)
 SECTIONS = (
     "headline",
     "funnel",
@@ -49,7 +49,7 @@ def html_report(
     progress.start("Report", total=len(SECTIONS))
     sections: list[Section] = []
     for name in SECTIONS:
-        module = importlib.import_module(f"ladder.reports.html.sections.{name}")
+        module = importlib.import_module(f"web.html_report.sections.{name}")
         found = module.build(context)
         if found is not None:
             sections.append(found)
@@ -78,7 +78,7 @@ def scope(window: Window, zone: tzinfo, words: Words) -> str:
 
 def templates() -> Environment:
     return Environment(
-        loader=PackageLoader("ladder.reports.html", "templates"),
+        loader=PackageLoader("web.html_report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -5,9 +5,9 @@ has no partner organisation."""
 
 from __future__ import annotations
 
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
 from ladder.reports.partners import partner_report
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 CHARTED = 12  # the partners with the most presences get a bar
 

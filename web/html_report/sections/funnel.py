@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ladder.reports.funnel import funnel, rung_keys
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
 from ladder.reports.periods import Every
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 WEEKLY_UP_TO = timedelta(days=120)
 

@@ -4,8 +4,8 @@ group and a chart of the largest ones' people on each rung."""
 from __future__ import annotations
 
 from ladder.reports.groups import groups_compared
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 CHARTED = 12  # the largest groups drawn
 TABLED = 40  # and listed (a movement may have thousands of groups)

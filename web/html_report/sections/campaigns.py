@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ladder.campaigns.progress import campaign_progress
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
+from web.html_report import charts
+from web.html_report.section import Context, Section
 
 
 def build(context: Context) -> Section:

@@ -5,9 +5,9 @@ within 30, 90 and 180 days, and the median days it took."""
 from __future__ import annotations
 
 from ladder.reports.cohorts import WITHIN, cohorts
-from ladder.reports.html import charts
-from ladder.reports.html.section import Context, Section
-from ladder.reports.html.sections.funnel import every_for
+from web.html_report import charts
+from web.html_report.section import Context, Section
+from web.html_report.sections.funnel import every_for
 
 
 def build(context: Context) -> Section | None:
