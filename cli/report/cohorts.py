@@ -8,7 +8,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows
-from cli.report.options import report_options, window_of
+from cli.report.options import every_option, report_options, window_of
 from ladder.reports.cohorts import WITHIN, cohort_columns, within_days
 from ladder.reports.cohorts import cohorts as cohort_rows
 from ladder.reports.periods import Every
@@ -16,14 +16,7 @@ from ladder.workspace import Workspace
 
 
 @click.command()
-@click.option(
-    "--by",
-    "every",
-    type=click.Choice([e.value for e in Every]),
-    default=Every.MONTH.value,
-    show_default=True,
-    help="Cohorts of people who joined in the same month, or week.",
-)
+@every_option("Cohorts of people who joined in the same month, or week.")
 @click.option(
     "--within",
     default=",".join(map(str, WITHIN)),

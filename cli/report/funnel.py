@@ -8,7 +8,7 @@ import click
 
 from cli.context import pass_workspace
 from cli.output import echo_rows
-from cli.report.options import report_options, window_of
+from cli.report.options import every_option, report_options, window_of
 from ladder.reports.funnel import funnel as funnel_rows
 from ladder.reports.funnel import funnel_columns
 from ladder.reports.periods import Every
@@ -16,14 +16,7 @@ from ladder.workspace import Workspace
 
 
 @click.command()
-@click.option(
-    "--by",
-    "every",
-    type=click.Choice([e.value for e in Every]),
-    default=Every.MONTH.value,
-    show_default=True,
-    help="One row per week (Monday to Sunday) or per month.",
-)
+@every_option("One row per week (Monday to Sunday) or per month.")
 @report_options
 @pass_workspace
 def funnel(

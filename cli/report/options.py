@@ -11,6 +11,7 @@ import click
 from cli.output import output_options
 from cli.when import LocalTime
 from ladder.clock import utcnow
+from ladder.reports.periods import Every
 from ladder.reports.window import Window, report_window
 from ladder.workspace import Workspace
 
@@ -44,6 +45,18 @@ def window_options(function: F | None = None, *, since_default: str = "the begin
         return function
 
     return decorate if function is None else decorate(function)
+
+
+def every_option(help_text: str) -> Callable[[F], F]:
+    """``--by week|month`` (default month), arriving as ``every``: what a row counts."""
+    return click.option(
+        "--by",
+        "every",
+        type=click.Choice([e.value for e in Every]),
+        default=Every.MONTH.value,
+        show_default=True,
+        help=help_text,
+    )
 
 
 def report_options(function: F | None = None, *, since_default: str = "the beginning") -> Any:

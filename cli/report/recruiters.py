@@ -9,7 +9,7 @@ import click
 from cli.context import pass_workspace
 from cli.options import Count
 from cli.output import echo_rows
-from cli.report.options import report_options, window_of
+from cli.report.options import every_option, report_options, window_of
 from ladder.clock import utcnow
 from ladder.reports.periods import Every
 from ladder.reports.recruiters import COLUMNS, default_since, period_columns, recruiter_report
@@ -17,14 +17,7 @@ from ladder.workspace import Workspace
 
 
 @click.command()
-@click.option(
-    "--by",
-    "every",
-    type=click.Choice([e.value for e in Every]),
-    default=Every.MONTH.value,
-    show_default=True,
-    help="Count reach gained per week (Monday first) or per month.",
-)
+@every_option("Count reach gained per week (Monday first) or per month.")
 @click.option(
     "--limit",
     type=Count(min=0),
