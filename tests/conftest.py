@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -23,6 +24,7 @@ from alembic import command
 from click.testing import CliRunner, Result
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from ladder.clock import show_times_in
 from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
@@ -88,9 +90,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         _CLEAN_SCHEMAS.append(schema)
     else:
         _READY.discard(url)
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        _drop_schema(admin, schema)
     admin.dispose()
+
+
+def _drop_schema(admin: Engine, schema: str, tries: int = 5) -> None:
+    """DROP SCHEMA ... CASCADE, again when PostgreSQL chose it as a deadlock's victim: an
+    autovacuum worker that holds a table while it waits for the table's TOAST relation (which
+    the drop locked first) deadlocks with it; the next try finds the worker gone."""
+    for attempt in range(tries):
+        try:
+            with admin.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            return
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "40P01" or attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 _CLEAN_SCHEMAS: list[str] = []  # PostgreSQL schemas at head, empty, for the next engine test
@@ -138,9 +154,8 @@ def _drop_clean_schemas() -> Iterator[None]:
     yield
     if _CLEAN_SCHEMAS:
         admin = create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            for schema in _CLEAN_SCHEMAS:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        for schema in _CLEAN_SCHEMAS:
+            _drop_schema(admin, schema)
         admin.dispose()
         _CLEAN_SCHEMAS.clear()
 
