@@ -157,7 +157,7 @@ def import_actions(
     """
     now = now or utcnow()
     with reading(engine) as connection:  # refuse a bad --kind or --campaign before reading
-        reader = _ActionReader(connection, ladder, zone, now, kind, campaign, progress)
+        reader = _ActionReader(connection, ladder, zone, now, kind, campaign)
     dry_run = options.dry_run
     options.aliases = ACTION_ALIASES
     options.keep_row = reader.keep
@@ -197,10 +197,8 @@ class _ActionReader:
         now: datetime,
         kind: str | None,
         campaign: str | None,
-        progress: Progress = SILENT,
     ) -> None:
         self.zone, self.now = zone, now
-        self.progress = progress
         known = ladder.kind_names
         ids = {
             name: kid for name, kid in connection.execute(select(ActionKind.name, ActionKind.id))

@@ -84,7 +84,7 @@ def cohorts(
     sizes, initial, reached = _sizes_and_first_rungs(connection, ladder, window, zone)
     if not sizes:
         return []
-    last = local_day(window.until - timedelta(microseconds=1), zone)
+    last = window.last_day(zone)
     first = local_day(window.since, zone) if window.since is not None else min(sizes)
     periods = periods_between(min(first, last), last, every)
     people = _fold(sizes.items(), periods)

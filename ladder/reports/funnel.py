@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, union_all
@@ -60,7 +60,7 @@ def funnel(
     history.add_changes(changes)
     if not history.days:
         return []
-    last = local_day(window.until - timedelta(microseconds=1), zone)
+    last = window.last_day(zone)
     first = local_day(window.since, zone) if window.since is not None else min(history.days)
     periods = periods_between(min(first, last), last, every)
     return history.rows(periods, last)

@@ -1,14 +1,13 @@
 """Weeks and months on the movement's calendar, for reports that count per period.
 
 A report's queries group by local day (:func:`ladder.storage.sqlfunc.local_date`, a few
-thousand rows at most), and this module folds days into periods in Python: exact in every time
-zone, and the same on both databases. Weeks start on Monday (ISO 8601, ``2026-W48``); months
-are ``2026-11``.
+thousand rows at most), and the report folds days into periods in Python (:func:`period_of`):
+exact in every time zone, and the same on both databases. Weeks start on Monday (ISO 8601,
+``2026-W48``); months are ``2026-11``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -69,25 +68,3 @@ def periods_between(first: date, last: date, every: Every) -> list[Period]:
 def local_day(moment: datetime, zone: tzinfo) -> date:
     """The local calendar day of a stored (naive UTC) moment."""
     return to_local(moment, zone).date()
-
-
-def fold_days(counts: Iterable[tuple[date, int]], periods: list[Period]) -> dict[Period, int]:
-    """Per-day counts summed per period (days outside ``periods`` are left out)."""
-    if not periods:
-        return {}
-    every = periods[0].every
-    totals = dict.fromkeys(periods, 0)
-    for day, count in counts:
-        period = period_of(day, every)
-        if period in totals:
-            totals[period] += count
-    return totals
-
-
-def running_totals(before: int, per_period: Mapping[Period, int]) -> dict[Period, int]:
-    """The total at each period's end: ``before`` plus every period's count so far."""
-    totals: dict[Period, int] = {}
-    for period in sorted(per_period):
-        before += per_period[period]
-        totals[period] = before
-    return totals

@@ -116,14 +116,14 @@ def report_periods(
         since = _as_datetime(first[0][0]) if first and first[0][0] is not None else None
     if since is None or since >= window.until:
         return []
-    last = local_day(window.until - timedelta(microseconds=1), zone)
+    last = window.last_day(zone)
     return periods_between(local_day(since, zone), last, every)
 
 
 def default_since(until: datetime, every: Every, zone: tzinfo) -> datetime:
     """The start of the window the command shows without --since: the last
     ``DEFAULT_PERIODS`` weeks or months, the current one included."""
-    start = period_of(local_day(until - timedelta(microseconds=1), zone), every)
+    start = period_of(Window(until).last_day(zone), every)
     for _ in range(DEFAULT_PERIODS - 1):
         start = period_of(start.start - timedelta(days=1), every)
     return day_start(start.start, zone)

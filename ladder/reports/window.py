@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, true
 
+from ladder.clock import to_local
 from ladder.errors import MisuseError
 
 
@@ -20,6 +21,10 @@ class Window:
     since: datetime | None = None
     group_id: int | None = None
     group_name: str | None = None
+
+    def last_day(self, zone: tzinfo) -> date:
+        """The last local day the window covers (``until`` itself is not covered)."""
+        return to_local(self.until - timedelta(microseconds=1), zone).date()
 
     def covers(self, column: Any) -> ColumnElement[bool]:
         """``since <= column < until``."""

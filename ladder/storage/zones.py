@@ -22,12 +22,6 @@ YEARS_AHEAD = 10
 Offsets = tuple[tuple[datetime, int], ...]
 
 
-def zone_name(zone: tzinfo) -> str:
-    """The zone's IANA name when it has one (``Europe/Paris``), else its ``tzname`` now."""
-    key = getattr(zone, "key", None)
-    return str(key) if key else str(zone.tzname(utcnow()) or "UTC")
-
-
 @lru_cache(maxsize=16)
 def offsets(zone: tzinfo, last_year: int | None = None) -> Offsets:
     """Every offset ``zone`` takes from 1970 to ten years from now, with the UTC moment it

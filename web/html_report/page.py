@@ -10,7 +10,7 @@ queries; the page is put together with Jinja2 (autoescaped: the movement's names
 from __future__ import annotations
 
 import importlib
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import Connection
@@ -64,7 +64,7 @@ def html_report(
 
 def scope(window: Window, zone: tzinfo, words: Words) -> str:
     """What the report covers, in words: its dates and its group."""
-    last_day = to_local(window.until - timedelta(microseconds=1), zone).date()
+    last_day = window.last_day(zone)
     if window.since is None:
         when = words("up_to", until=words.day(last_day))
     else:
