@@ -17,6 +17,10 @@ What each figure counts (erased and merged records are never counted):
 - ``new_people``: people who joined in the window;
 - ``recruited``: of them, those brought by another supporter;
 - ``recruiters``: people who brought at least one of them.
+
+All but the last three are sums over the local groups: given the groups' figures already read
+(:func:`ladder.reports.groups.group_figures`, as the HTML report does for its groups section),
+:func:`headline` sums them instead of reading them again.
 """
 
 from __future__ import annotations
@@ -27,21 +31,36 @@ from sqlalchemy import ColumnElement, Connection, case, func, select
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
+from ladder.reports.groups import GroupFigures, engaged_people
 from ladder.reports.window import Window
-from ladder.storage.models import Action, Attendance, Event, Supporter
+from ladder.storage.models import Attendance, Event, Supporter
 
 COLUMNS = ["figure", "value", "what"]
 
 
-def headline(connection: Connection, ladder: LadderFile, window: Window) -> list[dict[str, Any]]:
-    """The figures, in a fixed order, as rows ``{figure, value, what}``."""
-    people = _people_figures(connection, window)
-    rungs = _rung_figures(connection, ladder, window)
-    events = _event_figures(connection, window)
+def headline(
+    connection: Connection,
+    ladder: LadderFile,
+    window: Window,
+    groups: GroupFigures | None = None,
+) -> list[dict[str, Any]]:
+    """The figures, in a fixed order, as rows ``{figure, value, what}``. ``groups``: the
+    groups' figures for the same window, when already read (summed here, not read again)."""
+    if groups is None:
+        people = _people_figures(connection, window)
+        counts = _rung_counts(connection, window)
+        engaged = _engaged(connection, window)
+        events = _event_figures(connection, window)
+    else:
+        people, counts, engaged, events = _summed(groups, window)
     recruits = _recruit_figures(connection, window)
+    names = ladder.rung_names + sorted(
+        {rung for rung, n in counts.items() if n} - set(ladder.rung_names)
+    )
+    rungs = [_row(f"rung:{name}", counts.get(name, 0), f"active on {name}") for name in names]
     return [
         _row("people", people["people"], "people in the base"),
-        _row("engaged", _engaged(connection, window), "took an action or came to an event"),
+        _row("engaged", engaged, "took an action or came to an event"),
         *rungs,
         _row("lapsed", people["lapsed"], "lapsed today"),
         _row("events_held", events["held"], "events held (not cancelled)"),
@@ -80,20 +99,31 @@ def _people_figures(connection: Connection, window: Window) -> dict[str, int]:
     return {"people": row.people, "lapsed": row.lapsed or 0}
 
 
-def engaged_people(window: Window) -> Any:
-    """A subquery of the ids (``supporter_id``) of everyone who took an action or came to an
-    event held (not cancelled) in the window: the "engaged" of the headline and of each group."""
-    acted = select(Action.supporter_id).where(window.covers(Action.occurred_at))
-    came = (
-        select(Attendance.supporter_id)
-        .join(Event, Event.id == Attendance.event_id)
-        .where(
-            Attendance.presence == Presence.ATTENDED,
-            Event.status != EventStatus.CANCELLED,
-            window.covers(Event.starts_at),
-        )
+def _summed(
+    groups: GroupFigures, window: Window
+) -> tuple[dict[str, int], dict[str, int], int, dict[str, int]]:
+    """The people, rung, engaged and event figures: the groups' summed, or the window's
+    group's."""
+    wanted = [window.group_id] if window.group_id is not None else None
+
+    def total(figures: dict[Any, Any]) -> Any:
+        return [value for group, value in figures.items() if wanted is None or group in wanted]
+
+    counts: dict[str, int] = {}
+    for on_rungs in total(groups.rungs):
+        for rung, n in on_rungs.items():
+            counts[rung] = counts.get(rung, 0) + n
+    events = total(groups.events)
+    return (
+        {"people": sum(total(groups.people)), "lapsed": sum(total(groups.lapsed))},
+        counts,
+        sum(total(groups.engaged)),
+        {
+            "held": sum(e[0] for e in events),
+            "key_dates": sum(e[1] for e in events),
+            "attended": sum(e[2] for e in events),
+        },
     )
-    return acted.union(came).subquery()
 
 
 def _engaged(connection: Connection, window: Window) -> int:
@@ -107,17 +137,14 @@ def _engaged(connection: Connection, window: Window) -> int:
     return int(connection.execute(query).scalar_one())
 
 
-def _rung_figures(
-    connection: Connection, ladder: LadderFile, window: Window
-) -> list[dict[str, Any]]:
+def _rung_counts(connection: Connection, window: Window) -> dict[str, int]:
+    """Active people on each rung today."""
     query = (
         select(Supporter.rung, func.count())
         .where(*_counted(window), Supporter.status == SupporterStatus.ACTIVE)
         .group_by(Supporter.rung)
     )
-    counts = {rung: count for rung, count in connection.execute(query)}
-    names = ladder.rung_names + sorted(set(counts) - set(ladder.rung_names))
-    return [_row(f"rung:{name}", counts.get(name, 0), f"active on {name}") for name in names]
+    return {rung: count for rung, count in connection.execute(query)}
 
 
 def _event_figures(connection: Connection, window: Window) -> dict[str, int]:

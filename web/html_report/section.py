@@ -3,14 +3,16 @@
 A section is a small module of :mod:`web.html_report.sections`: ``build(context)`` reads
 its data (a few grouped queries), draws its chart (:mod:`web.html_report.charts`) and fills
 its template block (``templates/<key>.html``), and returns a :class:`Section`, or None when it
-has nothing to show.
+has nothing to show. Sections that need the same data (the headline and the groups, the funnel
+and the cohorts) read it through :meth:`Context.read`, once for the page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -19,6 +21,8 @@ from sqlalchemy import Connection
 from ladder.domain.ladderfile import LadderFile
 from ladder.reports.window import Window
 from web.html_report.words import Words
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,15 @@ class Context:
     zone: tzinfo
     words: Words
     templates: Environment
+    reads: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def read(self, reader: Callable[..., T], *args: Any) -> T:
+        """``reader(connection, *args)``, read once for the page: a section asking again
+        (or another section asking the same) gets what the first one read."""
+        key = (reader, *args)
+        if key not in self.reads:
+            self.reads[key] = reader(self.connection, *args)
+        return self.reads[key]
 
     def section(self, key: str, **values: Any) -> Section:
         """The section ``key`` with its template filled with ``values`` (and ``w``, the words)."""

@@ -3,7 +3,7 @@ group and a chart of the largest ones' people on each rung."""
 
 from __future__ import annotations
 
-from ladder.reports.groups import groups_compared
+from ladder.reports.groups import group_figures, groups_compared
 from web.html_report import charts
 from web.html_report.section import Context, Section
 
@@ -13,7 +13,8 @@ TABLED = 40  # and listed (a movement may have thousands of groups)
 
 def build(context: Context) -> Section:
     words = context.words
-    rows = groups_compared(context.connection, context.ladder, context.window)
+    figures = context.read(group_figures, context.window)  # the headline's too
+    rows = groups_compared(context.connection, context.ladder, context.window, figures)
     rungs = [
         key.removeprefix("rung:") for key in (rows[0] if rows else {}) if key.startswith("rung:")
     ]

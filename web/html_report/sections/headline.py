@@ -1,8 +1,10 @@
 """The headline figures (:func:`ladder.reports.headline.headline`, exactly what ``ladder report
-summary`` prints) and a chart of the people on each rung."""
+summary`` prints, summed from the groups' figures the groups section shows) and a chart of the
+people on each rung."""
 
 from __future__ import annotations
 
+from ladder.reports.groups import group_figures
 from ladder.reports.headline import headline
 from web.html_report import charts
 from web.html_report.section import Context, Section
@@ -10,7 +12,8 @@ from web.html_report.section import Context, Section
 
 def build(context: Context) -> Section:
     words = context.words
-    rows = headline(context.connection, context.ladder, context.window)
+    groups = context.read(group_figures, context.window)  # the groups section's too
+    rows = headline(context.connection, context.ladder, context.window, groups)
     figures = []
     for row in rows:
         figure = row["figure"]
