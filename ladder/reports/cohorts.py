@@ -19,10 +19,11 @@ holding ``window.until``, with these keys:
 joined on it (an import) reached it on day 0. A lapse does not undo it; a rung the ladder file no
 longer has (renamed) is below every rung.
 
-Two statements: cohort sizes per local day of join and rung today; then, reading the ordered
-history once, the first changes of people with changes (the rung they joined on) and, per local
-day of join, rung and whole days, how many people first reached the rung that many days after
-joining (a histogram folded into cohorts, shares and medians in Python).
+Two statements (:func:`ladder.reports.history.read_history`): joins per local day and rung
+today; then, reading the ordered history once, the first changes of people with changes (the
+rung they joined on) and, per local day of join, rung and whole days, how many people first
+reached the rung that many days after joining (a histogram folded into cohorts, shares and
+medians in Python).
 """
 
 from __future__ import annotations
@@ -32,15 +33,13 @@ from collections.abc import Iterable
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal_column, select, true, union_all
+from sqlalchemy import Connection
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.errors import MisuseError
-from ladder.reports.history import counted, ordered_changes, rung_rank
+from ladder.reports.history import HistoryRead, read_history
 from ladder.reports.periods import Every, Period, local_day, period_of, periods_between
 from ladder.reports.window import Window
-from ladder.storage.models import Supporter
-from ladder.storage.sqlfunc import local_date, whole_days
 
 WITHIN = [30, 90, 180]
 MOST_DAYS = 36_600  # a century: more is surely a typing slip
@@ -76,12 +75,16 @@ def cohorts(
     zone: tzinfo,
     within: list[int],
     every: Every = Every.MONTH,
+    read: HistoryRead | None = None,
 ) -> list[dict[str, Any]]:
-    """The cohort rows, oldest first; no row when nobody joined in the window."""
+    """The cohort rows, oldest first; no row when nobody joined in the window. ``read``: the
+    history already read for the same window and zone (with what people reached)."""
     if not within or any(not 0 < days <= MOST_DAYS for days in within):
         raise MisuseError(f"--within takes whole days between 1 and {MOST_DAYS}, not {within}")
     within = sorted(set(within))
-    sizes, initial, reached = _sizes_and_first_rungs(connection, ladder, window, zone)
+    if read is None:
+        read = read_history(connection, ladder, window, zone, moves=False)
+    sizes, initial, reached = _sizes_and_first_rungs(ladder, read)
     if not sizes:
         return []
     last = window.last_day(zone)
@@ -133,93 +136,31 @@ def _fold(counts: Iterable[tuple[date, int]], periods: list[Period]) -> dict[Per
 
 
 def _sizes_and_first_rungs(
-    connection: Connection, ladder: LadderFile, window: Window, zone: tzinfo
+    ladder: LadderFile, read: HistoryRead
 ) -> tuple[dict[date, int], dict[tuple[date, int], Counter[int]], Any]:
-    """People who joined per local day; per (day, rung rank), how many joined on that rung or
-    higher (reached it on day 0); and the histogram of :func:`_history`. The rung people joined
-    on is today's for those without a change, else the one their first change left."""
-    s = Supporter.__table__.c
-    day = local_date(s.created_at, zone)
-    rank = rung_rank(ladder, s.rung)
-    joined = (
-        select(day, rank, func.count())
-        .where(*counted(window), window.covers(s.created_at))
-        .group_by(day, rank)
-    )
+    """People who joined in the window per local day; per (day, rung rank), how many joined on
+    that rung or higher (reached it on day 0); and per (day, rung rank), the histogram of the
+    whole days it took the others to reach it. The rung people joined on is today's for those
+    without a change, else the one their first change left."""
+    ranks = {name: index for index, name in enumerate(ladder.rung_names)}
     sizes: Counter[date] = Counter()
     on: dict[date, Counter[int]] = defaultdict(Counter)
-    for joined_on, now, n in connection.execute(joined):
-        sizes[joined_on] += n
-        on[joined_on][now] += n
+    for joined_on, rung, _status, inside, n in read.joins:
+        if inside:
+            sizes[joined_on] += n
+            on[joined_on][ranks.get(rung, -1)] += n
     if not sizes or len(ladder.rung_names) < 2:
         return dict(sizes), {}, {}
-    first, reached = _history(connection, ladder, window, zone)
-    for joined_on, now, then, n in first:
-        on[joined_on][now] -= n
-        on[joined_on][then] += n
+    for joined_on, now, _status, then, _then_status, inside, n in read.first_changes:
+        if inside:
+            on[joined_on][ranks.get(now, -1)] -= n
+            on[joined_on][ranks.get(then, -1)] += n
     initial: dict[tuple[date, int], Counter[int]] = defaultdict(Counter)
-    for joined_on, ranks in on.items():
-        for joined_rank, n in ranks.items():
+    for joined_on, joined_ranks in on.items():
+        for joined_rank, n in joined_ranks.items():
             for reached_rank in range(1, joined_rank + 1):
                 initial[(joined_on, reached_rank)][0] += n
+    reached: dict[tuple[date, int], Counter[int]] = defaultdict(Counter)
+    for joined_on, rank, days, n in read.reached:
+        reached[(joined_on, rank)][max(days, 0)] += n
     return dict(sizes), initial, reached
-
-
-def _history(
-    connection: Connection, ladder: LadderFile, window: Window, zone: tzinfo
-) -> tuple[list[Any], dict[tuple[date, int], Counter[int]]]:
-    """In one statement (the ordered history computed once):
-
-    - the first changes: (local day of join, rank today, rank joined on, people) of the people
-      with changes;
-    - (local day of join, rung rank) -> {whole days: people who first reached the rung (or
-      higher) by a change that many days after joining}, for people who joined below it."""
-    ordered = ordered_changes(window)
-    o = ordered.c
-    first_day = local_date(o.created_at, zone)
-    now, then = rung_rank(ladder, o.now_rung), rung_rank(ladder, o.prev_rung)
-    first = (
-        select(literal_column("0").label("part"), first_day, now, then, func.count())
-        .where(o.k == 1, window.covers(o.created_at))
-        .group_by(first_day, now, then)
-    )
-    ranks = union_all(
-        *(
-            select(literal_column(str(rank)).label("rank"))
-            for rank in range(1, len(ladder.rung_names))
-        )
-    ).subquery("ranks")
-    r = ranks.c.rank
-    joined_below = func.max(case((o.k == 1, then), else_=-1)) < r
-    days = func.min(
-        case(
-            (
-                (rung_rank(ladder, o.to_rung) >= r) & (o.at < window.until),
-                whole_days(o.at, o.created_at),
-            ),
-        )
-    )
-    per_person = (
-        select(o.created_at, r.label("rank"), days.label("days"))
-        .select_from(ordered)
-        .join(ranks, true())
-        .where(window.covers(o.created_at))
-        .group_by(o.supporter_id, o.created_at, r)
-        .having(joined_below)
-        .subquery("per_person")
-    )
-    p = per_person.c
-    day = local_date(p.created_at, zone)
-    histogram = (
-        select(literal_column("1"), day, p.rank, p.days, func.count())
-        .where(p.days.is_not(None))
-        .group_by(day, p.rank, p.days)
-    )
-    changed: list[Any] = []
-    found: dict[tuple[date, int], Counter[int]] = defaultdict(Counter)
-    for part, joined_on, one, two, n in connection.execute(union_all(first, histogram)):
-        if part == 0:
-            changed.append((joined_on, one, two, n))
-        else:
-            found[(joined_on, one)][max(two, 0)] += n
-    return changed, found

@@ -22,9 +22,10 @@ first period starts at ``since``; the counts on rungs are always the whole base'
 Erased people and merged records are left out (a merged record's history counts under the
 person it was merged into); ``group`` is the person's local group today.
 
-Two statements whatever the number of periods: joins per local day and state; then, reading the
-ordered history once, first changes per local day of join and state, and changes per local day
-and move; the days are then folded into periods in Python (:mod:`ladder.reports.periods`).
+Two statements whatever the number of periods (:func:`ladder.reports.history.read_history`):
+joins per local day and state; then, reading the ordered history once, first changes per local
+day of join and state, and changes per local day and move; the days are then folded into
+periods in Python (:mod:`ladder.reports.periods`).
 """
 
 from __future__ import annotations
@@ -34,15 +35,13 @@ from collections.abc import Iterable
 from datetime import date, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, union_all
+from sqlalchemy import Connection
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import SupporterStatus
-from ladder.reports.history import counted, ordered_changes
+from ladder.reports.history import HistoryRead, read_history
 from ladder.reports.periods import Every, Period, local_day, period_of, periods_between
 from ladder.reports.window import Window
-from ladder.storage.models import Supporter
-from ladder.storage.sqlfunc import local_date
 
 State = tuple[str, str]  # (rung, status)
 MOVES = ["joined", "up", "down", "lapsing", "reactivated"]
@@ -50,14 +49,21 @@ FIXED = ["period", "ends", "people", "lapsed", *MOVES]
 
 
 def funnel(
-    connection: Connection, ladder: LadderFile, window: Window, every: Every, zone: tzinfo
+    connection: Connection,
+    ladder: LadderFile,
+    window: Window,
+    every: Every,
+    zone: tzinfo,
+    read: HistoryRead | None = None,
 ) -> list[dict[str, Any]]:
-    """The funnel's rows, oldest period first; no row when nobody had joined by the end."""
+    """The funnel's rows, oldest period first; no row when nobody had joined by the end.
+    ``read``: the history already read for the same window and zone (with its moves)."""
+    if read is None:
+        read = read_history(connection, ladder, window, zone, reached=False)
     history = _History(ladder)
-    history.add_joins(_joins(connection, window, zone))
-    first_changes, changes = _history(connection, window, zone)
-    history.add_first_changes(first_changes)
-    history.add_changes(changes)
+    history.add_joins(read.joins)
+    history.add_first_changes(read.first_changes)
+    history.add_changes(read.changes)
     if not history.days:
         return []
     last = window.last_day(zone)
@@ -96,7 +102,7 @@ class _History:
 
     def add_first_changes(self, rows: Iterable[Any]) -> None:
         """People with a change joined in the state before it, not in today's."""
-        for day, now_rung, now_status, rung, status, people in rows:
+        for day, now_rung, now_status, rung, status, _inside, people in rows:
             self.states[day][(now_rung, now_status)] -= people
             self.states[day][(rung, status)] += people
 
@@ -170,57 +176,3 @@ class _History:
             if n and status == SupporterStatus.ACTIVE and rung not in known
         }
         return known + sorted(others)
-
-
-def _inside(window: Window, column: Any) -> tuple[ColumnElement[Any], list[Any]]:
-    """1 when ``column`` is at or after the window's start, else 0; and what to group by."""
-    if window.since is None:
-        return literal_column("1"), []
-    flag = case((column >= window.since, 1), else_=0)
-    return flag, [flag]
-
-
-def _joins(connection: Connection, window: Window, zone: tzinfo) -> list[Any]:
-    """(local day, rung today, status today, inside the window, people) of who joined."""
-    s = Supporter.__table__.c
-    day = local_date(s.created_at, zone)
-    inside, grouped = _inside(window, s.created_at)
-    query = (
-        select(day, s.rung, s.status, inside, func.count())
-        .where(*counted(window), s.created_at < window.until)
-        .group_by(day, s.rung, s.status, *grouped)
-    )
-    return list(connection.execute(query))
-
-
-def _history(connection: Connection, window: Window, zone: tzinfo) -> tuple[list[Any], list[Any]]:
-    """In one statement (the ordered history computed once):
-
-    - the first changes: (local day of join, state today, state before the first change,
-      people) of the people who have changes (their first change may come after the window:
-      it still tells the state they joined in);
-    - the changes: (local day, state before, state after, inside the window, changes) before
-      the window's end."""
-    o = ordered_changes(window).c
-    joined_on = local_date(o.created_at, zone)
-    first_columns = [joined_on, o.now_rung, o.now_status, o.prev_rung, o.prev_status]
-    first = (
-        select(literal_column("0").label("part"), *first_columns, literal_column("0"), func.count())
-        .where(o.k == 1, o.created_at < window.until)
-        .group_by(*first_columns)
-    )
-    day = local_date(o.at, zone)
-    inside, grouped = _inside(window, o.at)
-    columns = [day, o.prev_rung, o.prev_status, o.to_rung, o.to_status]
-    changes = (
-        select(literal_column("1"), *columns, inside, func.count())
-        .where(o.at < window.until)
-        .group_by(*columns, *grouped)
-    )
-    found: tuple[list[Any], list[Any]] = ([], [])
-    for part, *row in connection.execute(union_all(first, changes)):
-        if part == 0:
-            found[0].append((*row[:5], row[6]))
-        else:
-            found[1].append(tuple(row))
-    return found

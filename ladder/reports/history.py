@@ -17,19 +17,40 @@ people imported later) counts as happening when the person was created (``at``).
 
 Only the people a report counts are read: not erased, not merged into another record, in the
 window's local group (today's group: the base keeps no history of group moves).
+
+:func:`read_history` reads what the funnel and the cohorts need, in two statements (the joins,
+then the ordered history computed once for every part): each report reads it alone, and the
+HTML report reads it once for both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, DateTime, case, func, select, type_coerce
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Integer,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.reports.window import Window
 from ladder.storage.models import LevelChange, Supporter
-from ladder.storage.sqlfunc import largest
+from ladder.storage.sqlfunc import largest, local_date, whole_days
 
 
 def counted(window: Window) -> list[ColumnElement[bool]]:
@@ -128,3 +149,150 @@ def rung_rank(ladder: LadderFile, column: Any) -> ColumnElement[int]:
     (a renamed one): it is below every rung."""
     ranks = {name: index for index, name in enumerate(ladder.rung_names)}
     return case(ranks, value=column, else_=-1)
+
+
+@dataclass(frozen=True)
+class HistoryRead:
+    """What the funnel and the cohorts read, per local day (``inside``: 1 when the moment is
+    at or after the window's start, else 0):
+
+    - ``joins``: (day, rung today, status today, inside, people) of who joined before the
+      window's end;
+    - ``first_changes``: (day of join, rung today, status today, rung and status before the
+      first change, inside (the join), people) of those of them who have changes (their first
+      change may come after the window: it still tells the state they joined in);
+    - ``changes``: (day, rung and status before, rung and status after, inside, changes) before
+      the window's end (read when ``moves``);
+    - ``reached``: (day of join, rung rank, whole days, people): of the people who joined in
+      the window below the rung, how many first reached it (or a higher one) by a change that
+      many days after joining, before the window's end (read when ``reached``, for a ladder
+      of two rungs or more).
+
+    Empty lists for what was not read, and when nobody had joined (nobody the window counts)."""
+
+    joins: list[Any]
+    first_changes: list[Any]
+    changes: list[Any]
+    reached: list[Any]
+
+
+def read_history(
+    connection: Connection,
+    ladder: LadderFile,
+    window: Window,
+    zone: tzinfo,
+    moves: bool = True,
+    reached: bool = True,
+) -> HistoryRead:
+    """The joins, then (when someone joined) the history in one statement that computes the
+    ordered changes once for all its parts. ``moves`` for the funnel, ``reached`` for the
+    cohorts (the HTML report reads both at once)."""
+    joins = _joins(connection, window, zone)
+    reached = reached and len(ladder.rung_names) > 1
+    if not (moves or any(inside for _, _, _, inside, _ in joins)):  # cohorts: nobody joined in it
+        return HistoryRead(joins, [], [], [])
+    ordered = ordered_changes(window)
+    o = ordered.c
+    no_days = cast(null(), Integer)  # typed: PostgreSQL reads two bare NULLs as text
+    first_day = local_date(o.created_at, zone)
+    inside, grouped = _inside(window, o.created_at)
+    first_columns = [first_day, o.now_rung, o.now_status, o.prev_rung, o.prev_status]
+    parts = [
+        select(literal_column("0").label("part"), *first_columns, inside, no_days, func.count())
+        .where(o.k == 1, o.created_at < window.until)
+        .group_by(*first_columns, *grouped)
+    ]
+    if moves:
+        day = local_date(o.at, zone)
+        inside, grouped = _inside(window, o.at)
+        columns = [day, o.prev_rung, o.prev_status, o.to_rung, o.to_status]
+        parts.append(
+            select(literal_column("1"), *columns, inside, no_days, func.count())
+            .where(o.at < window.until)
+            .group_by(*columns, *grouped)
+        )
+    if reached:
+        parts.append(_reached(ladder, window, zone, ordered))
+    found: HistoryRead = HistoryRead(joins, [], [], [])
+    lists = [found.first_changes, found.changes, found.reached]
+    for part, day, rung, status, to_rung, to_status, inside_or_rank, days, n in connection.execute(
+        union_all(*parts)
+    ):
+        if part == 0:
+            lists[0].append((day, rung, status, to_rung, to_status, inside_or_rank, n))
+        elif part == 1:
+            lists[1].append((day, rung, status, to_rung, to_status, inside_or_rank, n))
+        else:
+            lists[2].append((day, inside_or_rank, days, n))
+    return found
+
+
+def _inside(window: Window, column: Any) -> tuple[ColumnElement[Any], list[Any]]:
+    """1 when ``column`` is at or after the window's start, else 0; and what to group by."""
+    if window.since is None:
+        return literal_column("1"), []
+    flag = case((column >= window.since, 1), else_=0)
+    return flag, [flag]
+
+
+def _joins(connection: Connection, window: Window, zone: tzinfo) -> list[Any]:
+    """(local day, rung today, status today, inside the window, people) of who joined."""
+    s = Supporter.__table__.c
+    day = local_date(s.created_at, zone)
+    inside, grouped = _inside(window, s.created_at)
+    query = (
+        select(day, s.rung, s.status, inside, func.count())
+        .where(*counted(window), s.created_at < window.until)
+        .group_by(day, s.rung, s.status, *grouped)
+    )
+    return list(connection.execute(query))
+
+
+def _reached(ladder: LadderFile, window: Window, zone: tzinfo, ordered: CTE) -> Any:
+    """Per local day of join, rung rank and whole days: how many people who joined in the
+    window below the rung first reached it (or higher) by a change that many days after."""
+    o = ordered.c
+    then = rung_rank(ladder, o.prev_rung)
+    ranks = union_all(
+        *(
+            select(literal_column(str(rank)).label("rank"))
+            for rank in range(1, len(ladder.rung_names))
+        )
+    ).subquery("ranks")
+    r = ranks.c.rank
+    joined_below = func.max(case((o.k == 1, then), else_=-1)) < r
+    days = func.min(
+        case(
+            (
+                (rung_rank(ladder, o.to_rung) >= r) & (o.at < window.until),
+                whole_days(o.at, o.created_at),
+            ),
+        )
+    )
+    per_person = (
+        select(o.created_at, r.label("rank"), days.label("days"))
+        .select_from(ordered)
+        .join(ranks, true())
+        .where(window.covers(o.created_at))
+        .group_by(o.supporter_id, o.created_at, r)
+        .having(joined_below)
+        .subquery("per_person")
+    )
+    p = per_person.c
+    day = local_date(p.created_at, zone)
+    nothing = null()  # text columns in the parts before
+    return (
+        select(
+            literal_column("2"),
+            day,
+            nothing,
+            nothing,
+            nothing,
+            nothing,
+            p.rank,
+            p.days,
+            func.count(),
+        )
+        .where(p.days.is_not(None))
+        .group_by(day, p.rank, p.days)
+    )

@@ -1,21 +1,34 @@
 """Reports given what another report already read give what they give reading it themselves,
 on random movements, both databases: the headline summed from the groups' figures (the HTML
-report reads them once for its headline and its groups)."""
+report reads them once for its headline and its groups), the funnel and the cohorts from one
+read of the level history (once for both)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select, update
 
 from ladder.domain.ladderfile import default_ladder_path, load_ladder
+from ladder.reports.cohorts import WITHIN, cohorts
+from ladder.reports.funnel import funnel
 from ladder.reports.groups import group_figures
 from ladder.reports.headline import headline
+from ladder.reports.history import read_history
+from ladder.reports.periods import Every
 from ladder.reports.window import Window
 from ladder.storage.engine import reading
-from ladder.storage.models import Action, ActionKind, Attendance, Event, LocalGroup, Supporter
+from ladder.storage.models import (
+    Action,
+    ActionKind,
+    Attendance,
+    Event,
+    LevelChange,
+    LocalGroup,
+    Supporter,
+)
 from tests.rules_reference import clear_world
 
 LADDER = load_ladder(default_ladder_path())
@@ -44,9 +57,29 @@ presences_st = st.lists(
     max_size=12,
 )
 actions_st = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 45)), max_size=12)
+rung_or_none = st.sampled_from([None, *RUNGS])
+status_or_none = st.sampled_from([None, "active", "lapsed"])
+changes_st = st.lists(
+    st.tuples(
+        st.integers(0, 11),  # who
+        st.integers(-5, 45),  # day (before their join, sometimes)
+        rung_or_none,
+        rung_or_none,
+        status_or_none,
+        status_or_none,
+    ),
+    max_size=15,
+)  # who, day, from and to rung, from and to status (a side may be left blank)
 
 
-def build(engine: Engine, people: list, events: list, presences: list, actions: list) -> list:
+def build(
+    engine: Engine,
+    people: list,
+    events: list,
+    presences: list,
+    actions: list,
+    changes: list | None = None,
+) -> list:
     """Empty the base and write the movement; the local groups' ids."""
     clear_world(engine)
     with engine.begin() as connection:
@@ -96,6 +129,18 @@ def build(engine: Engine, people: list, events: list, presences: list, actions: 
                 at = START + timedelta(days=day, hours=12)
                 row = {"supporter_id": ids[who], "action_kind_id": kind, "occurred_at": at}
                 connection.execute(insert(Action).values(**row, created_at=at))
+        for who, day, from_rung, to_rung, from_status, to_status in changes or []:
+            if who < len(ids) and (to_rung or to_status):
+                row = {
+                    "supporter_id": ids[who],
+                    "changed_at": START + timedelta(days=day, hours=15),
+                    "from_rung": from_rung,
+                    "to_rung": to_rung,
+                    "from_status": from_status,
+                    "to_status": to_status,
+                    "changed_by": "test",
+                }
+                connection.execute(insert(LevelChange).values(**row))
     return groups
 
 
@@ -116,3 +161,25 @@ def test_the_headline_summed_from_the_groups_figures_is_the_headline_read_alone(
                 figures = group_figures(connection, window)
                 alone = headline(connection, LADDER, window)
                 assert headline(connection, LADDER, window, figures) == alone
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(people=people_st, changes=changes_st)
+def test_the_funnel_and_the_cohorts_from_one_read_of_the_history_are_those_read_alone(
+    engine: Engine, people: list, changes: list
+) -> None:
+    groups = build(engine, people, [], [], [], changes)
+    with reading(engine) as connection:
+        for since in (None, SINCE):
+            for group in (None, groups[0]):
+                window = Window(UNTIL, since, group, None if group is None else "g")
+                read = read_history(connection, LADDER, window, UTC)
+                for every in Every:
+                    alone = funnel(connection, LADDER, window, every, UTC)
+                    assert funnel(connection, LADDER, window, every, UTC, read) == alone
+                    alone = cohorts(connection, LADDER, window, UTC, WITHIN, every)
+                    assert cohorts(connection, LADDER, window, UTC, WITHIN, every, read) == alone

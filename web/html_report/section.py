@@ -40,15 +40,14 @@ class Context:
     zone: tzinfo
     words: Words
     templates: Environment
-    reads: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    reads: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def read(self, reader: Callable[..., T], *args: Any) -> T:
-        """``reader(connection, *args)``, read once for the page: a section asking again
-        (or another section asking the same) gets what the first one read."""
-        key = (reader, *args)
-        if key not in self.reads:
-            self.reads[key] = reader(self.connection, *args)
-        return self.reads[key]
+    def read(self, reader: Callable[[Context], T]) -> T:
+        """``reader(self)``, read once for the page: a section asking again (or another
+        section asking the same reader) gets what the first one read."""
+        if reader not in self.reads:
+            self.reads[reader] = reader(self)
+        return self.reads[reader]
 
     def section(self, key: str, **values: Any) -> Section:
         """The section ``key`` with its template filled with ``values`` (and ``w``, the words)."""

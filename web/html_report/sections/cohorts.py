@@ -7,13 +7,14 @@ from __future__ import annotations
 from ladder.reports.cohorts import WITHIN, cohorts
 from web.html_report import charts
 from web.html_report.section import Context, Section
-from web.html_report.sections.funnel import every_for
+from web.html_report.sections.funnel import every_for, history
 
 
 def build(context: Context) -> Section | None:
     words, ladder = context.words, context.ladder
     every = every_for(context)
-    rows = cohorts(context.connection, ladder, context.window, context.zone, WITHIN, every)
+    read = context.read(history)  # the funnel's
+    rows = cohorts(context.connection, ladder, context.window, context.zone, WITHIN, every, read)
     climbing = ladder.rung_names[1:]
     columns = [
         (words("within", rung=rung, days=days), f"{rung}_{days}d")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ladder.reports.funnel import funnel, rung_keys
+from ladder.reports.history import HistoryRead, read_history
 from ladder.reports.periods import Every
 from web.html_report import charts
 from web.html_report.section import Context, Section
@@ -20,10 +21,16 @@ def every_for(context: Context) -> Every:
     return Every.WEEK if short else Every.MONTH
 
 
+def history(context: Context) -> HistoryRead:
+    """The level history, read once for this section and the cohorts."""
+    return read_history(context.connection, context.ladder, context.window, context.zone)
+
+
 def build(context: Context) -> Section | None:
     words = context.words
     every = every_for(context)
-    rows = funnel(context.connection, context.ladder, context.window, every, context.zone)
+    read = context.read(history)
+    rows = funnel(context.connection, context.ladder, context.window, every, context.zone, read)
     if not rows:
         return context.section("funnel", rows=[], rungs=[], chart=None)
     keys = rung_keys(context.ladder.rung_names)

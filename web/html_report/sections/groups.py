@@ -3,7 +3,7 @@ group and a chart of the largest ones' people on each rung."""
 
 from __future__ import annotations
 
-from ladder.reports.groups import group_figures, groups_compared
+from ladder.reports.groups import GroupFigures, group_figures, groups_compared
 from web.html_report import charts
 from web.html_report.section import Context, Section
 
@@ -11,10 +11,16 @@ CHARTED = 12  # the largest groups drawn
 TABLED = 40  # and listed (a movement may have thousands of groups)
 
 
+def figures(context: Context) -> GroupFigures:
+    """The groups' figures, read once for this section and the headline (their sums)."""
+    return group_figures(context.connection, context.window)
+
+
 def build(context: Context) -> Section:
     words = context.words
-    figures = context.read(group_figures, context.window)  # the headline's too
-    rows = groups_compared(context.connection, context.ladder, context.window, figures)
+    rows = groups_compared(
+        context.connection, context.ladder, context.window, context.read(figures)
+    )
     rungs = [
         key.removeprefix("rung:") for key in (rows[0] if rows else {}) if key.startswith("rung:")
     ]

@@ -4,15 +4,15 @@ people on each rung."""
 
 from __future__ import annotations
 
-from ladder.reports.groups import group_figures
 from ladder.reports.headline import headline
 from web.html_report import charts
 from web.html_report.section import Context, Section
+from web.html_report.sections.groups import figures as group_figures
 
 
 def build(context: Context) -> Section:
     words = context.words
-    groups = context.read(group_figures, context.window)  # the groups section's too
+    groups = context.read(group_figures)  # the groups section's
     rows = headline(context.connection, context.ladder, context.window, groups)
     figures = []
     for row in rows:
