@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -30,6 +32,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "ladder_read_only"  # execution option: a deferred BEGIN on SQLite
 _PASSWORD_IN_URL = re.compile(r"(?P<keep>://[^:/@\s]*:)\S*@")  # to the last @
 SQLITE_CACHE_KIB = 262_144  # 256 MiB page cache: worth 1.8x on bulk loads (PERFORMANCE.md)
+SNAPSHOT_LOCK_WAIT_MS = 200  # how long readers_alike waits for a writer before reading alone
 
 
 def redacted(url: str) -> str:
@@ -123,6 +126,57 @@ def reading(engine: Engine) -> Connection:
     with "database is locked" under load. On PostgreSQL it is a plain connection.
     """
     return engine.connect().execution_options(**{READ_ONLY: True})
+
+
+@contextmanager
+def readers_alike(connection: Connection, count: int) -> Iterator[list[Connection]]:
+    """``count`` new read connections to ``connection``'s database that all see the same data,
+    for reads run at once in threads (one connection per thread); or ``[connection]`` alone
+    when the database cannot give them.
+
+    On SQLite each connection reads its own snapshot, taken at its first read: the new ones
+    take theirs while a write lock, held for an instant, keeps any writer from committing in
+    between, so they all see the same data. Read alone instead: an in-memory database (a new
+    connection would be another database), a file opened read-only (no write lock to take),
+    or a writer at work (the lock not obtained within ``SNAPSHOT_LOCK_WAIT_MS``: a report never
+    waits for an import). On PostgreSQL a read connection sees each statement's own snapshot
+    (read committed) alone as together: plain new ones."""
+    engine = connection.engine
+    if count <= 1:
+        yield [connection]
+        return
+    with ExitStack() as stack:
+        if engine.dialect.name != "sqlite":
+            yield [stack.enter_context(reading(engine)) for _ in range(count)]
+            return
+        if sqlite_path(engine.url.render_as_string(hide_password=False)) is None:
+            yield [connection]
+            return
+        readers = _sqlite_readers_alike(stack, engine, count)
+        yield readers if readers else [connection]
+
+
+def _sqlite_readers_alike(stack: ExitStack, engine: Engine, count: int) -> list[Connection]:
+    """The readers, their snapshots taken under a write lock; [] when it cannot be taken."""
+    with engine.connect() as locking:
+        if _READ_ONLY_CAUSE in locking.info:
+            return []
+        raw: Any = locking.connection.driver_connection
+        raw.execute(f"PRAGMA busy_timeout = {SNAPSHOT_LOCK_WAIT_MS}")
+        try:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error:  # a writer at work, or a file that cannot be written
+                return []
+            try:
+                readers = [stack.enter_context(reading(engine)) for _ in range(count)]
+                for reader in readers:  # the read transaction, and its snapshot, start now
+                    reader.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1").all()
+            finally:
+                raw.execute("ROLLBACK")
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    return readers
 
 
 # --- SQLite files: created owner-only; opened read-only when they cannot be written -------

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from ladder.campaigns.manage import CampaignInput, add_campaign
+from ladder.errors import MisuseError
 from ladder.orgs.affiliations import affiliate
 from ladder.orgs.manage import OrgInput, add_org
 from ladder.reports.groups import groups_compared
@@ -249,3 +250,22 @@ def test_only_the_largest_groups_are_listed(workspace, movement, monkeypatch):
     names = re.findall(r"<tr><td>([^<]+)</td>", found.group(0))
     assert names == ["Nord", "Sud"]  # the group-less row (one person) is third
     assert "The largest groups: 1 in the chart, 2 in the table, of 3." in found.group(0)
+
+
+def test_sections_built_at_once_give_the_bytes_built_one_after_the_other(workspace, movement):
+    pages = []
+    for workers in (1, 2, 3):
+        with workspace.reading() as connection:
+            window = _window()
+            pages.append(html_report(connection, workspace.ladder, window, UTC, workers=workers))
+    assert pages[0] == pages[1] == pages[2]
+
+
+def test_a_section_that_fails_fails_the_page_with_its_own_error(workspace, movement, monkeypatch):
+    def broken(context):
+        raise MisuseError("the events cannot be read")
+
+    monkeypatch.setattr("web.html_report.sections.events.build", broken)
+    for workers in (1, 2):
+        with workspace.reading() as connection, pytest.raises(MisuseError, match="cannot be read"):
+            html_report(connection, workspace.ladder, _window(), UTC, workers=workers)

@@ -6,13 +6,17 @@ the ids matplotlib makes, no date in the metadata, chart text kept as real ``<te
 browser's font draws it, the page's text search and a screen reader find it). Each SVG's ids
 are prefixed with the chart's name, so several charts live in one page without clashing; the
 fixed width and height are dropped (the viewBox stays) so a chart scales to a phone's width.
+Charts are drawn one at a time (a lock): matplotlib's style is global, and sections may be
+built in threads.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -33,6 +37,7 @@ _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r"url\(#([^)]+)\)|href=\"#([^\"]+)\"")
 Number = Callable[[float], str]
+_DRAWING = threading.Lock()  # one chart at a time: the style (rcParams) is matplotlib's global
 
 
 def _figure(width: float, height: float) -> Any:
@@ -63,12 +68,15 @@ def _svg(figure: Any, name: str, title: str) -> Markup:
     return Markup(text.strip())
 
 
-def _styled() -> Any:
+@contextmanager
+def _styled() -> Iterator[None]:
+    """The report's style, while this chart alone is drawn."""
     import matplotlib
     from cycler import cycler
 
     style: Any = {**STYLE, "axes.prop_cycle": cycler(color=PALETTE)}
-    return matplotlib.rc_context(style)
+    with _DRAWING, matplotlib.rc_context(style):
+        yield
 
 
 def hbars(
