@@ -23,7 +23,7 @@ from ladder.domain.vocabulary import (
     names,
 )
 from ladder.errors import MisuseError, NotFoundError
-from ladder.people.edit import find_group
+from ladder.people.groups import find_group
 from ladder.people.lookup import find_person
 from ladder.privacy.consent import consenting
 from ladder.storage.models import LocalGroup, Supporter, SupporterTag, Tag
