@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ class ActionKind:
 
 @dataclass(frozen=True, kw_only=True)
 class LadderFile:
-    """The checked contents of a ladder file (frozen and hashable: a cache key as it is)."""
+    """The checked contents of a ladder file."""
 
     ladder: LadderInfo = LadderInfo()
     rungs: tuple[Rung, ...]
@@ -106,6 +106,11 @@ class LadderFile:
         """Check the tables of a ladder file (as TOML reads them); LadderFileError if broken.
         (The name it had as a pydantic model.)"""
         return checked(data, "<ladder>")
+
+    def model_dump_json(self) -> str:
+        """The checked contents as JSON: what the statements built for this ladder are cached
+        under (the rule plans, progress, ranking). Named as the pydantic model's method was."""
+        return json.dumps(asdict(self), sort_keys=True)
 
     @property
     def kind_names(self) -> list[str]:

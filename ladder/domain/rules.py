@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 COUNT_KEYS = ("actions", "attended_events", "hosted_events", "recruits")
@@ -68,9 +69,10 @@ class Condition:
     kinds_of: str | None = None
     recruits_at_rung: str | None = None
 
-    @property
+    @cached_property
     def kind(self) -> str:
-        """The main key: what this condition counts or checks."""
+        """The main key: what this condition counts or checks (worked out once: a condition
+        is frozen, and the reasons of a ``ladder next`` list ask it often)."""
         return next(key for key in MAIN_KEYS if getattr(self, key) is not None)
 
     @property

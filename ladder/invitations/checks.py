@@ -93,7 +93,7 @@ class Spec:
         area = self.area
         given = (area.group_id, area.postcodes, area.near_group_id, area.near_postcodes)
         return (
-            self.ladder,
+            self.ladder.model_dump_json(),
             tuple(self.steps),
             tuple(value is not None for value in given),
             area.either,

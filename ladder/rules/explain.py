@@ -121,7 +121,7 @@ def progress_of_many(
     rules = list({rule.id: rule for found in wanted.values() for rule in found}.values())
     if not rules:
         return {}
-    key = (ladder, tuple(rule.id for rule in rules))
+    key = (ladder.model_dump_json(), tuple(rule.id for rule in rules))
     compiled, query = _STATEMENTS.get(key, lambda: _progress_statement(ladder, rules))
     position = {rule.id: i for i, rule in enumerate(rules)}
     params = {**time_params(ladder, as_of), "only": sorted(people)}

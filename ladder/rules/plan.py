@@ -81,7 +81,7 @@ _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
 
 
 def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
-    return _PLANS.get((ladder, scope), lambda: _build_plan(ladder, scope))
+    return _PLANS.get((ladder.model_dump_json(), scope), lambda: _build_plan(ladder, scope))
 
 
 def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
