@@ -263,18 +263,31 @@ def _statements(attend: str, mobilise: str) -> list[str]:
 
 def naive_orm_loop(url: str, as_of: str, sample: int) -> int:
     """The same rules, one supporter at a time through ORM objects; rolled back."""
-    from ladder.storage.models import LevelChange, Supporter
+    from sqlalchemy.orm import registry
 
+    from ladder.storage import models
+
+    class Supporter:  # ORM classes of ladder's Core tables, mapped here only (ladder maps none)
+        pass
+
+    class LevelChange:
+        def __init__(self, **values: Any) -> None:
+            for name, value in values.items():
+                setattr(self, name, value)
+
+    mapped = registry()
+    mapped.map_imperatively(Supporter, models.Supporter.__table__)
+    mapped.map_imperatively(LevelChange, models.LevelChange.__table__)
     engine, ladder = _open(url)
     t = datetime.fromisoformat(as_of)
     moved = 0
     with Session(engine) as session, session.begin():
-        people = session.scalars(
-            select(Supporter)
-            .where(Supporter.status == "active")
-            .order_by(Supporter.id)
-            .limit(sample)
-        ).all()
+        table = models.Supporter
+        people: list[Any] = list(
+            session.scalars(
+                select(Supporter).where(table.status == "active").order_by(table.id).limit(sample)
+            )
+        )
         for person in people:
             rule = _naive_rule(session, ladder, person, t)
             if rule is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,13 +13,16 @@ from cli.output import checkin_message, echo_rows, output_options, recorded_mess
 from ladder.domain.contact import looks_like_phone
 from ladder.errors import LadderError
 from ladder.events import checkin as service
-from ladder.events import door
 from ladder.events import rsvp as answers
 from ladder.events.agenda import EventRef
 from ladder.events.checkin import CheckinResult
-from ladder.events.door import DoorCandidate, sign_up_and_check_in
-from ladder.people.edit import person_fields
 from ladder.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ladder.events.door import DoorCandidate
+
+# ladder.events.door and ladder.people.edit (the door loop, walk-ins) are imported where used:
+# `ladder checkin EVENT PERSON` needs neither.
 
 LATE_HELP = "The event is closed or ended over 24 hours ago: record it anyway."
 NEW = "new"  # the door loop's choice: sign up a walk-in
@@ -87,6 +90,9 @@ def _walk_in(
     fields: dict[str, Any],
 ) -> None:
     """`checkin EVENT --new ...`: sign up a walk-in and check them in."""
+    from ladder.events.door import sign_up_and_check_in
+    from ladder.people.edit import person_fields
+
     result, notes = sign_up_and_check_in(
         workspace.engine,
         workspace.ladder,
@@ -112,6 +118,8 @@ def _check_in_one(workspace: Workspace, event: str, person: str, late: bool) -> 
 
 def _door_loop(workspace: Workspace, event_ref: str, late: bool) -> None:
     """`checkin EVENT` at a terminal: type, pick, next, until an empty line."""
+    from ladder.events import door
+
     event = door.door_event(workspace.engine, event_ref, late)
     click.echo(f"Checking in to {event.describe()}. Empty line to finish.")
     count = 0
@@ -135,12 +143,14 @@ def _door_pick(
     workspace: Workspace, event: EventRef, typed: str, late: bool
 ) -> CheckinResult | None:
     """One name typed at the door: list, pick, check in (or sign up); None when skipped."""
+    from ladder.events import door
+
     choice = _choose(door.door_candidates(workspace.engine, event, typed), typed)
     if choice is None:
         return None
     if choice == NEW:
         return _door_walk_in(workspace, event, typed, late)
-    assert isinstance(choice, DoorCandidate)
+    assert isinstance(choice, door.DoorCandidate)
     return door.check_in_pick(
         workspace.engine, workspace.ladder, event, choice.person, workspace.settings.user, late
     )
@@ -179,6 +189,9 @@ def _choose(candidates: list[DoorCandidate], typed: str) -> DoorCandidate | str 
 
 def _door_walk_in(workspace: Workspace, event: EventRef, typed: str, late: bool) -> CheckinResult:
     """Ask for a walk-in's details (what was typed fills the defaults) and sign them up."""
+    from ladder.events.door import sign_up_and_check_in
+    from ladder.people.edit import person_fields
+
     is_contact = "@" in typed or looks_like_phone(typed)
     first, _, last = ("", "", "") if is_contact else typed.partition(" ")
     first = _ask("first name", first)

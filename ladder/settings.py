@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -80,7 +79,7 @@ class Settings:
 
 def default_ladder_path() -> Path:
     """The built-in 350.org-style ladder (follow, attend, mobilise), shipped with the package."""
-    return Path(str(resources.files("ladder").joinpath("default_ladder.toml")))
+    return Path(__file__).with_name("default_ladder.toml")  # importlib.resources: +3 ms
 
 
 def zone_named(name: str, where: str) -> ZoneInfo:

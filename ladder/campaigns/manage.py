@@ -16,7 +16,7 @@ from ladder.domain.ladderfile import LadderFile
 from ladder.domain.names import fold
 from ladder.domain.text import LONG_TEXT, TITLE, text_problem
 from ladder.errors import ConflictError, InputError, MisuseError
-from ladder.people.edit import find_group
+from ladder.people.groups import find_group
 from ladder.privacy import audit
 from ladder.storage.models import Campaign, CampaignGoal
 

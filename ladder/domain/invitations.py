@@ -22,37 +22,40 @@ Pure: no database, no command line.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import Field
-
-from ladder.domain.rules import StrictModel
-
-Weight = Annotated[float, Field(ge=0, le=100)]
-Days = Annotated[int, Field(ge=0, le=3650)]
 ATTENDANCE_KIND = "event_attendance"  # the action kind a check-in records
 
 
-class Weights(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class Weights:
     """How much each part of the score counts (documented defaults; they sum to 1)."""
 
-    closeness: Weight = 0.40
-    recency: Weight = 0.25
-    frequency: Weight = 0.15
-    proximity: Weight = 0.10
-    recruiter: Weight = 0.10
+    closeness: float = 0.40
+    recency: float = 0.25
+    frequency: float = 0.15
+    proximity: float = 0.10
+    recruiter: float = 0.10
 
 
-class InvitationSettings(StrictModel):
-    """``[invitations]``: exclusion windows and scoring for ``ladder next``."""
+@dataclass(frozen=True, kw_only=True)
+class InvitationSettings:
+    """``[invitations]``: exclusion windows and scoring for ``ladder next`` (checked by
+    :mod:`ladder.domain.ladder_schema`: days 0 to 3650, weights 0 to 100...)."""
 
-    fatigue_days: Days = 14
-    decline_days: Days = 60
-    recency_days: Annotated[int, Field(ge=1, le=3650)] = 180
-    frequency_days: Annotated[int, Field(ge=1, le=3650)] = 90
-    frequency_cap: Annotated[int, Field(ge=1, le=10_000)] = 10
-    near_prefix: Annotated[int, Field(ge=1, le=16)] = 3
-    weights: Weights = Field(default_factory=Weights)
+    fatigue_days: int = 14
+    decline_days: int = 60
+    recency_days: int = 180
+    frequency_days: int = 90
+    frequency_cap: int = 10
+    near_prefix: int = 3
+    weights: Weights = Weights()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> InvitationSettings:
+        """From checked data (the weights a nested table)."""
+        return cls(**{**data, "weights": Weights(**data["weights"])})
 
 
 PARTS = ("closeness", "recency", "frequency", "proximity", "recruiter")

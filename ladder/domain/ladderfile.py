@@ -1,4 +1,4 @@
-"""The ladder file: TOML, validated by pydantic, with one-line errors.
+"""The ladder file: TOML, checked (by pydantic, when the file changed), with one-line errors.
 
 A ladder file declares the ordered rungs and the action kinds that count as evidence for each::
 
@@ -33,92 +33,84 @@ overrides it, and without either the machine's zone is used)::
 
 A broken file raises :class:`LadderFileError` naming the file, the entry and the field, e.g.
 ``ladder.toml: action_kinds[3] (name='recruit'): rung: unknown rung 'lead' (rungs: follow, ...)``.
+
+Commands read the file as plain frozen dataclasses. Checking it needs pydantic and its models
+(:mod:`ladder.domain.ladder_schema`), a fifth of a command's start-up, so the checked result is
+kept in the user's cache, keyed by the file's bytes and the checking code's own source
+(:mod:`ladder.domain.ladder_cache`): an unchanged file is read back without pydantic.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ladder.domain.invitations import InvitationSettings
-from ladder.domain.rules import Promotion, Rule, Slug, reference_problems
-from ladder.domain.rules import StrictModel as _Strict
+from ladder.domain.rules import Promotion, Rule, reference_problems, rule_from
 from ladder.errors import LadderFileError
 from ladder.settings import default_ladder_path as default_ladder_path  # its old home
-from ladder.settings import unknown_zone
 
 
-class LadderInfo(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class LadderInfo:
     name: str = "ladder"
     description: str = ""
 
 
-class Rung(_Strict):
-    name: Slug
+@dataclass(frozen=True, kw_only=True)
+class Rung:
+    name: str
     label: str = ""
     description: str = ""
     requires_previous: bool | None = None  # None: [promotion] no_skipping decides
 
 
-class ActionKind(_Strict):
-    name: Slug
-    rung: Slug
+@dataclass(frozen=True, kw_only=True)
+class ActionKind:
+    name: str
+    rung: str
     label: str = ""
 
 
-class LadderFile(_Strict):
-    """The validated contents of a ladder file."""
+@dataclass(frozen=True, kw_only=True)
+class LadderFile:
+    """The checked contents of a ladder file."""
 
-    ladder: LadderInfo = Field(default_factory=LadderInfo)
-    rungs: list[Rung] = Field(min_length=1)
-    action_kinds: list[ActionKind] = Field(default_factory=list)
-    promotion: Promotion = Field(default_factory=Promotion)
-    rules: list[Rule] = Field(default_factory=list)
-    invitations: InvitationSettings = Field(default_factory=InvitationSettings)
+    ladder: LadderInfo = LadderInfo()
+    rungs: tuple[Rung, ...]
+    action_kinds: tuple[ActionKind, ...] = ()
+    promotion: Promotion = Promotion()
+    rules: tuple[Rule, ...] = ()
+    invitations: InvitationSettings = InvitationSettings()
     time_zone: str | None = None  # IANA name, e.g. "Pacific/Noumea"
 
-    @field_validator("time_zone")
     @classmethod
-    def _check_time_zone(cls, name: str | None) -> str | None:
-        if name is None:
-            return None
-        try:
-            ZoneInfo(name.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(unknown_zone(name)) from None
-        return name.strip()
+    def from_data(cls, data: dict[str, Any]) -> LadderFile:
+        """The dataclasses from checked data (:func:`ladder.domain.ladder_schema.validated`);
+        KeyError or TypeError when ``data`` does not have the checked shape."""
+        return cls(
+            ladder=LadderInfo(**data["ladder"]),
+            rungs=tuple(Rung(**rung) for rung in data["rungs"]),
+            action_kinds=tuple(ActionKind(**kind) for kind in data["action_kinds"]),
+            promotion=Promotion(**data["promotion"]),
+            rules=tuple(map(rule_from, data["rules"])),
+            invitations=InvitationSettings.from_data(data["invitations"]),
+            time_zone=data["time_zone"],
+        )
 
-    @model_validator(mode="after")
-    def _check_references(self) -> LadderFile:
-        problems = [
-            *_duplicates("rungs", [r.name for r in self.rungs]),
-            *_duplicates("action_kinds", [k.name for k in self.action_kinds]),
-            *_duplicates("rules", [r.id for r in self.rules], key="id"),
-        ]
-        rung_names = self.rung_names
-        for index, kind in enumerate(self.action_kinds):
-            if kind.rung not in rung_names:
-                problems.append(
-                    _EntryError(
-                        f"action_kinds[{index}] (name={kind.name!r})",
-                        "rung",
-                        f"unknown rung {kind.rung!r} (rungs: {', '.join(rung_names)})",
-                    )
-                )
-        problems += [
-            _EntryError(f"rules[{index}] (id={rule.id!r})", field, problem)
-            for index, rule in enumerate(self.rules)
-            for field, problem in reference_problems(rule, rung_names, self.kind_names)
-        ]
-        if len(problems) == 1:
-            raise problems[0]
-        if problems:
-            raise _EntryErrors(problems)
-        return self
+    @classmethod
+    def model_validate(cls, data: dict[str, Any]) -> LadderFile:
+        """Check the tables of a ladder file (as TOML reads them); LadderFileError if broken.
+        (The name it had as a pydantic model.)"""
+        return checked(data, "<ladder>")
+
+    def model_dump_json(self) -> str:
+        """The checked contents as JSON: what the statements built for this ladder are cached
+        under (the rule plans, progress, ranking). Named as the pydantic model's method was."""
+        return json.dumps(asdict(self), sort_keys=True)
 
     @property
     def kind_names(self) -> list[str]:
@@ -169,53 +161,71 @@ class LadderFile(_Strict):
         return [k for k in self.action_kinds if k.rung == rung]
 
 
-class _EntryError(ValueError):
-    """Raised inside validators so the message can name the entry and the field."""
+def cross_problems(ladder: LadderFile) -> list[str]:
+    """What the entries, each fine on its own, get wrong together: duplicate names, and
+    references to rungs and action kinds the file does not declare. One line each."""
+    problems = [
+        *_duplicates("rungs", ladder.rung_names),
+        *_duplicates("action_kinds", ladder.kind_names),
+        *_duplicates("rules", [r.id for r in ladder.rules], key="id"),
+    ]
+    rung_names = ladder.rung_names
+    for index, kind in enumerate(ladder.action_kinds):
+        if kind.rung not in rung_names:
+            problems.append(
+                f"action_kinds[{index}] (name={kind.name!r}): rung: "
+                f"unknown rung {kind.rung!r} (rungs: {', '.join(rung_names)})"
+            )
+    problems += [
+        f"rules[{index}] (id={rule.id!r}): {field}: {problem}"
+        for index, rule in enumerate(ladder.rules)
+        for field, problem in reference_problems(rule, rung_names, ladder.kind_names)
+    ]
+    return problems
 
-    def __init__(self, entry: str, field: str, problem: str) -> None:
-        super().__init__(f"{entry}: {field}: {problem}")
 
-
-class _EntryErrors(ValueError):
-    """Several entry errors found at once (rule references): one line each."""
-
-    def __init__(self, errors: list[_EntryError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
-
-
-def _duplicates(section: str, names: list[str], key: str = "name") -> list[_EntryError]:
+def _duplicates(section: str, names: list[str], key: str = "name") -> list[str]:
     seen: set[str] = set()
     problems = []
     for index, name in enumerate(names):
         if name in seen:
-            problems.append(
-                _EntryError(f"{section}[{index}] ({key}={name!r})", key, f"duplicate {key}")
-            )
+            problems.append(f"{section}[{index}] ({key}={name!r}): {key}: duplicate {key}")
         seen.add(name)
     return problems
 
 
 def load_ladder(path: Path) -> LadderFile:
-    """Read and validate a ladder file; every problem is a one-line LadderFileError."""
+    """Read and check a ladder file; every problem is a one-line LadderFileError.
+
+    A file whose bytes were checked before (by this version of the checks) is read back from
+    the cache, without pydantic."""
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
+        text = content.decode("utf-8")
     except FileNotFoundError:
         raise LadderFileError(f"{path}: ladder file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LadderFileError(f"{path}: cannot read the ladder file: {exc}") from None
-    return parse_ladder(text, source=str(path))
+    from ladder.domain import ladder_cache
+
+    data = ladder_cache.read(content)
+    if data is not None:
+        try:
+            return LadderFile.from_data(data)
+        except (KeyError, TypeError, ValueError):
+            pass  # not the shape this code builds from: check the file again
+    ladder, data = _checked_data(_toml(text, str(path)), str(path))
+    ladder_cache.write(content, data)
+    return ladder
 
 
 def parse_ladder(text: str, source: str = "<ladder>") -> LadderFile:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LadderFileError(f"{source}: invalid TOML: {exc}") from None
-    try:
-        return LadderFile.model_validate(data)
-    except ValidationError as exc:
-        raise LadderFileError(f"{source}: {describe_validation_error(exc, data)}") from None
+    return checked(_toml(text, source), source)
+
+
+def checked(data: dict[str, Any], source: str) -> LadderFile:
+    """A ladder file's tables (as TOML reads them), checked; LadderFileError if broken."""
+    return _checked_data(data, source)[0]
 
 
 def ladder_problems(text: str, source: str) -> list[str]:
@@ -224,61 +234,32 @@ def ladder_problems(text: str, source: str) -> list[str]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return [f"{source}: invalid TOML: {exc}"]
+    return [f"{source}: {line}" for line in _problems_and_data(data)[0]]
+
+
+def _toml(text: str, source: str) -> dict[str, Any]:
     try:
-        LadderFile.model_validate(data)
-    except ValidationError as exc:
-        return [f"{source}: {line}" for line in _error_lines(exc, data)]
-    return []
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LadderFileError(f"{source}: invalid TOML: {exc}") from None
 
 
-def describe_validation_error(exc: ValidationError, data: dict[str, Any]) -> str:
-    lines = _error_lines(exc, data)
-    more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
-    return lines[0] + more
+def _checked_data(data: dict[str, Any], source: str) -> tuple[LadderFile, dict[str, Any]]:
+    problems, ladder, checked_data = _problems_and_data(data)
+    if problems or ladder is None:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise LadderFileError(f"{source}: {problems[0]}{more}")
+    return ladder, checked_data
 
 
-def _error_lines(exc: ValidationError, data: dict[str, Any]) -> list[str]:
-    lines = []
-    for error in exc.errors():
-        context = error.get("ctx") or {}
-        inner = context.get("error")
-        if isinstance(inner, _EntryError):
-            lines.append(str(inner))
-            continue
-        if isinstance(inner, _EntryErrors):
-            lines.extend(str(e) for e in inner.errors)
-            continue
-        lines.append(_locate(tuple(error["loc"]), data) + _clean(error["msg"]))
-    return lines
+def _problems_and_data(
+    data: dict[str, Any],
+) -> tuple[list[str], LadderFile | None, dict[str, Any]]:
+    from ladder.domain.ladder_schema import validated
 
-
-def _locate(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """Turn ('rules', 2, 'promote_to') into "rules[2] (id='x'): promote_to: "."""
-    entry: list[str] = []
-    node: Any = data
-    parts = list(loc)
-    # only the top-level entry is named ("rules[2] (id='x')"); deeper places are a dotted field
-    if parts and isinstance(parts[0], str) and len(parts) > 1 and isinstance(parts[1], int):
-        section, index = parts.pop(0), parts.pop(0)
-        node = node.get(section, []) if isinstance(node, dict) else []
-        item = node[index] if isinstance(node, list) and index < len(node) else {}
-        label = _entry_label(item)
-        entry.append(f"{section}[{index}]{label}")
-        node = item
-    field = ".".join(str(p) for p in parts)
-    where = ".".join(entry)
-    if where and field:
-        return f"{where}: {field}: "
-    return f"{where or field}: " if (where or field) else ""
-
-
-def _entry_label(item: Any) -> str:
-    if isinstance(item, dict):
-        for key in ("id", "name"):
-            if isinstance(item.get(key), str):
-                return f" ({key}={item[key]!r})"
-    return ""
-
-
-def _clean(message: str) -> str:
-    return message.removeprefix("Value error, ")
+    result = validated(data)
+    if isinstance(result, list):
+        return result, None, {}
+    result = json.loads(json.dumps(result))  # what the cache gives back, exactly
+    ladder = LadderFile.from_data(result)
+    return cross_problems(ladder), ladder, result

@@ -15,20 +15,16 @@ Each condition is an inline table whose one *main* key says what it counts::
 
 A rule is ``id`` + either ``promote_to = RUNG`` or ``lapse = true`` + ``all = [...]`` or
 ``any = [...]``. The ``[promotion]`` table holds the settings that apply to every rule.
-References (rungs, kinds) are checked by :class:`ladder.domain.ladderfile.LadderFile`.
+Each entry is checked by :mod:`ladder.domain.ladder_schema`, references to rungs and kinds by
+:func:`ladder.domain.ladderfile.reference_problems`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-
-from ladder.domain.text import KIND, text_problem
-
-_SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
 
 COUNT_KEYS = ("actions", "attended_events", "hosted_events", "recruits")
 MAIN_KEYS = (
@@ -50,87 +46,50 @@ MODIFIERS = {
 CONSENTS = ("email", "sms", "photo")
 REACTIVATION = "reactivation"  # the rule id recorded when a lapsed person becomes active again
 
-
-def _slug(value: str) -> str:
-    value = value.strip()
-    if len(value) > KIND:  # rung and kind columns are the narrowest that hold a name
-        raise ValueError(f"{value[:20]!r}... has {text_problem(value, KIND)}")
-    if not _SLUG.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid name: use lowercase letters, digits, '-' or '_', "
-            "starting with a letter"
-        )
-    return value
+# The dataclasses below are what commands read: plain, frozen and hashable, built from data
+# that :mod:`ladder.domain.ladder_schema` checked (with pydantic, only when the file changed).
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-Positive = Annotated[int, Field(ge=1)]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Condition(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class Condition:
     """One condition: exactly one main key, plus the modifiers that main key accepts."""
 
-    actions: Positive | None = None
-    attended_events: Positive | None = None
-    hosted_events: Positive | None = None
-    recruits: Positive | None = None
-    days_at_rung: Positive | None = None
-    has_tag: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    actions: int | None = None
+    attended_events: int | None = None
+    hosted_events: int | None = None
+    recruits: int | None = None
+    days_at_rung: int | None = None
+    has_tag: str | None = None
     has_consent: Literal["email", "sms", "photo"] | None = None
-    no_activity_days: Positive | None = None
-    all: list[Condition] | None = Field(default=None, min_length=1)
-    any: list[Condition] | None = Field(default=None, min_length=1)
-    within_days: Positive | None = None
-    kinds: list[Slug] | None = Field(default=None, min_length=1)
-    kinds_of: Slug | None = None
-    recruits_at_rung: Slug | None = None
+    no_activity_days: int | None = None
+    all: tuple[Condition, ...] | None = None
+    any: tuple[Condition, ...] | None = None
+    within_days: int | None = None
+    kinds: tuple[str, ...] | None = None
+    kinds_of: str | None = None
+    recruits_at_rung: str | None = None
 
-    @model_validator(mode="after")
-    def _one_main_key(self) -> Condition:
-        given = [key for key in MAIN_KEYS if getattr(self, key) is not None]
-        if len(given) != 1:
-            found = f" (found: {', '.join(given)})" if given else ""
-            raise ValueError(f"give exactly one of {', '.join(MAIN_KEYS)}{found}")
-        for modifier, allowed in MODIFIERS.items():
-            if getattr(self, modifier) is not None and given[0] not in allowed:
-                raise ValueError(f"{modifier} only goes with {' or '.join(allowed)}")
-        if self.kinds is not None and self.kinds_of is not None:
-            raise ValueError("give kinds or kinds_of, not both")
-        return self
-
-    @property
+    @cached_property
     def kind(self) -> str:
-        """The main key: what this condition counts or checks."""
+        """The main key: what this condition counts or checks (worked out once: a condition
+        is frozen, and the reasons of a ``ladder next`` list ask it often)."""
         return next(key for key in MAIN_KEYS if getattr(self, key) is not None)
 
     @property
-    def children(self) -> list[Condition]:
-        return self.all or self.any or []
+    def children(self) -> tuple[Condition, ...]:
+        return self.all or self.any or ()
 
 
-class Rule(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class Rule:
     """Promote to a rung, or mark lapsed, when ``all`` (or ``any``) of its conditions hold."""
 
-    id: Slug
+    id: str
     description: str = ""
-    promote_to: Slug | None = None
+    promote_to: str | None = None
     lapse: bool = False
-    all: list[Condition] | None = Field(default=None, min_length=1)
-    any: list[Condition] | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _one_effect_one_combinator(self) -> Rule:
-        if self.id == REACTIVATION:
-            raise ValueError(f"the rule id {REACTIVATION!r} is reserved: choose another id")
-        if (self.promote_to is None) == (not self.lapse):
-            raise ValueError("give either promote_to = RUNG or lapse = true")
-        if (self.all is None) == (self.any is None):
-            raise ValueError("give either all = [...] or any = [...] (nest one in the other)")
-        return self
+    all: tuple[Condition, ...] | None = None
+    any: tuple[Condition, ...] | None = None
 
     @property
     def condition(self) -> Condition:
@@ -142,7 +101,8 @@ class Rule(StrictModel):
         return "all" if self.all is not None else "any"
 
 
-class Promotion(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class Promotion:
     """``[promotion]``: settings that apply to every rule.
 
     ``no_skipping``: a rule promoting to a rung applies only to people on the rung just below
@@ -152,8 +112,27 @@ class Promotion(StrictModel):
     """
 
     no_skipping: bool = True
-    lapse_grace_days: Annotated[int, Field(ge=0)] = 30
+    lapse_grace_days: int = 30
     promote_manually_set: bool = False
+
+
+def condition_from(data: dict[str, Any]) -> Condition:
+    """A Condition from checked data (:mod:`ladder.domain.ladder_schema`)."""
+    values = dict(data)
+    for key in ("all", "any", "kinds"):
+        if values.get(key) is not None:
+            items = values[key]
+            values[key] = tuple(items if key == "kinds" else map(condition_from, items))
+    return Condition(**values)
+
+
+def rule_from(data: dict[str, Any]) -> Rule:
+    """A Rule from checked data."""
+    values = dict(data)
+    for key in ("all", "any"):
+        if values.get(key) is not None:
+            values[key] = tuple(map(condition_from, values[key]))
+    return Rule(**values)
 
 
 def walk(condition: Condition, path: str) -> Iterator[tuple[str, Condition]]:

@@ -23,7 +23,7 @@ from ladder.domain.text import (
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
 from ladder.orgs.manage import find_org, people_events
-from ladder.people.edit import find_group
+from ladder.people.groups import find_group
 from ladder.people.lookup import find_person
 from ladder.privacy import audit
 from ladder.storage.models import (

@@ -109,7 +109,7 @@ def sign_up_and_check_in(
             connection, ladder, event, fields, user, recruited_by, group, now
         )
         if not (known and result.already):  # someone known, already in: nothing written
-            named = [*fields.model_dump(exclude_none=True), *["group"] * (group is not None)]
+            named = [*fields.given_names(), *["group"] * (group is not None)]
             audit.record(
                 connection,
                 user,

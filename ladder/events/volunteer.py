@@ -343,7 +343,7 @@ def walk_in_person(
         result, _notes, known = walk_in(
             connection, ladder, event, fields, actor, recruited_by, None, now
         )
-        given = [name for name, value in fields.model_dump().items() if value is not None]
+        given = fields.given_names()
         ticked = {c: True for c in CHANNELS if getattr(fields, f"consent_{c}", None)}
         if known and ticked:  # a new person's boxes were recorded when they were added
             record_consent(

@@ -30,7 +30,7 @@ from ladder.invitations.checks import Area, Spec
 from ladder.invitations.ranking import params, ranking
 from ladder.invitations.reasons import reasons_for
 from ladder.orgs.manage import find_org
-from ladder.people.edit import find_group
+from ladder.people.groups import find_group
 from ladder.privacy import audit
 from ladder.storage.engine import reading
 from ladder.storage.models import Attendance, Contact, Event, LocalGroup, Tag

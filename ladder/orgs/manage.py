@@ -15,7 +15,7 @@ from ladder.domain.names import close_names, fold
 from ladder.domain.text import EMAIL, KIND, LONG_TEXT, POSTCODE, TITLE, parse_id, text_problem
 from ladder.domain.vocabulary import Presence, Rsvp
 from ladder.errors import ConflictError, InputError, MisuseError, NotFoundError
-from ladder.people.edit import find_group
+from ladder.people.groups import find_group
 from ladder.privacy import audit
 from ladder.storage.models import (
     Affiliation,

@@ -9,30 +9,44 @@ unless the caller asks to create it (a silently created "Lyon Nrod" is a typo tr
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ladder.clock import utcnow
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
-from ladder.domain.names import SAME_PHONE_AND_NAME, Identity, fold, same_person
+from ladder.domain.names import SAME_PHONE_AND_NAME, Identity, same_person
 from ladder.domain.text import NAME, POSTCODE, text_problem
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import ConflictError, InputError, NotFoundError
+from ladder.people.groups import find_group
+from ladder.people.groups import group_hint as group_hint  # its old home (the import plan)
 from ladder.people.lookup import find_person
 from ladder.privacy import audit
 from ladder.privacy.consent import record_consent
 from ladder.recruitment.cycles import check_new_recruiter, describe_people
 from ladder.storage.models import LocalGroup, Supporter
 
+_TEXTS = ("first_name", "last_name", "email", "phone", "postcode")
+_CONSENTS = ("consent_email", "consent_sms", "consent_photo")
 
-class PersonFields(BaseModel):
-    """What a user can give for a person (add, edit). None means "not given"."""
 
-    model_config = ConfigDict(frozen=True)
+class FieldProblem(ValueError):
+    """What is wrong with one of a person's fields (``field`` names it: ``postcode``)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field
+        self.problem = problem
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonFields:
+    """What a user can give for a person (add, edit). None means "not given".
+
+    Checked and normalised when made (names trimmed, email, phone and postcode normalised, "" a
+    blank that clears the column); FieldProblem names the first field that is wrong."""
 
     first_name: str | None = None
     last_name: str | None = None
@@ -43,60 +57,55 @@ class PersonFields(BaseModel):
     consent_sms: bool | None = None
     consent_photo: bool | None = None
 
-    @field_validator("first_name", "last_name", "postcode", mode="before")
-    @classmethod
-    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
-        """No control character, not longer than the column (the import's rule too)."""
-        limit = POSTCODE if info.field_name == "postcode" else NAME
-        if isinstance(value, str) and (problem := text_problem(value.strip(), limit)):
-            raise ValueError(problem)
-        return value
-
-    @field_validator("first_name", "last_name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return value.strip() if value is not None else None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else (normalise_email(value) or "")
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else (normalise_phone(value) or "")
-
-    @field_validator("postcode")
-    @classmethod
-    def _postcode(cls, value: str | None) -> str | None:
-        return None if value is None else (normalise_postcode(value) or "")
+    def __post_init__(self) -> None:
+        for name in _TEXTS:
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _checked_text(name, value))
+        for name in _CONSENTS:
+            if not isinstance(getattr(self, name), bool | None):
+                raise FieldProblem(name, "Input should be a valid boolean")
 
     def given(self) -> dict[str, Any]:
         """The given values, consents left out; "" (a blank option) clears the column."""
-        return {
-            k: (None if v == "" else v)
-            for k, v in self
-            if v is not None and not k.startswith("consent_")
-        }
+        return {k: (None if v == "" else v) for k in _TEXTS if (v := getattr(self, k)) is not None}
 
     def consents(self) -> dict[str, bool]:
         """The consents given (``{"email": True}``), for the consent ledger."""
         return {
-            k.removeprefix("consent_"): v
-            for k, v in self
-            if k.startswith("consent_") and v is not None
+            k.removeprefix("consent_"): v for k in _CONSENTS if (v := getattr(self, k)) is not None
         }
+
+    def given_names(self) -> list[str]:
+        """The names of the fields given (consents included), for the audit."""
+        return [k for k in (*_TEXTS, *_CONSENTS) if getattr(self, k) is not None]
+
+
+def _checked_text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise FieldProblem(name, "Input should be a valid string")
+    limit = {"first_name": NAME, "last_name": NAME, "postcode": POSTCODE}.get(name)
+    if limit is not None and (problem := text_problem(value.strip(), limit)):
+        raise FieldProblem(name, problem)  # the import's rule too
+    normalise = {
+        "email": normalise_email,
+        "phone": normalise_phone,
+        "postcode": normalise_postcode,
+    }.get(name)
+    if normalise is None:
+        return value.strip()
+    try:
+        return normalise(value) or ""
+    except ValueError as exc:
+        raise FieldProblem(name, str(exc)) from None
 
 
 def person_fields(**values: Any) -> PersonFields:
     """PersonFields from raw option values, with a one-line InputError naming the option."""
     try:
         return PersonFields(**values)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = str(error["loc"][0]).replace("_", "-") if error["loc"] else "person"
-        raise InputError(f"--{where}: {error['msg'].removeprefix('Value error, ')}") from None
+    except FieldProblem as exc:
+        raise InputError(f"--{exc.field.replace('_', '-')}: {exc.problem}") from None
 
 
 @dataclass
@@ -308,29 +317,8 @@ def clear_recruiter(engine: Engine, ref: str, *, by: str) -> Outcome:
 
 def _named(fields: PersonFields, group: str | None, recruited_by: str | None) -> list[str]:
     """The names of the fields given (for the audit): never their values."""
-    named = list(fields.model_dump(exclude_none=True))
+    named = fields.given_names()
     return named + ["group"] * (group is not None) + ["recruiter"] * (recruited_by is not None)
-
-
-def find_group(connection: Connection, name: str) -> int:
-    """The id of the local group called ``name`` (case and accents ignored)."""
-    groups = {
-        fold(n): (gid, n) for gid, n in connection.execute(select(LocalGroup.id, LocalGroup.name))
-    }
-    if fold(name) in groups:
-        return groups[fold(name)][0]
-    hint = group_hint(name, [n for _gid, n in groups.values()])
-    raise NotFoundError(f"unknown group {name!r}{hint}")
-
-
-def group_hint(name: str, names: list[str]) -> str:
-    """What to say after "unknown group": the close names, else a few that exist."""
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    if close:
-        return f" (did you mean {', '.join(close)}?)"
-    if names:
-        return f" (groups include: {', '.join(sorted(names)[:5])})"
-    return " (there are no local groups yet)"
 
 
 def _group_id(connection: Connection, name: str, create: bool, notes: list[str], now: Any) -> int:

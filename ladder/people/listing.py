@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, String, and_, cast, func, literal, select
-from sqlalchemy.orm import aliased
 
 from ladder.domain.contact import postcode_range
 from ladder.domain.ladderfile import LadderFile
@@ -24,7 +23,7 @@ from ladder.domain.vocabulary import (
     names,
 )
 from ladder.errors import MisuseError, NotFoundError
-from ladder.people.edit import find_group
+from ladder.people.groups import find_group
 from ladder.people.lookup import find_person
 from ladder.privacy.consent import consenting
 from ladder.storage.models import LocalGroup, Supporter, SupporterTag, Tag
@@ -73,7 +72,7 @@ def recruiter_label(recruiter_id: Any, first: Any, last: Any) -> Any:
 
 
 def _base_query() -> Select:
-    recruiter = aliased(Supporter)
+    recruiter = Supporter.__table__.alias("recruiter")
     return (
         select(
             Supporter.id,
@@ -85,10 +84,10 @@ def _base_query() -> Select:
             LocalGroup.name,
             Supporter.rung,
             Supporter.status,
-            recruiter_label(recruiter.id, recruiter.first_name, recruiter.last_name),
+            recruiter_label(recruiter.c.id, recruiter.c.first_name, recruiter.c.last_name),
         )
         .outerjoin(LocalGroup, LocalGroup.id == Supporter.local_group_id)
-        .outerjoin(recruiter, recruiter.id == Supporter.recruiter_id)
+        .outerjoin(recruiter, recruiter.c.id == Supporter.recruiter_id)
         .where(Supporter.merged_into_id.is_(None))
     )
 

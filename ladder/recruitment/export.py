@@ -16,7 +16,6 @@ import json
 from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, exists, or_, select
-from sqlalchemy.orm import aliased
 
 from ladder.domain.text import shown_safely
 from ladder.domain.vocabulary import SupporterStatus
@@ -94,7 +93,7 @@ def _quote(value: object) -> str:
 
 
 def _people_query(group_id: int | None) -> Any:
-    recruit = aliased(Supporter)
+    recruit = Supporter.__table__.alias("recruit").c
     query = (
         select(
             Supporter.id,
@@ -116,7 +115,7 @@ def _people_query(group_id: int | None) -> Any:
     )
     if group_id is None:
         return query.where(or_(Supporter.recruiter_id.is_not(None), recruited_someone))
-    member = aliased(Supporter)
+    member = Supporter.__table__.alias("member").c
     members = select(member.id).where(member.local_group_id == group_id)
     recruiters_of_members = select(member.recruiter_id).where(member.local_group_id == group_id)
     return query.where(

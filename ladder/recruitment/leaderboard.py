@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.text import parse_id
 from ladder.errors import MisuseError
-from ladder.people.edit import find_group as find_group_id
+from ladder.people.groups import find_group as find_group_id
 from ladder.recruitment.edges import (
     ids_at_rungs,
     ids_in_group,

@@ -146,7 +146,7 @@ def _report_query(
     counts = _counts(held, people)
     newcomers = _newcomers(ladder, window, held, people)
     base = (
-        select(Event)
+        select(Event.__table__)
         .outerjoin(counts, counts.c.event_id == Event.id)
         .outerjoin(newcomers, newcomers.c.event_id == Event.id)
         .where(*held)

@@ -1,4 +1,8 @@
-"""SQLAlchemy 2.x typed models for the whole domain (see DESIGN.md, "Domain").
+"""The tables of the whole domain (see DESIGN.md, "Domain"), as SQLAlchemy Core tables.
+
+Each table is declared as a class whose attributes are its columns (``Supporter.id``,
+``Supporter.__table__``), read by Core statements; nothing is mapped with the ORM, whose
+mapping and per-statement ORM compilation cost a quarter of every command's start-up.
 
 Times are naive UTC everywhere (SQLite keeps no time zone). Rungs are stored by name: the
 ladder file gives their order, so a movement can add a rung without renumbering anyone.
@@ -7,15 +11,15 @@ Enumerations are strings with CHECK constraints, which both databases enforce al
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -23,10 +27,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnClause
+    from sqlalchemy.sql.type_api import TypeEngine
 
 from ladder.domain.text import (
     EMAIL,
@@ -71,8 +79,49 @@ def _in(column: str, vocabulary: type[StrEnum]) -> str:
     return f"{column} IN ({quoted})"
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+_T = TypeVar("_T")
+
+
+@overload
+def column(
+    type_: type[TypeEngine[_T]] | TypeEngine[_T], /, *args: Any, **kwargs: Any
+) -> ColumnClause[_T]: ...
+@overload
+def column(foreign_key: ForeignKey, /, *args: Any, **kwargs: Any) -> ColumnClause[int]: ...
+def column(*args: Any, **kwargs: Any) -> ColumnClause[Any]:
+    """A Column (its name is the attribute's), typed as the column expression it is where the
+    class is read: Column's own typing forbids reading it from a class (``Supporter.id``) and
+    a foreign key's type comes from the column it refers to (every one here is an id)."""
+    return Column(*args, **kwargs)
+
+
+class Base:
+    """A table declared as a class: its ``Column`` attributes, in order, become the columns of
+    ``__table__`` (named after the attribute), with ``__table_args__`` (constraints, indexes).
+
+    The attributes are the table's own Column objects, so ``Supporter.id`` goes anywhere a
+    column does, and the class anywhere a table does (``insert(Supporter)``, ``.join(Event)``).
+    There are no instances: rows are read and written with Core statements.
+    """
+
+    metadata: ClassVar[MetaData] = MetaData(naming_convention=NAMING_CONVENTION)
+    __tablename__: ClassVar[str]
+    __table__: ClassVar[Table]
+    __table_args__: ClassVar[tuple[Any, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        columns = []
+        for key, value in vars(cls).items():
+            if isinstance(value, Column):
+                value.name = value.key = key
+                columns.append(value)
+        cls.__table__ = Table(cls.__tablename__, cls.metadata, *columns, *cls.__table_args__)
+
+    @classmethod
+    def __clause_element__(cls) -> Table:
+        """The table, where a statement takes a FROM or DML target (SQLAlchemy's coercion)."""
+        return cls.__table__
 
 
 class LocalGroup(Base):
@@ -80,10 +129,10 @@ class LocalGroup(Base):
 
     __tablename__ = "local_groups"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME), unique=True)
-    town: Mapped[str | None] = mapped_column(String(NAME))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    name = column(String(NAME), unique=True, nullable=False)
+    town = column(String(NAME))
+    created_at = column(DateTime, nullable=False)
 
 
 class PartnerOrganisation(Base):
@@ -91,17 +140,17 @@ class PartnerOrganisation(Base):
 
     __tablename__ = "partner_organisations"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(TITLE), unique=True)
-    kind: Mapped[str | None] = mapped_column(String(KIND))
-    contact_email: Mapped[str | None] = mapped_column(String(EMAIL))
-    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
-    notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    member: Mapped[bool | None] = mapped_column(Boolean)  # of the network (None: not said)
-    postcode: Mapped[str | None] = mapped_column(String(POSTCODE))
-    website: Mapped[str | None] = mapped_column(String(TITLE))
-    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)  # `orgs digest` wrote one
+    id = column(Id, primary_key=True)
+    name = column(String(TITLE), unique=True, nullable=False)
+    kind = column(String(KIND))
+    contact_email = column(String(EMAIL))
+    local_group_id = column(ForeignKey("local_groups.id"))
+    notes = column(Text)
+    created_at = column(DateTime, nullable=False)
+    member = column(Boolean)  # of the network (None: not said)
+    postcode = column(String(POSTCODE))
+    website = column(String(TITLE))
+    last_digest_at = column(DateTime)  # `orgs digest` wrote one
 
 
 class Affiliation(Base):
@@ -113,14 +162,14 @@ class Affiliation(Base):
         Index("ix_affiliations_organisation_id", "organisation_id", "supporter_id"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("partner_organisations.id", ondelete="CASCADE")
+    id = column(Id, primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id", ondelete="CASCADE"), nullable=False)
+    organisation_id = column(
+        ForeignKey("partner_organisations.id", ondelete="CASCADE"), nullable=False
     )
-    role: Mapped[str | None] = mapped_column(String(TITLE))
-    since: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    role = column(String(TITLE))
+    since = column(Date)
+    created_at = column(DateTime, nullable=False)
 
 
 class Supporter(Base):
@@ -140,48 +189,46 @@ class Supporter(Base):
         Index("ix_supporters_first_name", "first_name", "last_name"),  # the door search
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    first_name: Mapped[str | None] = mapped_column(String(NAME))
-    last_name: Mapped[str | None] = mapped_column(String(NAME))
-    email: Mapped[str | None] = mapped_column(String(EMAIL), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(PHONE))
-    postcode: Mapped[str | None] = mapped_column(String(POSTCODE))
-    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
-    consent_email: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_sms: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_photo: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str | None] = mapped_column(String(KIND))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
-    rung: Mapped[str] = mapped_column(String(KIND))
-    rung_since: Mapped[datetime] = mapped_column(DateTime)
-    rung_set_manually: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(STATUS), default="active")
-    status_since: Mapped[datetime | None] = mapped_column(DateTime)
-    lapse_condition_since: Mapped[datetime | None] = mapped_column(DateTime)
-    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+    id = column(Id, primary_key=True)
+    first_name = column(String(NAME))
+    last_name = column(String(NAME))
+    email = column(String(EMAIL), unique=True)
+    phone = column(String(PHONE))
+    postcode = column(String(POSTCODE))
+    local_group_id = column(ForeignKey("local_groups.id"))
+    consent_email = column(Boolean, default=False, nullable=False)
+    consent_sms = column(Boolean, default=False, nullable=False)
+    consent_photo = column(Boolean, default=False, nullable=False)
+    source = column(String(KIND))
+    created_at = column(DateTime, nullable=False)
+    updated_at = column(DateTime)
+    rung = column(String(KIND), nullable=False)
+    rung_since = column(DateTime, nullable=False)
+    rung_set_manually = column(Boolean, default=False, nullable=False)
+    status = column(String(STATUS), default="active", nullable=False)
+    status_since = column(DateTime)
+    lapse_condition_since = column(DateTime)
+    recruiter_id = column(ForeignKey("supporters.id"))
+    merged_into_id = column(ForeignKey("supporters.id"))
     # the first recorded action's time and campaign, kept by every write of actions
     # (ladder.actions.firsts): who joined through which campaign, in one indexed read
-    first_action_at: Mapped[datetime | None] = mapped_column(DateTime)
-    first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    first_action_at = column(DateTime)
+    first_campaign_id = column(ForeignKey("campaigns.id"))
 
 
 class Tag(Base):
     __tablename__ = "tags"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(TAG), unique=True)
+    id = column(Id, primary_key=True)
+    name = column(String(TAG), unique=True, nullable=False)
 
 
 class SupporterTag(Base):
     __tablename__ = "supporter_tags"
     __table_args__ = (Index("ix_supporter_tags_tag_id", "tag_id"),)
 
-    supporter_id: Mapped[int] = mapped_column(
-        ForeignKey("supporters.id", ondelete="CASCADE"), primary_key=True
-    )
-    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id", ondelete="CASCADE"), primary_key=True)
+    tag_id = column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Campaign(Base):
@@ -189,13 +236,13 @@ class Campaign(Base):
 
     __tablename__ = "campaigns"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(TITLE), unique=True)
-    description: Mapped[str | None] = mapped_column(Text)
-    starts_on: Mapped[date | None] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
+    id = column(Id, primary_key=True)
+    name = column(String(TITLE), unique=True, nullable=False)
+    description = column(Text)
+    starts_on = column(Date)
+    ends_on = column(Date)
+    created_at = column(DateTime, nullable=False)
+    local_group_id = column(ForeignKey("local_groups.id"))
 
 
 class CampaignGoal(Base):
@@ -207,11 +254,11 @@ class CampaignGoal(Base):
         CheckConstraint("target > 0", name="positive_target"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    metric: Mapped[str] = mapped_column(String(RULE_ID))
-    label: Mapped[str | None] = mapped_column(String(TITLE))
-    target: Mapped[int] = mapped_column(Integer)
+    id = column(Id, primary_key=True)
+    campaign_id = column(ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False)
+    metric = column(String(RULE_ID), nullable=False)
+    label = column(String(TITLE))
+    target = column(Integer, nullable=False)
 
 
 class ActionKind(Base):
@@ -219,10 +266,10 @@ class ActionKind(Base):
 
     __tablename__ = "action_kinds"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(KIND), unique=True)
-    label: Mapped[str | None] = mapped_column(String(TITLE))
-    rung: Mapped[str | None] = mapped_column(String(KIND))
+    id = column(Id, primary_key=True)
+    name = column(String(KIND), unique=True, nullable=False)
+    label = column(String(TITLE))
+    rung = column(String(KIND))
 
 
 class Event(Base):
@@ -239,23 +286,23 @@ class Event(Base):
         Index("ix_events_host_id", "host_id"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    title: Mapped[str] = mapped_column(String(TITLE))
-    kind: Mapped[str] = mapped_column(String(KIND))
-    starts_at: Mapped[datetime] = mapped_column(DateTime)
-    ends_at: Mapped[datetime | None] = mapped_column(DateTime)
-    place: Mapped[str | None] = mapped_column(String(TITLE))
-    postcode: Mapped[str | None] = mapped_column(String(POSTCODE))
-    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_groups.id"))
-    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
-    host_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
-    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisations.id"))
-    capacity: Mapped[int | None] = mapped_column(Integer)
-    key_date: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(STATUS), default="confirmed")
-    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID), unique=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    title = column(String(TITLE), nullable=False)
+    kind = column(String(KIND), nullable=False)
+    starts_at = column(DateTime, nullable=False)
+    ends_at = column(DateTime)
+    place = column(String(TITLE))
+    postcode = column(String(POSTCODE))
+    local_group_id = column(ForeignKey("local_groups.id"))
+    campaign_id = column(ForeignKey("campaigns.id"))
+    host_id = column(ForeignKey("supporters.id"))
+    partner_id = column(ForeignKey("partner_organisations.id"))
+    capacity = column(Integer)
+    key_date = column(Boolean, default=False, nullable=False)
+    status = column(String(STATUS), default="confirmed", nullable=False)
+    external_id = column(String(EXTERNAL_ID), unique=True)
+    closed_at = column(DateTime)
+    created_at = column(DateTime, nullable=False)
 
 
 class Attendance(Base):
@@ -272,18 +319,18 @@ class Attendance(Base):
         Index("ix_attendances_supporter_presence", "supporter_id", "presence"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    invited_at: Mapped[datetime | None] = mapped_column(DateTime)
-    invited_by: Mapped[str | None] = mapped_column(String(NAME))
-    rsvp: Mapped[str | None] = mapped_column(String(STATUS))
-    rsvp_at: Mapped[datetime | None] = mapped_column(DateTime)
-    presence: Mapped[str] = mapped_column(String(STATUS), default="unknown")
-    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime)
-    checked_in_by: Mapped[str | None] = mapped_column(String(NAME))
-    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
-    brought_by_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id"))
+    id = column(Id, primary_key=True)
+    event_id = column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    supporter_id = column(ForeignKey("supporters.id"), nullable=False)
+    invited_at = column(DateTime)
+    invited_by = column(String(NAME))
+    rsvp = column(String(STATUS))
+    rsvp_at = column(DateTime)
+    presence = column(String(STATUS), default="unknown", nullable=False)
+    checked_in_at = column(DateTime)
+    checked_in_by = column(String(NAME))
+    walk_in = column(Boolean, default=False, nullable=False)
+    brought_by_id = column(ForeignKey("supporters.id"))
 
 
 class Action(Base):
@@ -305,16 +352,16 @@ class Action(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    action_kind_id: Mapped[int] = mapped_column(ForeignKey("action_kinds.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
-    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
-    logged_by: Mapped[str | None] = mapped_column(String(NAME))
-    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    note: Mapped[str | None] = mapped_column(Text)
+    id = column(Id, primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id"), nullable=False)
+    action_kind_id = column(ForeignKey("action_kinds.id"), nullable=False)
+    occurred_at = column(DateTime, nullable=False)
+    event_id = column(ForeignKey("events.id", ondelete="SET NULL"))
+    campaign_id = column(ForeignKey("campaigns.id"))
+    logged_by = column(String(NAME))
+    external_id = column(String(EXTERNAL_ID), unique=True)
+    created_at = column(DateTime, nullable=False)
+    note = column(Text)
 
 
 class LevelChange(Base):
@@ -329,17 +376,17 @@ class LevelChange(Base):
         Index("ix_level_changes_rule_id", "rule_id"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    from_rung: Mapped[str | None] = mapped_column(String(KIND))
-    to_rung: Mapped[str | None] = mapped_column(String(KIND))
-    from_status: Mapped[str | None] = mapped_column(String(STATUS))
-    to_status: Mapped[str | None] = mapped_column(String(STATUS))
-    changed_at: Mapped[datetime] = mapped_column(DateTime)
-    rule_id: Mapped[str | None] = mapped_column(String(RULE_ID))
-    changed_by: Mapped[str | None] = mapped_column(String(NAME))
-    reason: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    id = column(Id, primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id"), nullable=False)
+    from_rung = column(String(KIND))
+    to_rung = column(String(KIND))
+    from_status = column(String(STATUS))
+    to_status = column(String(STATUS))
+    changed_at = column(DateTime, nullable=False)
+    rule_id = column(String(RULE_ID))
+    changed_by = column(String(NAME))
+    reason = column(Text)
+    evidence = column(JSON)
 
 
 class Contact(Base):
@@ -351,14 +398,14 @@ class Contact(Base):
         Index("ix_contacts_supporter_contacted", "supporter_id", "contacted_at"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    channel: Mapped[str] = mapped_column(String(STATUS))
-    purpose: Mapped[str | None] = mapped_column(String(TITLE))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
-    target_rung: Mapped[str | None] = mapped_column(String(KIND))
-    contacted_at: Mapped[datetime] = mapped_column(DateTime)
-    contacted_by: Mapped[str | None] = mapped_column(String(NAME))
+    id = column(Id, primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id"), nullable=False)
+    channel = column(String(STATUS), nullable=False)
+    purpose = column(String(TITLE))
+    event_id = column(ForeignKey("events.id", ondelete="SET NULL"))
+    target_rung = column(String(KIND))
+    contacted_at = column(DateTime, nullable=False)
+    contacted_by = column(String(NAME))
 
 
 class Merge(Base):
@@ -366,12 +413,12 @@ class Merge(Base):
 
     __tablename__ = "merges"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    kept_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    merged_id: Mapped[int] = mapped_column(ForeignKey("supporters.id"))
-    merged_at: Mapped[datetime] = mapped_column(DateTime)
-    merged_by: Mapped[str | None] = mapped_column(String(NAME))
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    id = column(Id, primary_key=True)
+    kept_id = column(ForeignKey("supporters.id"), nullable=False)
+    merged_id = column(ForeignKey("supporters.id"), nullable=False)
+    merged_at = column(DateTime, nullable=False)
+    merged_by = column(String(NAME))
+    details = column(JSON)
 
 
 class SupporterIdentifier(Base):
@@ -384,11 +431,11 @@ class SupporterIdentifier(Base):
         Index("ix_supporter_identifiers_supporter_id", "supporter_id"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
-    namespace: Mapped[str] = mapped_column(String(KIND))
-    value: Mapped[str] = mapped_column(String(EXTERNAL_ID))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id", ondelete="CASCADE"), nullable=False)
+    namespace = column(String(KIND), nullable=False)
+    value = column(String(EXTERNAL_ID), nullable=False)
+    created_at = column(DateTime, nullable=False)
 
 
 class EventIdentifier(Base):
@@ -400,11 +447,11 @@ class EventIdentifier(Base):
         Index("ix_event_identifiers_event_id", "event_id"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    namespace: Mapped[str] = mapped_column(String(KIND))
-    value: Mapped[str] = mapped_column(String(EXTERNAL_ID))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    event_id = column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    namespace = column(String(KIND), nullable=False)
+    value = column(String(EXTERNAL_ID), nullable=False)
+    created_at = column(DateTime, nullable=False)
 
 
 class ConsentRecord(Base):
@@ -419,15 +466,15 @@ class ConsentRecord(Base):
         Index("ix_consent_records_supporter_channel", "supporter_id", "channel", "recorded_at"),
     )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
-    channel: Mapped[str] = mapped_column(String(STATUS))
-    given: Mapped[bool] = mapped_column(Boolean)
-    source: Mapped[str | None] = mapped_column(String(TITLE))
-    wording: Mapped[str | None] = mapped_column(String(KIND))
-    evidence: Mapped[str | None] = mapped_column(Text)
-    recorded_by: Mapped[str | None] = mapped_column(String(NAME))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    supporter_id = column(ForeignKey("supporters.id", ondelete="CASCADE"), nullable=False)
+    channel = column(String(STATUS), nullable=False)
+    given = column(Boolean, nullable=False)
+    source = column(String(TITLE))
+    wording = column(String(KIND))
+    evidence = column(Text)
+    recorded_by = column(String(NAME))
+    recorded_at = column(DateTime, nullable=False)
 
 
 class AuditEntry(Base):
@@ -436,13 +483,13 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_at", "at"),)
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime)
-    actor: Mapped[str] = mapped_column(String(NAME))
-    command: Mapped[str] = mapped_column(String(TITLE))
-    fields: Mapped[list[str] | None] = mapped_column(JSON)
-    people: Mapped[int] = mapped_column(Integer)  # how many people it touched
-    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # ids and counts only
+    id = column(Id, primary_key=True)
+    at = column(DateTime, nullable=False)
+    actor = column(String(NAME), nullable=False)
+    command = column(String(TITLE), nullable=False)
+    fields = column(JSON)
+    people = column(Integer, nullable=False)  # how many people it touched
+    detail = column(JSON)  # ids and counts only
 
 
 class AuditPerson(Base):
@@ -451,10 +498,8 @@ class AuditPerson(Base):
     __tablename__ = "audit_people"
     __table_args__ = (Index("ix_audit_people_supporter_id", "supporter_id", "entry_id"),)
 
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("audit_entries.id", ondelete="CASCADE"), primary_key=True
-    )
-    supporter_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    entry_id = column(ForeignKey("audit_entries.id", ondelete="CASCADE"), primary_key=True)
+    supporter_id = column(Id, primary_key=True)
 
 
 class ApiToken(Base):
@@ -463,16 +508,16 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
     __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME))
-    role: Mapped[str] = mapped_column(String(STATUS))
-    prefix: Mapped[str] = mapped_column(String(PREFIX), unique=True)
-    secret_hash: Mapped[str] = mapped_column(String(SECRET_HASH))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    created_by: Mapped[str | None] = mapped_column(String(NAME))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    name = column(String(NAME), nullable=False)
+    role = column(String(STATUS), nullable=False)
+    prefix = column(String(PREFIX), unique=True, nullable=False)
+    secret_hash = column(String(SECRET_HASH), nullable=False)
+    created_at = column(DateTime, nullable=False)
+    created_by = column(String(NAME))
+    expires_at = column(DateTime)
+    last_used_at = column(DateTime)
+    revoked_at = column(DateTime)
 
 
 class CheckinLink(Base):
@@ -481,11 +526,11 @@ class CheckinLink(Base):
     __tablename__ = "checkin_links"
     __table_args__ = (Index("ix_checkin_links_event_id", "event_id"),)
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    prefix: Mapped[str] = mapped_column(String(PREFIX), unique=True)
-    secret_hash: Mapped[str] = mapped_column(String(SECRET_HASH))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    created_by: Mapped[str | None] = mapped_column(String(NAME))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    id = column(Id, primary_key=True)
+    event_id = column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    prefix = column(String(PREFIX), unique=True, nullable=False)
+    secret_hash = column(String(SECRET_HASH), nullable=False)
+    created_at = column(DateTime, nullable=False)
+    created_by = column(String(NAME))
+    expires_at = column(DateTime)
+    revoked_at = column(DateTime)

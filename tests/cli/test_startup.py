@@ -145,3 +145,26 @@ def test_errors_other_than_sqlalchemys_pass_through() -> None:
     refused = "^the database refused a value: too long"
     with pytest.raises(click.ClickException, match=refused), translated_errors():
         raise DataError("INSERT", {}, Exception("too long"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["people", "show", "1"],
+        ["next", "--limit", "3"],
+        ["checkin", "--late", "1", "2"],
+    ],
+)
+def test_commands_read_the_checked_ladder_file_without_pydantic(
+    args: list[str], tmp_path: Path
+) -> None:
+    """Once a ladder file was checked (here by `init`), a command reads it from the cache: no
+    pydantic, and neither the door loop's nor editing's modules for a plain check-in."""
+    db = str(tmp_path / "ladder.db")
+    for setup in (["--db", db, "init"], ["--db", db, "seed", "--people", "30"]):
+        assert _run(setup, tmp_path)[0] == 0
+    exit_code, modules, output = _run(["--db", db, *args], tmp_path)
+    assert exit_code == 0, output
+    assert "sqlalchemy" in modules and "ladder.domain.ladderfile" in modules
+    assert "pydantic" not in modules and "ladder.domain.ladder_schema" not in modules
+    assert "ladder.people.edit" not in modules and "ladder.events.door" not in modules

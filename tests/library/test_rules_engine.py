@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -226,9 +227,7 @@ def test_rules_never_undo_an_organisers_manual_rung(db, ladder):
     load_world(db, world)
     promote(db, ladder, T)
     assert state(db, 1) == ("follow", "active")
-    allowed = ladder.model_copy(
-        update={"promotion": ladder.promotion.model_copy(update={"promote_manually_set": True})}
-    )
+    allowed = replace(ladder, promotion=replace(ladder.promotion, promote_manually_set=True))
     promote(db, allowed, T)
     assert state(db, 1) == ("attend", "active")
 
@@ -244,9 +243,7 @@ def test_with_no_skipping_a_host_climbs_only_when_each_rung_rule_holds(db, ladde
     assert state(db, 1) == ("mobilise", "active")  # follow -> attend -> mobilise in one run
     assert [c.rule_id for c in changes(db, 1)] == ["shows-up", "mobilises-others"]
     assert state(db, 2) == ("follow", "active")  # hosted, but never attended: no skipping
-    skipping = ladder.model_copy(
-        update={"promotion": ladder.promotion.model_copy(update={"no_skipping": False})}
-    )
+    skipping = replace(ladder, promotion=replace(ladder.promotion, no_skipping=False))
     promote(db, skipping, T)
     assert state(db, 2) == ("mobilise", "active")
 

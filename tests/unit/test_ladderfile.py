@@ -1,6 +1,7 @@
 """The ladder file: the default loads, and every broken file gets one line naming the place."""
 
 import json
+from dataclasses import FrozenInstanceError
 
 import pytest
 from click.testing import CliRunner
@@ -123,7 +124,7 @@ def test_a_corrupted_ladder_file_stops_the_cli_with_one_line_and_exit_1(tmp_path
 
 def test_the_model_is_frozen():
     ladder: LadderFile = parse_ladder(MINIMAL)
-    with pytest.raises(ValueError):
+    with pytest.raises(FrozenInstanceError):
         ladder.rungs[0].name = "other"  # type: ignore[misc]
 
 

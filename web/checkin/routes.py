@@ -16,14 +16,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 
 from ladder.clock import to_local
 from ladder.errors import AccessError, InputError, LadderError
 from ladder.events import volunteer
 from ladder.events.checkin import CheckinResult
 from ladder.events.door import DoorCandidate
-from ladder.people.edit import PersonFields
+from ladder.people.edit import FieldProblem, PersonFields
 from ladder.workspace import Workspace
 from web.checkin.masking import masked_email, masked_phone
 from web.i18n import language, translator
@@ -344,9 +343,6 @@ def _walk_in_fields(
     }
     try:
         return PersonFields(**values)
-    except ValidationError as exc:
-        problem = exc.errors(include_url=False)[0]
-        where = str(problem["loc"][0]) if problem["loc"] else "person"
-        where = "contact" if where in ("email", "phone") else where
-        reason = str(problem["msg"]).removeprefix("Value error, ")
-        raise InputError(f"{t(where)}: {reason}") from None
+    except FieldProblem as exc:
+        where = "contact" if exc.field in ("email", "phone") else exc.field
+        raise InputError(f"{t(where)}: {exc.problem}") from None

@@ -1,0 +1,102 @@
+"""The checked ladder file, kept between runs: JSON in the user's cache, keyed by content.
+
+The key is a SHA-256 of the ladder file's bytes and of the source of the code that checks it
+and builds the dataclasses (:data:`CODE`), so an edited file or an upgraded ladder never reads
+a stale entry: it misses, and the file is checked again. The cache is an optimisation only:
+a missing, unreadable, unwritable or corrupt cache is a miss, never an error.
+
+Where: ``$XDG_CACHE_HOME/ladder/ladder-files``, else ``~/.cache/ladder/ladder-files``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"ladder-file-cache 1\n"
+KEEP = 32  # entries kept (one per ladder file and version of the code: a few kilobytes each)
+_HERE = Path(__file__).parent
+# the modules whose source decides what a file checks to: any change to them is a new key
+CODE = (
+    _HERE / "ladder_cache.py",
+    _HERE / "ladder_schema.py",
+    _HERE / "ladderfile.py",
+    _HERE / "rules.py",
+    _HERE / "invitations.py",
+    _HERE / "text.py",
+    _HERE.parent / "settings.py",
+)
+_code_digest: bytes | None = None
+
+
+def folder() -> Path | None:
+    """The cache folder (not created here), None when there is no home to put it in."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home directory
+        return None
+    return root / "ladder" / "ladder-files"
+
+
+def key(content: bytes) -> str | None:
+    """The entry's name for a ladder file's bytes; None when the code's source is unreadable
+    (then nothing is cached: a key that ignored the code could outlive a change to it)."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256(FORMAT)
+        try:
+            for path in CODE:
+                digest.update(path.read_bytes())
+        except OSError:
+            return None
+        _code_digest = digest.digest()
+    return hashlib.sha256(_code_digest + content).hexdigest()
+
+
+def read(content: bytes) -> dict[str, Any] | None:
+    """The checked data kept for these bytes, or None."""
+    where, name = folder(), key(content)
+    if where is None or name is None:
+        return None
+    try:
+        data = json.loads((where / f"{name}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write(content: bytes, data: dict[str, Any]) -> None:
+    """Keep the checked data for these bytes (written aside, then renamed: a reader sees all
+    of it or none); nothing happens when the cache cannot be written."""
+    import tempfile
+
+    where, name = folder(), key(content)
+    if where is None or name is None:
+        return
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=where, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(data, file)
+        os.replace(temporary, where / f"{name}.json")
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        return
+    _prune(where)
+
+
+def _prune(where: Path) -> None:
+    """Keep the newest entries (another process may be pruning too)."""
+    try:
+        entries = sorted(where.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
