@@ -157,4 +157,6 @@ def compile_reactivation(ladder: LadderFile, scope: Scope) -> CompiledRule:
     )
     root.candidates = union(*(rows.owners(1) for rows in sources))
     eligible = and_(S.c.status == SupporterStatus.LAPSED, *_present(scope))
-    return CompiledRule(REACTIVATION, root, compiler.source, eligible, prefilter=True)
+    compiled = CompiledRule(REACTIVATION, root, compiler.source, eligible, prefilter=True)
+    compiled.per_person = compiler.per_person
+    return compiled

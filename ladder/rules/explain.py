@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import replacement_traverse
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, Rule
@@ -24,7 +22,7 @@ from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import NotFoundError
 from ladder.memo import BuiltOnce
 from ladder.rules.compile import compile_rules
-from ladder.rules.sql import AS_OF, ONLY, CompiledRule, Node, S, Scope, time_params
+from ladder.rules.sql import AS_OF, ONLY, CompiledRule, Counted, Node, S, Scope, time_params
 from ladder.storage.models import LevelChange
 from ladder.storage.sqlfunc import largest, smallest
 
@@ -232,7 +230,7 @@ def progress_query(
     consent counts 1). Active people only. ``among`` (a query of supporter ids, e.g. the
     candidates of a ``ladder next`` list) restricts it to them: each count is then a subquery
     per person, index lookups like hand-written SQL, run once per person in a materialised
-    step (:class:`_Counted`). ``as_of`` is bound into the query here, so plain
+    step (:class:`~ladder.rules.sql.Counted`). ``as_of`` is bound into the query here, so plain
     ``connection.execute(query)`` works.
     """
     names = ladder.rung_names
@@ -261,29 +259,10 @@ def progress_query(
         ).select_from(compiled[0].source)
         return query.where(*where).params(time_params(ladder, as_of))
     where.append(S.c.id.in_(among))
-    counted = _Counted(compiled[0].per_person, where, f"counted_{index}")
+    counted = Counted(compiled[0].per_person, where, f"counted_{index}", uses=[progress, missing])
     query = select(
         counted.c.id.label("supporter_id"),
         counted.swap(progress).label("progress"),
         counted.swap(missing).label("missing_count"),
     )
     return query.params(time_params(ladder, as_of))
-
-
-class _Counted:
-    """The people of ``s`` with each per-person count as a column, in a materialised step, so
-    each count runs once per person; :meth:`swap` rewrites an expression over ``s`` and those
-    counts into one over these columns."""
-
-    def __init__(self, counts: list[Any], where: list[Any], name: str) -> None:
-        labelled = [count.label(f"n{i}") for i, count in enumerate(counts)]
-        self.cte = select(S, *labelled).where(*where).cte(name).prefix_with("MATERIALIZED")
-        self.c = self.cte.c
-        self._columns = {id(count): self.c[f"n{i}"] for i, count in enumerate(counts)}
-        self._columns.update({id(column): self.c[column.key] for column in S.c})
-
-    def swap(self, expression: ColumnElement[Any]) -> ColumnElement[Any]:
-        return replacement_traverse(expression, {}, self._column_for)
-
-    def _column_for(self, element: Any, **_: Any) -> Any:
-        return self._columns.get(id(element))

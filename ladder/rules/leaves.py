@@ -19,7 +19,7 @@ from ladder.domain.rules import Condition
 from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
 from ladder.rules.sql import AS_OF, SUPPORTERS, Node, Rows, S, Scope, days_before
 from ladder.storage.models import Action, ActionKind, Attendance, Event, SupporterTag, Tag
-from ladder.storage.sqlfunc import largest, smallest, whole_days
+from ladder.storage.sqlfunc import any_of, largest, smallest, whole_days
 
 if TYPE_CHECKING:
     from ladder.rules.compile import Compiler
@@ -112,7 +112,7 @@ def _action_rows(scope: Scope, days: int | None, kinds: list[str] | None) -> Row
     where = [*scope.window(action.c.occurred_at, days), *scope.restrict(action.c.supporter_id)]
     if kinds is not None:
         named = select(kind.c.id).where(kind.c.name.in_(kinds)).correlate(None)
-        where.append(action.c.action_kind_id.in_(named))
+        where.append(any_of(action.c.action_kind_id, named))
     return Rows(action, action.c.supporter_id, action.c.id, action.c.occurred_at, where)
 
 

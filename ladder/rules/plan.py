@@ -23,6 +23,7 @@ from ladder.rules.sql import (
     AS_OF,
     SUPPORTERS,
     CompiledRule,
+    Counted,
     Node,
     S,
     Scope,
@@ -30,7 +31,13 @@ from ladder.rules.sql import (
     days_before,
 )
 from ladder.storage.models import LevelChange
-from ladder.storage.sqlfunc import json_array_agg, json_set_key
+from ladder.storage.sqlfunc import (
+    json_array_agg,
+    json_canonical,
+    json_list,
+    json_object,
+    json_set_key,
+)
 
 LEVEL_CHANGES = cast_table(LevelChange.__table__)
 MARK = bindparam("mark", type_=Integer())  # the level_changes id before a rule's insert
@@ -91,7 +98,7 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     chained = any(counts_recruit_rungs(rule) for rule in rules)
     lapse_marks, lapses, lapse_marked = _lapse_plans(ladder, scope)
     return Plan(
-        reactivation=_rule_plan(compile_reactivation(ladder, scope), None, ("lapsed", "active")),
+        reactivation=_reactivation_plan(ladder, scope),
         promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
         touched_promotions=[
             _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
@@ -104,6 +111,12 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     )
 
 
+def _reactivation_plan(ladder: LadderFile, scope: Scope) -> RulePlan:
+    compiled = compile_reactivation(ladder, scope)
+    each = compile_reactivation(ladder, Scope(among=compiled.root.candidates))
+    return _rule_plan(compiled, None, ("lapsed", "active"), None, each)
+
+
 def counts_recruit_rungs(rule: Rule) -> bool:
     """Does the rule count recruits at a rung (so others' promotions can make it hold)?"""
     return any(c.recruits_at_rung is not None for _path, c in walk(rule.condition, ""))
@@ -111,7 +124,10 @@ def counts_recruit_rungs(rule: Rule) -> bool:
 
 def _promotion_plan(ladder: LadderFile, rule: Rule, scope: Scope) -> RulePlan:
     (compiled,) = compile_rules(ladder, [rule], scope)
-    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule)
+    each = None
+    if compiled.root.candidates is not None:
+        (each,) = compile_rules(ladder, [rule], Scope(among=compiled.root.candidates))
+    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule, each)
 
 
 def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[RulePlan], list[Any]]:
@@ -148,8 +164,15 @@ def _rule_plan(
     to_rung: str | None,
     statuses: tuple[str, str],
     rule: Rule | None = None,
+    each: CompiledRule | None = None,
 ) -> RulePlan:
-    """INSERT the level changes for everyone the rule matches; UPDATE those supporters."""
+    """INSERT the level changes for everyone the rule matches; UPDATE those supporters.
+
+    With ``each`` (the same rule compiled per person, see :func:`_counted_rule_plan`), only
+    the people who may qualify are counted, and their evidence ids come with the insert.
+    """
+    if each is not None:
+        return _counted_rule_plan(compiled, each, to_rung, statuses, rule)
     chosen = (
         select(
             S.c.id,
@@ -179,6 +202,88 @@ def _rule_plan(
         rule,
         select(S.c.id).select_from(compiled.source).where(*compiled.where()),
     )
+
+
+def _state(to_rung: str | None, statuses: tuple[str, str]) -> dict[str, Any]:
+    if to_rung is not None:
+        return {"rung": to_rung, "rung_since": AS_OF, "rung_set_manually": False}
+    return {"status": statuses[1], "status_since": AS_OF, "lapse_condition_since": None}
+
+
+def _counted_rule_plan(
+    whole: CompiledRule,
+    each: CompiledRule,
+    to_rung: str | None,
+    statuses: tuple[str, str],
+    rule: Rule | None,
+) -> RulePlan:
+    """The rule for the eligible people among its candidates only (``whole``: the rows that
+    can make the condition hold, ``GROUP BY ... HAVING``, each read once), each person's
+    counts then looked up through the indexes (``each``: the rule compiled per person) in one
+    materialised step, with the newest ids behind each count (the evidence) in the same step.
+
+    One statement per rule: no aggregate over everyone for the counts of a few, no second
+    statement to attach the ids.
+    """
+    leaves = each.root.leaves()
+    kept = [leaf for leaf in leaves if leaf.rows is not None]
+    where = [whole.eligible, S.c.id.in_(whole.root.candidates)]
+    ids = [_newest_ids(leaf) for leaf in kept]
+    uses = [each.root.holds, *(leaf.measure for leaf in leaves)]
+    counted = Counted(each.per_person, where, "counted", extra=ids, uses=uses)
+    c = counted.c
+    counts = json_object([(leaf.key, counted.swap(leaf.measure)) for leaf in leaves])  # type: ignore[arg-type]
+    listed = json_object([(leaf.key, json_list(counted.extra(i))) for i, leaf in enumerate(kept)])
+    evidence = json_object([("counts", counts), ("ids", listed)])
+    holds = counted.swap(each.root.holds)
+    chosen = (
+        select(
+            c.id,
+            c.rung,
+            literal(to_rung) if to_rung is not None else c.rung,
+            literal(statuses[0]),
+            literal(statuses[1]),
+            AS_OF,
+            literal(whole.rule_id),
+            json_canonical(evidence) if kept else evidence,
+        )
+        .where(holds)
+        .order_by(c.id)
+    )
+    return RulePlan(
+        whole.rule_id,
+        insert(LEVEL_CHANGES)
+        .from_select(_COLUMNS, chosen)
+        .returning(LEVEL_CHANGES.c.id, LEVEL_CHANGES.c.supporter_id),
+        _set_supporters(_new_changes(whole.rule_id), **_state(to_rung, statuses)),
+        [],
+        rule,
+        _who(each, where),
+    )
+
+
+def _who(each: CompiledRule, where: list[Any]) -> Any:
+    """The ids the rule would change: the counts of :func:`_counted_rule_plan`, no evidence."""
+    counted = Counted(each.per_person, where, "counted", uses=[each.root.holds])
+    return select(counted.c.id).where(counted.swap(each.root.holds))
+
+
+def _newest_ids(leaf: Node) -> Any:
+    """The newest ids (at most EVIDENCE_IDS) of the rows behind ``leaf`` for the person ``s``,
+    as a JSON array (NULL when none)."""
+    rows = leaf.rows
+    assert rows is not None
+    order = [rows.at.desc(), rows.row_id.desc()] if rows.at is not None else [rows.row_id.desc()]
+    newest = (
+        select(rows.row_id.label("row_id"))
+        .select_from(rows.table)
+        .where(*rows.where, rows.owner == S.c.id)
+        .order_by(*order)
+        .limit(EVIDENCE_IDS)
+        .correlate(S)
+        .subquery("newest")
+    )
+    return select(json_array_agg(newest.c.row_id)).scalar_subquery()
 
 
 def _new_changes(rule_id: str) -> Any:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, walk
@@ -210,3 +211,56 @@ class CompiledRule:
         if self.prefilter and self.root.candidates is not None:
             where.append(S.c.id.in_(self.root.candidates))
         return where
+
+
+class Counted:
+    """The people of ``s`` a ``where`` selects, with each per-person count (and any further
+    columns) computed once per person in a materialised step; :meth:`swap` rewrites an
+    expression over ``s`` and those counts into one over the step's columns.
+
+    ``uses``: the expressions that will be swapped; the step then keeps only the columns of
+    ``s`` they read (and ``id``, ``rung``), not the whole row.
+    """
+
+    def __init__(
+        self,
+        counts: list[Any],
+        where: list[Any],
+        name: str,
+        extra: list[Any] | None = None,
+        uses: list[Any] | None = None,
+    ) -> None:
+        kept = list(S.c) if uses is None else _read_columns(counts, uses)
+        labelled = [count.label(f"n{i}") for i, count in enumerate(counts)]
+        labelled += [column.label(f"x{i}") for i, column in enumerate(extra or [])]
+        self.cte = select(*kept, *labelled).where(*where).cte(name).prefix_with("MATERIALIZED")
+        self.c = self.cte.c
+        self._columns = {id(count): self.c[f"n{i}"] for i, count in enumerate(counts)}
+        self._columns.update({id(column): self.c[column.key] for column in kept})
+
+    def extra(self, index: int) -> ColumnElement[Any]:
+        """The ``index``-th of the further columns."""
+        return self.c[f"x{index}"]
+
+    def swap(self, expression: ColumnElement[Any]) -> ColumnElement[Any]:
+        return replacement_traverse(expression, {}, self._column_for)
+
+    def _column_for(self, element: Any, **_: Any) -> Any:
+        return self._columns.get(id(element))
+
+
+def _read_columns(counts: list[Any], uses: list[Any]) -> list[Any]:
+    """The columns of ``s`` that ``uses`` read outside the ``counts`` (in table order)."""
+    skipped = {id(count) for count in counts}
+    read = {"id", "rung"}
+
+    def visit(element: Any, **_: Any) -> Any:
+        if id(element) in skipped:
+            return element  # replaced as a whole: what it reads inside does not matter
+        if getattr(element, "table", None) is S:
+            read.add(element.key)
+        return None
+
+    for expression in uses:
+        replacement_traverse(expression, {}, visit)
+    return [column for column in S.c if column.key in read]
