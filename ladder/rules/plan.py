@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, literal, select, update
+from sqlalchemy import BindParameter, Integer, bindparam, insert, literal, select, update
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Rule, walk
-from ladder.memo import BuiltOnce
+from ladder.memo import BuiltOnce, ladder_key
 from ladder.rules.compile import compile_reactivation, compile_rules
 from ladder.rules.sql import (
     AS_OF,
@@ -41,6 +41,9 @@ from ladder.storage.sqlfunc import (
 
 LEVEL_CHANGES = cast_table(LevelChange.__table__)
 MARK = bindparam("mark", type_=Integer())  # the level_changes id before a rule's insert
+KNOWN: BindParameter[Any] = bindparam(
+    "known", expanding=True
+)  # who a rule could move, as a snapshot read it
 EVIDENCE_IDS = 10  # ids kept per evidence list
 _COLUMNS = [
     "supporter_id",
@@ -64,6 +67,9 @@ class RulePlan:
     attach: list[Any]
     rule: Rule | None = None  # None for reactivation
     who: Any = None  # SELECT the ids of the people the rule would change (no evidence)
+    # the insert for the people in ``known`` only (who a snapshot said could move, and who
+    # moved before in the run): the same change without the candidates' aggregates
+    known: Any = None
 
 
 @dataclass(frozen=True)
@@ -78,17 +84,17 @@ class Plan:
     lapses: list[RulePlan]
     lapse_marked: list[Any]  # SELECT the ids the lapse_marks would clear, and would set
 
-    def who(self) -> list[Any]:
-        """SELECTs of everyone the run's first pass could move (a read: no write lock)."""
-        plans = [self.reactivation, *self.promotions, *self.lapses]
-        return [p.who for p in plans if p.who is not None]
+    def first_pass(self) -> list[RulePlan]:
+        """The rules of a run's first pass, in order; their ``who`` SELECTs everyone it could
+        move (a read: no write lock)."""
+        return [self.reactivation, *self.promotions, *self.lapses]
 
 
 _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
 
 
 def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
-    return _PLANS.get((ladder.model_dump_json(), scope), lambda: _build_plan(ladder, scope))
+    return _PLANS.get((ladder_key(ladder), scope), lambda: _build_plan(ladder, scope))
 
 
 def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
@@ -114,7 +120,7 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
 def _reactivation_plan(ladder: LadderFile, scope: Scope) -> RulePlan:
     compiled = compile_reactivation(ladder, scope)
     each = compile_reactivation(ladder, Scope(among=compiled.root.candidates))
-    return _rule_plan(compiled, None, ("lapsed", "active"), None, each)
+    return _rule_plan(compiled, None, ("lapsed", "active"), None, each, scope == Scope())
 
 
 def counts_recruit_rungs(rule: Rule) -> bool:
@@ -127,7 +133,9 @@ def _promotion_plan(ladder: LadderFile, rule: Rule, scope: Scope) -> RulePlan:
     each = None
     if compiled.root.candidates is not None:
         (each,) = compile_rules(ladder, [rule], Scope(among=compiled.root.candidates))
-    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule, each)
+    # a rule counting recruits at a rung can hold because others moved: never from a list
+    known = scope == Scope() and not counts_recruit_rungs(rule)
+    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule, each, known)
 
 
 def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[RulePlan], list[Any]]:
@@ -165,6 +173,7 @@ def _rule_plan(
     statuses: tuple[str, str],
     rule: Rule | None = None,
     each: CompiledRule | None = None,
+    known: bool = False,
 ) -> RulePlan:
     """INSERT the level changes for everyone the rule matches; UPDATE those supporters.
 
@@ -172,7 +181,7 @@ def _rule_plan(
     the people who may qualify are counted, and their evidence ids come with the insert.
     """
     if each is not None:
-        return _counted_rule_plan(compiled, each, to_rung, statuses, rule)
+        return _counted_rule_plan(compiled, each, to_rung, statuses, rule, known)
     chosen = (
         select(
             S.c.id,
@@ -216,6 +225,7 @@ def _counted_rule_plan(
     to_rung: str | None,
     statuses: tuple[str, str],
     rule: Rule | None,
+    known: bool = False,
 ) -> RulePlan:
     """The rule for the eligible people among its candidates only (``whole``: the rows that
     can make the condition hold, ``GROUP BY ... HAVING``, each read once), each person's
@@ -225,9 +235,29 @@ def _counted_rule_plan(
     One statement per rule: no aggregate over everyone for the counts of a few, no second
     statement to attach the ids.
     """
+    where = [whole.eligible, S.c.id.in_(whole.root.candidates)]
+    changes = [whole.eligible, S.c.id.in_(KNOWN)]
+    return RulePlan(
+        whole.rule_id,
+        _counted_insert(whole.rule_id, each, where, to_rung, statuses),
+        _set_supporters(_new_changes(whole.rule_id), **_state(to_rung, statuses)),
+        [],
+        rule,
+        _who(whole, each, where),
+        _counted_insert(whole.rule_id, each, changes, to_rung, statuses) if known else None,
+    )
+
+
+def _counted_insert(
+    rule_id: str,
+    each: CompiledRule,
+    where: list[Any],
+    to_rung: str | None,
+    statuses: tuple[str, str],
+) -> Any:
+    """INSERT the level changes of the people ``where`` selects for whom the rule holds."""
     leaves = each.root.leaves()
     kept = [leaf for leaf in leaves if leaf.rows is not None]
-    where = [whole.eligible, S.c.id.in_(whole.root.candidates)]
     ids = [_newest_ids(leaf) for leaf in kept]
     uses = [each.root.holds, *(leaf.measure for leaf in leaves)]
     counted = Counted(each.per_person, where, "counted", extra=ids, uses=uses)
@@ -235,7 +265,6 @@ def _counted_rule_plan(
     counts = json_object([(leaf.key, counted.swap(leaf.measure)) for leaf in leaves])  # type: ignore[arg-type]
     listed = json_object([(leaf.key, json_list(counted.extra(i))) for i, leaf in enumerate(kept)])
     evidence = json_object([("counts", counts), ("ids", listed)])
-    holds = counted.swap(each.root.holds)
     chosen = (
         select(
             c.id,
@@ -244,26 +273,24 @@ def _counted_rule_plan(
             literal(statuses[0]),
             literal(statuses[1]),
             AS_OF,
-            literal(whole.rule_id),
+            literal(rule_id),
             json_canonical(evidence) if kept else evidence,
         )
-        .where(holds)
+        .where(counted.swap(each.root.holds))
         .order_by(c.id)
     )
-    return RulePlan(
-        whole.rule_id,
+    return (
         insert(LEVEL_CHANGES)
         .from_select(_COLUMNS, chosen)
-        .returning(LEVEL_CHANGES.c.id, LEVEL_CHANGES.c.supporter_id),
-        _set_supporters(_new_changes(whole.rule_id), **_state(to_rung, statuses)),
-        [],
-        rule,
-        _who(each, where),
+        .returning(LEVEL_CHANGES.c.id, LEVEL_CHANGES.c.supporter_id)
     )
 
 
-def _who(each: CompiledRule, where: list[Any]) -> Any:
-    """The ids the rule would change: the counts of :func:`_counted_rule_plan`, no evidence."""
+def _who(whole: CompiledRule, each: CompiledRule, where: list[Any]) -> Any:
+    """The ids the rule would change: the eligible among the candidates, when the candidates
+    are exactly the people for whom the condition holds; else counted as for the change."""
+    if whole.root.exact:
+        return select(S.c.id).where(*where)
     counted = Counted(each.per_person, where, "counted", uses=[each.root.holds])
     return select(counted.c.id).where(counted.swap(each.root.holds))
 

@@ -9,6 +9,7 @@ unchanged on both databases:
 - ``json_list(x)``: a JSON array read back from a subquery (``[]`` when NULL);
 - ``json_canonical(doc)``: a document as ``json_set_key`` would leave it (PostgreSQL: via jsonb);
 - ``any_of(column, ids)``: ``column IN (ids)``, on PostgreSQL ``= ANY(ARRAY(ids))`` (indexable);
+- ``in_constants(column, values)``: ``column IN (...)`` of a fixed list, no expanding parameter;
 - ``smallest(...)`` / ``largest(...)``: scalar ``min``/``max`` / ``least``/``greatest``;
 - ``whole_days(later, earlier)``: whole days between two timestamps;
 - ``half_up(x)``: a non-negative number rounded to a whole one, halves up (PostgreSQL's
@@ -144,6 +145,13 @@ def any_of(column: ColumnElement[Any], ids: Any) -> ColumnElement[bool]:
     planner can use them as an index condition (with ``IN (ids)`` it plans a hash join, never
     an index scan, since it cannot know which ids the names give)."""
     return _AnyOf(column, ids.scalar_subquery())
+
+
+def in_constants(column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """``column IN (v1, v2, ...)`` for a list fixed when the statement is built (rungs, kinds,
+    presences): one bound parameter per value, so the SQL text is final once compiled (an
+    expanding ``IN`` is re-rendered at every execution)."""
+    return column.in_([literal(value, column.type) for value in values])
 
 
 def smallest(*values: ColumnElement[Any]) -> ColumnElement[Any]:
