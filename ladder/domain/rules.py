@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -102,9 +103,10 @@ class Condition(StrictModel):
             raise ValueError("give kinds or kinds_of, not both")
         return self
 
-    @property
+    @cached_property
     def kind(self) -> str:
-        """The main key: what this condition counts or checks."""
+        """The main key: what this condition counts or checks (worked out once: a condition
+        is frozen, and the reasons of a ``ladder next`` list ask it often)."""
         return next(key for key in MAIN_KEYS if getattr(self, key) is not None)
 
     @property

@@ -57,7 +57,7 @@ def explain(engine: Engine, ladder: LadderFile, request: NextRequest, person: st
         )
         row = connection.execute(query, params(spec)).mappings().one()
         excluded = [c.otherwise for i, c in enumerate(found) if not row[f"keeps_{i}"]]
-        said = reasons_for(connection, spec, [row])[ref.id] if row["target_rung"] else ""
+        said = reasons_for(spec, [row])[ref.id] if row["target_rung"] else ""
     return Explanation(
         person=ref.describe(),
         rung=ref.rung,

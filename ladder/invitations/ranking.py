@@ -46,7 +46,7 @@ from ladder.invitations.checks import (
     checks,
 )
 from ladder.memo import BuiltOnce
-from ladder.rules import AS_OF, SUPPORTERS, progress_query, time_params
+from ladder.rules import AS_OF, SUPPORTERS, detail_count, progress_query, time_params
 from ladder.storage.models import Action
 from ladder.storage.sqlfunc import half_up, largest, smallest, whole_days
 
@@ -61,14 +61,14 @@ def progress(spec: Spec, found: FromClause) -> FromClause | None:
     """(supporter_id, progress, missing_count) from the rules engine, for the people ``found``
     only (each step's count restricted to those on its rung, through their indexes)."""
     targets_with_rules = {r.promote_to for r in spec.ladder.promotion_rules}
-    parts = []
-    for from_rung, target in spec.steps:
-        if target not in targets_with_rules:
-            continue
-        among = select(found.c.id).where(found.c.rung == from_rung).correlate(None)
-        parts.append(progress_query(spec.ladder, target, spec.as_of, among))
-    if not parts:
+    targets = [(a, b) for a, b in spec.steps if b in targets_with_rules]
+    if not targets:
         return None
+    details = max(detail_count(spec.ladder, target) for _a, target in targets)
+    parts = []
+    for from_rung, target in targets:
+        among = select(found.c.id).where(found.c.rung == from_rung).correlate(None)
+        parts.append(progress_query(spec.ladder, target, spec.as_of, among, details))
     # one row per person already; grouping says so to SQLite's planner, which then indexes
     # the result for the join instead of scanning it once per candidate
     each = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("steps")
@@ -76,8 +76,14 @@ def progress(spec: Spec, found: FromClause) -> FromClause | None:
         each.c.supporter_id,
         func.max(each.c.progress).label("progress"),
         func.min(each.c.missing_count).label("missing_count"),
+        *(func.max(each.c[name]).label(name) for name in detail_columns(details)),
     )
     return query.group_by(each.c.supporter_id).subquery("p")
+
+
+def detail_columns(details: int) -> list[str]:
+    """The columns behind the reasons: each condition's truth and count (progress_query)."""
+    return [f"d{k}_{part}" for k in range(details) for part in ("holds", "measure")]
 
 
 def raw_values(spec: Spec) -> dict[str, ColumnElement[Any]]:
@@ -216,8 +222,13 @@ def _with_progress(spec: Spec, found: Any) -> Any:
     missing = p.c.missing_count if p is not None else literal(None)
     query = select(*found.c, closeness.label("closeness"), missing.label("missing_count"))
     if p is not None:
+        query = query.add_columns(*(p.c[name] for name in detail_columns(_details(p))))
         query = query.select_from(found.outerjoin(p, p.c.supporter_id == found.c.id))
     return query.subquery("candidates")
+
+
+def _details(p: FromClause) -> int:
+    return sum(1 for column in p.c if column.key.endswith("_holds"))
 
 
 def ranking(spec: Spec) -> Select[Any]:
