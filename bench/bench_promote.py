@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from bench.datasets import ensure_dataset
 from bench.harness import BenchOptions, Row, benchmark, run_isolated
 from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
-from ladder.storage.engine import make_engine
+from ladder.rules import apply_person, promote  # imported before the clock starts, as the
+from ladder.storage.engine import make_engine  # limit's own imports are (start-up is apart)
 
 NAIVE_SAMPLE = 10_000
 PER_PERSON = 200
@@ -105,8 +106,6 @@ def _open(url: str) -> tuple[Engine, LadderFile]:
 
 def project_promote(url: str, as_of: str) -> int:
     """The whole default ladder through the engine; rolled back (a dry run)."""
-    from ladder.rules import promote
-
     engine, ladder = _open(url)
     report = promote(engine, ladder, datetime.fromisoformat(as_of), dry_run=True)
     return report.total
@@ -114,7 +113,6 @@ def project_promote(url: str, as_of: str) -> int:
 
 def per_person(url: str, as_of: str, count: int) -> dict[str, float]:
     """apply_person for people who came to recent events, each in a rolled-back transaction."""
-    from ladder.rules import apply_person
     from ladder.storage.models import Attendance
 
     engine, ladder = _open(url)
@@ -149,6 +147,8 @@ def hand_written_promote(url: str, as_of: str) -> int:
     times["t30"] = t - timedelta(days=30)
     with engine.connect() as connection:
         transaction = connection.begin()
+        if engine.dialect.name == "postgresql":  # as the engine does: see rules.engine
+            connection.exec_driver_sql("SET LOCAL jit = off")
         kinds = dict(connection.execute(text("SELECT name, id FROM action_kinds")).all())
         attend = ", ".join(str(kinds[k.name]) for k in ladder.kinds_for("attend"))
         mobilise = ", ".join(str(kinds[k.name]) for k in ladder.kinds_for("mobilise"))
@@ -168,13 +168,18 @@ def hand_written_promote(url: str, as_of: str) -> int:
 
 
 _LAPSED = "SELECT id FROM supporters WHERE status = 'lapsed'"
-_RECENT = """
-    SELECT supporter_id FROM actions WHERE occurred_at >= :t180 AND occurred_at <= :t
-    UNION SELECT supporter_id FROM attendances WHERE presence IN ('attended', 'unknown')
-      AND event_id IN (SELECT id FROM events WHERE status <> 'cancelled'
-                       AND starts_at >= :t180 AND starts_at <= :t)
-    UNION SELECT host_id FROM events WHERE host_id IS NOT NULL AND status <> 'cancelled'
-      AND starts_at >= :t180 AND starts_at <= :t"""
+
+
+def _RECENT_OF(person: str) -> str:  # noqa: N802 - reads as the SQL fragment it is
+    """Activity of ``person`` in the last 180 days, as index probes that stop at the first row
+    (measured faster than an anti-join with the UNION of everyone's, on both databases)."""
+    return f"""(EXISTS (SELECT 1 FROM actions a WHERE a.supporter_id = {person}
+          AND a.occurred_at >= :t180 AND a.occurred_at <= :t)
+      OR EXISTS (SELECT 1 FROM attendances a JOIN events e ON e.id = a.event_id
+          WHERE a.supporter_id = {person} AND a.presence IN ('attended', 'unknown')
+          AND e.status <> 'cancelled' AND e.starts_at >= :t180 AND e.starts_at <= :t)
+      OR EXISTS (SELECT 1 FROM events e WHERE e.host_id = {person} AND e.status <> 'cancelled'
+          AND e.starts_at >= :t180 AND e.starts_at <= :t))"""
 
 
 def _insert(rule: str, to_rung: str, statuses: tuple[str, str], where: str) -> str:
@@ -245,11 +250,10 @@ def _statements(attend: str, mobilise: str) -> list[str]:
             WHERE id IN ({_moved("mobilises-others")})""",
         f"""UPDATE supporters SET lapse_condition_since = NULL WHERE status = 'active'
             AND lapse_condition_since IS NOT NULL
-            AND (created_at > :t180 OR id IN ({_RECENT}))""",
-        f"""UPDATE supporters SET lapse_condition_since = :t WHERE id IN (
-            SELECT s.id FROM supporters s LEFT JOIN ({_RECENT}) r ON r.supporter_id = s.id
-            WHERE r.supporter_id IS NULL AND s.status = 'active' AND s.merged_into_id IS NULL
-              AND s.created_at <= :t180 AND s.lapse_condition_since IS NULL)""",
+            AND (created_at > :t180 OR {_RECENT_OF("supporters.id")})""",
+        f"""UPDATE supporters SET lapse_condition_since = :t WHERE status = 'active'
+            AND merged_into_id IS NULL AND created_at <= :t180 AND lapse_condition_since IS NULL
+            AND NOT ({_RECENT_OF("supporters.id")})""",
         _insert(
             "quiet-for-six-months",
             "s.rung",

@@ -9,6 +9,7 @@ semantics of :mod:`ladder.rules.engine`. The SQL engine must agree with it.
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -171,6 +172,22 @@ def database_moves(engine: Engine) -> Counter[Move]:
         return Counter(tuple(row) for row in connection.execute(query))  # type: ignore[misc]
 
 
+def database_evidence(engine: Engine) -> Counter[tuple[int, str, str]]:
+    """Every rule-made level change: who, which rule, and its evidence as the sorted counts
+    and the sorted id lists (each list in its own order), in JSON."""
+    c = LevelChange
+    query = select(c.supporter_id, c.rule_id, c.evidence).where(c.rule_id.is_not(None))
+    with engine.connect() as connection:
+        return Counter(
+            (
+                row[0],
+                row[1],
+                json.dumps([sorted(row[2]["counts"].values()), sorted(row[2]["ids"].values())]),
+            )
+            for row in connection.execute(query)
+        )
+
+
 def reference_state(world: World) -> dict[int, tuple[object, ...]]:
     return {
         p.id: (p.rung, p.status, p.rung_since, p.status_since, p.lapse_since, p.manual)
@@ -181,30 +198,118 @@ def reference_state(world: World) -> dict[int, tuple[object, ...]]:
 # ---------------------------------------------------------------- the reference evaluator
 
 
-def reference_run(world: World, ladder: LadderFile, as_of: datetime) -> list[Move]:
-    """Apply every rule to ``world`` (changed in place), the slow obvious way."""
+def reference_run(
+    world: World, ladder: LadderFile, as_of: datetime, evidence: list[Evidence] | None = None
+) -> list[Move]:
+    """Apply every rule to ``world`` (changed in place), the slow obvious way; with
+    ``evidence``, also append each move's (counts, ids) behind it, in the order of the moves."""
     moves: list[Move] = []
-    _reactivate(world, as_of, moves)
-    _promote(world, ladder, as_of, moves)
-    _lapse(world, ladder, as_of, moves)
+    found: list[Evidence] = [] if evidence is None else evidence
+    _reactivate(world, as_of, moves, found)
+    _promote(world, ladder, as_of, moves, found)
+    _lapse(world, ladder, as_of, moves, found)
     return moves
+
+
+# the counts behind a move, one per leaf condition (depth first), and the newest ids (at most
+# ten, newest first) behind each attended, hosted or recruits condition: None for the others
+Evidence = tuple[list[int], list[list[int] | None]]
+
+
+def _evidence(
+    condition: Condition, person: Person, world: World, ladder: LadderFile, as_of: datetime
+) -> Evidence:
+    counts: list[int] = []
+    ids: list[list[int] | None] = []
+    for leaf in _leaves(condition):
+        count, behind = _measure(leaf, person, world, ladder, as_of)
+        counts.append(count)
+        ids.append(behind)
+    return counts, ids
+
+
+def _at_or_above(rung: str, at_rung: str | None, rungs: list[str]) -> bool:
+    return at_rung is None or (rung in rungs and rungs.index(rung) >= rungs.index(at_rung))
+
+
+def _leaves(condition: Condition) -> list[Condition]:
+    if not condition.children:
+        return [condition]
+    return [leaf for child in condition.children for leaf in _leaves(child)]
+
+
+def _measure(
+    condition: Condition, person: Person, world: World, ladder: LadderFile, as_of: datetime
+) -> tuple[int, list[int] | None]:
+    """The count behind a leaf condition, and the ids behind it where the evidence keeps them."""
+    start = as_of - timedelta(days=condition.within_days) if condition.within_days else None
+    kind = condition.kind
+    events = {e.id: e for e in world.events}
+    if kind == "attended_events":
+        rows = [
+            a.id
+            for a in world.attendances
+            if a.supporter_id == person.id
+            and a.presence == "attended"
+            and events[a.event_id].status != "cancelled"
+            and _inside(events[a.event_id].starts_at, start, as_of)
+        ]
+        return len(rows), sorted(rows, reverse=True)[:10]
+    if kind == "hosted_events":
+        hosted = [
+            e
+            for e in world.events
+            if e.host_id == person.id
+            and e.status != "cancelled"
+            and _inside(e.starts_at, start, as_of)
+        ]
+        newest = sorted(hosted, key=lambda e: (e.starts_at, e.id), reverse=True)
+        return len(hosted), [e.id for e in newest][:10]
+    if kind == "actions":
+        return _actions(world, person.id, start, as_of, _kinds(ladder, condition)), None
+    if kind == "recruits":
+        rungs, at_rung = ladder.rung_names, condition.recruits_at_rung
+        recruits = [
+            r
+            for r in world.people
+            if r.recruiter_id == person.id
+            and r.status != "erased"
+            and _inside(r.created_at, start, as_of)
+            and (
+                at_rung is None or (r.rung in rungs and rungs.index(r.rung) >= rungs.index(at_rung))
+            )
+        ]
+        newest = sorted(recruits, key=lambda r: (r.created_at, r.id), reverse=True)
+        return len(recruits), [r.id for r in newest][:10]
+    if kind == "days_at_rung":
+        return max(int((as_of - person.rung_since).total_seconds() // 86400), 0), None
+    if kind == "has_tag":
+        return int(condition.has_tag in person.tags), None
+    if kind == "has_consent":
+        return int(condition.has_consent in person.consents), None
+    quiet_since = as_of - timedelta(days=condition.no_activity_days or 0)
+    return _activity(world, person.id, quiet_since, as_of, ("attended", "unknown")), None
 
 
 def _present(person: Person, as_of: datetime) -> bool:
     return person.created_at <= as_of
 
 
-def _reactivate(world: World, as_of: datetime, moves: list[Move]) -> None:
+def _reactivate(world: World, as_of: datetime, moves: list[Move], evidence: list[Evidence]) -> None:
     for person in world.people:
         if person.status != "lapsed" or not _present(person, as_of):
             continue
         since = person.status_since or person.created_at
-        if _activity(world, person.id, since, as_of, ("attended",), after=True) >= 1:
+        activity = _activity(world, person.id, since, as_of, ("attended",), after=True)
+        if activity >= 1:
             moves.append((person.id, "reactivation", person.rung, person.rung, "lapsed", "active"))
+            evidence.append(([activity], [None]))
             person.status, person.status_since, person.lapse_since = "active", as_of, None
 
 
-def _promote(world: World, ladder: LadderFile, as_of: datetime, moves: list[Move]) -> None:
+def _promote(
+    world: World, ladder: LadderFile, as_of: datetime, moves: list[Move], evidence: list[Evidence]
+) -> None:
     """Every promotion rule, in ladder order, over everyone; again while a pass moves someone
     and a rule counts recruits at a rung (a recruit's new rung can make their recruiter
     qualify)."""
@@ -223,10 +328,13 @@ def _promote(world: World, ladder: LadderFile, as_of: datetime, moves: list[Move
                 if _may_promote(ladder, rule, p, as_of)
                 and _holds(rule.condition, p, snapshot, ladder, as_of)
             ]
+            before = {p.id: p for p in snapshot.people}
             for person in world.people:
                 if person.id in chosen:
                     target = rule.promote_to or ""
                     moves.append((person.id, rule.id, person.rung, target, "active", "active"))
+                    seen = before[person.id]
+                    evidence.append(_evidence(rule.condition, seen, snapshot, ladder, as_of))
                     person.rung, person.rung_since, person.manual = target, as_of, False
         if len(moves) == pass_start or not chained:
             return
@@ -254,7 +362,9 @@ def _may_promote(ladder: LadderFile, rule: Rule, person: Person, as_of: datetime
     )
 
 
-def _lapse(world: World, ladder: LadderFile, as_of: datetime, moves: list[Move]) -> None:
+def _lapse(
+    world: World, ladder: LadderFile, as_of: datetime, moves: list[Move], evidence: list[Evidence]
+) -> None:
     rules = [r for r in ladder.rules if r.lapse]
     if not rules:
         return
@@ -274,6 +384,7 @@ def _lapse(world: World, ladder: LadderFile, as_of: datetime, moves: list[Move])
                 rule.condition, person, world, ladder, as_of
             ):
                 moves.append((person.id, rule.id, person.rung, person.rung, "active", "lapsed"))
+                evidence.append(_evidence(rule.condition, person, world, ladder, as_of))
                 person.status, person.status_since, person.lapse_since = "lapsed", as_of, None
 
 

@@ -30,8 +30,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from ladder.domain.invitations import InvitationSettings
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.vocabulary import Presence, Rsvp, SupporterStatus
+from ladder.memo import ladder_key
 from ladder.rules import AS_OF, SUPPORTERS
 from ladder.storage.models import Affiliation, Attendance, Contact, SupporterTag
+from ladder.storage.sqlfunc import in_constants
 
 C = SUPPORTERS.alias("c")  # the candidate
 FATIGUE_SINCE = bindparam("next_fatigue_since", type_=DateTime())
@@ -93,7 +95,7 @@ class Spec:
         area = self.area
         given = (area.group_id, area.postcodes, area.near_group_id, area.near_postcodes)
         return (
-            self.ladder.model_dump_json(),
+            ladder_key(self.ladder),
             tuple(self.steps),
             tuple(value is not None for value in given),
             area.either,
@@ -139,13 +141,13 @@ def in_area(spec: Spec, table: Any, rungs: list[str]) -> list[ColumnElement[bool
 
 
 def _area_terms(area: Area, table: Any, rungs: list[str]) -> list[ColumnElement[bool]]:
-    terms: list[ColumnElement[bool]] = [table.c.rung.in_(rungs)]
+    terms: list[ColumnElement[bool]] = [in_constants(table.c.rung, rungs)]
     if area.group_id is not None:
         terms.append(table.c.local_group_id == GROUP_ID)  # index (local_group_id, rung)
     elif area.postcodes is not None:
         # ``rung || ''`` cannot use the rung index: without statistics SQLite would prefer
         # scanning a whole rung (an equality) to the postcode range
-        terms = [table.c.rung.concat("").in_(rungs)]
+        terms = [in_constants(table.c.rung.concat(""), rungs)]
     if area.postcodes is not None:
         terms.append(and_(table.c.postcode >= POSTCODE_FROM, table.c.postcode < POSTCODE_TO))
     return terms
@@ -159,7 +161,7 @@ def checks(spec: Spec) -> list[Check]:
         Check("merged", c.merged_into_id.is_(None), "merged into another record"),
         Check("erased", c.status != SupporterStatus.ERASED, "erased"),
         Check("joined", c.created_at <= AS_OF, "joined after the date asked about"),
-        Check("rung", c.rung.in_(from_rungs), f"not on {' or '.join(from_rungs)}", False),
+        Check("rung", in_constants(c.rung, from_rungs), f"not on {' or '.join(from_rungs)}", False),
         *(
             Check("area", t, "outside the group or postcodes asked for")
             for t in in_area(spec, C, from_rungs)

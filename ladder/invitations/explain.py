@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from ladder.domain.invitations import PARTS
 from ladder.domain.ladderfile import LadderFile
 from ladder.invitations.checks import Spec, checks
-from ladder.invitations.ranking import candidates, params, parts, score
+from ladder.invitations.ranking import candidates, params, parts, score, with_details
 from ladder.invitations.reasons import reasons_for
 from ladder.invitations.suggest import NextRequest, resolve
 from ladder.people.lookup import find_person
@@ -48,16 +48,17 @@ def explain(engine: Engine, ladder: LadderFile, request: NextRequest, person: st
         spec, _event = resolve(connection, ladder, request)
         ref = find_person(connection, person)
         found = checks(spec)
-        x = candidates(spec, person=ref.id)
+        x, d = candidates(spec, person=ref.id)
         values = parts(spec, x.c)
         query = select(
             *x.c,
             score(spec, values).label("rank"),
             *(value.label(f"{name}_part") for name, value in values.items()),
         )
+        query = with_details(d, query, "id")
         row = connection.execute(query, params(spec)).mappings().one()
         excluded = [c.otherwise for i, c in enumerate(found) if not row[f"keeps_{i}"]]
-        said = reasons_for(connection, spec, [row])[ref.id] if row["target_rung"] else ""
+        said = reasons_for(spec, [row])[ref.id] if row["target_rung"] else ""
     return Explanation(
         person=ref.describe(),
         rung=ref.rung,

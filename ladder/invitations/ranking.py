@@ -46,7 +46,7 @@ from ladder.invitations.checks import (
     checks,
 )
 from ladder.memo import BuiltOnce
-from ladder.rules import AS_OF, SUPPORTERS, progress_query, time_params
+from ladder.rules import AS_OF, SUPPORTERS, detail_count, progress_query, time_params
 from ladder.storage.models import Action
 from ladder.storage.sqlfunc import half_up, largest, smallest, whole_days
 
@@ -57,27 +57,37 @@ LIMIT = bindparam("next_limit", type_=Integer())
 _RANKINGS: BuiltOnce[Select[Any]] = BuiltOnce(32)  # by Spec.shape(): built once per process
 
 
-def progress(spec: Spec, found: FromClause) -> FromClause | None:
+def progress(spec: Spec, found: FromClause) -> tuple[FromClause, FromClause] | None:
     """(supporter_id, progress, missing_count) from the rules engine, for the people ``found``
-    only (each step's count restricted to those on its rung, through their indexes)."""
+    only (each step's count restricted to those on its rung, through their indexes); and from
+    the same counts, (supporter_id, d{k}_holds, d{k}_measure...) for the reasons (joined to
+    the listed people only)."""
     targets_with_rules = {r.promote_to for r in spec.ladder.promotion_rules}
-    parts = []
-    for from_rung, target in spec.steps:
-        if target not in targets_with_rules:
-            continue
-        among = select(found.c.id).where(found.c.rung == from_rung).correlate(None)
-        parts.append(progress_query(spec.ladder, target, spec.as_of, among))
-    if not parts:
+    targets = [(a, b) for a, b in spec.steps if b in targets_with_rules]
+    if not targets:
         return None
+    details = max(detail_count(spec.ladder, target) for _a, target in targets)
+    parts = []
+    for from_rung, target in targets:
+        among = select(found.c.id).where(found.c.rung == from_rung).correlate(None)
+        parts.append(progress_query(spec.ladder, target, spec.as_of, among, details))
+    steps = parts[0] if len(parts) == 1 else union_all(*parts)
     # one row per person already; grouping says so to SQLite's planner, which then indexes
     # the result for the join instead of scanning it once per candidate
-    each = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("steps")
+    each, again = steps.subquery("steps"), steps.subquery("steps_detail")
     query = select(
         each.c.supporter_id,
         func.max(each.c.progress).label("progress"),
         func.min(each.c.missing_count).label("missing_count"),
     )
-    return query.group_by(each.c.supporter_id).subquery("p")
+    named = [again.c[name] for name in detail_columns(details)]
+    shown = select(again.c.supporter_id, *named).subquery("d")
+    return query.group_by(each.c.supporter_id).subquery("p"), shown
+
+
+def detail_columns(details: int) -> list[str]:
+    """The columns behind the reasons: each condition's truth and count (progress_query)."""
+    return [f"d{k}_{part}" for k in range(details) for part in ("holds", "measure")]
 
 
 def raw_values(spec: Spec) -> dict[str, ColumnElement[Any]]:
@@ -211,13 +221,25 @@ def candidates(spec: Spec, person: int | None = None) -> Any:
 
 def _with_progress(spec: Spec, found: Any) -> Any:
     """``found`` with each person's closeness (0..1) and missing count for their next rung."""
-    p = progress(spec, found)
+    both = progress(spec, found)
+    p = both[0] if both is not None else None
     closeness = func.coalesce(p.c.progress, 0.0) if p is not None else literal(0.0)
     missing = p.c.missing_count if p is not None else literal(None)
     query = select(*found.c, closeness.label("closeness"), missing.label("missing_count"))
     if p is not None:
         query = query.select_from(found.outerjoin(p, p.c.supporter_id == found.c.id))
-    return query.subquery("candidates")
+    return query.subquery("candidates"), (both[1] if both is not None else None)
+
+
+def with_details(d: Any, query: Select[Any], ids: str) -> Select[Any]:
+    """``query`` (rows of people whose ids are its column ``ids``) with the counts behind the
+    reasons (``d``, from :func:`candidates`), looked up for those rows only."""
+    if d is None:
+        return query
+    named = [column for column in d.c if column.key != "supporter_id"]
+    listed = query.subquery("listed")
+    joined = listed.outerjoin(d, d.c.supporter_id == listed.c[ids])
+    return select(*listed.c, *named).select_from(joined)
 
 
 def ranking(spec: Spec) -> Select[Any]:
@@ -229,7 +251,7 @@ def ranking(spec: Spec) -> Select[Any]:
 
 
 def _ranking(spec: Spec) -> Select[Any]:
-    x = candidates(spec)
+    x, d = candidates(spec)
     values = parts(spec, x.c)
     rank = score(spec, values)
     query = select(
@@ -237,4 +259,7 @@ def _ranking(spec: Spec) -> Select[Any]:
         rank.label("rank"),
         *(value.label(f"{name}_part") for name, value in values.items()),
     )
-    return query.order_by(rank.desc(), x.c.id).limit(LIMIT)
+    top = query.order_by(rank.desc(), x.c.id).limit(LIMIT)  # then the reasons, for them only
+    ranked = with_details(d, top, "id")
+    listed = ranked.subquery("ranked")
+    return select(*listed.c).order_by(listed.c.rank.desc(), listed.c.id)

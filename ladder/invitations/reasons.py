@@ -2,32 +2,57 @@
 
 "1 more event attended within 90 days reaches attend; active 12 days ago; 4 actions in 90
 days; same group; recruited by someone at mobilise". What the next rung needs comes from the
-rules engine (:func:`ladder.rules.progress_of_many`), for all the people listed at once: one
-statement for all their rungs, compiled once per ladder, so a list of 50 costs one query.
+rules engine: the ranking statement counts, for each candidate, every condition of the rules
+towards their next rung (:func:`ladder.rules.progress_query` with ``details``), and
+:func:`ladder.rules.explain.progress_from_row` words it: no second query.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
-
 from ladder.invitations.checks import Spec
-from ladder.rules import RuleProgress, progress_of_many
+from ladder.rules import RuleProgress, progress_from_row
 
 
-def reasons_for(connection: Connection, spec: Spec, rows: list[Any]) -> dict[int, str]:
-    """The reason for each row of the ranking, by supporter id."""
-    wanted = {
-        row["id"]: row["rung"] for row in rows if row["target_rung"] and row["status"] == "active"
-    }
-    progress = progress_of_many(connection, spec.ladder, wanted, spec.as_of)
-    return {row["id"]: "; ".join(reasons(spec, row, progress.get(row["id"], []))) for row in rows}
+def reasons_for(spec: Spec, rows: list[Any]) -> dict[int, str]:
+    """The reason for each row of the ranking, by supporter id: what each person's next rung
+    needs is in their row already (the ranking counted it, condition by condition)."""
+    said, climbs = {}, _Climbs(spec)
+    for row in rows:
+        said[row["id"]] = "; ".join(reasons(spec, row, climb=climbs.of(row)))
+    return said
 
 
-def reasons(spec: Spec, row: Any, progress: list[RuleProgress]) -> list[str]:
-    """Plain-language reasons, strongest first: what the next rung needs, recency, the rest."""
-    said = [_climb(row, progress)]
+class _Climbs:
+    """What each row's next rung needs, in words, worked out once per distinct set of counts
+    in the list (people with the same counts towards the same rung read the same words)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.said: dict[tuple[Any, ...], str] = {}
+        self.details: list[str] | None = None  # the d{k}_... columns, as the first row has them
+
+    def of(self, row: Any) -> str:
+        target = row["target_rung"]
+        if target is None or row["status"] != "active":
+            return _climb(row, [])
+        if self.details is None:
+            self.details = [k for k in row if k[0] == "d" and k[1].isdigit()]
+        key = (target, row["missing_count"], *(row[k] for k in self.details))
+        found = self.said.get(key)
+        if found is None:
+            progress = progress_from_row(self.spec.ladder, target, row)
+            found = self.said[key] = _climb(row, progress)
+        return found
+
+
+def reasons(
+    spec: Spec, row: Any, progress: list[RuleProgress] | None = None, climb: str | None = None
+) -> list[str]:
+    """Plain-language reasons, strongest first: what the next rung needs (``climb``, or worked
+    out from ``progress``), recency, the rest."""
+    said = [climb if climb is not None else _climb(row, progress or [])]
     idle, count = row["idle_days"], row["actions"]
     if idle is None:
         said.append("no action recorded yet")

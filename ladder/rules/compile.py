@@ -22,7 +22,7 @@ from ladder.domain.rules import REACTIVATION, Condition, Rule
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.rules.leaves import LEAVES, activity_rows, leaf_node, since_lapse
 from ladder.rules.sql import AS_OF, CompiledRule, Node, Rows, S, Scope
-from ladder.storage.sqlfunc import largest, smallest
+from ladder.storage.sqlfunc import in_constants, largest, smallest
 
 
 class Compiler:
@@ -80,6 +80,7 @@ class Compiler:
             node = Node(condition, "all", "all of", holds, progress, missing, children=children)
             known = [c.candidates for c in children if c.candidates is not None]
             node.candidates = _combined(intersect, known)
+            node.exact = all(c.exact for c in children)
             return node
         holds = or_(*(c.holds for c in children))
         progress = largest(*(c.progress for c in children))
@@ -87,6 +88,7 @@ class Compiler:
         node = Node(condition, "any", "any of", holds, progress, missing, children=children)
         if all(c.candidates is not None for c in children):
             node.candidates = _combined(union, [c.candidates for c in children])
+            node.exact = all(c.exact for c in children)
         return node
 
     def count_leaf(
@@ -97,6 +99,7 @@ class Compiler:
         holds = measure >= threshold
         node = leaf_node(condition, key, label, holds, measure, threshold, rows if keep else None)
         node.candidates = rows.owners(threshold)
+        node.exact = True
         return node
 
 
@@ -129,7 +132,7 @@ def active(scope: Scope) -> ColumnElement[bool]:
 def promotable(ladder: LadderFile, rule: Rule, scope: Scope) -> ColumnElement[bool]:
     """Who ``rule`` may promote: active, on a rung it promotes from, not pinned by hand."""
     conditions = [S.c.status == SupporterStatus.ACTIVE, *_present(scope)]
-    conditions.append(S.c.rung.in_(ladder.promotes_from(rule.promote_to or "")))
+    conditions.append(in_constants(S.c.rung, ladder.promotes_from(rule.promote_to or "")))
     if not ladder.promotion.promote_manually_set:
         conditions.append(func.coalesce(S.c.rung_set_manually, false()) == false())
     return and_(*conditions)
@@ -156,5 +159,8 @@ def compile_reactivation(ladder: LadderFile, scope: Scope) -> CompiledRule:
         condition, "activity_since_lapse", "activity since lapsing", measure >= 1, measure, 1
     )
     root.candidates = union(*(rows.owners(1) for rows in sources))
+    root.exact = True  # any activity since: one of the three counts is at least 1
     eligible = and_(S.c.status == SupporterStatus.LAPSED, *_present(scope))
-    return CompiledRule(REACTIVATION, root, compiler.source, eligible, prefilter=True)
+    compiled = CompiledRule(REACTIVATION, root, compiler.source, eligible, prefilter=True)
+    compiled.per_person = compiler.per_person
+    return compiled

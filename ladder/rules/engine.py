@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -43,10 +43,11 @@ from ladder.privacy import audit
 from ladder.progress import SILENT, Progress
 from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
-from ladder.storage.snapshot import locks_whole_database, snapshot
+from ladder.storage.snapshot import data_version, locks_whole_database, snapshot
 from ladder.storage.sqlfunc import full_name
 
 MAX_PASSES = 50  # recruit chains deeper than this finish on the next run
+KNOWN_MOST = 30_000  # ids bound in one statement (SQLite takes up to 32,766 parameters)
 CANDIDATES_CHUNK = 5_000  # ids per UPDATE of lapse clocks (an IN list of bound values)
 # Up to one person in this many who could move, promote re-evaluates only them under the write
 # lock; beyond, the whole base (a restricted run costs ~0.7 ms a person, a whole-base one ~9 us
@@ -122,10 +123,11 @@ def promote(
             with snapshot(connection):
                 found = evaluate_whole_base(connection, ladder, as_of, progress)
                 _after_evaluating()
-            if found is not None and found.nothing:
+            if found is not None and not found.whole and found.nothing:
                 progress.finish()
                 return RunReport(as_of, dry_run, [], [])
         with _transaction(connection, commit=not dry_run):
+            _without_jit(connection)
             ids = _apply_found(connection, ladder, as_of, found, progress)
             changes = changes_since(connection, before(ids)) if ids else []
             shown = moves_since(connection, before(ids), examples) if ids and examples else []
@@ -151,8 +153,11 @@ def _apply_found(
     progress: Progress = SILENT,
 ) -> list[int]:
     """Under the write lock: the whole base, or only what the snapshot found."""
-    if found is None:
-        return apply_rules(connection, ladder, as_of, progress=progress)
+    if found is None or found.whole:
+        known = None  # what the snapshot read holds only if nobody wrote since
+        if found is not None and found.version is not None:
+            known = found.known if data_version(connection) == found.version else None
+        return apply_rules(connection, ladder, as_of, progress=progress, known=known)
     movers = set(found.movers)
     stopped = [i for i in found.clocks_stopped if i not in movers]
     started = [i for i in found.clocks_started if i not in movers]
@@ -173,6 +178,14 @@ def _apply_found(
     return ids
 
 
+def _without_jit(connection: Connection) -> None:
+    """PostgreSQL: no JIT compilation for this transaction. The rules' statements are many
+    short joins over indexes whose cost the planner overestimates; JIT then spends up to a
+    second compiling (seen with ``EXPLAIN (ANALYZE)``) what runs in a few hundred ms."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL jit = off")
+
+
 def _lapses_ignore_promotions(ladder: LadderFile) -> bool:
     """True when no lapse rule looks at what a promotion changes (rungs, time at a rung)."""
     return not any(
@@ -190,6 +203,12 @@ class Evaluation:
     movers: list[int]
     clocks_stopped: list[int]
     clocks_started: list[int]
+    # too many could move: the whole base runs under the lock; ``known`` then has who each
+    # rule read so far could move (reactivation and rules that no one else's move can make
+    # hold), valid while SQLite's data_version is still ``version``
+    whole: bool = False
+    known: dict[str, list[int]] = field(default_factory=dict)
+    version: int | None = None
 
     @property
     def nothing(self) -> bool:
@@ -198,22 +217,29 @@ class Evaluation:
 
 def evaluate_whole_base(
     connection: Connection, ladder: LadderFile, as_of: datetime, progress: Progress = SILENT
-) -> Evaluation | None:
-    """Who a whole-base run could change in its first pass, read without writing; None when
-    so many could move that the whole base is cheaper to run again under the lock."""
+) -> Evaluation:
+    """Who a whole-base run could change in its first pass, read without writing; ``whole``
+    when so many could move that the whole base is cheaper to run under the lock (then with
+    what was read so far: who each rule read could move, which spares those rules' aggregates
+    when nobody wrote in between)."""
     params: dict[str, Any] = time_params(ladder, as_of)
     plan = plan_for(ladder, Scope())
+    version = data_version(connection)
     people = connection.execute(select(func.count()).select_from(SUPPORTERS)).scalar_one()
     movers: set[int] = set()
-    queries = plan.who()
-    steps = len(queries) + (1 if plan.lapse_marked else 0)
+    known: dict[str, list[int]] = {}
+    plans = [p for p in plan.first_pass() if p.who is not None]
+    steps = len(plans) + (1 if plan.lapse_marked else 0)
     progress.start("Checking the rules", steps)
-    for done, query in enumerate(queries, 1):
-        movers.update(connection.execute(query, params).scalars())
+    for done, rule_plan in enumerate(plans, 1):
+        who = list(connection.execute(rule_plan.who, params).scalars())
+        movers.update(who)
+        if rule_plan.known is not None:
+            known[rule_plan.rule_id] = who
         progress.advance()
         if len(movers) * RESTRICTED_RUN_SHARE > people:
             progress.advance(steps - done)  # checked enough: the whole base runs again
-            return None
+            return Evaluation([], [], [], whole=True, known=known, version=version)
     stopped: list[int] = []
     started: list[int] = []
     if plan.lapse_marked:
@@ -224,7 +250,7 @@ def evaluate_whole_base(
         if ladder.promotion.lapse_grace_days == 0:
             movers.update(started)  # their clock starts and they lapse in the same run
     if len(movers) * RESTRICTED_RUN_SHARE > people:
-        return None
+        return Evaluation([], [], [], whole=True)
     return Evaluation(sorted(movers), stopped, started)
 
 
@@ -279,13 +305,17 @@ def apply_rules(
     only: Sequence[int] | None = None,
     chains_reach_all: bool = False,
     progress: Progress = SILENT,
+    known: dict[str, list[int]] | None = None,
 ) -> list[int]:
     """Apply reactivation, promotion and lapse rules; returns the new level_changes ids.
 
     With ``only``, just those supporters are evaluated (and rules none of them could meet
     are not even sent to the database). With ``chains_reach_all`` too, the later passes
     (people moved, and recruiters of people moved) are not restricted to ``only``: a
-    whole-base run restricted to the people who could move. ``progress`` advances once per
+    whole-base run restricted to the people who could move. ``known`` (a whole-base run after
+    a snapshot read on this connection, nobody having written since): who each of some rules
+    could move, as read; those rules then count only those people and the people moved before
+    them in the run (their only other way to qualify). ``progress`` advances once per
     rule of the first pass (the reactivation, each promotion rule, the lapse clocks, each
     lapse rule); the passes that follow recruit chains are not counted.
     """
@@ -296,7 +326,7 @@ def apply_rules(
     few = _Few(connection, ladder, only) if only is not None and not chains_reach_all else None
     if chains_reach_all:
         plan = replace(plan, touched_promotions=plan_for(ladder, Scope()).touched_promotions)
-    run = _Runner(connection, params, few)
+    run = _Runner(connection, params, few, known)
     progress.start("Applying the rules", 2 + len(plan.promotions) + len(plan.lapses))
     run.rule(plan.reactivation)
     progress.advance()
@@ -350,15 +380,28 @@ def _chained(rule_plan: RulePlan) -> bool:
 class _Runner:
     """Executes rule plans and collects the ids of the level changes they insert."""
 
-    def __init__(self, connection: Connection, params: dict[str, Any], few: _Few | None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        params: dict[str, Any],
+        few: _Few | None,
+        known: dict[str, list[int]] | None = None,
+    ) -> None:
         self.connection, self.params, self.few = connection, params, few
+        self.known = known or {}
         self.ids: list[int] = []
+        self.moved: set[int] = set()  # the people moved so far in the run
 
     def rule(self, rule_plan: RulePlan) -> int:
         """Insert the rule's level changes, update those people, attach evidence ids."""
         if self.few is not None and not self.few.may_change(rule_plan):
             return 0
-        inserted = self.connection.execute(rule_plan.insert, self.params).all()
+        statement, params = rule_plan.insert, self.params
+        who = self.known.get(rule_plan.rule_id) if rule_plan.known is not None else None
+        if who is not None and len(who) + len(self.moved) <= KNOWN_MOST:
+            statement = rule_plan.known
+            params = {**params, "known": sorted(self.moved.union(who))}
+        inserted = self.connection.execute(statement, params).all()
         if not inserted:
             return 0
         ids = [row.id for row in inserted]
@@ -367,6 +410,7 @@ class _Runner:
         for statement in rule_plan.attach:
             self.connection.execute(statement, marked)
         self.ids += sorted(ids)
+        self.moved.update(row.supporter_id for row in inserted)
         if self.few is not None:
             self.few.moved(rule_plan, [row.supporter_id for row in inserted])
         return len(inserted)

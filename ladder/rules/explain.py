@@ -14,17 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import replacement_traverse
+from sqlalchemy import Connection, Integer, Select, case, cast, null, select
 
 from ladder.domain.ladderfile import LadderFile
-from ladder.domain.rules import Condition, Rule
+from ladder.domain.rules import Condition, Rule, walk
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.errors import NotFoundError
-from ladder.memo import BuiltOnce
+from ladder.memo import BuiltOnce, ladder_key, per_object
 from ladder.rules.compile import compile_rules
-from ladder.rules.sql import AS_OF, ONLY, CompiledRule, Node, S, Scope, time_params
+from ladder.rules.sql import AS_OF, ONLY, CompiledRule, Counted, Node, S, Scope, time_params
 from ladder.storage.models import LevelChange
 from ladder.storage.sqlfunc import largest, smallest
 
@@ -121,7 +119,7 @@ def progress_of_many(
     rules = list({rule.id: rule for found in wanted.values() for rule in found}.values())
     if not rules:
         return {}
-    key = (ladder.model_dump_json(), tuple(rule.id for rule in rules))
+    key = (ladder_key(ladder), tuple(rule.id for rule in rules))
     compiled, query = _STATEMENTS.get(key, lambda: _progress_statement(ladder, rules))
     position = {rule.id: i for i, rule in enumerate(rules)}
     params = {**time_params(ladder, as_of), "only": sorted(people)}
@@ -221,7 +219,11 @@ def _plural(count: int, noun: str) -> str:
 
 
 def progress_query(
-    ladder: LadderFile, target_rung: str, as_of: datetime, among: Select[Any] | None = None
+    ladder: LadderFile,
+    target_rung: str,
+    as_of: datetime,
+    among: Select[Any] | None = None,
+    details: int = 0,
 ) -> Select[Any]:
     """(supporter_id, progress, missing_count) for everyone one rung below ``target_rung``.
 
@@ -232,8 +234,13 @@ def progress_query(
     consent counts 1). Active people only. ``among`` (a query of supporter ids, e.g. the
     candidates of a ``ladder next`` list) restricts it to them: each count is then a subquery
     per person, index lookups like hand-written SQL, run once per person in a materialised
-    step (:class:`_Counted`). ``as_of`` is bound into the query here, so plain
+    step (:class:`~ladder.rules.sql.Counted`). ``as_of`` is bound into the query here, so plain
     ``connection.execute(query)`` works.
+
+    With ``among`` and ``details``: also ``d{k}_holds`` (1 or 0) and ``d{k}_measure`` for the
+    k-th condition of the rules promoting to ``target_rung`` (file order, each rule's conditions
+    depth first, as :func:`detail_rules` lists them), NULL from the last one up to ``details``:
+    what :func:`progress_from_row` reads to say what is missing, with no second query.
     """
     names = ladder.rung_names
     if target_rung not in names:
@@ -261,29 +268,60 @@ def progress_query(
         ).select_from(compiled[0].source)
         return query.where(*where).params(time_params(ladder, as_of))
     where.append(S.c.id.in_(among))
-    counted = _Counted(compiled[0].per_person, where, f"counted_{index}")
+    nodes = [node for item in compiled for node in item.root.nodes()][:details]
+    parts = [(node.holds, node.measure) for node in nodes]
+    uses = [progress, missing, *(e for pair in parts for e in pair if e is not None)]
+    counted = Counted(compiled[0].per_person, where, f"counted_{index}", uses=uses)
     query = select(
         counted.c.id.label("supporter_id"),
         counted.swap(progress).label("progress"),
         counted.swap(missing).label("missing_count"),
     )
+    for k in range(details):
+        holds, measure = parts[k] if k < len(parts) else (None, None)
+        flag = case((counted.swap(holds), 1), else_=0) if holds is not None else None
+        value = counted.swap(measure) if measure is not None else None
+        query = query.add_columns(
+            (flag if flag is not None else cast(null(), Integer)).label(f"d{k}_holds"),
+            (value if value is not None else cast(null(), Integer)).label(f"d{k}_measure"),
+        )
     return query.params(time_params(ladder, as_of))
 
 
-class _Counted:
-    """The people of ``s`` with each per-person count as a column, in a materialised step, so
-    each count runs once per person; :meth:`swap` rewrites an expression over ``s`` and those
-    counts into one over these columns."""
+def detail_count(ladder: LadderFile, target_rung: str) -> int:
+    """How many conditions the rules promoting to ``target_rung`` have, all together."""
+    rules = [r for r in ladder.promotion_rules if r.promote_to == target_rung]
+    return sum(1 for rule in rules for _ in walk(rule.condition, ""))
 
-    def __init__(self, counts: list[Any], where: list[Any], name: str) -> None:
-        labelled = [count.label(f"n{i}") for i, count in enumerate(counts)]
-        self.cte = select(S, *labelled).where(*where).cte(name).prefix_with("MATERIALIZED")
-        self.c = self.cte.c
-        self._columns = {id(count): self.c[f"n{i}"] for i, count in enumerate(counts)}
-        self._columns.update({id(column): self.c[column.key] for column in S.c})
 
-    def swap(self, expression: ColumnElement[Any]) -> ColumnElement[Any]:
-        return replacement_traverse(expression, {}, self._column_for)
+def detail_rules(ladder: LadderFile, target_rung: str) -> list[tuple[Rule, CompiledRule]]:
+    """The rules promoting to ``target_rung``, compiled (for their conditions' labels and
+    thresholds): the ``d{k}`` columns of :func:`progress_query` follow their conditions."""
+    return per_object(
+        ladder, f"detail_rules:{target_rung}", lambda: _detail_rules(ladder, target_rung)
+    )
 
-    def _column_for(self, element: Any, **_: Any) -> Any:
-        return self._columns.get(id(element))
+
+def _detail_rules(ladder: LadderFile, target_rung: str) -> list[tuple[Rule, CompiledRule]]:
+    rules = [r for r in ladder.promotion_rules if r.promote_to == target_rung]
+    return list(zip(rules, compile_rules(ladder, rules, Scope(only=True)), strict=True))
+
+
+def progress_from_row(ladder: LadderFile, target_rung: str, row: Any) -> list[RuleProgress]:
+    """What :func:`progress_of` says for the rules promoting to ``target_rung``, read from a row
+    of :func:`progress_query` with ``details`` (empty when the row has none)."""
+    if row.get("d0_holds") is None:
+        return []
+    found, start = [], 0
+    for rule, item in detail_rules(ladder, target_rung):
+        size = len(item.root.nodes())
+        columns = {
+            f"n_{j}_{part}": row[f"d{start + j}_{part}"]
+            for j in range(size)
+            for part in ("holds", "measure")
+        }
+        start += size
+        conditions = condition_states(item.root, columns, "n")
+        holds = bool(columns["n_0_holds"])
+        found.append(RuleProgress(rule.id, rule.description, target_rung, holds, conditions))
+    return found

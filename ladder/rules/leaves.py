@@ -17,9 +17,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition
 from ladder.domain.vocabulary import EventStatus, Presence, SupporterStatus
-from ladder.rules.sql import AS_OF, SUPPORTERS, Node, Rows, S, Scope, days_before
+from ladder.rules.sql import AS_OF, SUPPORTERS, Node, Rows, S, Scope, alias_of, days_before
 from ladder.storage.models import Action, ActionKind, Attendance, Event, SupporterTag, Tag
-from ladder.storage.sqlfunc import largest, smallest, whole_days
+from ladder.storage.sqlfunc import any_of, in_constants, largest, smallest, whole_days
 
 if TYPE_CHECKING:
     from ladder.rules.compile import Compiler
@@ -51,20 +51,22 @@ def _attended(compiler: Compiler, condition: Condition) -> Node:
     return compiler.count_leaf(condition, "attended" + key, "events attended" + text, rows, True)
 
 
-def _attended_rows(scope: Scope, days: int | None, presences: list[str]) -> Rows:
+def _attended_rows(
+    scope: Scope, days: int | None, presences: list[str], each: bool = False
+) -> Rows:
     """Attendances with these presences at events (not cancelled) inside the window.
 
     For everyone, the window's events are an IN list: both databases read the few events of
-    the window by date, then their attendances by event. For a few people, a join: their
-    attendances by person, then each event by key.
+    the window by date, then their attendances by event. For a few people (or ``each``: one
+    person at a time), a join: their attendances by person, then each event by key.
     """
-    attendance, event = Attendance.__table__.alias(), Event.__table__.alias()
+    attendance, event = alias_of(Attendance.__table__), alias_of(Event.__table__)
     in_window = [event.c.status != EventStatus.CANCELLED, *scope.window(event.c.starts_at, days)]
     where = [
-        attendance.c.presence.in_(presences),  # unknown never counts for anyone
+        in_constants(attendance.c.presence, presences),  # unknown never counts for anyone
         *scope.restrict(attendance.c.supporter_id),
     ]
-    if scope.few:
+    if scope.few or each:
         table = attendance.join(event, event.c.id == attendance.c.event_id)
         return Rows(table, attendance.c.supporter_id, attendance.c.id, None, where + in_window)
     events = select(event.c.id).where(*in_window).correlate(None)
@@ -79,7 +81,7 @@ def _hosted(compiler: Compiler, condition: Condition) -> Node:
 
 
 def _hosted_rows(scope: Scope, days: int | None) -> Rows:
-    event = Event.__table__.alias()
+    event = alias_of(Event.__table__)
     where = [
         event.c.host_id.is_not(None),
         event.c.status != EventStatus.CANCELLED,
@@ -108,16 +110,16 @@ def action_kinds(ladder: LadderFile, condition: Condition) -> tuple[list[str] | 
 
 
 def _action_rows(scope: Scope, days: int | None, kinds: list[str] | None) -> Rows:
-    action, kind = Action.__table__.alias(), ActionKind.__table__.alias()
+    action, kind = alias_of(Action.__table__), alias_of(ActionKind.__table__)
     where = [*scope.window(action.c.occurred_at, days), *scope.restrict(action.c.supporter_id)]
     if kinds is not None:
-        named = select(kind.c.id).where(kind.c.name.in_(kinds)).correlate(None)
-        where.append(action.c.action_kind_id.in_(named))
+        named = select(kind.c.id).where(in_constants(kind.c.name, kinds)).correlate(None)
+        where.append(any_of(action.c.action_kind_id, named))
     return Rows(action, action.c.supporter_id, action.c.id, action.c.occurred_at, where)
 
 
 def _recruits(compiler: Compiler, condition: Condition) -> Node:
-    recruit = SUPPORTERS.alias()
+    recruit = alias_of(SUPPORTERS)
     key, text = _within(condition)
     where = [
         recruit.c.recruiter_id.is_not(None),
@@ -128,14 +130,14 @@ def _recruits(compiler: Compiler, condition: Condition) -> Node:
     ]
     rung = condition.recruits_at_rung
     if rung is not None:
-        where.append(recruit.c.rung.in_(compiler.ladder.rungs_at_or_above(rung)))
+        where.append(in_constants(recruit.c.rung, compiler.ladder.rungs_at_or_above(rung)))
         key, text = f"_{rung.replace('-', '_')}{key}", f" at {rung} or above{text}"
     rows = Rows(recruit, recruit.c.recruiter_id, recruit.c.id, recruit.c.created_at, where)
     return compiler.count_leaf(condition, "recruits" + key, "recruits" + text, rows, True)
 
 
 def _tag(compiler: Compiler, condition: Condition) -> Node:
-    tagged, tag = SupporterTag.__table__.alias(), Tag.__table__.alias()
+    tagged, tag = alias_of(SupporterTag.__table__), alias_of(Tag.__table__)
     where = [tag.c.name == condition.has_tag, *compiler.scope.restrict(tagged.c.supporter_id)]
     rows = Rows(
         tagged.join(tag, tag.c.id == tagged.c.tag_id), tagged.c.supporter_id, tag.c.id, None, where
@@ -165,11 +167,20 @@ def _quiet(compiler: Compiler, condition: Condition) -> Node:
     days = condition.no_activity_days or 0
     scope = compiler.scope
     # unknown presence counts as activity here: benefit of the doubt, never against anyone
-    attended = _attended_rows(scope, days, ["attended", "unknown"])
-    sources = [_action_rows(scope, days, None), attended, _hosted_rows(scope, days)]
-    counts = [compiler.join(rows) for rows in sources]
+    presences = ["attended", "unknown"]
+    if scope.few:  # a few people: their counts, joined or looked up (Scope.among)
+        attended = _attended_rows(scope, days, presences)
+        sources = [_action_rows(scope, days, None), attended, _hosted_rows(scope, days)]
+        counts = [compiler.join(rows) for rows in sources]
+        quiet = counts[0] + counts[1] + counts[2] == 0
+    else:  # everyone: per person, the index read stops at their first row (NOT EXISTS)
+        attended = _attended_rows(scope, days, presences, each=True)
+        sources = [_action_rows(scope, days, None), attended, _hosted_rows(scope, days)]
+        mine = [(rows.table, [*rows.where, rows.owner == S.c.id]) for rows in sources]
+        counts = [select(func.count()).select_from(t).where(*w).scalar_subquery() for t, w in mine]
+        quiet = and_(*(~select(literal(1)).select_from(t).where(*w).exists() for t, w in mine))
     measure: ColumnElement[Any] = counts[0] + counts[1] + counts[2]
-    holds = and_(measure == 0, S.c.created_at <= days_before(days))
+    holds = and_(quiet, S.c.created_at <= days_before(days))
     label = f"activity in the last {days} days"
     node = leaf_node(condition, f"activity_{days}d", label, holds, measure, 1)
     node.progress = case((holds, literal(1.0)), else_=literal(0.0))
@@ -190,7 +201,7 @@ LEAVES: dict[str, Callable[[Compiler, Condition], Node]] = {
 
 
 def activity_rows(scope: Scope) -> list[Rows]:
-    attendance, event = Attendance.__table__.alias(), Event.__table__.alias()
+    attendance, event = alias_of(Attendance.__table__), alias_of(Event.__table__)
     attended = Rows(
         attendance.join(event, event.c.id == attendance.c.event_id),
         attendance.c.supporter_id,
@@ -213,7 +224,7 @@ def since_lapse(rows: Rows) -> Rows:
     compared with its owner's lapse date.
     """
     assert rows.at is not None
-    lapsed, listed = SUPPORTERS.alias(), SUPPORTERS.alias()
+    lapsed, listed = alias_of(SUPPORTERS), alias_of(SUPPORTERS)
     lapsed_ids = (
         select(listed.c.id).where(listed.c.status == SupporterStatus.LAPSED).correlate(None)
     )

@@ -13,16 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, literal, select, update
+from sqlalchemy import BindParameter, Integer, bindparam, insert, literal, select, update
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Rule, walk
-from ladder.memo import BuiltOnce
+from ladder.memo import BuiltOnce, ladder_key
 from ladder.rules.compile import compile_reactivation, compile_rules
 from ladder.rules.sql import (
     AS_OF,
     SUPPORTERS,
     CompiledRule,
+    Counted,
     Node,
     S,
     Scope,
@@ -30,10 +31,19 @@ from ladder.rules.sql import (
     days_before,
 )
 from ladder.storage.models import LevelChange
-from ladder.storage.sqlfunc import json_array_agg, json_set_key
+from ladder.storage.sqlfunc import (
+    json_array_agg,
+    json_canonical,
+    json_list,
+    json_object,
+    json_set_key,
+)
 
 LEVEL_CHANGES = cast_table(LevelChange.__table__)
 MARK = bindparam("mark", type_=Integer())  # the level_changes id before a rule's insert
+KNOWN: BindParameter[Any] = bindparam(
+    "known", expanding=True
+)  # who a rule could move, as a snapshot read it
 EVIDENCE_IDS = 10  # ids kept per evidence list
 _COLUMNS = [
     "supporter_id",
@@ -57,6 +67,9 @@ class RulePlan:
     attach: list[Any]
     rule: Rule | None = None  # None for reactivation
     who: Any = None  # SELECT the ids of the people the rule would change (no evidence)
+    # the insert for the people in ``known`` only (who a snapshot said could move, and who
+    # moved before in the run): the same change without the candidates' aggregates
+    known: Any = None
 
 
 @dataclass(frozen=True)
@@ -71,17 +84,17 @@ class Plan:
     lapses: list[RulePlan]
     lapse_marked: list[Any]  # SELECT the ids the lapse_marks would clear, and would set
 
-    def who(self) -> list[Any]:
-        """SELECTs of everyone the run's first pass could move (a read: no write lock)."""
-        plans = [self.reactivation, *self.promotions, *self.lapses]
-        return [p.who for p in plans if p.who is not None]
+    def first_pass(self) -> list[RulePlan]:
+        """The rules of a run's first pass, in order; their ``who`` SELECTs everyone it could
+        move (a read: no write lock)."""
+        return [self.reactivation, *self.promotions, *self.lapses]
 
 
 _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
 
 
 def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
-    return _PLANS.get((ladder.model_dump_json(), scope), lambda: _build_plan(ladder, scope))
+    return _PLANS.get((ladder_key(ladder), scope), lambda: _build_plan(ladder, scope))
 
 
 def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
@@ -91,7 +104,7 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     chained = any(counts_recruit_rungs(rule) for rule in rules)
     lapse_marks, lapses, lapse_marked = _lapse_plans(ladder, scope)
     return Plan(
-        reactivation=_rule_plan(compile_reactivation(ladder, scope), None, ("lapsed", "active")),
+        reactivation=_reactivation_plan(ladder, scope),
         promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
         touched_promotions=[
             _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
@@ -104,6 +117,12 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     )
 
 
+def _reactivation_plan(ladder: LadderFile, scope: Scope) -> RulePlan:
+    compiled = compile_reactivation(ladder, scope)
+    each = compile_reactivation(ladder, Scope(among=compiled.root.candidates))
+    return _rule_plan(compiled, None, ("lapsed", "active"), None, each, scope == Scope())
+
+
 def counts_recruit_rungs(rule: Rule) -> bool:
     """Does the rule count recruits at a rung (so others' promotions can make it hold)?"""
     return any(c.recruits_at_rung is not None for _path, c in walk(rule.condition, ""))
@@ -111,7 +130,12 @@ def counts_recruit_rungs(rule: Rule) -> bool:
 
 def _promotion_plan(ladder: LadderFile, rule: Rule, scope: Scope) -> RulePlan:
     (compiled,) = compile_rules(ladder, [rule], scope)
-    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule)
+    each = None
+    if compiled.root.candidates is not None:
+        (each,) = compile_rules(ladder, [rule], Scope(among=compiled.root.candidates))
+    # a rule counting recruits at a rung can hold because others moved: never from a list
+    known = scope == Scope() and not counts_recruit_rungs(rule)
+    return _rule_plan(compiled, rule.promote_to, ("active", "active"), rule, each, known)
 
 
 def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[RulePlan], list[Any]]:
@@ -148,8 +172,16 @@ def _rule_plan(
     to_rung: str | None,
     statuses: tuple[str, str],
     rule: Rule | None = None,
+    each: CompiledRule | None = None,
+    known: bool = False,
 ) -> RulePlan:
-    """INSERT the level changes for everyone the rule matches; UPDATE those supporters."""
+    """INSERT the level changes for everyone the rule matches; UPDATE those supporters.
+
+    With ``each`` (the same rule compiled per person, see :func:`_counted_rule_plan`), only
+    the people who may qualify are counted, and their evidence ids come with the insert.
+    """
+    if each is not None:
+        return _counted_rule_plan(compiled, each, to_rung, statuses, rule, known)
     chosen = (
         select(
             S.c.id,
@@ -179,6 +211,106 @@ def _rule_plan(
         rule,
         select(S.c.id).select_from(compiled.source).where(*compiled.where()),
     )
+
+
+def _state(to_rung: str | None, statuses: tuple[str, str]) -> dict[str, Any]:
+    if to_rung is not None:
+        return {"rung": to_rung, "rung_since": AS_OF, "rung_set_manually": False}
+    return {"status": statuses[1], "status_since": AS_OF, "lapse_condition_since": None}
+
+
+def _counted_rule_plan(
+    whole: CompiledRule,
+    each: CompiledRule,
+    to_rung: str | None,
+    statuses: tuple[str, str],
+    rule: Rule | None,
+    known: bool = False,
+) -> RulePlan:
+    """The rule for the eligible people among its candidates only (``whole``: the rows that
+    can make the condition hold, ``GROUP BY ... HAVING``, each read once), each person's
+    counts then looked up through the indexes (``each``: the rule compiled per person) in one
+    materialised step, with the newest ids behind each count (the evidence) in the same step.
+
+    One statement per rule: no aggregate over everyone for the counts of a few, no second
+    statement to attach the ids.
+    """
+    where = [whole.eligible, S.c.id.in_(whole.root.candidates)]
+    changes = [whole.eligible, S.c.id.in_(KNOWN)]
+    return RulePlan(
+        whole.rule_id,
+        _counted_insert(whole.rule_id, each, where, to_rung, statuses),
+        _set_supporters(_new_changes(whole.rule_id), **_state(to_rung, statuses)),
+        [],
+        rule,
+        _who(whole, each, where),
+        _counted_insert(whole.rule_id, each, changes, to_rung, statuses) if known else None,
+    )
+
+
+def _counted_insert(
+    rule_id: str,
+    each: CompiledRule,
+    where: list[Any],
+    to_rung: str | None,
+    statuses: tuple[str, str],
+) -> Any:
+    """INSERT the level changes of the people ``where`` selects for whom the rule holds."""
+    leaves = each.root.leaves()
+    kept = [leaf for leaf in leaves if leaf.rows is not None]
+    ids = [_newest_ids(leaf) for leaf in kept]
+    uses = [each.root.holds, *(leaf.measure for leaf in leaves)]
+    counted = Counted(each.per_person, where, "counted", extra=ids, uses=uses)
+    c = counted.c
+    counts = json_object([(leaf.key, counted.swap(leaf.measure)) for leaf in leaves])  # type: ignore[arg-type]
+    listed = json_object([(leaf.key, json_list(counted.extra(i))) for i, leaf in enumerate(kept)])
+    evidence = json_object([("counts", counts), ("ids", listed)])
+    chosen = (
+        select(
+            c.id,
+            c.rung,
+            literal(to_rung) if to_rung is not None else c.rung,
+            literal(statuses[0]),
+            literal(statuses[1]),
+            AS_OF,
+            literal(rule_id),
+            json_canonical(evidence) if kept else evidence,
+        )
+        .where(counted.swap(each.root.holds))
+        .order_by(c.id)
+    )
+    return (
+        insert(LEVEL_CHANGES)
+        .from_select(_COLUMNS, chosen)
+        .returning(LEVEL_CHANGES.c.id, LEVEL_CHANGES.c.supporter_id)
+    )
+
+
+def _who(whole: CompiledRule, each: CompiledRule, where: list[Any]) -> Any:
+    """The ids the rule would change: the eligible among the candidates, when the candidates
+    are exactly the people for whom the condition holds; else counted as for the change."""
+    if whole.root.exact:
+        return select(S.c.id).where(*where)
+    counted = Counted(each.per_person, where, "counted", uses=[each.root.holds])
+    return select(counted.c.id).where(counted.swap(each.root.holds))
+
+
+def _newest_ids(leaf: Node) -> Any:
+    """The newest ids (at most EVIDENCE_IDS) of the rows behind ``leaf`` for the person ``s``,
+    as a JSON array (NULL when none)."""
+    rows = leaf.rows
+    assert rows is not None
+    order = [rows.at.desc(), rows.row_id.desc()] if rows.at is not None else [rows.row_id.desc()]
+    newest = (
+        select(rows.row_id.label("row_id"))
+        .select_from(rows.table)
+        .where(*rows.where, rows.owner == S.c.id)
+        .order_by(*order)
+        .limit(EVIDENCE_IDS)
+        .correlate(S)
+        .subquery("newest")
+    )
+    return select(json_array_agg(newest.c.row_id)).scalar_subquery()
 
 
 def _new_changes(rule_id: str) -> Any:

@@ -33,10 +33,14 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.selectable import NamedFromClause
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Condition, walk
+from ladder.memo import per_object
 from ladder.storage.models import LevelChange, Supporter
 from ladder.storage.sqlfunc import json_object
 
@@ -49,6 +53,24 @@ def cast_table(table: object) -> Table:
 
 SUPPORTERS = cast_table(Supporter.__table__)
 S = SUPPORTERS.alias("s")  # the supporter a rule is evaluated for
+
+
+_LIGHT: dict[str, TableClause] = {}
+
+
+def alias_of(table: object, name: str | None = None) -> NamedFromClause:
+    """An alias of a model's table for a statement: the same SQL as ``table.alias(name)``, made
+    from a plain copy of the table (names and types only), whose columns are cheap to alias.
+
+    Building a run's statements aliases tables a hundred times; aliasing the schema ``Table``
+    itself copied every column with its constraints and events (most of a plan's build time).
+    """
+    full = cast_table(table)
+    light = _LIGHT.get(full.name)
+    if light is None:
+        columns = [ColumnClause(c.name, c.type) for c in full.c]
+        light = _LIGHT[full.name] = TableClause(full.name, *columns)
+    return light.alias(name)
 
 
 AS_OF = bindparam("as_of", type_=DateTime())
@@ -64,6 +86,12 @@ def days_before(days: int) -> BindParameter[datetime]:
 
 def time_params(ladder: LadderFile, as_of: datetime) -> dict[str, datetime]:
     """Values for :data:`AS_OF` and every :func:`days_before` the ladder's rules use."""
+    days = per_object(ladder, "days", lambda: _days(ladder))
+    params = {key: as_of - timedelta(days=d) for key, d in days}
+    return {**params, "as_of": as_of}
+
+
+def _days(ladder: LadderFile) -> list[tuple[str, int]]:
     days = {ladder.promotion.lapse_grace_days}
     for rule in ladder.rules:
         for _path, condition in walk(rule.condition, ""):
@@ -71,8 +99,7 @@ def time_params(ladder: LadderFile, as_of: datetime) -> dict[str, datetime]:
                 value = getattr(condition, field_name)
                 if value is not None:
                     days.add(value)
-    params = {days_before(d).key: as_of - timedelta(days=d) for d in days}
-    return {**params, "as_of": as_of}
+    return [(days_before(d).key, d) for d in sorted(days)]
 
 
 @dataclass(frozen=True)
@@ -122,11 +149,11 @@ def touched_since(recruiters: bool) -> Any:
     moved may now qualify for a higher rung; a recruiter, for a rule counting recruits at a
     rung. (Anyone else would be evaluated on the facts that already failed them.)
     """
-    changes = LevelChange.__table__.alias("moved")
+    changes = alias_of(LevelChange.__table__, "moved")
     moved = select(changes.c.supporter_id).where(changes.c.id > MOVED_AFTER).correlate(None)
     if not recruiters:
         return moved
-    recruit, later = SUPPORTERS.alias("moved_recruit"), LevelChange.__table__.alias("later")
+    recruit, later = alias_of(SUPPORTERS, "moved_recruit"), alias_of(LevelChange.__table__, "later")
     their_recruiters = (
         select(recruit.c.recruiter_id)
         .join(later, later.c.supporter_id == recruit.c.id)
@@ -172,6 +199,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
     # everyone for whom it may hold, as one IN-able query (None: cannot tell without the row)
     candidates: Any = None
+    # the candidates are exactly those for whom it holds (counts alone: no other kind of term)
+    exact: bool = False
 
     def nodes(self) -> list[Node]:
         return [self, *(n for child in self.children for n in child.nodes())]
@@ -210,3 +239,56 @@ class CompiledRule:
         if self.prefilter and self.root.candidates is not None:
             where.append(S.c.id.in_(self.root.candidates))
         return where
+
+
+class Counted:
+    """The people of ``s`` a ``where`` selects, with each per-person count (and any further
+    columns) computed once per person in a materialised step; :meth:`swap` rewrites an
+    expression over ``s`` and those counts into one over the step's columns.
+
+    ``uses``: the expressions that will be swapped; the step then keeps only the columns of
+    ``s`` they read (and ``id``, ``rung``), not the whole row.
+    """
+
+    def __init__(
+        self,
+        counts: list[Any],
+        where: list[Any],
+        name: str,
+        extra: list[Any] | None = None,
+        uses: list[Any] | None = None,
+    ) -> None:
+        kept = list(S.c) if uses is None else _read_columns(counts, uses)
+        labelled = [count.label(f"n{i}") for i, count in enumerate(counts)]
+        labelled += [column.label(f"x{i}") for i, column in enumerate(extra or [])]
+        self.cte = select(*kept, *labelled).where(*where).cte(name).prefix_with("MATERIALIZED")
+        self.c = self.cte.c
+        self._columns = {id(count): self.c[f"n{i}"] for i, count in enumerate(counts)}
+        self._columns.update({id(column): self.c[column.key] for column in kept})
+
+    def extra(self, index: int) -> ColumnElement[Any]:
+        """The ``index``-th of the further columns."""
+        return self.c[f"x{index}"]
+
+    def swap(self, expression: ColumnElement[Any]) -> ColumnElement[Any]:
+        return replacement_traverse(expression, {}, self._column_for)
+
+    def _column_for(self, element: Any, **_: Any) -> Any:
+        return self._columns.get(id(element))
+
+
+def _read_columns(counts: list[Any], uses: list[Any]) -> list[Any]:
+    """The columns of ``s`` that ``uses`` read outside the ``counts`` (in table order)."""
+    skipped = {id(count) for count in counts}
+    read = {"id", "rung"}
+
+    def visit(element: Any, **_: Any) -> Any:
+        if id(element) in skipped:
+            return element  # replaced as a whole: what it reads inside does not matter
+        if getattr(element, "table", None) is S:
+            read.add(element.key)
+        return None
+
+    for expression in uses:
+        replacement_traverse(expression, {}, visit)
+    return [column for column in S.c if column.key in read]

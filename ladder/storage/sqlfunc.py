@@ -6,6 +6,10 @@ unchanged on both databases:
 - ``json_object(k1, v1, ...)``: SQLite ``json_object``, PostgreSQL ``json_build_object``;
 - ``json_array_agg(x)``: ``json_group_array`` / ``json_agg``;
 - ``json_set_key(doc, outer, key, value)``: ``doc[outer][key] = value`` for a JSON column;
+- ``json_list(x)``: a JSON array read back from a subquery (``[]`` when NULL);
+- ``json_canonical(doc)``: a document as ``json_set_key`` would leave it (PostgreSQL: via jsonb);
+- ``any_of(column, ids)``: ``column IN (ids)``, on PostgreSQL ``= ANY(ARRAY(ids))`` (indexable);
+- ``in_constants(column, values)``: ``column IN (...)`` of a fixed list, no expanding parameter;
 - ``smallest(...)`` / ``largest(...)``: scalar ``min``/``max`` / ``least``/``greatest``;
 - ``whole_days(later, earlier)``: whole days between two timestamps;
 - ``half_up(x)``: a non-negative number rounded to a whole one, halves up (PostgreSQL's
@@ -21,11 +25,12 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, Integer, func, literal
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ladder.storage.zones import offset_case, offsets
 
@@ -43,6 +48,36 @@ class _JsonArrayAgg(FunctionElement[Any]):
 class _JsonSetKey(FunctionElement[Any]):
     type = JSON()
     inherit_cache = True
+
+
+class _JsonList(FunctionElement[Any]):
+    type = JSON()
+    inherit_cache = True
+
+
+class _JsonCanonical(FunctionElement[Any]):
+    type = JSON()
+    inherit_cache = True
+
+
+class _AnyOf(ColumnElement[bool]):
+    """A predicate, not a function: no ``= 1`` where booleans are integers (SQLite)."""
+
+    __visit_name__ = "any_of"
+    _is_implicitly_boolean = True
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], ids: Any) -> None:
+        self.column, self.ids = column, ids
+
+    def get_children(self, **kw: Any) -> list[Any]:
+        return [self.column, self.ids]
+
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
 
 
 class _Least(FunctionElement[float]):
@@ -89,6 +124,34 @@ def json_set_key(
         if not name.replace("_", "").isalnum():
             raise ValueError(f"unsafe JSON key {name!r}")
     return _JsonSetKey(document, literal(outer), literal(key), value)
+
+
+def json_list(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A JSON array read back from a subquery or a materialised step (``[]`` when NULL), as a
+    JSON value again (SQLite forgets that a text is JSON once it leaves a subquery)."""
+    return _JsonList(value)
+
+
+def json_canonical(document: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``document`` as :func:`json_set_key` leaves it: on PostgreSQL through ``jsonb`` (keys
+    in jsonb's order, its spacing), so a document built at once reads as one built key by key."""
+    return _JsonCanonical(document)
+
+
+def any_of(column: ColumnElement[Any], ids: Any) -> ColumnElement[bool]:
+    """``column IN (ids)`` for a small uncorrelated query of ids (e.g. action kinds by name).
+
+    On PostgreSQL ``column = ANY(ARRAY(ids))``: the ids are computed once, first, and the
+    planner can use them as an index condition (with ``IN (ids)`` it plans a hash join, never
+    an index scan, since it cannot know which ids the names give)."""
+    return _AnyOf(column, ids.scalar_subquery())
+
+
+def in_constants(column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """``column IN (v1, v2, ...)`` for a list fixed when the statement is built (rungs, kinds,
+    presences): one bound parameter per value, so the SQL text is final once compiled (an
+    expanding ``IN`` is re-rendered at every execution)."""
+    return column.in_([literal(value, column.type) for value in values])
 
 
 def smallest(*values: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -161,6 +224,38 @@ def _json_set_pg(element: _JsonSetKey, compiler: SQLCompiler, **kw: Any) -> str:
 def _json_set_sqlite(element: _JsonSetKey, compiler: SQLCompiler, **kw: Any) -> str:
     document, outer, key, value = _args(element, compiler, **kw)
     return f"json_set({document}, '$.' || {outer} || '.' || {key}, json(coalesce({value}, '[]')))"
+
+
+@compiles(_JsonList, "postgresql")
+def _json_list_pg(element: _JsonList, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"COALESCE(CAST({_args(element, compiler, **kw)[0]} AS jsonb), '[]'::jsonb)"
+
+
+@compiles(_JsonList)
+def _json_list_sqlite(element: _JsonList, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json(coalesce({_args(element, compiler, **kw)[0]}, '[]'))"
+
+
+@compiles(_JsonCanonical, "postgresql")
+def _json_canonical_pg(element: _JsonCanonical, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(CAST({_args(element, compiler, **kw)[0]} AS jsonb) AS json)"
+
+
+@compiles(_JsonCanonical)
+def _json_canonical_sqlite(element: _JsonCanonical, compiler: SQLCompiler, **kw: Any) -> str:
+    return _args(element, compiler, **kw)[0]
+
+
+@compiles(_AnyOf, "postgresql")
+def _any_of_pg(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    return f"{column} = ANY(ARRAY{ids})"
+
+
+@compiles(_AnyOf)
+def _any_of_sqlite(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    return f"{column} IN {ids}"
 
 
 @compiles(_Least, "postgresql")

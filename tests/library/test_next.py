@@ -9,9 +9,8 @@ from sqlalchemy import literal, select, update
 
 from ladder.errors import ConflictError, MisuseError
 from ladder.invitations.explain import explain
-from ladder.invitations.reasons import progress_of_many
 from ladder.invitations.suggest import NextRequest, suggest
-from ladder.rules import progress_of
+from ladder.rules import progress_of, progress_of_many
 from ladder.storage.models import Attendance, Contact, Supporter
 from ladder.storage.sqlfunc import half_up
 from ladder.workspace import Workspace
@@ -78,6 +77,42 @@ def test_the_reasons_of_a_mixed_list_are_each_persons_own_progress(ws):
     reasons = {s.id: s.reason for s in found}
     assert reasons[follower].startswith("1 more event attended within 90 days reaches attend")
     assert "reaches mobilise" in reasons[attender]
+
+
+def test_each_reason_says_what_the_engine_says_the_person_misses(ws):
+    """The ranking's own counts, condition by condition, give each reason: the same words as
+    the rules engine's explanation of that person's progress (progress_of_many)."""
+    people = {}
+    for i, (kind, days) in enumerate(
+        [("petition", [5]), ("mass_action", [3, 4]), ("photos", [2, 3, 40]), ("like", [])]
+    ):
+        who = person(ws.engine, "Suit", f"N{i}")
+        if days:
+            acted(ws.engine, who, kind, *days)
+        people[who] = "follow"
+    for i, kinds in enumerate([["host_event"], ["recruit", "share_toolkit"], []]):
+        who = person(ws.engine, "Vient", f"N{i}")
+        with ws.engine.begin() as connection:
+            connection.execute(update(Supporter).where(Supporter.id == who).values(rung="attend"))
+        for kind in kinds:
+            acted(ws.engine, who, kind, 4)
+        people[who] = "attend"
+    attended(ws.engine, next(iter(people)), 6)
+    request = NextRequest(as_of=NOW, limit=50)
+    found = suggest(ws.engine, ws.ladder, request, "me")
+    assert {s.id for s in found.suggestions} == set(people)
+    with ws.engine.connect() as connection:
+        progress = progress_of_many(connection, ws.ladder, people, NOW)
+    for s in found.suggestions:
+        towards = [r for r in progress[s.id] if r.promote_to == s.target_rung]
+        climb = s.reason.split("; ")[0]
+        if any(r.holds for r in towards):
+            assert climb == f"already qualifies for {s.target_rung}"
+        else:  # an any-rule names its smallest shortfall, or all of them
+            shortfalls = [c.missing for c in towards[0].conditions if c.depth == 1 and c.missing]
+            assert climb in [
+                f"{m} reaches {s.target_rung}" for m in [*shortfalls, towards[0].missing]
+            ]
 
 
 def test_equal_people_are_listed_by_id(ws):

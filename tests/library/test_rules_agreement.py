@@ -10,6 +10,7 @@ counted for everyone (joined aggregates).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,9 +28,11 @@ from tests.rules_reference import (
     ActionRow,
     AttendanceRow,
     EventRow,
+    Evidence,
     Person,
     World,
     clear_world,
+    database_evidence,
     database_moves,
     database_state,
     load_world,
@@ -225,6 +228,33 @@ def test_the_sql_engine_and_the_reference_agree_on_who_moves(synced, world, ladd
     assert database_moves(synced) == Counter(expected_moves)
     for kind in sorted({_kind(move) for move in expected_moves}) or ["nobody moved"]:
         event(kind)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds(), ladder=ladders(), later=st.integers(min_value=0, max_value=45))
+def test_the_evidence_of_every_move_is_the_reference_counts_and_newest_ids(
+    synced, world, ladder, later
+):
+    """What the level changes record as evidence: each condition's count, and for events
+    attended, events hosted and recruits the newest ids behind it (at most ten, newest
+    first), as the plain-Python reference counts them at the moment of the move. (Compared
+    as the counts and the id lists of each move, whatever the engine names them.)"""
+    clear_world(synced)
+    load_world(synced, world)
+    expected: Counter[tuple[int, str, str]] = Counter()
+    for as_of in (T, T + timedelta(days=later)):
+        promote(synced, ladder, as_of)
+        found: list[Evidence] = []
+        moves = reference_run(world, ladder, as_of, found)
+        for move, (counts, ids) in zip(moves, found, strict=True):
+            lists = [i for i in ids if i is not None]
+            expected[(move[0], move[1], json.dumps([sorted(counts), sorted(lists)]))] += 1
+    assert database_evidence(synced) == expected
+    event(f"{sum(expected.values())} moves")
 
 
 @settings(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 
 from ladder.events.checkin import check_in_by_ref
 from ladder.people.importing import importer
@@ -245,6 +245,35 @@ def test_a_rung_set_by_hand_during_promote_is_not_overwritten(
     assert report.changes == []
     assert state(engine, 1) == ("follow", "active")
     assert [(c.rule_id, c.changed_by) for c in changes(engine, 1)] == [(None, "organiser")]
+
+
+def test_who_comes_to_qualify_while_promote_evaluates_is_promoted_too(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+):
+    """Too many could move for a restricted run (a small base): the whole base runs under the
+    lock, reusing who the snapshot said could move only if nobody wrote since. Here the door
+    records Bastien's second fair meanwhile: he is promoted with Awa."""
+    from ladder.rules import engine as rules_engine
+    from tests.library.test_rules_engine import T, state
+
+    engine = workspace.engine
+    _sqlite_only(engine)
+    _regulars(engine)
+    door = _door(engine)
+
+    def bastien_was_there() -> None:  # his no-show at the second fair is corrected
+        with door.begin() as connection:
+            connection.execute(
+                update(Attendance).where(Attendance.id == 4).values(presence="attended")
+            )
+
+    monkeypatch.setattr(rules_engine, "_after_evaluating", bastien_was_there)
+    try:
+        report = rules_engine.promote(engine, workspace.ladder, T)
+    finally:
+        door.dispose()
+    assert [(c.rule_id, c.people) for c in report.changes] == [("shows-up", 2)]
+    assert state(engine, 1) == state(engine, 2) == ("attend", "active")
 
 
 def test_promote_takes_the_write_lock_after_evaluating(
