@@ -32,7 +32,10 @@ the import would do. Who would climb is not known: the rules run only on written
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -50,7 +53,8 @@ from sqlalchemy import (
     text,
 )
 
-from ladder.actions.dates import parse_organiser_date
+from ladder.actions import known_rows
+from ladder.actions.dates import DateReader
 from ladder.campaigns.goals import check_kind, known_kind
 from ladder.campaigns.lookup import campaign_hint, find_campaign
 from ladder.clock import utcnow, wall_clock
@@ -59,12 +63,14 @@ from ladder.domain.names import fold
 from ladder.domain.text import EXTERNAL_ID, text_problem
 from ladder.errors import InputError
 from ladder.people.importing.importer import (
+    WRITTEN,
     ImportOptions,
     ImportReport,
     PeopleWritten,
     RollBack,
     import_people,
 )
+from ladder.people.importing.layout import LayoutReading, lost_columns
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
 from ladder.privacy import audit
 from ladder.progress import SILENT, Progress
@@ -73,7 +79,8 @@ from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
 from ladder.storage.firsts import refresh_after_insert
 from ladder.storage.models import ActionKind, Campaign
-from ladder.tabular.csvfile import CsvRow, CsvTable
+from ladder.storage.snapshot import data_version, lock_tables, snapshot
+from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import aliases_for
 
 DATE, KIND, CAMPAIGN, EXTERNAL = "date", "kind", "campaign", "external_id"
@@ -170,7 +177,13 @@ def import_actions(
     options.after_write = writer.write
     options.after_plan = writer.plan  # a dry run: counted on the read snapshot
     try:
-        people, table = import_people(engine, ladder, data, source, options, progress, now=now)
+        with _without_cyclic_gc():
+            fast = _import_known(engine, data, source, options, reader, writer, progress)
+        if fast is None:
+            options.after_write, options.after_plan = writer.write, writer.plan
+            people, table = import_people(engine, ladder, data, source, options, progress, now=now)
+        else:
+            people, table = fast
     finally:
         progress.finish()
     report = ActionImportReport(people, reader.kind_name, reader.campaign_name)
@@ -184,6 +197,189 @@ def import_actions(
             [*people.rejected, *writer.late_rejections], key=lambda r: (r.line, r.column)
         )
     return report, table
+
+
+def _import_known(
+    engine: Engine,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    reader: _ActionReader,
+    writer: _ActionWriter,
+    progress: Progress,
+) -> tuple[ImportReport, CsvTable] | None:
+    """The import when the file's rows name known people as stored (:mod:`known_rows`):
+    those rows matched a chunk at a time in SQL, the others (new people, rows refused,
+    rows changing their person) through the people importer. None: the file is for the
+    people importer alone (other people columns; on PostgreSQL, rows left to it)."""
+    layout = LayoutReading(options.aliases, options.source_tool)
+    table = read_csv(
+        data, source, options.aliases, options.overrides, options.encoding, layout.detect
+    )
+    if not known_rows.eligible(table):
+        return None
+    reader.start(table)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        known, seen = None, None
+        if sqlite:  # read on a snapshot; written under the lock if nobody wrote meanwhile
+            with snapshot(connection):
+                seen = data_version(connection)
+                known = _split(connection, table, reader, progress)
+                if options.dry_run and not known.left:
+                    writer.plan(connection, _written(reader, known, {}))
+                    progress.finish()  # the people's stages end (as the people importer's)
+                    return _known_report(table, layout, options, known), table
+            if known.left:
+                return _import_left(engine, data, source, options, reader, writer, progress,
+                                    connection, table, layout, known, seen)  # fmt: skip
+        return _write_known(connection, options, reader, writer, progress, table, layout,
+                            known, seen)  # fmt: skip
+
+
+def _write_known(
+    connection: Connection,
+    options: ImportOptions,
+    reader: _ActionReader,
+    writer: _ActionWriter,
+    progress: Progress,
+    table: CsvTable,
+    layout: LayoutReading,
+    known: known_rows.KnownRows | None,
+    seen: int | None,
+) -> tuple[ImportReport, CsvTable] | None:
+    """Every row known: the actions written under the lock (the rows read again there when
+    they were read on a snapshot someone wrote after, or on PostgreSQL: not read yet)."""
+    transaction = connection.begin()
+    try:
+        lock_tables(connection, WRITTEN)
+        if known is None or data_version(connection) != seen:
+            known = _split(connection, table, reader, progress)
+            if known.left:
+                transaction.rollback()
+                return None  # the whole file through the people importer
+        report = _known_report(table, layout, options, known)
+        if options.dry_run:
+            writer.plan(connection, _written(reader, known, {}))
+            transaction.rollback()
+            progress.finish()  # the people's stages end (as the people importer's)
+            return report, table
+        writer.write(connection, _written(reader, known, {}))
+    except RollBack:
+        transaction.rollback()
+        progress.finish()
+        return report, table
+    except BaseException:
+        transaction.rollback()
+        raise
+    transaction.commit()
+    progress.finish()
+    report.written = True
+    return report, table
+
+
+def _split(
+    connection: Connection, table: CsvTable, reader: _ActionReader, progress: Progress
+) -> known_rows.KnownRows:
+    progress.start(f"Checking {table.approximate_rows:,} rows", table.approximate_rows)
+    return known_rows.split_rows(connection, table, reader.action, progress)
+
+
+def _written(
+    reader: _ActionReader, known: known_rows.KnownRows, people: dict[int, int], ids: Any = ()
+) -> PeopleWritten:
+    """What the action writer gets: each line's person, the known rows' and the people
+    importer's; the known rows' actions join those the reader kept."""
+    by_line = dict(known_rows.merged(known, people))
+    reader.actions.update(known.actions)
+    return PeopleWritten(sorted({*ids, *known.persons}), by_line)
+
+
+def _import_left(
+    engine: Engine,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    reader: _ActionReader,
+    writer: _ActionWriter,
+    progress: Progress,
+    connection: Connection,
+    table: CsvTable,
+    layout: LayoutReading,
+    known: known_rows.KnownRows,
+    seen: int | None,
+) -> tuple[ImportReport, CsvTable] | None:
+    """The rows left to the people importer (SQLite): a copy of the file holding only them;
+    the known rows join them when the actions are written. None (the whole file through the
+    people importer) when the copy cannot keep the file's lines, when a person is named by
+    rows of both kinds, or when someone wrote to the base since the known rows were read."""
+    if known_rows.mixed(connection, known):
+        return None  # the people importer's order decides between the rows: all through it
+    text = known_rows.left_text(table, known.left)
+    if text is None:
+        return None
+
+    raw = connection.connection.driver_connection  # no BEGIN: the import holds the lock
+
+    def unchanged() -> None:
+        version = raw.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[union-attr]
+        if version != seen:
+            raise known_rows.Mixed  # read again, all through the people importer
+
+    def after_write(written: Connection, people: list[int]) -> None:
+        assert isinstance(people, PeopleWritten)
+        unchanged()
+        writer.write(written, _written(reader, known, people.by_line, people))
+
+    def after_plan(snapshot_: Connection, people: list[int]) -> None:
+        assert isinstance(people, PeopleWritten)
+        unchanged()
+        writer.plan(snapshot_, _written(reader, known, people.by_line, people))
+
+    left = dataclasses.replace(
+        options, encoding="utf-8", after_write=after_write, after_plan=after_plan
+    )
+    try:
+        report, _left_table = import_people(
+            engine, writer.ladder, text.encode("utf-8"), source, left, progress, now=writer.now
+        )
+    except known_rows.Mixed:
+        return None
+    whole = _known_report(table, layout, options, known)
+    report.encoding, report.delimiter = whole.encoding, whole.delimiter
+    report.columns, report.ignored, report.warnings = whole.columns, whole.ignored, whole.warnings
+    report.layout, report.tool = whole.layout, whole.tool
+    report.rows += known.rows
+    report.unchanged += len(known.persons)
+    report.duplicates += known.duplicates
+    return report, table
+
+
+def _known_report(
+    table: CsvTable, layout: LayoutReading, options: ImportOptions, known: known_rows.KnownRows
+) -> ImportReport:
+    """The people report of the known rows: each person matched, unchanged."""
+    columns = {name: table.column_of(name) for name in table.columns}
+    report = ImportReport(table.source, table.encoding, table.delimiter, columns, table.ignored)
+    report.dry_run = options.dry_run
+    report.layout, report.tool = layout.layout, layout.tool(table)
+    report.warnings = lost_columns(table, options.aliases, options.overrides)
+    report.rows = known.rows + len(known.left)
+    report.unchanged = len(known.persons)
+    report.duplicates = known.duplicates
+    return report
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """As the people importer: a million small acyclic objects, no cyclic collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _ActionReader:
@@ -220,6 +416,7 @@ class _ActionReader:
         self.table: CsvTable | None = None
         self.sqlite = connection.dialect.name == "sqlite"
         self._dates: dict[str, Any] = {}  # cell -> stored time, or (field, reason)
+        self._read_date = DateReader(zone)
         self._kinds: dict[str, int | tuple[str, str]] = {}
         self._campaigns: dict[str, int | None | tuple[str, str]] = {}
 
@@ -250,8 +447,26 @@ class _ActionReader:
         )  # type: ignore[assignment]
         return True
 
+    def action(self, values: dict[str, str]) -> tuple[Any, ...] | None:
+        """The row's action (as :attr:`actions` holds it), None when a cell is refused
+        (:meth:`keep` names why); ``values`` is left as it is."""
+        get = values.get
+        date, kind = self._date(get(DATE, "")), self._kind(get(KIND, ""))
+        campaign = self._campaign(get(CAMPAIGN, "")) if CAMPAIGN in values else None
+        external = get(EXTERNAL, "").strip() or None
+        if type(date) is tuple or type(kind) is tuple or type(campaign) is tuple:
+            return None
+        if external is not None and not (len(external) <= EXTERNAL_ID and external.isprintable()):
+            return None
+        return (kind, date, self.campaign_id if campaign is None else campaign, external)
+
     def refused(self) -> list[Rejection]:
         return list(self.problems.values())
+
+    def start(self, table: CsvTable) -> None:
+        """Read ``table`` (its columns checked), before its rows are read."""
+        self._check_columns(table)
+        self.table = table
 
     def _check_columns(self, table: CsvTable) -> None:
         self.problems.clear()
@@ -273,7 +488,7 @@ class _ActionReader:
             if len(self._dates) > CACHED:
                 self._dates.clear()
             try:
-                moment = parse_organiser_date(typed, self.zone)
+                moment = self._read_date(typed)
             except ValueError as exc:
                 found = (DATE, str(exc))
             else:
