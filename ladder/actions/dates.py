@@ -18,6 +18,10 @@ _DAY_FIRST = re.compile(
     r"(?P<day>\d{1,2})[/.\-](?P<month>\d{1,2})[/.\-](?P<year>\d{4})"
     r"(?:[ T](?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
 )
+# the form whose hours are remembered (DateReader): any text of it with the same day and
+# hour, and minutes in _MINUTES, reads as the regular expression reads it
+_CACHED_FORM = re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d", re.ASCII)
+_MINUTES = {f"{m:02d}": timedelta(minutes=m) for m in range(60)}
 EXPECTED = "a date such as 31/12/2026, 31/12/2026 18:30 or 2026-12-31"
 
 
@@ -35,8 +39,16 @@ class DateReader:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._offsets: dict[datetime, timedelta | None] = {}
+        # "31/12/2026 18" -> (that hour's wall-clock start, its offset): the common
+        # "31/12/2026 18:30" read without the regular expression
+        self._hours: dict[str, tuple[datetime, timedelta]] = {}
 
     def __call__(self, text: str) -> datetime:
+        if len(text) == 16 and text[13] == ":":
+            hour = self._hours.get(text[:13])
+            minute = _MINUTES.get(text[14:])
+            if hour is not None and minute is not None:
+                return hour[0] + minute - hour[1]
         typed = text.strip()
         if not typed:
             raise ValueError(f"no date: expected {EXPECTED}")
@@ -56,6 +68,8 @@ class DateReader:
             self._offsets[hour] = offset
         if offset is None:
             return to_utc(moment, self.zone)
+        if _CACHED_FORM.fullmatch(typed) and len(self._hours) < 100_000:
+            self._hours[typed[:13]] = (hour, offset)
         return moment - offset
 
     def _offset(self, hour: datetime) -> timedelta | None:
