@@ -45,10 +45,10 @@ class DateReader:
 
     def __call__(self, text: str) -> datetime:
         if len(text) == 16 and text[13] == ":":
-            hour = self._hours.get(text[:13])
+            cached = self._hours.get(text[:13])
             minute = _MINUTES.get(text[14:])
-            if hour is not None and minute is not None:
-                return hour[0] + minute - hour[1]
+            if cached is not None and minute is not None:
+                return cached[0] + minute - cached[1]
         typed = text.strip()
         if not typed:
             raise ValueError(f"no date: expected {EXPECTED}")

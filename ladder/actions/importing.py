@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -49,6 +49,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     select,
     text,
 )
@@ -78,7 +79,7 @@ from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
 from ladder.storage.firsts import refresh_after_insert
-from ladder.storage.models import ActionKind, Campaign
+from ladder.storage.models import Action, ActionKind, Campaign
 from ladder.storage.snapshot import data_version, lock_tables, snapshot
 from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import aliases_for
@@ -209,9 +210,10 @@ def _import_known(
     progress: Progress,
 ) -> tuple[ImportReport, CsvTable] | None:
     """The import when the file's rows name known people as stored (:mod:`known_rows`):
-    those rows matched a chunk at a time in SQL, the others (new people, rows refused,
-    rows changing their person) through the people importer. None: the file is for the
-    people importer alone (other people columns; on PostgreSQL, rows left to it)."""
+    those rows matched a chunk at a time in SQL and staged as they are read, the others (new
+    people, rows refused, rows changing their person) through the people importer. None:
+    the file is for the people importer alone (other people columns; on PostgreSQL, rows
+    left to it)."""
     layout = LayoutReading(options.aliases, options.source_tool)
     table = read_csv(
         data, source, options.aliases, options.overrides, options.encoding, layout.detect
@@ -221,20 +223,24 @@ def _import_known(
     reader.start(table)
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
-        known, seen = None, None
-        if sqlite:  # read on a snapshot; written under the lock if nobody wrote meanwhile
-            with snapshot(connection):
-                seen = data_version(connection)
-                known = _split(connection, table, reader, progress)
-                if options.dry_run and not known.left:
-                    writer.plan(connection, _written(reader, known, {}))
-                    progress.finish()  # the people's stages end (as the people importer's)
-                    return _known_report(table, layout, options, known), table
-            if known.left:
-                return _import_left(engine, data, source, options, reader, writer, progress,
-                                    connection, table, layout, known, seen)  # fmt: skip
-        return _write_known(connection, options, reader, writer, progress, table, layout,
-                            known, seen)  # fmt: skip
+        try:
+            known, seen = None, None
+            if sqlite:  # read on a snapshot; written under the lock if nobody wrote meanwhile
+                with snapshot(connection):
+                    seen = data_version(connection)
+                    known = _split(connection, table, reader, progress)
+                    if options.dry_run and not known.left:
+                        report = _known_report(connection, table, layout, options, known)
+                        writer.plan_staged(connection)
+                        progress.finish()  # the people's stages end (as the people importer's)
+                        return report, table
+                if known.left:
+                    return _import_left(engine, data, source, options, reader, writer, progress,
+                                        connection, table, layout, known, seen)  # fmt: skip
+            return _write_known(connection, options, reader, writer, progress, table, layout,
+                                known, seen)  # fmt: skip
+        finally:
+            _drop_staged(connection)
 
 
 def _write_known(
@@ -254,17 +260,18 @@ def _write_known(
     try:
         lock_tables(connection, WRITTEN)
         if known is None or data_version(connection) != seen:
+            _drop_staged(connection)
             known = _split(connection, table, reader, progress)
             if known.left:
                 transaction.rollback()
                 return None  # the whole file through the people importer
-        report = _known_report(table, layout, options, known)
+        report = _known_report(connection, table, layout, options, known)
         if options.dry_run:
-            writer.plan(connection, _written(reader, known, {}))
+            writer.plan_staged(connection)
             transaction.rollback()
             progress.finish()  # the people's stages end (as the people importer's)
             return report, table
-        writer.write(connection, _written(reader, known, {}))
+        writer.write_staged(connection)
     except RollBack:
         transaction.rollback()
         progress.finish()
@@ -281,8 +288,26 @@ def _write_known(
 def _split(
     connection: Connection, table: CsvTable, reader: _ActionReader, progress: Progress
 ) -> known_rows.KnownRows:
+    """Read the file: its known rows staged (:data:`STAGED`, a temporary table: no write
+    lock), the lines left to the people importer listed."""
     progress.start(f"Checking {table.approximate_rows:,} rows", table.approximate_rows)
-    return known_rows.split_rows(connection, table, reader.action, progress)
+    STAGED.create(connection)
+
+    def stage(rows: list[tuple[Any, ...]]) -> None:
+        copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+
+    return known_rows.split_rows(connection, table, reader.action, stage, progress)
+
+
+def _drop_staged(connection: Connection) -> None:
+    """Drop the staging table: a temporary table outlives the transaction that made it (on
+    SQLite through the driver: no BEGIN, no write lock; inside a transaction, in it)."""
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        raw.execute(f"DROP TABLE IF EXISTS temp.{STAGED.name}")  # type: ignore[union-attr]
+    elif not connection.in_transaction():
+        with connection.begin():
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGED.name}")
 
 
 def _written(
@@ -310,16 +335,20 @@ def _import_left(
     seen: int | None,
 ) -> tuple[ImportReport, CsvTable] | None:
     """The rows left to the people importer (SQLite): a copy of the file holding only them;
-    the known rows join them when the actions are written. None (the whole file through the
-    people importer) when the copy cannot keep the file's lines, when a person is named by
-    rows of both kinds, or when someone wrote to the base since the known rows were read."""
-    if known_rows.mixed(connection, known):
+    the known rows (read back from the staging table) join them when the actions are
+    written. None (the whole file through the people importer) when the copy cannot keep
+    the file's lines, when a person may be named by rows of both kinds, or when someone
+    wrote to the base since the known rows were read."""
+    raw = connection.connection.driver_connection  # no BEGIN: the import holds the lock
+    if known_rows.mixed(connection, known, lambda ids: _staged_names(raw, ids)):
         return None  # the people importer's order decides between the rows: all through it
     text = known_rows.left_text(table, known.left)
     if text is None:
         return None
-
-    raw = connection.connection.driver_connection  # no BEGIN: the import holds the lock
+    columns = ", ".join(("line", "supporter_id", *_STAGED_COLUMNS[2:], "external_id"))
+    known.keep(raw.execute(f"SELECT {columns} FROM {STAGED.name} ORDER BY line"))  # type: ignore[union-attr]
+    whole = _known_report(connection, table, layout, options, known)
+    _drop_staged(connection)
 
     def unchanged() -> None:
         version = raw.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[union-attr]
@@ -345,28 +374,45 @@ def _import_left(
         )
     except known_rows.Mixed:
         return None
-    whole = _known_report(table, layout, options, known)
     report.encoding, report.delimiter = whole.encoding, whole.delimiter
     report.columns, report.ignored, report.warnings = whole.columns, whole.ignored, whole.warnings
     report.layout, report.tool = whole.layout, whole.tool
     report.rows += known.rows
-    report.unchanged += len(known.persons)
-    report.duplicates += known.duplicates
+    report.unchanged += whole.unchanged
+    report.duplicates += whole.duplicates
     return report, table
 
 
+def _staged_names(raw: Any, ids: list[int]) -> bool:
+    """True when a staged (known) row names one of these people."""
+    listed = ", ".join(str(int(i)) for i in ids)
+    sql = f"SELECT 1 FROM {STAGED.name} WHERE supporter_id IN ({listed}) LIMIT 1"
+    return raw.execute(sql).fetchone() is not None
+
+
 def _known_report(
-    table: CsvTable, layout: LayoutReading, options: ImportOptions, known: known_rows.KnownRows
+    connection: Connection,
+    table: CsvTable,
+    layout: LayoutReading,
+    options: ImportOptions,
+    known: known_rows.KnownRows,
 ) -> ImportReport:
-    """The people report of the known rows: each person matched, unchanged."""
+    """The people report of the known rows (staged): each person matched, unchanged, and a
+    person's other rows duplicates; the rows left counted as read (the people importer
+    counts them again when it reads them)."""
     columns = {name: table.column_of(name) for name in table.columns}
     report = ImportReport(table.source, table.encoding, table.delimiter, columns, table.ignored)
     report.dry_run = options.dry_run
     report.layout, report.tool = layout.layout, layout.tool(table)
     report.warnings = lost_columns(table, options.aliases, options.overrides)
     report.rows = known.rows + len(known.left)
-    report.unchanged = len(known.persons)
-    report.duplicates = known.duplicates
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:  # through the driver: on SQLite between transactions, no BEGIN (no write lock)
+        cursor.execute(f"SELECT count(DISTINCT supporter_id) FROM {STAGED.name}")
+        report.unchanged = int(cursor.fetchone()[0])
+    finally:
+        cursor.close()
+    report.duplicates = known.rows - report.unchanged
     return report
 
 
@@ -562,18 +608,27 @@ class _ActionWriter:
         self._people: ImportReport | None = None
 
     def write(self, connection: Connection, people: list[int]) -> None:
+        """``after_write``: the accepted lines' actions (``people.by_line``), staged here."""
         assert isinstance(people, PeopleWritten)
+        STAGED.create(connection)
+        self._write_all(connection, people.by_line)
+        STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
+
+    def write_staged(self, connection: Connection) -> None:
+        """Every line's action already staged, as read (every row known): written."""
+        self._write_all(connection, None)
+
+    def _write_all(self, connection: Connection, by_line: dict[int, int] | None) -> None:
+        self._reset()
+        self.progress.start("Writing actions", WRITE_STEPS)
+        if self._write(connection, by_line):
+            raise RollBack  # nothing written: the refused rows are reported
+        self.done = True
+
+    def _reset(self) -> None:
         self.table = self.reader.table
         self.added = self.already = self.repeated = 0
         self.late_rejections = []
-        sqlite = connection.dialect.name == "sqlite"
-        self.progress.start("Writing actions", WRITE_STEPS)
-        STAGED.create(connection)
-        refused = self._write(connection, people.by_line, sqlite)
-        STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
-        if refused:
-            raise RollBack  # nothing written: the refused rows are reported
-        self.done = True
 
     def plan(self, connection: Connection, people: list[int]) -> None:
         """A dry run, on the read snapshot: the same staging (in a temporary table, which
@@ -581,24 +636,35 @@ class _ActionWriter:
         the conditions of the insert; new people are their placeholder keys (negative: no
         action of theirs is recorded). The rules do not run: nothing is written."""
         assert isinstance(people, PeopleWritten)
-        self.table = self.reader.table
-        self.added = self.already = self.repeated = 0
-        self.late_rejections = []
         STAGED.create(connection)
         try:
-            staged = self._checked(connection, people.by_line, connection.dialect.name == "sqlite")
-            if staged is not None:
-                self.added = connection.execute(
-                    text(f"SELECT count(*) FROM {STAGED.name} s WHERE {_NOT_RECORDED}")
-                ).scalar_one()
-                self.already = staged - self.added
-                self.done = True
+            self._plan(connection, people.by_line)
         finally:
             STAGED.drop(connection)
 
-    def _checked(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int | None:
-        """Stage and check: how many are staged, None when rows are refused."""
-        staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
+    def plan_staged(self, connection: Connection) -> None:
+        """A dry run with every line's action already staged (every row known)."""
+        self._plan(connection, None)
+
+    def _plan(self, connection: Connection, by_line: dict[int, int] | None) -> None:
+        self._reset()
+        staged = self._checked(connection, by_line, connection.dialect.name == "sqlite")
+        if staged is not None:
+            self.added = connection.execute(
+                text(f"SELECT count(*) FROM {STAGED.name} s WHERE {_NOT_RECORDED}")
+            ).scalar_one()
+            self.already = staged - self.added
+            self.done = True
+
+    def _checked(
+        self, connection: Connection, by_line: dict[int, int] | None, sqlite: bool
+    ) -> int | None:
+        """Stage (or, ``by_line`` None, take the staged rows once per action) and check: how
+        many are staged, None when rows are refused."""
+        if by_line is None:
+            staged = self._once(connection)
+        else:
+            staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
         conflicts = self._conflicts(connection)
         self.late_rejections += conflicts
         if self.late_rejections and not self.skip_invalid:
@@ -609,9 +675,9 @@ class _ActionWriter:
             staged -= len(conflicts)
         return staged
 
-    def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
+    def _write(self, connection: Connection, by_line: dict[int, int] | None) -> bool:
         """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
-        staged = self._checked(connection, by_line, sqlite)
+        staged = self._checked(connection, by_line, connection.dialect.name == "sqlite")
         if staged is None:
             return True
         self.progress.advance()
@@ -621,31 +687,30 @@ class _ActionWriter:
         self.already = staged - self.added
         refresh_after_insert(connection, before)  # only those whose first action moves
         self.progress.advance()
-        touched = list(  # who got a new action (new people all do)
-            connection.execute(
-                text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before ORDER BY 1"),
-                {"before": before},
-            ).scalars()
-        )
-        self.moves = self._rules(connection, touched)
+        new = f"SELECT DISTINCT supporter_id FROM actions WHERE id > {int(before)}"
+        touched = connection.exec_driver_sql(f"SELECT count(*) FROM ({new}) t").scalar_one()
+        self.moves = self._rules(connection, new, touched)  # who got a new action
         self.progress.advance()
         if touched:  # a file imported again adds nothing: no entry
             detail = {"added": self.added, "already": self.already}
-            audit.record(connection, self.user, "actions import", people=touched, detail=detail)
+            people = select(Action.supporter_id).where(Action.id > before)
+            audit.record(connection, self.user, "actions import", people=people, detail=detail)
         return False
 
-    def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:
-        """The rules once for everyone touched: restricted to them, in batches of ids; or,
-        when they are a large share of the base, one whole-base run (as ``ladder promote``),
-        which costs per person in the base what a restricted run costs per person named."""
-        if len(touched) > RULES_BATCH:
+    def _rules(self, connection: Connection, new: str, touched: int) -> list[Move]:
+        """The rules once for the ``touched`` people ``new`` selects: restricted to them, in
+        batches of ids; or, when they are a large share of the base, one whole-base run (as
+        ``ladder promote``), which costs per person in the base what a restricted run costs
+        per person named."""
+        if touched > RULES_BATCH:
             everyone = connection.execute(text("SELECT count(*) FROM supporters")).scalar_one()
-            if len(touched) * WHOLE_BASE_SHARE > everyone:
+            if touched * WHOLE_BASE_SHARE > everyone:
                 ids = apply_rules(connection, self.ladder, self.now)
                 return moves_since(connection, before(ids)) if ids else []
+        people = sorted(connection.exec_driver_sql(new).scalars())
         moves: list[Move] = []
-        for start in range(0, len(touched), RULES_BATCH):
-            batch = touched[start : start + RULES_BATCH]
+        for start in range(0, len(people), RULES_BATCH):
+            batch = people[start : start + RULES_BATCH]
             moves += after_checkins(connection, self.ladder, batch, self.now)
         return moves
 
@@ -659,28 +724,44 @@ class _ActionWriter:
 
     def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
         """Each accepted line's action, once per action of the file, in file order
-        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others.
-
-        Lines are taken in order as if each were imported alone: a line is the same action as
-        an earlier one with its external id, else with its person, kind and time (first line
-        wins); when that earlier action has no id yet, it takes this line's. So a file imported
-        in one go or in parts gives the same actions (``_fill_ids`` does the same against the
-        base)."""
+        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others
+        (:meth:`_first_wins`)."""
         actions = self.reader.actions
+
+        def lines() -> Iterator[tuple[Any, ...]]:
+            for line in sorted(by_line):
+                action = actions.pop(line, None)  # read once per reading of the file
+                if action is not None:
+                    yield (line, by_line[line], *action)
+
+        kept, _dropped, _filled = self._first_wins(lines())
+        for row in kept:
+            yield tuple(row)
+
+    def _first_wins(
+        self, rows: Iterable[tuple[Any, ...]]
+    ) -> tuple[list[list[Any]], list[int], dict[int, str]]:
+        """Lines (line, person, kind, time, campaign, external id, in file order) taken in
+        order as if each were imported alone: a line is the same action as an earlier one with
+        its external id, else with its person, kind and time (first line wins); when that
+        earlier action has no id yet, it takes this line's. So a file imported in one go or in
+        parts gives the same actions (``_fill_ids`` does the same against the base). An id
+        already an earlier line's for another person refuses its line.
+
+        Returns the rows kept (their ids filled), the lines dropped (repeated or refused), and
+        the kept lines whose id came from a later line."""
         kept: list[list[Any]] = []
+        dropped: list[int] = []
+        filled: dict[int, str] = {}
         by_id: dict[str, int] = {}  # external id -> index in kept
         by_same: dict[tuple[int, int, Any], int] = {}  # person, kind, time -> index in kept
-        for line in sorted(by_line):
-            action = actions.pop(line, None)  # read once per reading of the file
-            if action is None:
-                continue
-            person = by_line[line]
-            kind_id, occurred_at, campaign_id, external = action
+        for line, person, kind_id, occurred_at, campaign_id, external in rows:
             same = (person, kind_id, occurred_at)
             known = by_id.get(external) if external is not None else None
             if external is not None and known is not None and kept[known][1] != person:
                 first_line = kept[known][0]
                 self.late_rejections.append(self._repeated_id(line, external, first_line))
+                dropped.append(line)
                 continue
             if known is None:
                 known = by_same.get(same)
@@ -691,11 +772,46 @@ class _ActionWriter:
                 kept.append([line, person, kind_id, occurred_at, campaign_id, external])
                 continue
             self.repeated += 1
+            dropped.append(line)
             if external is not None and kept[known][5] is None:
                 kept[known][5] = external  # the earlier action takes the export's id
+                filled[kept[known][0]] = external
                 by_id[external] = known
-        for row in kept:
-            yield tuple(row)
+        return kept, dropped, filled
+
+    def _once(self, connection: Connection) -> int:
+        """The staged lines (every line read, every row known) once per action of the file,
+        as :meth:`_first_wins` takes them; how many are left. Only the lines sharing a
+        person, kind and time, or an external id, with another line can be repeats: those
+        alone are read back (two grouped passes over the staged rows), and the others,
+        almost all, stay as staged."""
+        columns = ", ".join(("line", "supporter_id", *_STAGED_COLUMNS[2:], "external_id"))
+        same = "supporter_id, action_kind_id, occurred_at"
+        shared = connection.exec_driver_sql(
+            f"SELECT {columns} FROM {STAGED.name} WHERE ({same}) IN "
+            f"(SELECT {same} FROM {STAGED.name} GROUP BY {same} HAVING count(*) > 1) "
+            f"OR external_id IN (SELECT external_id FROM {STAGED.name} "
+            "WHERE external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1) "
+            "ORDER BY line"
+        ).all()
+        staged = connection.exec_driver_sql(f"SELECT count(*) FROM {STAGED.name}").scalar_one()
+        if not shared:
+            return int(staged)
+        _kept, dropped, filled = self._first_wins(tuple(row) for row in shared)
+        table = STAGED.c
+        if dropped:
+            connection.execute(
+                STAGED.delete().where(table.line == bindparam("b_line")),
+                [{"b_line": line} for line in dropped],
+            )
+        if filled:
+            connection.execute(
+                STAGED.update()
+                .where(table.line == bindparam("b_line"))
+                .values(external_id=bindparam("b_id")),
+                [{"b_line": line, "b_id": external} for line, external in filled.items()],
+            )
+        return int(staged) - len(dropped)
 
     def _fill_ids(self, connection: Connection) -> None:
         """An action already recorded without an external id takes the id of the staged line

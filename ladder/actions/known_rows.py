@@ -30,7 +30,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,16 +58,28 @@ class Mixed(Exception):
 
 @dataclass
 class KnownRows:
-    """The file's known rows: line -> person, line -> action; and the lines left."""
+    """What reading the file found: how many rows are known (their actions went to the
+    ``sink`` as they were read), and the lines left to the people importer.
 
-    people: dict[int, int] = field(default_factory=dict)
-    actions: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    Once the caller reads the known rows back (:meth:`keep`, for the people importer's write,
+    when rows are left): each known line's person and action, and the distinct people."""
+
+    rows: int = 0
     left: list[int] = field(default_factory=list)
-    persons: set[int] = field(default_factory=set)  # the distinct people of the known rows
     # the emails of the rows left that the people importer will plan; True when one of them
     # has none (it may match by name)
     left_emails: set[str] = field(default_factory=set)
     left_unnamed: bool = False
+    people: dict[int, int] = field(default_factory=dict)  # line -> person, once kept
+    actions: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # line -> action
+    persons: set[int] = field(default_factory=set)
+
+    def keep(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Hold the known rows (line, person, then the action's cells) in memory."""
+        for line, person, *action in rows:
+            self.people[line] = person
+            self.actions[line] = tuple(action)
+            self.persons.add(person)
 
     def note_left(self, cell: str) -> None:
         """A row left to the people importer, with this email cell, that it will plan."""
@@ -81,14 +93,6 @@ class KnownRows:
             return  # refused by the people importer: it names nobody
         if email is not None:
             self.left_emails.add(email)
-
-    @property
-    def rows(self) -> int:
-        return len(self.people)
-
-    @property
-    def duplicates(self) -> int:
-        return len(self.people) - len(self.persons)
 
 
 def eligible(table: CsvTable) -> bool:
@@ -104,10 +108,12 @@ def split_rows(
     connection: Connection,
     table: CsvTable,
     action: Any,
+    sink: Callable[[list[tuple[Any, ...]]], Any],
     progress: Progress = SILENT,
 ) -> KnownRows:
-    """Read every row of ``table``: the known rows (their person and action), and the lines
-    left to the people importer. ``action`` reads a row's action cells (None: refused)."""
+    """Read every row of ``table``: the known rows go to ``sink`` a chunk at a time, as
+    (line, person, *action) in file order; the other lines are left to the people importer.
+    ``action`` reads a row's action cells (a tuple, or None when it refuses one)."""
     found = KnownRows()
     names: list[str] = [f for f in ("first_name", "last_name") if f in table.columns]
     pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]] = []
@@ -130,18 +136,19 @@ def split_rows(
             continue
         pending.append((row.line, email, given, act))
         if len(pending) >= CHUNK:
-            _match(connection, lookup, pending, names, found)
+            sink(_match(connection, lookup, pending, names, found))
             pending = []
     if pending:
-        _match(connection, lookup, pending, names, found)
+        sink(_match(connection, lookup, pending, names, found))
     progress.advance(count % EVERY)
     found.left.sort()
     return found
 
 
-def mixed(connection: Connection, found: KnownRows) -> bool:
-    """True when a row left to the people importer may name a person of the known rows."""
-    if not found.people or not found.left:
+def mixed(connection: Connection, found: KnownRows, persons: Callable[[list[int]], bool]) -> bool:
+    """True when a row left to the people importer may name a person of the known rows
+    (``persons``: whether any of these ids is a known row's person)."""
+    if not found.rows or not found.left:
         return False
     if found.left_unnamed:
         return True
@@ -149,7 +156,7 @@ def mixed(connection: Connection, found: KnownRows) -> bool:
     emails = sorted(found.left_emails)
     for start in range(0, len(emails), CHUNK):
         people = lookup(connection, emails[start : start + CHUNK], [])
-        if any(person[0] in found.persons for person in people.values()):
+        if people and persons([person[0] for person in people.values()]):
             return True
     return False
 
@@ -176,18 +183,20 @@ def _match(
     pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]],
     names: list[str],
     found: KnownRows,
-) -> None:
-    """The chunk's rows whose email is a live person's with the same names are known."""
+) -> list[tuple[Any, ...]]:
+    """The chunk's rows whose email is a live person's with the same names: known, as
+    (line, person, *action); the others are left."""
     people = lookup(connection, sorted({email for _line, email, _n, _a in pending}), names)
+    known = []
     for line, email, given, act in pending:
         person = people.get(email)
         if person is None or person[1:] != given:
             found.left.append(line)
             found.left_emails.add(email)
             continue
-        found.people[line] = person[0]
-        found.actions[line] = act
-        found.persons.add(person[0])
+        known.append((line, person[0], *act))
+    found.rows += len(known)
+    return known
 
 
 def _lookup_sqlite(connection: Connection, emails: list[str], names: list[str]) -> dict[str, Any]:
