@@ -103,6 +103,7 @@ RULES_BATCH = 20_000
 # about 50 us per person named in a restricted run, 7 us per person in a whole-base run).
 WHOLE_BASE_SHARE = 7
 WRITE_STEPS = 3  # staged and checked, inserted, rules run
+READING_CACHE_KIB = 32_768  # SQLite's page cache while the file is read (see _small_cache)
 
 _METADATA = MetaData()
 # The rows of one import, in the write transaction only (dropped before it ends).
@@ -237,10 +238,19 @@ def _import_known(
                 if known.left:
                     return _import_left(engine, data, source, options, reader, writer, progress,
                                         connection, table, layout, known, seen)  # fmt: skip
-            return _write_known(connection, options, reader, writer, progress, table, layout,
-                                known, seen)  # fmt: skip
+            text = [table]  # the file's text (twice the file at worst) goes once read
+            del table
+            found = _write_known(connection, options, reader, writer, progress, text, layout,
+                                 known, seen)  # fmt: skip
         finally:
             _drop_staged(connection)
+    if found is None or not writer.late_rejections:
+        return found
+    # rows refused: the caller writes them out from the file's text, read again
+    detect = LayoutReading(options.aliases, options.source_tool).detect
+    return found[0], read_csv(
+        data, source, options.aliases, options.overrides, options.encoding, detect
+    )
 
 
 def _write_known(
@@ -249,13 +259,15 @@ def _write_known(
     reader: _ActionReader,
     writer: _ActionWriter,
     progress: Progress,
-    table: CsvTable,
+    text: list[CsvTable],
     layout: LayoutReading,
     known: known_rows.KnownRows | None,
     seen: int | None,
 ) -> tuple[ImportReport, CsvTable] | None:
     """Every row known: the actions written under the lock (the rows read again there when
-    they were read on a snapshot someone wrote after, or on PostgreSQL: not read yet)."""
+    they were read on a snapshot someone wrote after, or on PostgreSQL: not read yet).
+    ``text`` holds the table, let go before the write (the table returned has no text)."""
+    table = text.pop()
     transaction = connection.begin()
     try:
         lock_tables(connection, WRITTEN)
@@ -271,6 +283,7 @@ def _write_known(
             transaction.rollback()
             progress.finish()  # the people's stages end (as the people importer's)
             return report, table
+        table = reader.table = dataclasses.replace(table, _text="")  # the text let go
         writer.write_staged(connection)
     except RollBack:
         transaction.rollback()
@@ -296,7 +309,26 @@ def _split(
     def stage(rows: list[tuple[Any, ...]]) -> None:
         copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
 
-    return known_rows.split_rows(connection, table, reader.action, stage, progress)
+    with _small_cache(connection):  # while the file's text is in memory
+        return known_rows.split_rows(connection, table, reader.action, stage, progress)
+
+
+@contextmanager
+def _small_cache(connection: Connection) -> Iterator[None]:
+    """SQLite's page cache at :data:`READING_CACHE_KIB` at most, then as it was: the chunks'
+    lookups read the email index, whose pages the write does not need, while the file's text
+    (up to twice its bytes) is held; the write then has the whole cache."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    size = raw.execute("PRAGMA cache_size").fetchone()[0]  # type: ignore[union-attr]
+    if size < 0 and -size > READING_CACHE_KIB:
+        raw.execute(f"PRAGMA cache_size = -{READING_CACHE_KIB}")  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(size)}")  # type: ignore[union-attr]
 
 
 def _drop_staged(connection: Connection) -> None:
