@@ -118,6 +118,7 @@ def split_rows(
     names: list[str] = [f for f in ("first_name", "last_name") if f in table.columns]
     pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]] = []
     lookup = _lookup_sqlite if connection.dialect.name == "sqlite" else _lookup_postgresql
+    read_names = _names_reader(names)
     count = 0
     for row in table.rows():
         count += 1
@@ -129,8 +130,8 @@ def split_rows(
             found.left.append(row.line)
             continue
         email = _plain_email(values["email"])
-        given = tuple(values[n].strip() for n in names)
-        if email is None or not all(_plain_name(n) for n in given):
+        given = read_names(values)
+        if email is None or given is None:
             found.left.append(row.line)
             found.note_left(values["email"])
             continue
@@ -175,6 +176,25 @@ def _plain_email(cell: str) -> str | None:
 
 def _plain_name(name: str) -> bool:
     return bool(name) and name[0] != "'" and len(name) <= NAME and name.isprintable()
+
+
+def _names_reader(names: list[str]) -> Callable[[dict[str, str]], tuple[str, ...] | None]:
+    """Reads a row's name cells (``names``): stripped, or None when one is not plain."""
+    if names == ["first_name", "last_name"]:  # the usual export: unrolled
+
+        def both(values: dict[str, str]) -> tuple[str, ...] | None:
+            first, last = values["first_name"].strip(), values["last_name"].strip()
+            if _plain_name(first) and _plain_name(last):
+                return first, last
+            return None
+
+        return both
+
+    def some(values: dict[str, str]) -> tuple[str, ...] | None:
+        given = tuple(values[n].strip() for n in names)
+        return given if all(_plain_name(n) for n in given) else None
+
+    return some
 
 
 def _match(
