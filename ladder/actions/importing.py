@@ -20,6 +20,13 @@ or ``--campaign``) and an optional external id.
 - Then the rules run once for the people who got a new action (or were created), and the
   level changes are reported.
 
+Rows that name a person the base knows, exactly as stored, with nothing else about them (a
+petition export against a base that holds its signers) are not planned through the people
+importer: :mod:`ladder.actions.known_rows` matches them in SQL a chunk at a time and stages
+their actions as the file is read; the people importer gets the other rows only (or, when
+its order could decide between rows of both kinds, the whole file). Either way the import
+does what the people importer alone would do with every row (a property test checks it).
+
 Progress (:mod:`ladder.progress`): the people importer's stages (rows checked, by
 :data:`ladder.progress.EVERY` lines; people written), then each step of the actions' write
 (staging, inserting, the rules).
@@ -182,7 +189,6 @@ def import_actions(
         with _without_cyclic_gc():
             fast = _import_known(engine, data, source, options, reader, writer, progress)
         if fast is None:
-            options.after_write, options.after_plan = writer.write, writer.plan
             people, table = import_people(engine, ladder, data, source, options, progress, now=now)
         else:
             people, table = fast

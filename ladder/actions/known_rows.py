@@ -6,7 +6,9 @@ Such a row changes nothing about its person; ``people import`` would match it by
 report it unchanged. Planning it through the people importer (a validated row, the matching
 indexes of everyone in the base, a plan entry) is most of an action import's time and memory.
 
-So before the people importer runs, the file is read once here, a chunk at a time:
+So before the people importer runs, the file is read once here, a chunk at a time, each
+chunk's known rows handed to a ``sink`` (the action import stages them in its temporary
+table: no row is held in memory):
 
 - a row is **known** when the file has no people columns other than email, first and last
   name (no phone, id, consent, tags... : those the people importer reads), its action cells
