@@ -20,6 +20,13 @@ or ``--campaign``) and an optional external id.
 - Then the rules run once for the people who got a new action (or were created), and the
   level changes are reported.
 
+Rows that name a person the base knows, exactly as stored, with nothing else about them (a
+petition export against a base that holds its signers) are not planned through the people
+importer: :mod:`ladder.actions.known_rows` matches them in SQL a chunk at a time and stages
+their actions as the file is read; the people importer gets the other rows only (or, when
+its order could decide between rows of both kinds, the whole file). Either way the import
+does what the people importer alone would do with every row (a property test checks it).
+
 Progress (:mod:`ladder.progress`): the people importer's stages (rows checked, by
 :data:`ladder.progress.EVERY` lines; people written), then each step of the actions' write
 (staging, inserting, the rules).
@@ -32,7 +39,10 @@ the import would do. Who would climb is not known: the rules run only on written
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -46,11 +56,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     select,
     text,
 )
 
-from ladder.actions.dates import parse_organiser_date
+from ladder.actions import known_rows
+from ladder.actions.dates import DateReader
 from ladder.campaigns.goals import check_kind, known_kind
 from ladder.campaigns.lookup import campaign_hint, find_campaign
 from ladder.clock import utcnow, wall_clock
@@ -59,12 +71,14 @@ from ladder.domain.names import fold
 from ladder.domain.text import EXTERNAL_ID, text_problem
 from ladder.errors import InputError
 from ladder.people.importing.importer import (
+    WRITTEN,
     ImportOptions,
     ImportReport,
     PeopleWritten,
     RollBack,
     import_people,
 )
+from ladder.people.importing.layout import LayoutReading, lost_columns
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
 from ladder.privacy import audit
 from ladder.progress import SILENT, Progress
@@ -72,8 +86,9 @@ from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
 from ladder.storage.bulk import copy_rows
 from ladder.storage.engine import reading
 from ladder.storage.firsts import refresh_after_insert
-from ladder.storage.models import ActionKind, Campaign
-from ladder.tabular.csvfile import CsvRow, CsvTable
+from ladder.storage.models import Action, ActionKind, Campaign
+from ladder.storage.snapshot import data_version, lock_tables, snapshot
+from ladder.tabular.csvfile import CsvRow, CsvTable, read_csv
 from ladder.tabular.headers import aliases_for
 
 DATE, KIND, CAMPAIGN, EXTERNAL = "date", "kind", "campaign", "external_id"
@@ -95,6 +110,7 @@ RULES_BATCH = 20_000
 # about 50 us per person named in a restricted run, 7 us per person in a whole-base run).
 WHOLE_BASE_SHARE = 7
 WRITE_STEPS = 3  # staged and checked, inserted, rules run
+READING_CACHE_KIB = 32_768  # SQLite's page cache while the file is read (see _small_cache)
 
 _METADATA = MetaData()
 # The rows of one import, in the write transaction only (dropped before it ends).
@@ -170,7 +186,12 @@ def import_actions(
     options.after_write = writer.write
     options.after_plan = writer.plan  # a dry run: counted on the read snapshot
     try:
-        people, table = import_people(engine, ladder, data, source, options, progress, now=now)
+        with _without_cyclic_gc():
+            fast = _import_known(engine, data, source, options, reader, writer, progress)
+        if fast is None:
+            people, table = import_people(engine, ladder, data, source, options, progress, now=now)
+        else:
+            people, table = fast
     finally:
         progress.finish()
     report = ActionImportReport(people, reader.kind_name, reader.campaign_name)
@@ -184,6 +205,265 @@ def import_actions(
             [*people.rejected, *writer.late_rejections], key=lambda r: (r.line, r.column)
         )
     return report, table
+
+
+def _import_known(
+    engine: Engine,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    reader: _ActionReader,
+    writer: _ActionWriter,
+    progress: Progress,
+) -> tuple[ImportReport, CsvTable] | None:
+    """The import when the file's rows name known people as stored (:mod:`known_rows`):
+    those rows matched a chunk at a time in SQL and staged as they are read, the others (new
+    people, rows refused, rows changing their person) through the people importer. None:
+    the file is for the people importer alone (other people columns; on PostgreSQL, rows
+    left to it)."""
+    layout = LayoutReading(options.aliases, options.source_tool)
+    table = read_csv(
+        data, source, options.aliases, options.overrides, options.encoding, layout.detect
+    )
+    if not known_rows.eligible(table):
+        return None
+    reader.start(table)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        try:
+            known, seen = None, None
+            if sqlite:  # read on a snapshot; written under the lock if nobody wrote meanwhile
+                with snapshot(connection):
+                    seen = data_version(connection)
+                    known = _split(connection, table, reader, progress)
+                    if options.dry_run and not known.left:
+                        report = _known_report(connection, table, layout, options, known)
+                        writer.plan_staged(connection)
+                        progress.finish()  # the people's stages end (as the people importer's)
+                        return report, table
+                if known.left:
+                    return _import_left(engine, data, source, options, reader, writer, progress,
+                                        connection, table, layout, known, seen)  # fmt: skip
+            text = [table]  # the file's text (twice the file at worst) goes once read
+            del table
+            found = _write_known(connection, options, reader, writer, progress, text, layout,
+                                 known, seen)  # fmt: skip
+        finally:
+            _drop_staged(connection)
+    if found is None or not writer.late_rejections:
+        return found
+    # rows refused: the caller writes them out from the file's text, read again
+    detect = LayoutReading(options.aliases, options.source_tool).detect
+    return found[0], read_csv(
+        data, source, options.aliases, options.overrides, options.encoding, detect
+    )
+
+
+def _write_known(
+    connection: Connection,
+    options: ImportOptions,
+    reader: _ActionReader,
+    writer: _ActionWriter,
+    progress: Progress,
+    text: list[CsvTable],
+    layout: LayoutReading,
+    known: known_rows.KnownRows | None,
+    seen: int | None,
+) -> tuple[ImportReport, CsvTable] | None:
+    """Every row known: the actions written under the lock (the rows read again there when
+    they were read on a snapshot someone wrote after, or on PostgreSQL: not read yet).
+    ``text`` holds the table, let go before the write (the table returned has no text)."""
+    table = text.pop()
+    transaction = connection.begin()
+    try:
+        lock_tables(connection, WRITTEN)
+        if known is None or data_version(connection) != seen:
+            _drop_staged(connection)
+            known = _split(connection, table, reader, progress)
+            if known.left:
+                transaction.rollback()
+                return None  # the whole file through the people importer
+        report = _known_report(connection, table, layout, options, known)
+        if options.dry_run:
+            writer.plan_staged(connection)
+            transaction.rollback()
+            progress.finish()  # the people's stages end (as the people importer's)
+            return report, table
+        table = reader.table = dataclasses.replace(table, _text="")  # the text let go
+        writer.write_staged(connection)
+    except RollBack:
+        transaction.rollback()
+        progress.finish()
+        return report, table
+    except BaseException:
+        transaction.rollback()
+        raise
+    transaction.commit()
+    progress.finish()
+    report.written = True
+    return report, table
+
+
+def _split(
+    connection: Connection, table: CsvTable, reader: _ActionReader, progress: Progress
+) -> known_rows.KnownRows:
+    """Read the file: its known rows staged (:data:`STAGED`, a temporary table: no write
+    lock), the lines left to the people importer listed."""
+    progress.start(f"Checking {table.approximate_rows:,} rows", table.approximate_rows)
+    STAGED.create(connection)
+
+    def stage(rows: list[tuple[Any, ...]]) -> None:
+        copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+
+    with _small_cache(connection):  # while the file's text is in memory
+        return known_rows.split_rows(connection, table, reader.action, stage, progress)
+
+
+@contextmanager
+def _small_cache(connection: Connection) -> Iterator[None]:
+    """SQLite's page cache at :data:`READING_CACHE_KIB` at most, then as it was: the chunks'
+    lookups read the email index, whose pages the write does not need, while the file's text
+    (up to twice its bytes) is held; the write then has the whole cache."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    size = raw.execute("PRAGMA cache_size").fetchone()[0]  # type: ignore[union-attr]
+    if size < 0 and -size > READING_CACHE_KIB:
+        raw.execute(f"PRAGMA cache_size = -{READING_CACHE_KIB}")  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(size)}")  # type: ignore[union-attr]
+
+
+def _drop_staged(connection: Connection) -> None:
+    """Drop the staging table: a temporary table outlives the transaction that made it (on
+    SQLite through the driver: no BEGIN, no write lock; inside a transaction, in it)."""
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        raw.execute(f"DROP TABLE IF EXISTS temp.{STAGED.name}")  # type: ignore[union-attr]
+    elif not connection.in_transaction():
+        with connection.begin():
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGED.name}")
+
+
+def _written(
+    reader: _ActionReader, known: known_rows.KnownRows, people: dict[int, int], ids: Any = ()
+) -> PeopleWritten:
+    """What the action writer gets: each line's person, the known rows' and the people
+    importer's; the known rows' actions join those the reader kept."""
+    by_line = dict(known_rows.merged(known, people))
+    reader.actions.update(known.actions)
+    return PeopleWritten(sorted({*ids, *known.persons}), by_line)
+
+
+def _import_left(
+    engine: Engine,
+    data: bytes,
+    source: str,
+    options: ImportOptions,
+    reader: _ActionReader,
+    writer: _ActionWriter,
+    progress: Progress,
+    connection: Connection,
+    table: CsvTable,
+    layout: LayoutReading,
+    known: known_rows.KnownRows,
+    seen: int | None,
+) -> tuple[ImportReport, CsvTable] | None:
+    """The rows left to the people importer (SQLite): a copy of the file holding only them;
+    the known rows (read back from the staging table) join them when the actions are
+    written. None (the whole file through the people importer) when the copy cannot keep
+    the file's lines, when a person may be named by rows of both kinds, or when someone
+    wrote to the base since the known rows were read."""
+    raw = connection.connection.driver_connection  # no BEGIN: the import holds the lock
+    if known_rows.mixed(connection, known, lambda ids: _staged_names(raw, ids)):
+        return None  # the people importer's order decides between the rows: all through it
+    text = known_rows.left_text(table, known.left)
+    if text is None:
+        return None
+    columns = ", ".join(("line", "supporter_id", *_STAGED_COLUMNS[2:], "external_id"))
+    known.keep(raw.execute(f"SELECT {columns} FROM {STAGED.name} ORDER BY line"))  # type: ignore[union-attr]
+    whole = _known_report(connection, table, layout, options, known)
+    _drop_staged(connection)
+
+    def unchanged() -> None:
+        version = raw.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[union-attr]
+        if version != seen:
+            raise known_rows.Mixed  # read again, all through the people importer
+
+    def after_write(written: Connection, people: list[int]) -> None:
+        assert isinstance(people, PeopleWritten)
+        unchanged()
+        writer.write(written, _written(reader, known, people.by_line, people))
+
+    def after_plan(snapshot_: Connection, people: list[int]) -> None:
+        assert isinstance(people, PeopleWritten)
+        unchanged()
+        writer.plan(snapshot_, _written(reader, known, people.by_line, people))
+
+    left = dataclasses.replace(
+        options, encoding="utf-8", after_write=after_write, after_plan=after_plan
+    )
+    try:
+        report, _left_table = import_people(
+            engine, writer.ladder, text.encode("utf-8"), source, left, progress, now=writer.now
+        )
+    except known_rows.Mixed:
+        return None
+    report.encoding, report.delimiter = whole.encoding, whole.delimiter
+    report.columns, report.ignored, report.warnings = whole.columns, whole.ignored, whole.warnings
+    report.layout, report.tool = whole.layout, whole.tool
+    report.rows += known.rows
+    report.unchanged += whole.unchanged
+    report.duplicates += whole.duplicates
+    return report, table
+
+
+def _staged_names(raw: Any, ids: list[int]) -> bool:
+    """True when a staged (known) row names one of these people."""
+    listed = ", ".join(str(int(i)) for i in ids)
+    sql = f"SELECT 1 FROM {STAGED.name} WHERE supporter_id IN ({listed}) LIMIT 1"
+    return raw.execute(sql).fetchone() is not None
+
+
+def _known_report(
+    connection: Connection,
+    table: CsvTable,
+    layout: LayoutReading,
+    options: ImportOptions,
+    known: known_rows.KnownRows,
+) -> ImportReport:
+    """The people report of the known rows (staged): each person matched, unchanged, and a
+    person's other rows duplicates; the rows left counted as read (the people importer
+    counts them again when it reads them)."""
+    columns = {name: table.column_of(name) for name in table.columns}
+    report = ImportReport(table.source, table.encoding, table.delimiter, columns, table.ignored)
+    report.dry_run = options.dry_run
+    report.layout, report.tool = layout.layout, layout.tool(table)
+    report.warnings = lost_columns(table, options.aliases, options.overrides)
+    report.rows = known.rows + len(known.left)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:  # through the driver: on SQLite between transactions, no BEGIN (no write lock)
+        cursor.execute(f"SELECT count(DISTINCT supporter_id) FROM {STAGED.name}")
+        report.unchanged = int(cursor.fetchone()[0])
+    finally:
+        cursor.close()
+    report.duplicates = known.rows - report.unchanged
+    return report
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """As the people importer: a million small acyclic objects, no cyclic collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _ActionReader:
@@ -220,6 +500,7 @@ class _ActionReader:
         self.table: CsvTable | None = None
         self.sqlite = connection.dialect.name == "sqlite"
         self._dates: dict[str, Any] = {}  # cell -> stored time, or (field, reason)
+        self._read_date = DateReader(zone)
         self._kinds: dict[str, int | tuple[str, str]] = {}
         self._campaigns: dict[str, int | None | tuple[str, str]] = {}
 
@@ -250,8 +531,26 @@ class _ActionReader:
         )  # type: ignore[assignment]
         return True
 
+    def action(self, values: dict[str, str]) -> tuple[Any, ...] | None:
+        """The row's action (as :attr:`actions` holds it), None when a cell is refused
+        (:meth:`keep` names why); ``values`` is left as it is."""
+        get = values.get
+        date, kind = self._date(get(DATE, "")), self._kind(get(KIND, ""))
+        campaign = self._campaign(get(CAMPAIGN, "")) if CAMPAIGN in values else None
+        external = get(EXTERNAL, "").strip() or None
+        if type(date) is tuple or type(kind) is tuple or type(campaign) is tuple:
+            return None
+        if external is not None and not (len(external) <= EXTERNAL_ID and external.isprintable()):
+            return None
+        return (kind, date, self.campaign_id if campaign is None else campaign, external)
+
     def refused(self) -> list[Rejection]:
         return list(self.problems.values())
+
+    def start(self, table: CsvTable) -> None:
+        """Read ``table`` (its columns checked), before its rows are read."""
+        self._check_columns(table)
+        self.table = table
 
     def _check_columns(self, table: CsvTable) -> None:
         self.problems.clear()
@@ -273,7 +572,7 @@ class _ActionReader:
             if len(self._dates) > CACHED:
                 self._dates.clear()
             try:
-                moment = parse_organiser_date(typed, self.zone)
+                moment = self._read_date(typed)
             except ValueError as exc:
                 found = (DATE, str(exc))
             else:
@@ -347,18 +646,27 @@ class _ActionWriter:
         self._people: ImportReport | None = None
 
     def write(self, connection: Connection, people: list[int]) -> None:
+        """``after_write``: the accepted lines' actions (``people.by_line``), staged here."""
         assert isinstance(people, PeopleWritten)
+        STAGED.create(connection)
+        self._write_all(connection, people.by_line)
+        STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
+
+    def write_staged(self, connection: Connection) -> None:
+        """Every line's action already staged, as read (every row known): written."""
+        self._write_all(connection, None)
+
+    def _write_all(self, connection: Connection, by_line: dict[int, int] | None) -> None:
+        self._reset()
+        self.progress.start("Writing actions", WRITE_STEPS)
+        if self._write(connection, by_line):
+            raise RollBack  # nothing written: the refused rows are reported
+        self.done = True
+
+    def _reset(self) -> None:
         self.table = self.reader.table
         self.added = self.already = self.repeated = 0
         self.late_rejections = []
-        sqlite = connection.dialect.name == "sqlite"
-        self.progress.start("Writing actions", WRITE_STEPS)
-        STAGED.create(connection)
-        refused = self._write(connection, people.by_line, sqlite)
-        STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
-        if refused:
-            raise RollBack  # nothing written: the refused rows are reported
-        self.done = True
 
     def plan(self, connection: Connection, people: list[int]) -> None:
         """A dry run, on the read snapshot: the same staging (in a temporary table, which
@@ -366,24 +674,35 @@ class _ActionWriter:
         the conditions of the insert; new people are their placeholder keys (negative: no
         action of theirs is recorded). The rules do not run: nothing is written."""
         assert isinstance(people, PeopleWritten)
-        self.table = self.reader.table
-        self.added = self.already = self.repeated = 0
-        self.late_rejections = []
         STAGED.create(connection)
         try:
-            staged = self._checked(connection, people.by_line, connection.dialect.name == "sqlite")
-            if staged is not None:
-                self.added = connection.execute(
-                    text(f"SELECT count(*) FROM {STAGED.name} s WHERE {_NOT_RECORDED}")
-                ).scalar_one()
-                self.already = staged - self.added
-                self.done = True
+            self._plan(connection, people.by_line)
         finally:
             STAGED.drop(connection)
 
-    def _checked(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int | None:
-        """Stage and check: how many are staged, None when rows are refused."""
-        staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
+    def plan_staged(self, connection: Connection) -> None:
+        """A dry run with every line's action already staged (every row known)."""
+        self._plan(connection, None)
+
+    def _plan(self, connection: Connection, by_line: dict[int, int] | None) -> None:
+        self._reset()
+        staged = self._checked(connection, by_line, connection.dialect.name == "sqlite")
+        if staged is not None:
+            self.added = connection.execute(
+                text(f"SELECT count(*) FROM {STAGED.name} s WHERE {_NOT_RECORDED}")
+            ).scalar_one()
+            self.already = staged - self.added
+            self.done = True
+
+    def _checked(
+        self, connection: Connection, by_line: dict[int, int] | None, sqlite: bool
+    ) -> int | None:
+        """Stage (or, ``by_line`` None, take the staged rows once per action) and check: how
+        many are staged, None when rows are refused."""
+        if by_line is None:
+            staged = self._once(connection)
+        else:
+            staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
         conflicts = self._conflicts(connection)
         self.late_rejections += conflicts
         if self.late_rejections and not self.skip_invalid:
@@ -394,9 +713,9 @@ class _ActionWriter:
             staged -= len(conflicts)
         return staged
 
-    def _write(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> bool:
+    def _write(self, connection: Connection, by_line: dict[int, int] | None) -> bool:
         """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
-        staged = self._checked(connection, by_line, sqlite)
+        staged = self._checked(connection, by_line, connection.dialect.name == "sqlite")
         if staged is None:
             return True
         self.progress.advance()
@@ -406,31 +725,30 @@ class _ActionWriter:
         self.already = staged - self.added
         refresh_after_insert(connection, before)  # only those whose first action moves
         self.progress.advance()
-        touched = list(  # who got a new action (new people all do)
-            connection.execute(
-                text("SELECT DISTINCT supporter_id FROM actions WHERE id > :before ORDER BY 1"),
-                {"before": before},
-            ).scalars()
-        )
-        self.moves = self._rules(connection, touched)
+        new = f"SELECT DISTINCT supporter_id FROM actions WHERE id > {int(before)}"
+        touched = connection.exec_driver_sql(f"SELECT count(*) FROM ({new}) t").scalar_one()
+        self.moves = self._rules(connection, new, touched)  # who got a new action
         self.progress.advance()
         if touched:  # a file imported again adds nothing: no entry
             detail = {"added": self.added, "already": self.already}
-            audit.record(connection, self.user, "actions import", people=touched, detail=detail)
+            people = select(Action.supporter_id).where(Action.id > before)
+            audit.record(connection, self.user, "actions import", people=people, detail=detail)
         return False
 
-    def _rules(self, connection: Connection, touched: list[int]) -> list[Move]:
-        """The rules once for everyone touched: restricted to them, in batches of ids; or,
-        when they are a large share of the base, one whole-base run (as ``ladder promote``),
-        which costs per person in the base what a restricted run costs per person named."""
-        if len(touched) > RULES_BATCH:
+    def _rules(self, connection: Connection, new: str, touched: int) -> list[Move]:
+        """The rules once for the ``touched`` people ``new`` selects: restricted to them, in
+        batches of ids; or, when they are a large share of the base, one whole-base run (as
+        ``ladder promote``), which costs per person in the base what a restricted run costs
+        per person named."""
+        if touched > RULES_BATCH:
             everyone = connection.execute(text("SELECT count(*) FROM supporters")).scalar_one()
-            if len(touched) * WHOLE_BASE_SHARE > everyone:
+            if touched * WHOLE_BASE_SHARE > everyone:
                 ids = apply_rules(connection, self.ladder, self.now)
                 return moves_since(connection, before(ids)) if ids else []
+        people = sorted(connection.exec_driver_sql(new).scalars())
         moves: list[Move] = []
-        for start in range(0, len(touched), RULES_BATCH):
-            batch = touched[start : start + RULES_BATCH]
+        for start in range(0, len(people), RULES_BATCH):
+            batch = people[start : start + RULES_BATCH]
             moves += after_checkins(connection, self.ladder, batch, self.now)
         return moves
 
@@ -444,28 +762,44 @@ class _ActionWriter:
 
     def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
         """Each accepted line's action, once per action of the file, in file order
-        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others.
-
-        Lines are taken in order as if each were imported alone: a line is the same action as
-        an earlier one with its external id, else with its person, kind and time (first line
-        wins); when that earlier action has no id yet, it takes this line's. So a file imported
-        in one go or in parts gives the same actions (``_fill_ids`` does the same against the
-        base)."""
+        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others
+        (:meth:`_first_wins`)."""
         actions = self.reader.actions
+
+        def lines() -> Iterator[tuple[Any, ...]]:
+            for line in sorted(by_line):
+                action = actions.pop(line, None)  # read once per reading of the file
+                if action is not None:
+                    yield (line, by_line[line], *action)
+
+        kept, _dropped, _filled = self._first_wins(lines())
+        for row in kept:
+            yield tuple(row)
+
+    def _first_wins(
+        self, rows: Iterable[tuple[Any, ...]]
+    ) -> tuple[list[list[Any]], list[int], dict[int, str]]:
+        """Lines (line, person, kind, time, campaign, external id, in file order) taken in
+        order as if each were imported alone: a line is the same action as an earlier one with
+        its external id, else with its person, kind and time (first line wins); when that
+        earlier action has no id yet, it takes this line's. So a file imported in one go or in
+        parts gives the same actions (``_fill_ids`` does the same against the base). An id
+        already an earlier line's for another person refuses its line.
+
+        Returns the rows kept (their ids filled), the lines dropped (repeated or refused), and
+        the kept lines whose id came from a later line."""
         kept: list[list[Any]] = []
+        dropped: list[int] = []
+        filled: dict[int, str] = {}
         by_id: dict[str, int] = {}  # external id -> index in kept
         by_same: dict[tuple[int, int, Any], int] = {}  # person, kind, time -> index in kept
-        for line in sorted(by_line):
-            action = actions.pop(line, None)  # read once per reading of the file
-            if action is None:
-                continue
-            person = by_line[line]
-            kind_id, occurred_at, campaign_id, external = action
+        for line, person, kind_id, occurred_at, campaign_id, external in rows:
             same = (person, kind_id, occurred_at)
             known = by_id.get(external) if external is not None else None
             if external is not None and known is not None and kept[known][1] != person:
                 first_line = kept[known][0]
                 self.late_rejections.append(self._repeated_id(line, external, first_line))
+                dropped.append(line)
                 continue
             if known is None:
                 known = by_same.get(same)
@@ -476,11 +810,46 @@ class _ActionWriter:
                 kept.append([line, person, kind_id, occurred_at, campaign_id, external])
                 continue
             self.repeated += 1
+            dropped.append(line)
             if external is not None and kept[known][5] is None:
                 kept[known][5] = external  # the earlier action takes the export's id
+                filled[kept[known][0]] = external
                 by_id[external] = known
-        for row in kept:
-            yield tuple(row)
+        return kept, dropped, filled
+
+    def _once(self, connection: Connection) -> int:
+        """The staged lines (every line read, every row known) once per action of the file,
+        as :meth:`_first_wins` takes them; how many are left. Only the lines sharing a
+        person, kind and time, or an external id, with another line can be repeats: those
+        alone are read back (two grouped passes over the staged rows), and the others,
+        almost all, stay as staged."""
+        columns = ", ".join(("line", "supporter_id", *_STAGED_COLUMNS[2:], "external_id"))
+        same = "supporter_id, action_kind_id, occurred_at"
+        shared = connection.exec_driver_sql(
+            f"SELECT {columns} FROM {STAGED.name} WHERE ({same}) IN "
+            f"(SELECT {same} FROM {STAGED.name} GROUP BY {same} HAVING count(*) > 1) "
+            f"OR external_id IN (SELECT external_id FROM {STAGED.name} "
+            "WHERE external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1) "
+            "ORDER BY line"
+        ).all()
+        staged = connection.exec_driver_sql(f"SELECT count(*) FROM {STAGED.name}").scalar_one()
+        if not shared:
+            return int(staged)
+        _kept, dropped, filled = self._first_wins(tuple(row) for row in shared)
+        table = STAGED.c
+        if dropped:
+            connection.execute(
+                STAGED.delete().where(table.line == bindparam("b_line")),
+                [{"b_line": line} for line in dropped],
+            )
+        if filled:
+            connection.execute(
+                STAGED.update()
+                .where(table.line == bindparam("b_line"))
+                .values(external_id=bindparam("b_id")),
+                [{"b_line": line, "b_id": external} for line, external in filled.items()],
+            )
+        return int(staged) - len(dropped)
 
     def _fill_ids(self, connection: Connection) -> None:
         """An action already recorded without an external id takes the id of the staged line

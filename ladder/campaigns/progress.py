@@ -25,7 +25,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from ladder.campaigns.goals import ACTIONS, PEOPLE, RUNG, Metric, parse_metric
 from ladder.clock import reader_zone, to_local
@@ -297,25 +308,60 @@ def _joined(
     as_of: datetime,
 ) -> dict[int, tuple[int, int]]:
     """campaign id -> (people whose first action is one of the campaign's, how many of them
-    have moved up a rung since): one query grouped by campaign over the first action stored on
-    each person (:mod:`ladder.storage.firsts`), a range of the index on (first campaign, first
-    time), and one probe of the level changes of each person it counts."""
+    have moved up a rung since), from the first action stored on each person
+    (:mod:`ladder.storage.firsts`): the people counted on the index on (first campaign, first
+    time) alone; those who climbed found from whichever side is smaller: the level changes,
+    read once and joined to their person, when there are fewer of them (at most the highest
+    id) than people joined; else one probe of each joined person's level changes."""
+    base = (
+        Supporter.first_campaign_id.in_(campaign_ids),
+        Supporter.first_action_at <= as_of,
+    )
+    joined = {
+        int(cid or 0): int(n)
+        for cid, n in connection.execute(
+            select(Supporter.first_campaign_id, func.count())
+            .where(*base)
+            .group_by(Supporter.first_campaign_id)
+        )
+    }
+    if not joined:
+        return {}
     rank = {name: index for index, name in enumerate(ladder.rung_names)}
     up = case(rank, value=LevelChange.to_rung, else_=-1) > case(
         rank, value=LevelChange.from_rung, else_=len(rank)
     )
-    climbed = exists().where(
+    since = (
         LevelChange.supporter_id == Supporter.id,
         LevelChange.changed_at >= Supporter.first_action_at,
         LevelChange.changed_at <= as_of,
         up,
     )
-    query = (
-        select(Supporter.first_campaign_id, func.count(), func.sum(case((climbed, 1), else_=0)))
-        .where(Supporter.first_campaign_id.in_(campaign_ids), Supporter.first_action_at <= as_of)
-        .group_by(Supporter.first_campaign_id)
-    )
-    return {cid: (int(n), int(up_ or 0)) for cid, n, up_ in connection.execute(query)}
+    changes = connection.execute(select(func.max(LevelChange.id))).scalar()
+    if _from_changes(int(changes or 0), sum(joined.values())):
+        query = (
+            select(Supporter.first_campaign_id, func.count(distinct(Supporter.id)))
+            .select_from(LevelChange)
+            .join(Supporter, LevelChange.supporter_id == Supporter.id)
+            .where(*base, *since)
+            .group_by(Supporter.first_campaign_id)
+        )
+    else:
+        query = (
+            select(
+                Supporter.first_campaign_id, func.sum(case((exists().where(*since), 1), else_=0))
+            )
+            .where(*base)
+            .group_by(Supporter.first_campaign_id)
+        )
+    climbed = {int(cid or 0): int(n or 0) for cid, n in connection.execute(query)}
+    return {cid: (n, climbed.get(cid, 0)) for cid, n in joined.items()}
+
+
+def _from_changes(changes: int, people: int) -> bool:
+    """True when reading (at most) ``changes`` level changes costs less than probing the
+    level changes of ``people`` people."""
+    return changes < people
 
 
 def _rung_count(connection: Connection, ladder: LadderFile, metric: Metric) -> int | None:

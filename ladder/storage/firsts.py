@@ -14,8 +14,11 @@ campaign id (an action without a campaign only when none of them has one).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, text
+
+from ladder.storage.models import Supporter
 
 _SET = (
     "UPDATE supporters SET "
@@ -26,6 +29,14 @@ _SET = (
     "SELECT min(b.occurred_at) FROM actions b WHERE b.supporter_id = supporters.id)) "
 )
 _CHUNK = 500  # ids per statement
+# On SQLite, when the new actions are at least 1/REBUILD_SHARE of the people (and the base
+# above REBUILD_FLOOR people), the index on the first actions is built again after the update
+# rather than updated person by person: at 1M new first actions, 4 s + 2 s instead of 10 s.
+REBUILD_SHARE = 4
+REBUILD_FLOOR = 50_000
+_FIRSTS_INDEX = next(
+    i for i in cast(Table, Supporter.__table__).indexes if i.name == "ix_supporters_first_campaign"
+)
 
 
 def refresh_first_actions(connection: Connection, people: Iterable[int] | str | None) -> None:
@@ -54,12 +65,32 @@ def refresh_after_insert(connection: Connection, after_id: int) -> None:
     """After inserting actions (those with an id above ``after_id``): refresh the first action
     of the people they come first for, or tie with, only. Every earlier write kept the stored
     first action, so a person whose new actions all come after it keeps it: no write (a
-    re-import of later signatures, a busy campaign's new actions)."""
-    new = f"actions n WHERE n.id > {int(after_id)}"
+    re-import of later signatures, a busy campaign's new actions).
+
+    One pass over the new actions grouped by person gives each one's earliest new time; a
+    person whose stored first action is later (or missing) takes it, and one tying with it
+    keeps it: either way, the campaign is the smallest of their actions at that time (one
+    probe of the index on person and time; older actions there only in a tie)."""
+    rebuild = connection.dialect.name == "sqlite" and _many(connection, after_id)
+    if rebuild:  # one sorted build instead of a million scattered index updates
+        _FIRSTS_INDEX.drop(connection)
     connection.execute(
         text(
-            f"{_SET}WHERE id IN (SELECT n.supporter_id FROM {new}) "
-            "AND (first_action_at IS NULL OR first_action_at >= "
-            f"(SELECT min(n.occurred_at) FROM {new} AND n.supporter_id = supporters.id))"
+            "UPDATE supporters SET first_action_at = f.first, first_campaign_id = ("
+            "SELECT min(a.campaign_id) FROM actions a "
+            "WHERE a.supporter_id = supporters.id AND a.occurred_at = f.first) "
+            "FROM (SELECT n.supporter_id AS id, min(n.occurred_at) AS first FROM actions n "
+            f"WHERE n.id > {int(after_id)} GROUP BY n.supporter_id) AS f "
+            "WHERE supporters.id = f.id "
+            "AND (supporters.first_action_at IS NULL OR supporters.first_action_at >= f.first)"
         )
     )
+    if rebuild:
+        _FIRSTS_INDEX.create(connection)
+
+
+def _many(connection: Connection, after_id: int) -> bool:
+    """True when the new actions are at least :data:`REBUILD_SHARE` of the people."""
+    new = connection.execute(text(f"SELECT count(*) FROM actions WHERE id > {int(after_id)}"))
+    people = connection.execute(text("SELECT max(id) FROM supporters")).scalar()
+    return int(new.scalar_one()) * REBUILD_SHARE >= int(people or 0) > REBUILD_FLOOR

@@ -74,5 +74,8 @@ def test_a_refused_file_still_ends_the_progress(workspace):
     report = _import(workspace, _csv(2, bad_line=3), progress)
     assert [r.line for r in report.people.rejected] == [3]
     assert dump(workspace.engine) == before
-    assert progress.heard[:2] == [("start", "Checking 2 rows", "2"), ("advance", "1")]
-    assert progress.heard[2:] == [("finish",)] * 2  # nothing written: no writing stage
+    # every line read is counted (the refused one too), then the people importer checks the
+    # line left to it (the refused one: the known rows are not its)
+    assert progress.heard[:2] == [("start", "Checking 2 rows", "2"), ("advance", "2")]
+    assert progress.heard[2][0] == "start" and progress.heard[3][0] == "advance"
+    assert progress.heard[4:] == [("finish",)] * 2  # nothing written: no writing stage

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, insert, select, text
 
+from ladder.campaigns import progress as progress_module
 from ladder.campaigns.manage import CampaignInput, add_campaign, edit_campaign, show_campaign
 from ladder.campaigns.progress import campaign_progress
 from ladder.storage.firsts import refresh_first_actions
@@ -121,9 +122,13 @@ def test_a_people_goal_counts_each_person_once_and_their_first_action_for_pace(w
     assert (found.count, found.pace_7d, found.pace_30d) == (2, round(1 / 7, 2), round(1 / 30, 2))
 
 
+@pytest.mark.parametrize("from_changes", [True, False], ids=["level changes read", "probed"])
 def test_joined_are_people_whose_first_action_is_the_campaigns_and_climbed_counts_them(
-    workspace, series
+    workspace, series, monkeypatch, from_changes
 ):
+    """Whichever side the climbs are found from (the level changes read and joined to their
+    people, or each joined person's probed), the same counts."""
+    monkeypatch.setattr(progress_module, "_from_changes", lambda changes, people: from_changes)
     engine = workspace.engine
     new, old, flat = (add_person(engine, n, "X") for n in ("New", "Old", "Flat"))
     _add_actions(
@@ -138,6 +143,7 @@ def test_joined_are_people_whose_first_action_is_the_campaigns_and_climbed_count
     with engine.begin() as connection:
         for who, frm, to, when in [
             (new, "follow", "attend", AS_OF - DAY),  # climbed after joining
+            (new, "attend", "mobilise", AS_OF - DAY / 2),  # and again: one person climbed
             (old, "follow", "attend", AS_OF - DAY),  # climbed, but did not join through it
             (flat, "attend", "follow", AS_OF - DAY),  # moved down: no climb
         ]:
@@ -181,7 +187,8 @@ def test_progress_of_many_campaigns_takes_a_fixed_number_of_queries(workspace, s
         event.remove(engine, "before_cursor_execute", record)
     assert len(found) == 6
     counted = [s for s in statements if "actions" in s.lower() or "first_action" in s.lower()]
-    assert len(counted) == 3, statements  # action counts, people counts, joined
+    # action counts, people counts, joined, climbed
+    assert len(counted) == 4, statements
 
 
 # --- the grouped SQL against a plain-Python reading of the same actions -------------------

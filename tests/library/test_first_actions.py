@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 import ladder.storage
 from ladder.actions.importing import import_actions
@@ -214,3 +214,16 @@ def _migration_0006():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_the_same_when_an_import_builds_the_index_of_first_actions_again(workspace, monkeypatch):
+    """A big import (SQLite) drops the index on the first actions and builds it again after
+    its update: forced here for every import, the stored first actions are the same."""
+    from ladder.storage import firsts
+
+    monkeypatch.setattr(firsts, "REBUILD_SHARE", 10**9)  # any new action is many
+    monkeypatch.setattr(firsts, "REBUILD_FLOOR", -1)
+    test_every_action_write_keeps_each_persons_first_action(workspace)
+    with workspace.engine.connect() as connection:  # and the index is there again
+        names = {i["name"] for i in inspect(connection).get_indexes("supporters")}
+    assert "ix_supporters_first_campaign" in names

@@ -1,0 +1,291 @@
+"""The rows of an action file that name someone the database knows, exactly as stored.
+
+A petition export of a million signatures against a base that already holds the signers: most
+rows carry an email the base knows, with the same names, and nothing else about the person.
+Such a row changes nothing about its person; ``people import`` would match it by its email and
+report it unchanged. Planning it through the people importer (a validated row, the matching
+indexes of everyone in the base, a plan entry) is most of an action import's time and memory.
+
+So before the people importer runs, the file is read once here, a chunk at a time, each
+chunk's known rows handed to a ``sink`` (the action import stages them in its temporary
+table: no row is held in memory):
+
+- a row is **known** when the file has no people columns other than email, first and last
+  name (no phone, id, consent, tags... : those the people importer reads), its action cells
+  are valid (:meth:`~ladder.actions.importing._ActionReader.action`), its email is a plain
+  address, and the live person with that email (one indexed query per chunk: the chunk's
+  emails joined to ``supporters``) has exactly the row's names;
+- every other row is **left** to the people importer, which then reads only those lines (a
+  copy of the file where the known rows are blank lines: line numbers, the header, the
+  delimiter and every message stay those of the file).
+
+A row that is known is taken as ``people import`` takes it: its person matched, unchanged;
+the same person on several known rows is one person (the rows are the same: duplicates). When
+a person is named by both a known row and a row left to the people importer, the people
+importer's order matters (a later row with other details is refused): the caller then imports
+the whole file through the people importer (:class:`Mixed`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from ladder.domain.contact import normalise_email
+from ladder.domain.text import EMAIL, NAME
+from ladder.progress import EVERY, SILENT, Progress
+from ladder.tabular.cells import restore
+from ladder.tabular.csvfile import CsvTable
+from ladder.tabular.headers import consent_words
+
+# The fields a file may have for its rows to be taken here (people and action columns).
+PEOPLE_FIELDS = ("email", "first_name", "last_name")
+ACTION_FIELDS = ("date", "kind", "campaign", "external_id")
+CHUNK = 20_000  # rows whose emails are looked up in one query
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BLANK = consent_words().blank  # "anonymous": no email, as the people importer reads it
+_LIVE = "s.merged_into_id IS NULL AND s.status <> 'erased'"
+
+
+class Mixed(Exception):
+    """A person is named both by a known row and by a row left to the people importer."""
+
+
+@dataclass
+class KnownRows:
+    """What reading the file found: how many rows are known (their actions went to the
+    ``sink`` as they were read), and the lines left to the people importer.
+
+    Once the caller reads the known rows back (:meth:`keep`, for the people importer's write,
+    when rows are left): each known line's person and action, and the distinct people."""
+
+    rows: int = 0
+    left: list[int] = field(default_factory=list)
+    # the emails of the rows left that the people importer will plan; True when one of them
+    # has none (it may match by name)
+    left_emails: set[str] = field(default_factory=set)
+    left_unnamed: bool = False
+    people: dict[int, int] = field(default_factory=dict)  # line -> person, once kept
+    actions: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # line -> action
+    persons: set[int] = field(default_factory=set)
+
+    def keep(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Hold the known rows (line, person, then the action's cells) in memory."""
+        for line, person, *action in rows:
+            self.people[line] = person
+            self.actions[line] = tuple(action)
+            self.persons.add(person)
+
+    def note_left(self, cell: str) -> None:
+        """A row left to the people importer, with this email cell, that it will plan."""
+        typed = restore(cell).strip()
+        if not typed or typed.lower() in _BLANK:
+            self.left_unnamed = True  # matched by name, if at all
+            return
+        try:
+            email = normalise_email(typed)
+        except ValueError:
+            return  # refused by the people importer: it names nobody
+        if email is not None:
+            self.left_emails.add(email)
+
+
+def eligible(table: CsvTable) -> bool:
+    """True when the file's rows can be known rows: an email column, and no people column
+    but email and names, each field in one column of its own name."""
+    allowed = {*PEOPLE_FIELDS, *ACTION_FIELDS}
+    if "email" not in table.columns or not set(table.columns) <= allowed:
+        return False
+    return all(len(positions) == 1 for positions in table.columns.values())
+
+
+def split_rows(
+    connection: Connection,
+    table: CsvTable,
+    action: Any,
+    sink: Callable[[list[tuple[Any, ...]]], Any],
+    progress: Progress = SILENT,
+) -> KnownRows:
+    """Read every row of ``table``: the known rows go to ``sink`` a chunk at a time, as
+    (line, person, *action) in file order; the other lines are left to the people importer.
+    ``action`` reads a row's action cells (a tuple, or None when it refuses one)."""
+    found = KnownRows()
+    names: list[str] = [f for f in ("first_name", "last_name") if f in table.columns]
+    pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]] = []
+    lookup = _lookup_sqlite if connection.dialect.name == "sqlite" else _lookup_postgresql
+    read_names = _names_reader(names)
+    count = 0
+    for row in table.rows():
+        count += 1
+        if count % EVERY == 0:
+            progress.advance(EVERY)
+        values = row.values
+        act = None if row.extra else action(values)
+        if act is None:  # refused before the people importer plans it
+            found.left.append(row.line)
+            continue
+        email = _plain_email(values["email"])
+        given = read_names(values)
+        if email is None or given is None:
+            found.left.append(row.line)
+            found.note_left(values["email"])
+            continue
+        pending.append((row.line, email, given, act))
+        if len(pending) >= CHUNK:
+            sink(_match(connection, lookup, pending, names, found))
+            pending = []
+    if pending:
+        sink(_match(connection, lookup, pending, names, found))
+    progress.advance(count % EVERY)
+    found.left.sort()
+    return found
+
+
+def mixed(connection: Connection, found: KnownRows, persons: Callable[[list[int]], bool]) -> bool:
+    """True when a row left to the people importer may name a person of the known rows
+    (``persons``: whether any of these ids is a known row's person)."""
+    if not found.rows or not found.left:
+        return False
+    if found.left_unnamed:
+        return True
+    lookup = _lookup_sqlite if connection.dialect.name == "sqlite" else _lookup_postgresql
+    emails = sorted(found.left_emails)
+    for start in range(0, len(emails), CHUNK):
+        people = lookup(connection, emails[start : start + CHUNK], [])
+        if people and persons([person[0] for person in people.values()]):
+            return True
+    return False
+
+
+def _plain_email(cell: str) -> str | None:
+    """The cell as its stored form when it is a plain address (no quote to restore, nothing
+    a people import would read differently), else None."""
+    email = cell.strip()
+    if not email or email[0] == "'" or len(email) > EMAIL or not email.isprintable():
+        return None
+    try:
+        return normalise_email(email)
+    except ValueError:
+        return None
+
+
+def _plain_name(name: str) -> bool:
+    return bool(name) and name[0] != "'" and len(name) <= NAME and name.isprintable()
+
+
+def _names_reader(names: list[str]) -> Callable[[dict[str, str]], tuple[str, ...] | None]:
+    """Reads a row's name cells (``names``): stripped, or None when one is not plain."""
+    if names == ["first_name", "last_name"]:  # the usual export: unrolled
+
+        def both(values: dict[str, str]) -> tuple[str, ...] | None:
+            first, last = values["first_name"].strip(), values["last_name"].strip()
+            if _plain_name(first) and _plain_name(last):
+                return first, last
+            return None
+
+        return both
+
+    def some(values: dict[str, str]) -> tuple[str, ...] | None:
+        given = tuple(values[n].strip() for n in names)
+        return given if all(_plain_name(n) for n in given) else None
+
+    return some
+
+
+def _match(
+    connection: Connection,
+    lookup: Any,
+    pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]],
+    names: list[str],
+    found: KnownRows,
+) -> list[tuple[Any, ...]]:
+    """The chunk's rows whose email is a live person's with the same names: known, as
+    (line, person, *action); the others are left."""
+    people = lookup(connection, sorted({email for _line, email, _n, _a in pending}), names)
+    known = []
+    for line, email, given, act in pending:
+        person = people.get(email)
+        if person is None or person[1:] != given:
+            found.left.append(line)
+            found.left_emails.add(email)
+            continue
+        known.append((line, person[0], *act))
+    found.rows += len(known)
+    return known
+
+
+def _lookup_sqlite(connection: Connection, emails: list[str], names: list[str]) -> dict[str, Any]:
+    """email -> (id, *names) of the live people with these emails: one query, the emails a
+    JSON array walked by ``json_each`` and joined to the email index."""
+    columns = "".join(f", s.{n}" for n in names)
+    sql = (
+        f"SELECT s.email, s.id{columns} FROM json_each(?) j "
+        f"JOIN supporters s ON s.email = j.value WHERE {_LIVE}"
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        rows = cursor.execute(sql, (json.dumps(emails),)).fetchall()
+    finally:
+        cursor.close()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _lookup_postgresql(
+    connection: Connection, emails: list[str], names: list[str]
+) -> dict[str, Any]:
+    columns = "".join(f", s.{n}" for n in names)
+    sql = (
+        f"SELECT s.email, s.id{columns} FROM unnest(%s::text[]) AS j(value) "
+        f"JOIN supporters s ON s.email = j.value WHERE {_LIVE}"
+    )
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(sql, (emails,))
+        rows = cursor.fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def left_text(table: CsvTable, lines: list[int]) -> str | None:
+    """The file with only its header and the ``lines`` left (the others blank lines, so that
+    every row keeps its line number); None when that cannot be written line for line."""
+    records = table.records_at(set(lines))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
+    writer.writerow(table.header)
+    at = 1 + len(_LINE_BREAK.findall(out.getvalue()))  # the line the next record starts on
+    if at != _first_data_line(table):
+        return None
+    for line in lines:
+        if line < at or line not in records:
+            return None
+        out.write("\r\n" * (line - at))
+        start = out.tell()
+        writer.writerow(records[line])
+        out.seek(start)
+        written = out.read()
+        at = line + len(_LINE_BREAK.findall(written))
+    return out.getvalue()
+
+
+def _first_data_line(table: CsvTable) -> int:
+    """The line after the header (the header may follow blank lines, or span lines)."""
+    reader = csv.reader(io.StringIO(table._text, newline=""), delimiter=table.delimiter)
+    for cells in reader:
+        if "".join(cells).strip():
+            return reader.line_num + 1
+    return 1
+
+
+def merged(known: KnownRows, by_line: dict[int, int]) -> Iterator[tuple[int, int]]:
+    """The known rows' people, then the people importer's (which must name none of them)."""
+    if known.persons.intersection(by_line.values()):
+        raise Mixed
+    yield from known.people.items()
+    yield from by_line.items()

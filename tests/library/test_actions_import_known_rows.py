@@ -1,0 +1,194 @@
+"""Rows naming known people as stored are matched in SQL (:mod:`ladder.actions.known_rows`),
+the others by the people importer: the import must do exactly what the people importer alone
+does with every row (the reference: the same import with the known-row path turned off)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from ladder.actions import known_rows
+from ladder.actions.importing import import_actions
+from ladder.people.importing.importer import ImportOptions
+from tests.factories import add_person
+
+NOW = datetime(2026, 11, 30, 12, 0)
+# p0 and p1 are in the base as Awa Diallo and Jean Dupont; p2 and p3 are not
+PEOPLE = [("p0@example.org", "Awa", "Diallo"), ("p1@example.org", "Jean", "Dupont")]
+EMAILS = [*(p[0] for p in PEOPLE), "p2@example.org", "P0@Example.org", "p3@example.org"]
+FIRST = ["Awa", "AWA", "Jean", "", "Zoé", "'Awa"]
+LAST = ["Diallo", "Dupont", "diallo", ""]
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(EMAILS),
+        st.sampled_from(FIRST),
+        st.sampled_from(LAST),
+        st.sampled_from(["petition", "mass_action", "nope"]),
+        st.integers(min_value=-1, max_value=3),  # days before NOW (-1: in the future)
+        st.one_of(st.none(), st.sampled_from(["s1", "s2", "s3"])),
+    ),
+    max_size=10,
+)
+flags = st.fixed_dictionaries(
+    {"skip_invalid": st.booleans(), "create_people": st.booleans(), "dry_run": st.booleans()}
+)
+
+
+def _csv(part: list[tuple[str, str, str, str, int, str | None]], extra: bool = False) -> bytes:
+    lines = ["Prénom;Nom;Courriel;Signé le;Type;Référence"]
+    for email, first, last, kind, days, external in part:
+        when = NOW - timedelta(days=days, hours=2)
+        lines.append(f"{first};{last};{email};{when:%d/%m/%Y %H:%M};{kind};{external or ''}")
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def _state(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as connection:
+
+        def rows(sql: str) -> list[tuple]:
+            return sorted(tuple(str(c) for c in r) for r in connection.execute(text(sql)))
+
+        return {
+            "people": rows(
+                "SELECT email, first_name, last_name, rung, first_action_at, first_campaign_id "
+                "FROM supporters"
+            ),
+            "actions": rows(
+                "SELECT s.email, k.name, a.occurred_at, a.external_id, a.campaign_id "
+                "FROM actions a JOIN supporters s ON s.id = a.supporter_id "
+                "JOIN action_kinds k ON k.id = a.action_kind_id"
+            ),
+            "changes": rows(
+                "SELECT s.email, c.to_rung, c.to_status FROM level_changes c "
+                "JOIN supporters s ON s.id = c.supporter_id"
+            ),
+        }
+
+
+def _reset(engine) -> None:
+    with engine.begin() as connection:
+        for table in ("level_changes", "actions", "consent_records", "supporters"):
+            connection.execute(text(f"DELETE FROM {table}"))
+    for email, first, last in PEOPLE:
+        add_person(engine, first, last, email=email)
+
+
+def _import(workspace, data: bytes, flags: dict[str, bool]) -> tuple:
+    options = ImportOptions(**flags)
+    report, _table = import_actions(
+        workspace.engine, workspace.ladder, data, "f.csv", options, UTC, "test", now=NOW
+    )
+    people = report.people
+    return (
+        report.added, report.already, report.repeated, len(report.climbed),
+        people.rows, people.created, people.updated, people.unchanged, people.duplicates,
+        people.written, people.encoding, people.delimiter, people.columns,
+        # a person's id is named as #id: ids differ between runs on PostgreSQL (sequences)
+        [(r.line, r.column, re.sub(r"#\d+", "#", r.reason)) for r in people.rejected],
+    )  # fmt: skip
+
+
+def _both(workspace, monkeypatch, data: bytes, flags: dict[str, bool], before: bytes = b""):
+    """The import as it is, then with every row through the people importer: (report, state)
+    of each, from the same base (``before`` imported first, the same way)."""
+    got = []
+    for through_people in (False, True):
+        with monkeypatch.context() as patch:
+            if through_people:
+                patch.setattr(known_rows, "eligible", lambda table: False)
+            _reset(workspace.engine)
+            if before:
+                _import(workspace, before, {"skip_invalid": True, "create_people": True})
+            report = _import(workspace, data, flags)
+            got.append((report, _state(workspace.engine)))
+    return got
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=rows, flags=flags, cut=st.integers(min_value=0, max_value=10))
+# every row known: no people importer at all
+@example(
+    rows=[("p0@example.org", "Awa", "Diallo", "petition", 1, "s1")] * 2
+    + [("p1@example.org", "Jean", "Dupont", "petition", 2, None)],
+    flags={"skip_invalid": False, "create_people": False, "dry_run": False},
+    cut=0,
+)
+# a known row, then the same person with other names: refused as the people importer refuses
+@example(
+    rows=[
+        ("p0@example.org", "Awa", "Diallo", "petition", 1, None),
+        ("p0@example.org", "AWA", "Diallo", "petition", 2, None),
+    ],
+    flags={"skip_invalid": True, "create_people": True, "dry_run": False},
+    cut=0,
+)
+# the other way round: the changed names first
+@example(
+    rows=[
+        ("p0@example.org", "Awa", "diallo", "petition", 1, None),
+        ("p0@example.org", "Awa", "Diallo", "petition", 2, None),
+    ],
+    flags={"skip_invalid": True, "create_people": True, "dry_run": False},
+    cut=0,
+)
+# an id of the base's on another person's row; a re-import of the first half
+@example(
+    rows=[
+        ("p0@example.org", "Awa", "Diallo", "petition", 1, "s1"),
+        ("p1@example.org", "Jean", "Dupont", "petition", 1, "s1"),
+    ],
+    flags={"skip_invalid": False, "create_people": False, "dry_run": False},
+    cut=1,
+)
+def test_known_rows_import_as_the_people_importer_imports_them(
+    workspace, monkeypatch, rows, flags, cut
+):
+    before = _csv(rows[:cut]) if cut else b""
+    (fast, fast_state), (reference, reference_state) = _both(
+        workspace, monkeypatch, _csv(rows), flags, before
+    )
+    assert fast == reference
+    assert fast_state == reference_state
+
+
+def test_a_file_of_known_rows_only_never_reaches_the_people_importer(workspace, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the people importer was called")
+
+    _reset(workspace.engine)
+    monkeypatch.setattr("ladder.actions.importing.import_people", refuse)
+    data = _csv([("p0@example.org", "Awa", "Diallo", "petition", 1, "s1")] * 3)
+    report = _import(workspace, data, {"create_people": False})
+    assert report[:3] == (1, 0, 2)  # added, already, repeated
+    assert report[4:9] == (3, 0, 0, 1, 2)  # rows, created, updated, unchanged, duplicates
+
+
+@pytest.mark.parametrize("quote", ['"', "\n"])
+def test_a_left_row_keeps_its_line_number(workspace, monkeypatch, quote):
+    """A row left to the people importer is named by its line in the file, after a known row
+    whose quoted cell spans two lines."""
+    _reset(workspace.engine)
+    lines = [
+        "Prénom;Nom;Courriel;Signé le;Note",
+        f'Awa;Diallo;p0@example.org;01/11/2026 10:00;"a{quote}note"',
+        "Zoé;Martin;p2@example.org;31/02/2026 10:00;",
+    ]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    options = ImportOptions(create_people=True, overrides={"Note": ""})
+    report, _ = import_actions(
+        workspace.engine, workspace.ladder, data, "f.csv", options, UTC, "test",
+        kind="petition", now=NOW,
+    )  # fmt: skip
+    last = 4 if quote == "\n" else 3
+    assert [(r.line, r.column) for r in report.people.rejected] == [(last, "Signé le")]
+    assert report.people.rows == 2
