@@ -27,7 +27,7 @@ from ladder.domain.names import (
     same_person,
 )
 from ladder.people.edit import group_hint
-from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known
+from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known, NewPerson
 from ladder.people.importing.recruiters import resolve_recruiters
 from ladder.people.importing.rows import PersonRow, Rejection, person_name
 
@@ -36,7 +36,7 @@ from ladder.people.importing.rows import PersonRow, Rejection, person_name
 class Plan:
     """What an import would do. Keys are person ids, or negative placeholders for new people."""
 
-    new: dict[int, tuple[PersonRow, int | str | None]] = field(default_factory=dict)  # row, group
+    new: dict[int, NewPerson] = field(default_factory=dict)
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     matched: set[int] = field(default_factory=set)  # known people named by a row
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -95,6 +95,7 @@ class Planner:
         self._known_ids = set(known.by_tool_id)  # the ids the database already has
         self.accept_suggestions = False
         self.ids_decide = False  # an id names its person whatever the name (an API's PUT)
+        self._texts: dict[str, str] = {}  # one copy of each first name, last name, postcode
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
         for row in rows:
@@ -105,7 +106,7 @@ class Planner:
 
     def add(self, row: PersonRow) -> None:
         line = row["line"]
-        group_id = self._group(row)
+        group_id = self._group(row) if "group" in row else None
         if isinstance(group_id, Rejection):
             self.plan.rejected.append(group_id)
             return
@@ -121,8 +122,18 @@ class Planner:
             return
         if key is None:
             key = -line
-            self.plan.new[key] = (row, group_id)
-            self.known.add_new(key, row)
+            shared = self._texts.setdefault
+            first, last, postcode = row.get("first_name"), row.get("last_name"), row.get("postcode")
+            person = NewPerson(
+                first and shared(first, first),
+                last and shared(last, last),
+                row.get("email"),
+                row.get("phone"),
+                postcode and shared(postcode, postcode),
+                group_id,
+            )
+            self.plan.new[key] = person
+            self.known.add_new(key, person)
         else:
             self.plan.matched.add(key)
             changes = _changes(self.known.people[key], row, group_id)
@@ -130,10 +141,11 @@ class Planner:
                 self.plan.changes[key] = changes
         self._signatures[key] = signature
         self.plan.lines[key] = line
-        given = cast(dict[str, Any], row)
-        stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
-        if stated:
-            self.plan.consents[key] = stated
+        if "consent_email" in row or "consent_sms" in row or "consent_photo" in row:
+            given = cast(dict[str, Any], row)
+            stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
+            if stated:
+                self.plan.consents[key] = stated
         if self.plan.line_keys is not None:
             self.plan.line_keys[line] = key
         self._remember(row, key)
@@ -251,7 +263,9 @@ class Planner:
                 f"{email} already belongs to {owner}, not {person_name(row)}: "
                 "give each person their own email, or correct the name",
             )
-        by_phone = self._by_phone(phone, row, by_email) if phone else None
+        by_phone = (
+            self._by_phone(phone, row, by_email) if phone and phone in self.known.by_phone else None
+        )
         if isinstance(by_phone, Rejection):
             return by_phone
         if by_email is not None and by_phone is not None and by_email != by_phone:
