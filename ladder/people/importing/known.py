@@ -81,6 +81,7 @@ class Known:
     _by_name: dict[str, list[int]] | None = None
     _by_name_postcode: dict[tuple[str, str], int] | None = None
     _by_folded_email: dict[str, list[int]] | None = None
+    _texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     # set when only some people are loaded (:class:`Wanted`): the others are read on demand
     connection: Connection | None = None
@@ -119,14 +120,30 @@ class Known:
             self._add_all(_recruiters_above(self.connection, sorted(missing)))
 
     def _add_all(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        shared = self._texts.setdefault  # one copy of each first name, last name, postcode
         for row in rows:
             if row[0] in self.people:
                 continue
+            first, last, postcode = row[1], row[2], row[5]
+            row = (
+                row[0],
+                first and shared(first, first),
+                last and shared(last, last),
+                *row[3:5],
+                postcode and shared(postcode, postcode),
+                *row[6:],
+            )
             self.people[row[0]] = row
             if row[3]:
                 self.by_email[row[3]] = row[0]
             if row[4]:
                 self.add_phone(row[4], row[0])
+
+    def forget_matching(self) -> None:
+        """Once the plan is made, drop what only matching rows needed (the indexes by email
+        and phone, the file's new people): a million-row import writes without them. What
+        :mod:`~ladder.people.importing.recheck` compares (``people``) stays."""
+        self.by_email, self.by_phone, self.new_rows = {}, {}, {}
 
     def add_phone(self, phone: str, key: int) -> None:
         current = self.by_phone.get(phone)
