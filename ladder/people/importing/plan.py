@@ -97,6 +97,7 @@ class Planner:
         self.accept_suggestions = False
         self.ids_decide = False  # an id names its person whatever the name (an API's PUT)
         self._texts: dict[str, str] = {}  # one copy of each first name, last name, postcode
+        self._statements: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
         for row in rows:
@@ -145,8 +146,8 @@ class Planner:
         if "consent_email" in row or "consent_sms" in row or "consent_photo" in row:
             given = cast(dict[str, Any], row)
             stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
-            if stated:
-                self.plan.consents[key] = stated
+            if stated:  # a few distinct statements, shared (read only): not a dict a row
+                self.plan.consents[key] = self._statements.setdefault(tuple(stated.items()), stated)
         if self.plan.line_keys is not None:
             self.plan.line_keys[line] = key
         self._remember(row, key)
@@ -188,7 +189,11 @@ class Planner:
         if email := row.get("email"):
             self.known.by_email.setdefault(email, key)
         if phone := row.get("phone"):
-            self.known.add_phone(phone, key)
+            by_phone = self.known.by_phone
+            if phone not in by_phone:
+                by_phone[phone] = key  # the usual case, without a call
+            else:
+                self.known.add_phone(phone, key)
         if tags := row.get("tags"):
             self.plan.tags[key] = tags
         if organisation := row.get("organisation"):
