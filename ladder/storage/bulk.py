@@ -35,10 +35,10 @@ def _executemany_sqlite(
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    counted = _Counter(rows)
-    cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', counted)
+    cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+    count = max(cursor.rowcount, 0)  # the rows an executemany INSERT added, all together
     cursor.close()
-    return counted.count
+    return int(count)
 
 
 def _copy_postgresql(
@@ -67,22 +67,6 @@ def reset_id_sequence(connection: Connection, table: Table) -> None:
             f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
         )
     )
-
-
-class _Counter:
-    """Wraps an iterable and counts what passes through it (executemany hides the count)."""
-
-    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
-        self._rows = iter(rows)
-        self.count = 0
-
-    def __iter__(self) -> _Counter:
-        return self
-
-    def __next__(self) -> Sequence[Any]:
-        row = next(self._rows)
-        self.count += 1
-        return row
 
 
 def update_by_id(

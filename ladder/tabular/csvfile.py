@@ -29,10 +29,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ladder.errors import InputError, MisuseError
 from ladder.tabular.cells import safe_row
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -45,6 +48,9 @@ SHOWN_LINES = 5  # lines named in a message, then "and N more"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as io.StringIO(newline="") and the csv reader count
 _EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.\w")
 _SENTINEL = "ladder-end-of-file"
+_SPLITLINES = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines' breaks
+_NON_SPACE = re.compile(r"\S")
+_ASCII_SAFE = {"utf-8", "utf-8-sig", "cp1252", "iso8859-1", "ascii"}  # codecs.lookup names
 
 
 class CsvRow(NamedTuple):
@@ -57,7 +63,10 @@ class CsvRow(NamedTuple):
 
 @dataclass
 class CsvTable:
-    """A decoded CSV file whose columns are mapped to fields; rows are read lazily once."""
+    """A CSV file whose columns are mapped to fields; rows are read lazily.
+
+    The file's bytes are kept, not its text: each reading decodes them as it goes (a
+    ``StringIO`` of a million-row file would hold 4 bytes a character)."""
 
     source: str
     encoding: str
@@ -65,7 +74,30 @@ class CsvTable:
     header: list[str]
     columns: dict[str, list[int]]  # field -> column positions, in file order
     approximate_rows: int
-    _text: str = field(repr=False)
+    _data: bytes = field(repr=False)
+
+    def _lines(self) -> io.TextIOWrapper:
+        """The decoded text, line by line as the csv module reads them (``newline=""``)."""
+        return io.TextIOWrapper(io.BytesIO(self._data), self.encoding, newline="")
+
+    def _reader(self) -> Reader:
+        return csv.reader(self._lines(), delimiter=self.delimiter)
+
+    def _last_lines(self, line: int, end: int) -> str:
+        """Lines ``line``..``end``, the file's last, as :func:`_last_lines` cuts them."""
+        if end > line:  # a record over several lines is rare: read forward
+            return "".join(itertools.islice(self._lines(), line - 1, None))
+        if codecs.lookup(self.encoding).name not in _ASCII_SAFE:  # UTF-16: read it all
+            return _last_lines("".join(self._lines()), line, end)
+        data = self._data  # a line break is one byte, never inside another character
+        stop = len(data) - (
+            2 if data.endswith(b"\r\n") else 1 if data.endswith((b"\r", b"\n")) else 0
+        )
+        cut = data.rfind(b"\n", 0, stop)
+        cut = max(cut, data.rfind(b"\r", cut + 1, stop))
+        if cut < 0:
+            return "".join(self._lines())
+        return data[cut + 1 :].decode(self.encoding)
 
     @property
     def ignored(self) -> list[str]:
@@ -84,7 +116,7 @@ class CsvTable:
     def sample(self, count: int) -> list[list[str]]:
         """The first ``count`` data records as read (every column), for guessing what an
         unmapped column holds; a record the reader refuses ends the sample."""
-        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        reader = self._reader()
         _read_header(reader, self.source)
         try:
             return list(itertools.islice(reader, count))
@@ -93,7 +125,7 @@ class CsvTable:
 
     def records_at(self, lines: set[int]) -> dict[int, list[str]]:
         """The records starting on ``lines``, every column as read (one pass)."""
-        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        reader = self._reader()
         _read_header(reader, self.source)
         found: dict[int, list[str]] = {}
         start = reader.line_num + 1
@@ -112,7 +144,7 @@ class CsvTable:
         Raises InputError for a quote that is never closed or that swallows what look like
         rows, and for anything the csv module cannot read (a cell over 16 MiB).
         """
-        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        reader = self._reader()
         width = len(self.header)
         fields = [f for f, p in self.columns.items() if len(p) == 1]
         pick = _picker([p[0] for f, p in self.columns.items() if len(p) == 1])
@@ -137,7 +169,8 @@ class CsvTable:
                     yield CsvRow(line, values)
         except csv.Error as exc:
             raise _csv_error(self.source, start, exc) from None
-        _check_closed(self._text, self.delimiter, self.source, line, reader.line_num)
+        end = reader.line_num
+        _check_closed(self._last_lines(line, end), self.delimiter, self.source, line)
 
     def _check_spanning(self, cells: list[str], line: int, end: int) -> None:
         """Refuse a record whose quoted cell, over lines ``line``..``end``, swallows a line
@@ -145,8 +178,8 @@ class CsvTable:
         index = _swallowing_cell(cells, self.delimiter, len(self.header))
         if index is None:
             return
-        if end == _count_lines(self._text):
-            _check_closed(self._text, self.delimiter, self.source, line, end)
+        if end == sum(1 for _ in self._lines()):
+            _check_closed(self._last_lines(line, end), self.delimiter, self.source, line)
         _refuse_swallowing(self.source, line + _breaks(cells[:index]), end)
 
 
@@ -168,10 +201,9 @@ def _refuse_swallowing(source: str, opened: int, end: int) -> None:
     )
 
 
-def _check_closed(text: str, delimiter: str, source: str, line: int, end: int) -> None:
-    """Refuse the file when its last record, on lines ``line``..``end`` (the last lines),
-    ends inside a quote: the csv module would silently take the rest of the file as a cell."""
-    tail = _last_lines(text, line, end)
+def _check_closed(tail: str, delimiter: str, source: str, line: int) -> None:
+    """Refuse the file when its last record, ``tail`` (its last lines, from ``line``), ends
+    inside a quote: the csv module would silently take the rest of the file as a cell."""
     if '"' not in tail:
         return
     records = list(csv.reader(io.StringIO(f"{tail}\n{_SENTINEL}", newline=""), delimiter=delimiter))
@@ -263,7 +295,8 @@ def read_csv(
     if header_line is None:
         raise InputError(f"{source} is empty: expected a header row, then one row per line")
     delimiter = sniff_delimiter(header_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.TextIOWrapper(io.BytesIO(data), used_encoding, newline="")
+    reader = csv.reader(lines, delimiter=delimiter)
     header, line = _read_header(reader, source)
     if reader.line_num > line:  # a header cell over several lines
         _check_header_spanning(text, delimiter, source, header, line, reader.line_num)
@@ -277,7 +310,7 @@ def read_csv(
         header=header,
         columns=columns,
         approximate_rows=max(text.count("\n") - 1, 0),
-        _text=text,
+        _data=data,
     )
 
 
@@ -353,7 +386,15 @@ def _decode_as(data: bytes, source: str, encoding: str) -> str:
 
 
 def _first_line(text: str) -> str | None:
-    return next((line for line in text.splitlines() if line.strip()), None)
+    """The first non-blank line as ``str.splitlines`` cuts lines, without splitting the whole
+    text (a million lines would briefly double the file in memory)."""
+    found = _NON_SPACE.search(text)
+    if found is None:
+        return None
+    first = found.start()
+    start = max((m.end() for m in _SPLITLINES.finditer(text, 0, first)), default=0)
+    end = _SPLITLINES.search(text, first)
+    return text[start : end.start() if end else len(text)]
 
 
 def _read_header(reader: Iterator[list[str]], source: str) -> tuple[list[str], int]:
@@ -374,7 +415,7 @@ def _check_header_spanning(
     text: str, delimiter: str, source: str, header: list[str], line: int, end: int
 ) -> None:
     if end == _count_lines(text):
-        _check_closed(text, delimiter, source, line, end)
+        _check_closed(_last_lines(text, line, end), delimiter, source, line)
     index = _swallowing_cell(header, delimiter, 3)
     if index is not None:
         _refuse_swallowing(source, line + _breaks(header[:index]), end)
@@ -434,7 +475,7 @@ def rejected_rows_csv(table: CsvTable, reasons: Mapping[int, str], column: str =
     The reason comes first so a row with stray cells keeps its shape; the file can be fixed in
     a spreadsheet and imported again (the reason column is ignored then).
     """
-    reader = csv.reader(io.StringIO(table._text, newline=""), delimiter=table.delimiter)
+    reader = table._reader()
     _read_header(reader, table.source)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")

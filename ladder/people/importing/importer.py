@@ -63,6 +63,7 @@ SMALL_FILE_ROWS = 20_000
 KeepRow = Callable[[CsvTable, CsvRow], bool | Rejection]
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
+PLANNING_CACHE_KIB = -8_192  # SQLite's page cache while planning (negative: KiB, as PRAGMA says)
 WRITTEN = (
     "local_groups",
     "tags",
@@ -183,7 +184,7 @@ def _import(
     """
     with engine.connect() as connection:
         for _attempt in range(SNAPSHOT_TRIES):
-            with snapshot(connection):
+            with snapshot(connection), _small_page_cache(connection):
                 seen = data_version(connection)
                 read = _read_and_plan(connection, data, source, options, progress)
                 if options.dry_run and not read.refused and options.after_plan is not None:
@@ -273,6 +274,8 @@ def _read_and_plan(
                 report.rows += 1  # the caller kept it from the people rows
     _count(report, planned.plan, planned.links)
     refused = bool(planned.plan.rejected) and not options.skip_invalid
+    if planned.wanted is None:  # everyone was loaded: matching them is over
+        planned.known.forget_matching()
     return _Read(table, report, planned, refused)
 
 
@@ -441,6 +444,24 @@ def _touched(plan: Plan, links: TagLinks) -> list[int]:
     identified = {k for k in plan.identifiers if k > 0}
     changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
     return sorted({*plan.new_ids.values(), *(k for k in changed if k > 0)})
+
+
+@contextmanager
+def _small_page_cache(connection: Connection) -> Iterator[None]:
+    """On SQLite, plan with a page cache of a few MiB: planning reads everyone once, in
+    order, which a small cache serves as well, and a big one would keep a million people's
+    pages in memory beside the plan. The write gets the connection's own size back."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    size = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = {PLANNING_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {size}")
 
 
 @contextmanager

@@ -13,9 +13,9 @@ written, so a later row, or a recruiter column, can name them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -54,6 +54,18 @@ def raw_rows(connection: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
+class NewPerson(NamedTuple):
+    """A person new in the file, as kept until written: what matching, messages and the
+    insert need (a tuple: a row's dict would weigh 3x more at a million rows)."""
+
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    postcode: str | None
+    group: int | str | None = None  # a local group's id, or the folded name of a new one
+
+
 @dataclass
 class Known:
     """The people (id -> tuple in COLUMNS order), and who each email, phone or name points to.
@@ -62,13 +74,14 @@ class Known:
     """
 
     people: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-    new_rows: dict[int, Mapping[str, Any]] = field(default_factory=dict)  # placeholder -> row
+    new_rows: dict[int, NewPerson] = field(default_factory=dict)  # placeholder -> person
     by_email: dict[str, int] = field(default_factory=dict)
     by_phone: dict[str, int | list[int]] = field(default_factory=dict)
     by_tool_id: dict[str, int] = field(default_factory=dict)  # the file's tool's ids
     _by_name: dict[str, list[int]] | None = None
     _by_name_postcode: dict[tuple[str, str], int] | None = None
     _by_folded_email: dict[str, list[int]] | None = None
+    _texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     # set when only some people are loaded (:class:`Wanted`): the others are read on demand
     connection: Connection | None = None
@@ -107,14 +120,30 @@ class Known:
             self._add_all(_recruiters_above(self.connection, sorted(missing)))
 
     def _add_all(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        shared = self._texts.setdefault  # one copy of each first name, last name, postcode
         for row in rows:
             if row[0] in self.people:
                 continue
+            first, last, postcode = row[1], row[2], row[5]
+            row = (
+                row[0],
+                first and shared(first, first),
+                last and shared(last, last),
+                *row[3:5],
+                postcode and shared(postcode, postcode),
+                *row[6:],
+            )
             self.people[row[0]] = row
             if row[3]:
                 self.by_email[row[3]] = row[0]
             if row[4]:
                 self.add_phone(row[4], row[0])
+
+    def forget_matching(self) -> None:
+        """Once the plan is made, drop what only matching rows needed (the indexes by email
+        and phone, the file's new people): a million-row import writes without them. What
+        :mod:`~ladder.people.importing.recheck` compares (``people``) stays."""
+        self.by_email, self.by_phone, self.new_rows = {}, {}, {}
 
     def add_phone(self, phone: str, key: int) -> None:
         current = self.by_phone.get(phone)
@@ -137,7 +166,7 @@ class Known:
             known = self.people[key]
             return known[1], known[2]
         new = self.new_rows[key]
-        return new.get("first_name"), new.get("last_name")
+        return new.first_name, new.last_name
 
     def identity(self, key: int) -> Identity:
         """Who ``key`` is, for :func:`ladder.domain.names.same_person`."""
@@ -145,21 +174,21 @@ class Known:
             known = self.people[key]
             return Identity(known[1], known[2], known[3], known[4])
         new = self.new_rows[key]
-        return Identity(*(new.get(k) for k in ("first_name", "last_name", "email", "phone")))
+        return Identity(new.first_name, new.last_name, new.email, new.phone)
 
     def parent(self, key: int) -> int | None:
         return self.people[key][10] if key > 0 and key in self.people else None
 
-    def add_new(self, key: int, row: Mapping[str, Any]) -> None:
-        """A person new in the file, under a placeholder key (their row has their names)."""
-        self.new_rows[key] = row
+    def add_new(self, key: int, person: NewPerson) -> None:
+        """A person new in the file, under a placeholder key."""
+        self.new_rows[key] = person
         if self._by_name is None and self._by_name_postcode is None:
             return  # the name indexes are built when first needed, with everyone in them
-        name = full_name_key(row.get("first_name"), row.get("last_name"))
+        name = full_name_key(person.first_name, person.last_name)
         if self._by_name is not None and name:
             self._by_name.setdefault(name, []).append(key)
         if self._by_name_postcode is not None and name:
-            self._by_name_postcode.setdefault((name, row.get("postcode") or ""), key)
+            self._by_name_postcode.setdefault((name, person.postcode or ""), key)
 
     def by_name(self, name: str) -> list[int]:
         """Everyone (file and database) whose folded full name is ``name``."""
@@ -192,7 +221,7 @@ class Known:
             sql = f"SELECT id, first_name, last_name, postcode FROM supporters WHERE {LIVE}"
             yield from raw_rows(self.connection, sql)
         for key, new in self.new_rows.items():
-            yield key, new.get("first_name"), new.get("last_name"), new.get("postcode")
+            yield key, new.first_name, new.last_name, new.postcode
 
     def suggest_email(self, email: str) -> tuple[str, int] | None:
         """The one email (and its owner) ``email`` is a slip of: the same once accents, case
@@ -229,16 +258,16 @@ class Known:
             sql = f"SELECT id, email FROM supporters WHERE {LIVE} AND email IS NOT NULL"
             yield from raw_rows(self.connection, sql)
         for key, new in self.new_rows.items():
-            yield key, new.get("email")
+            yield key, new.email
 
     def describe(self, key: int, lines: dict[int, int]) -> str:
         """``#12 Awa Diallo`` for a known person, ``Awa Diallo (line 5)`` for a new one."""
         if key > 0:
             name = " ".join(p for p in self.names(key) if p)
             return f"#{key} {name}".strip()
-        row = self.new_rows[key]
-        name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
-        return f"{name or row.get('email') or row.get('phone')} (line {lines[key]})"
+        new = self.new_rows[key]
+        name = " ".join(p for p in (new.first_name, new.last_name) if p)
+        return f"{name or new.email or new.phone} (line {lines[key]})"
 
 
 def fold_email(email: str) -> str:

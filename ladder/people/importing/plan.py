@@ -27,7 +27,7 @@ from ladder.domain.names import (
     same_person,
 )
 from ladder.people.edit import group_hint
-from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known
+from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known, NewPerson
 from ladder.people.importing.recruiters import resolve_recruiters
 from ladder.people.importing.rows import PersonRow, Rejection, person_name
 
@@ -36,7 +36,7 @@ from ladder.people.importing.rows import PersonRow, Rejection, person_name
 class Plan:
     """What an import would do. Keys are person ids, or negative placeholders for new people."""
 
-    new: dict[int, tuple[PersonRow, int | str | None]] = field(default_factory=dict)  # row, group
+    new: dict[int, NewPerson] = field(default_factory=dict)
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     matched: set[int] = field(default_factory=set)  # known people named by a row
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -90,11 +90,14 @@ class Planner:
         self.create_groups = create_groups
         self._signatures: dict[int, int] = {}
         self._file_id_of: dict[int, int] = {}  # person -> the id column of the row naming them
-        self._refs: list[tuple[int, str]] = []
+        self._ref_keys: list[int] = []  # who names a recruiter, and the reference as written
+        self._refs: list[str] = []  # (two lists: a tuple each weighs 56 bytes more)
         self.tool = ""  # whose ids the file's tool_id column holds
         self._known_ids = set(known.by_tool_id)  # the ids the database already has
         self.accept_suggestions = False
         self.ids_decide = False  # an id names its person whatever the name (an API's PUT)
+        self._texts: dict[str, str] = {}  # one copy of each first name, last name, postcode
+        self._statements: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
         for row in rows:
@@ -105,7 +108,7 @@ class Planner:
 
     def add(self, row: PersonRow) -> None:
         line = row["line"]
-        group_id = self._group(row)
+        group_id = self._group(row) if "group" in row else None
         if isinstance(group_id, Rejection):
             self.plan.rejected.append(group_id)
             return
@@ -121,8 +124,18 @@ class Planner:
             return
         if key is None:
             key = -line
-            self.plan.new[key] = (row, group_id)
-            self.known.add_new(key, row)
+            shared = self._texts.setdefault
+            first, last, postcode = row.get("first_name"), row.get("last_name"), row.get("postcode")
+            person = NewPerson(
+                first and shared(first, first),
+                last and shared(last, last),
+                row.get("email"),
+                row.get("phone"),
+                postcode and shared(postcode, postcode),
+                group_id,
+            )
+            self.plan.new[key] = person
+            self.known.add_new(key, person)
         else:
             self.plan.matched.add(key)
             changes = _changes(self.known.people[key], row, group_id)
@@ -130,10 +143,11 @@ class Planner:
                 self.plan.changes[key] = changes
         self._signatures[key] = signature
         self.plan.lines[key] = line
-        given = cast(dict[str, Any], row)
-        stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
-        if stated:
-            self.plan.consents[key] = stated
+        if "consent_email" in row or "consent_sms" in row or "consent_photo" in row:
+            given = cast(dict[str, Any], row)
+            stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
+            if stated:  # a few distinct statements, shared (read only): not a dict a row
+                self.plan.consents[key] = self._statements.setdefault(tuple(stated.items()), stated)
         if self.plan.line_keys is not None:
             self.plan.line_keys[line] = key
         self._remember(row, key)
@@ -143,7 +157,7 @@ class Planner:
         resolve_recruiters(
             self.plan,
             self.known,
-            self._refs,
+            zip(self._ref_keys, self._refs, strict=True),
             self.columns.get("recruited_by", ""),
             self.accept_suggestions,
         )
@@ -175,7 +189,11 @@ class Planner:
         if email := row.get("email"):
             self.known.by_email.setdefault(email, key)
         if phone := row.get("phone"):
-            self.known.add_phone(phone, key)
+            by_phone = self.known.by_phone
+            if phone not in by_phone:
+                by_phone[phone] = key  # the usual case, without a call
+            else:
+                self.known.add_phone(phone, key)
         if tags := row.get("tags"):
             self.plan.tags[key] = tags
         if organisation := row.get("organisation"):
@@ -184,7 +202,8 @@ class Planner:
             self.plan.file_ids.setdefault(row["id"], key)
             self._file_id_of.setdefault(key, row["id"])
         if reference := row.get("recruited_by"):
-            self._refs.append((key, reference))
+            self._ref_keys.append(key)
+            self._refs.append(reference)
         if self.tool and (tool_id := row.get("tool_id")):
             self._identify(key, tool_id)
 
@@ -251,7 +270,9 @@ class Planner:
                 f"{email} already belongs to {owner}, not {person_name(row)}: "
                 "give each person their own email, or correct the name",
             )
-        by_phone = self._by_phone(phone, row, by_email) if phone else None
+        by_phone = (
+            self._by_phone(phone, row, by_email) if phone and phone in self.known.by_phone else None
+        )
         if isinstance(by_phone, Rejection):
             return by_phone
         if by_email is not None and by_phone is not None and by_email != by_phone:

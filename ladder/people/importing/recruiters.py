@@ -10,6 +10,7 @@ refused too, since its recruiter will not exist.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ class _Unresolved(Exception):
 def resolve_recruiters(
     plan: Plan,
     known: Known,
-    refs: list[tuple[int, str]],
+    refs: Iterable[tuple[int, str]],
     column: str,
     accept_suggestions: bool = False,
 ) -> None:
@@ -124,6 +125,10 @@ class _Suggester:
 
 
 def _resolve(reference: str, plan: Plan, known: Known, suggester: _Suggester) -> int:
+    if "@" in reference and reference[:1] != "#" and reference == reference.lower():
+        key = known.by_email.get(reference)  # an email as written once normalised: the same
+        if key is not None:  # as read_reference's, without reading it again
+            return _one([key], "has this email", plan, known)
     ref = read_reference(reference)
     if ref.number is not None:
         if ref.number in plan.file_ids:

@@ -93,9 +93,21 @@ def _tags(value: str) -> tuple[str, ...]:
 
 
 def _postcode(value: str | None) -> str | None:
-    if value is not None and (problem := text_problem(value, POSTCODE)):
+    if value is None:
+        return None
+    known = _POSTCODES.get(value)
+    if known is not None:
+        return known  # a file names the same postcodes over and over
+    if problem := text_problem(value, POSTCODE):
         raise ValueError(problem)  # checked before normalising folds control characters away
-    return normalise_postcode(value)
+    postcode = normalise_postcode(value)
+    if postcode is not None and len(_POSTCODES) < _POSTCODES_KEPT:
+        _POSTCODES[value] = postcode
+    return postcode
+
+
+_POSTCODES: dict[str, str] = {}  # a cell as written -> its checked, normalised postcode
+_POSTCODES_KEPT = 100_000
 
 
 def _text(limit: int) -> Any:
@@ -179,7 +191,11 @@ def _precheck(table: CsvTable, row: CsvRow) -> dict[str, Any] | Rejection:
             f"{width + len(row.extra)} cells for {width} columns "
             f"(an unquoted {table.delimiter_name} in a value?)",
         )
-    values: dict[str, Any] = {k: t for k, v in row.values.items() if (t := restore(v).strip())}
+    values: dict[str, Any] = {
+        k: t
+        for k, v in row.values.items()
+        if (t := (restore(v) if v[:1] == "'" else v).strip())  # restore: a cell's leading '
+    }
     if _NEGATED and values.keys() & _NEGATED.keys():
         _read_negated(values)
     if "email" in values and values["email"].lower() in _WORDS.blank:
