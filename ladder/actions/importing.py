@@ -289,7 +289,7 @@ def _write_known(
             transaction.rollback()
             progress.finish()  # the people's stages end (as the people importer's)
             return report, table
-        table = reader.table = dataclasses.replace(table, _text="")  # the text let go
+        table = reader.table = dataclasses.replace(table, _data=b"")  # the file let go
         writer.write_staged(connection)
     except RollBack:
         transaction.rollback()

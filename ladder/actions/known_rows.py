@@ -276,7 +276,7 @@ def left_text(table: CsvTable, lines: list[int]) -> str | None:
 
 def _first_data_line(table: CsvTable) -> int:
     """The line after the header (the header may follow blank lines, or span lines)."""
-    reader = csv.reader(io.StringIO(table._text, newline=""), delimiter=table.delimiter)
+    reader = table.reader()
     for cells in reader:
         if "".join(cells).strip():
             return reader.line_num + 1

@@ -80,7 +80,8 @@ class CsvTable:
         """The decoded text, line by line as the csv module reads them (``newline=""``)."""
         return io.TextIOWrapper(io.BytesIO(self._data), self.encoding, newline="")
 
-    def _reader(self) -> Reader:
+    def reader(self) -> Reader:
+        """A csv reader over the whole file, header included, decoding as it goes."""
         return csv.reader(self._lines(), delimiter=self.delimiter)
 
     def _last_lines(self, line: int, end: int) -> str:
@@ -116,7 +117,7 @@ class CsvTable:
     def sample(self, count: int) -> list[list[str]]:
         """The first ``count`` data records as read (every column), for guessing what an
         unmapped column holds; a record the reader refuses ends the sample."""
-        reader = self._reader()
+        reader = self.reader()
         _read_header(reader, self.source)
         try:
             return list(itertools.islice(reader, count))
@@ -125,7 +126,7 @@ class CsvTable:
 
     def records_at(self, lines: set[int]) -> dict[int, list[str]]:
         """The records starting on ``lines``, every column as read (one pass)."""
-        reader = self._reader()
+        reader = self.reader()
         _read_header(reader, self.source)
         found: dict[int, list[str]] = {}
         start = reader.line_num + 1
@@ -144,7 +145,7 @@ class CsvTable:
         Raises InputError for a quote that is never closed or that swallows what look like
         rows, and for anything the csv module cannot read (a cell over 16 MiB).
         """
-        reader = self._reader()
+        reader = self.reader()
         width = len(self.header)
         fields = [f for f, p in self.columns.items() if len(p) == 1]
         pick = _picker([p[0] for f, p in self.columns.items() if len(p) == 1])
@@ -475,7 +476,7 @@ def rejected_rows_csv(table: CsvTable, reasons: Mapping[int, str], column: str =
     The reason comes first so a row with stray cells keeps its shape; the file can be fixed in
     a spreadsheet and imported again (the reason column is ignored then).
     """
-    reader = table._reader()
+    reader = table.reader()
     _read_header(reader, table.source)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
