@@ -40,7 +40,6 @@ the import would do. Who would climb is not known: the rules run only on written
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,6 +76,7 @@ from ladder.people.importing.importer import (
     PeopleWritten,
     RollBack,
     import_people,
+    without_cyclic_gc,
 )
 from ladder.people.importing.layout import LayoutReading, lost_columns
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
@@ -186,7 +186,7 @@ def import_actions(
     options.after_write = writer.write
     options.after_plan = writer.plan  # a dry run: counted on the read snapshot
     try:
-        with _without_cyclic_gc():
+        with without_cyclic_gc():
             fast = _import_known(engine, data, source, options, reader, writer, progress)
         if fast is None:
             people, table = import_people(engine, ladder, data, source, options, progress, now=now)
@@ -452,18 +452,6 @@ def _known_report(
         cursor.close()
     report.duplicates = known.rows - report.unchanged
     return report
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """As the people importer: a million small acyclic objects, no cyclic collection."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _ActionReader:

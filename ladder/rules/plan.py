@@ -298,16 +298,22 @@ def _who(whole: CompiledRule, each: CompiledRule, where: list[Any]) -> Any:
 def _newest_ids(leaf: Node) -> Any:
     """The newest ids (at most EVIDENCE_IDS) of the rows behind ``leaf`` for the person ``s``,
     as a JSON array (NULL when none)."""
+    return _newest_of(leaf, S, S.c.id)
+
+
+def _newest_of(leaf: Node, outer: Any, person: Any) -> Any:
+    """The JSON array of the newest ids (at most EVIDENCE_IDS) behind ``leaf`` for ``person``,
+    a column of ``outer``, the statement the subquery is correlated to."""
     rows = leaf.rows
     assert rows is not None
     order = [rows.at.desc(), rows.row_id.desc()] if rows.at is not None else [rows.row_id.desc()]
     newest = (
         select(rows.row_id.label("row_id"))
         .select_from(rows.table)
-        .where(*rows.where, rows.owner == S.c.id)
+        .where(*rows.where, rows.owner == person)
         .order_by(*order)
         .limit(EVIDENCE_IDS)
-        .correlate(S)
+        .correlate(outer)
         .subquery("newest")
     )
     return select(json_array_agg(newest.c.row_id)).scalar_subquery()
@@ -324,20 +330,8 @@ def _attach_ids(leaf: Node, rule_id: str) -> Any:
     A correlated subquery per new change (an index probe each, at most EVIDENCE_IDS rows):
     only the people just moved are visited, and no planner can turn it into a quadratic join.
     """
-    rows = leaf.rows
-    assert rows is not None
     changes = LEVEL_CHANGES
-    order = [rows.at.desc(), rows.row_id.desc()] if rows.at is not None else [rows.row_id.desc()]
-    newest = (
-        select(rows.row_id.label("row_id"))
-        .select_from(rows.table)
-        .where(*rows.where, rows.owner == changes.c.supporter_id)
-        .order_by(*order)
-        .limit(EVIDENCE_IDS)
-        .correlate(changes)
-        .subquery("newest")
-    )
-    listed = select(json_array_agg(newest.c.row_id)).scalar_subquery()
+    listed = _newest_of(leaf, changes, changes.c.supporter_id)
     return (
         update(changes)
         .where(changes.c.id > MARK, changes.c.rule_id == rule_id)

@@ -161,7 +161,7 @@ def import_people(
     :data:`ladder.progress.EVERY` lines; again if the import must plan again), and writing.
     """
     options = options or ImportOptions()
-    with _without_cyclic_gc():
+    with without_cyclic_gc():
         return _import(engine, ladder, data, source, options, progress, now)
 
 
@@ -465,7 +465,7 @@ def _small_page_cache(connection: Connection) -> Iterator[None]:
 
 
 @contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
+def without_cyclic_gc() -> Iterator[None]:
     """Millions of small acyclic dicts make the cyclic collector rescan them over and over
     (2.6x slower at 1M rows); reference counting still frees everything they drop."""
     enabled = gc.isenabled()
