@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs ladder in a pseudo-terminal: real processes
+
 AS_OF = "2026-03-08"
 SEED = ("seed", "--people", "300", "--seed", "4", "--as-of", AS_OF)
 

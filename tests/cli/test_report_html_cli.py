@@ -127,6 +127,7 @@ def test_a_window_that_ends_before_it_starts_is_refused(seeded, tmp_path):
     assert not target.exists()
 
 
+@pytest.mark.slow  # two processes
 def test_same_bytes_from_two_processes_with_different_hash_seeds(seeded, db_url):
     def run(seed: str) -> bytes:
         argv = [sys.executable, "-m", "cli.main", "--db", db_url, "report", "html",

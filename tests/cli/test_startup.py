@@ -147,6 +147,7 @@ def test_errors_other_than_sqlalchemys_pass_through() -> None:
         raise DataError("INSERT", {}, Exception("too long"))
 
 
+@pytest.mark.slow  # real processes
 @pytest.mark.parametrize(
     "args",
     [

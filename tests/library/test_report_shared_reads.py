@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select, update
@@ -144,6 +145,7 @@ def build(
     return groups
 
 
+@pytest.mark.slow  # a property over random movements
 @settings(
     max_examples=15,
     deadline=None,
@@ -163,6 +165,7 @@ def test_the_headline_summed_from_the_groups_figures_is_the_headline_read_alone(
                 assert headline(connection, LADDER, window, figures) == alone
 
 
+@pytest.mark.slow  # a property over random movements
 @settings(
     max_examples=15,
     deadline=None,

@@ -309,6 +309,7 @@ def synced(engine: Engine) -> Engine:
     return engine
 
 
+@pytest.mark.slow  # a property against the reference
 def test_the_run_restricted_to_who_could_move_agrees_with_the_reference(
     synced: Engine, monkeypatch: pytest.MonkeyPatch
 ):
