@@ -169,3 +169,32 @@ def test_commands_read_the_checked_ladder_file_without_pydantic(
     assert "sqlalchemy" in modules and "ladder.domain.ladderfile" in modules
     assert "pydantic" not in modules and "ladder.domain.ladder_schema" not in modules
     assert "ladder.people.edit" not in modules and "ladder.events.door" not in modules
+
+
+_MAIN_PROBE = """
+import atexit, gc, sys
+from cli.main import main
+atexit.register(lambda: print("@@frozen", gc.get_freeze_count() > 0, flush=True))
+sys.argv = ["ladder", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "shown"), [(["--help"], 0, "checkin"), (["nosuch"], 2, "No such command")]
+)
+def test_the_console_command_freezes_what_lives_at_exit(
+    args: list[str], code: int, shown: str, tmp_path: Path
+) -> None:
+    """`ladder` (main) freezes the objects alive at exit, so the interpreter's last garbage
+    collections skip them; the exit code, the output and atexit handlers are as before."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MAIN_PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
+    assert done.returncode == code
+    assert shown in done.stdout + done.stderr
+    assert done.stdout.rstrip().endswith("@@frozen True")
