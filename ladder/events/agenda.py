@@ -22,7 +22,6 @@ from ladder.domain.text import (
 )
 from ladder.domain.vocabulary import EventStatus, Presence, Rsvp, names
 from ladder.errors import AmbiguousError, InputError, NotFoundError
-from ladder.orgs.manage import find_org, people_events
 from ladder.people.groups import find_group
 from ladder.people.lookup import find_person
 from ladder.privacy import audit
@@ -253,7 +252,9 @@ def list_events(
     if campaign is not None:
         campaign_id = _id_by_name(connection, Campaign, campaign, "campaign")
         query = query.where(Event.campaign_id == campaign_id)
-    if org is not None:
+    if org is not None:  # imported here: a check-in finds events, it lists none by org
+        from ladder.orgs.manage import find_org, people_events
+
         query = query.where(Event.id.in_(people_events(find_org(connection, org).id)))
     if limit is not None:
         query = query.limit(limit)
