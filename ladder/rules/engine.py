@@ -41,7 +41,16 @@ from ladder.domain.rules import walk
 from ladder.domain.vocabulary import SupporterStatus
 from ladder.privacy import audit
 from ladder.progress import SILENT, Progress
-from ladder.rules.plan import LEVEL_CHANGES, Plan, RulePlan, counts_recruit_rungs, plan_for
+from ladder.rules.plan import (
+    LEVEL_CHANGES,
+    Deferred,
+    DeferredPlan,
+    Plan,
+    RulePlan,
+    counts_recruit_rungs,
+    deferred_plan_for,
+    plan_for,
+)
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
 from ladder.storage.snapshot import data_version, locks_whole_database, snapshot
 from ladder.storage.sqlfunc import full_name
@@ -322,25 +331,41 @@ def apply_rules(
     params: dict[str, Any] = time_params(ladder, as_of)
     if only is not None:
         params["only"] = list(only)
-    plan = plan_for(ladder, Scope(only=only is not None))
+    scope = Scope(only=only is not None)
     few = _Few(connection, ladder, only) if only is not None and not chains_reach_all else None
-    if chains_reach_all:
+    # a few people (a check-in): each rule's statements are built when one of them may be
+    # changed by it, the others never (the same statements, built for nothing otherwise)
+    plan: Plan | DeferredPlan = (
+        plan_for(ladder, scope) if few is None else deferred_plan_for(ladder, scope)
+    )
+    if chains_reach_all and isinstance(plan, Plan):
         plan = replace(plan, touched_promotions=plan_for(ladder, Scope()).touched_promotions)
     run = _Runner(connection, params, few, known)
-    progress.start("Applying the rules", 2 + len(plan.promotions) + len(plan.lapses))
+    progress.start("Applying the rules", 2 + len(plan.promotions) + len(ladder.lapse_rules))
     run.rule(plan.reactivation)
     progress.advance()
     _promote_until_stable(run, plan, progress)
-    stopped, started = plan.lapse_marks or (None, None)
+    lapse_marks, lapses = _lapse_parts(plan, few)
+    stopped, started = lapse_marks or (None, None)
     if stopped is not None and (few is None or few.lapse_clock(running=True)):
         connection.execute(stopped, params)
     if started is not None and (few is None or few.lapse_clock(running=False)):
         connection.execute(started, params)
     progress.advance()
-    for rule_plan in plan.lapses:
+    for rule_plan in lapses:
         run.rule(rule_plan)
         progress.advance()
     return run.ids
+
+
+def _lapse_parts(plan: Plan | DeferredPlan, few: _Few | None) -> tuple[list[Any], list[RulePlan]]:
+    """The lapse clocks' UPDATEs and the lapse rules: none built when nobody is active."""
+    if isinstance(plan, Plan):
+        return plan.lapse_marks, plan.lapses
+    if few is not None and not few.any_status(SupporterStatus.ACTIVE):
+        return [], []
+    marks, lapses, _marked = plan.lapse_parts()
+    return marks, lapses
 
 
 def before(ids: list[int]) -> int:
@@ -348,7 +373,9 @@ def before(ids: list[int]) -> int:
     return min(ids) - 1
 
 
-def _promote_until_stable(run: _Runner, plan: Plan, progress: Progress = SILENT) -> None:
+def _promote_until_stable(
+    run: _Runner, plan: Plan | DeferredPlan, progress: Progress = SILENT
+) -> None:
     """Rules in ladder order, once for everyone; then, while a pass moves someone and a rule
     counts recruits at a rung, again for the people whose facts changed (see touched_since)."""
     first = len(run.ids)
@@ -373,7 +400,7 @@ def _promote_until_stable(run: _Runner, plan: Plan, progress: Progress = SILENT)
         previous = run.ids[pass_start:]
 
 
-def _chained(rule_plan: RulePlan) -> bool:
+def _chained(rule_plan: RulePlan | Deferred) -> bool:
     return rule_plan.rule is not None and counts_recruit_rungs(rule_plan.rule)
 
 
@@ -392,10 +419,12 @@ class _Runner:
         self.ids: list[int] = []
         self.moved: set[int] = set()  # the people moved so far in the run
 
-    def rule(self, rule_plan: RulePlan) -> int:
+    def rule(self, rule_plan: RulePlan | Deferred) -> int:
         """Insert the rule's level changes, update those people, attach evidence ids."""
         if self.few is not None and not self.few.may_change(rule_plan):
             return 0
+        if isinstance(rule_plan, Deferred):
+            rule_plan = rule_plan.plan()
         statement, params = rule_plan.insert, self.params
         who = self.known.get(rule_plan.rule_id) if rule_plan.known is not None else None
         if who is not None and len(who) + len(self.moved) <= KNOWN_MOST:
@@ -442,7 +471,7 @@ class _Few:
             for state in self.people.values()
         )
 
-    def may_change(self, rule_plan: RulePlan) -> bool:
+    def may_change(self, rule_plan: RulePlan | Deferred) -> bool:
         rule = rule_plan.rule
         if rule is None:
             return self.any_status("lapsed")

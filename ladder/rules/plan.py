@@ -10,6 +10,7 @@ insert), so SQLAlchemy compiles each to SQL once per process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,68 @@ _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
 
 def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
     return _PLANS.get((ladder_key(ladder), scope), lambda: _build_plan(ladder, scope))
+
+
+class Deferred:
+    """One rule's statements, built on first use. Its ``rule`` is known unbuilt, so a run
+    restricted to a few people skips, never built, the rules none of them could be changed by
+    (a check-in builds the rules of the rungs its person reaches, not the whole ladder's)."""
+
+    __slots__ = ("_build", "_plan", "rule")
+
+    def __init__(self, rule: Rule | None, build: Callable[[], RulePlan]) -> None:
+        self.rule = rule
+        self._build = build
+        self._plan: RulePlan | None = None
+
+    def plan(self) -> RulePlan:
+        if self._plan is None:
+            self._plan = self._build()
+        return self._plan
+
+
+@dataclass(frozen=True)
+class DeferredPlan:
+    """:class:`Plan`'s statements for a scope, each rule's (and the lapse rules', together)
+    built on first use: the same statements, as :func:`_build_plan` would build them."""
+
+    reactivation: Deferred
+    promotions: list[Deferred]
+    touched_promotions: list[Deferred]
+    chained: bool
+    lapse_parts: Callable[[], tuple[list[Any], list[RulePlan], list[Any]]]
+
+
+def deferred_plan_for(ladder: LadderFile, scope: Scope) -> DeferredPlan:
+    return _DEFERRED.get((ladder_key(ladder), scope), lambda: _deferred_plan(ladder, scope))
+
+
+def _deferred_plan(ladder: LadderFile, scope: Scope) -> DeferredPlan:
+    rules = ladder.promotion_rules
+    touched = Scope(only=scope.only, touched=True)
+    chain = Scope(only=scope.only, touched=True, recruiters=True)
+    lapses: list[tuple[list[Any], list[RulePlan], list[Any]]] = []
+
+    def lapse_parts() -> tuple[list[Any], list[RulePlan], list[Any]]:
+        if not lapses:
+            lapses.append(_lapse_plans(ladder, scope))
+        return lapses[0]
+
+    def promotion(rule: Rule, scope: Scope) -> Deferred:
+        return Deferred(rule, lambda: _promotion_plan(ladder, rule, scope))
+
+    return DeferredPlan(
+        reactivation=Deferred(None, lambda: _reactivation_plan(ladder, scope)),
+        promotions=[promotion(rule, scope) for rule in rules],
+        touched_promotions=[
+            promotion(rule, chain if counts_recruit_rungs(rule) else touched) for rule in rules
+        ],
+        chained=any(counts_recruit_rungs(rule) for rule in rules),
+        lapse_parts=lapse_parts,
+    )
+
+
+_DEFERRED: BuiltOnce[DeferredPlan] = BuiltOnce(16)
 
 
 def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
