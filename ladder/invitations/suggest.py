@@ -29,7 +29,6 @@ from ladder.events.agenda import EventRef, find_event
 from ladder.invitations.checks import Area, Spec
 from ladder.invitations.ranking import params, ranking
 from ladder.invitations.reasons import reasons_for
-from ladder.orgs.manage import find_org
 from ladder.people.groups import find_group
 from ladder.privacy import audit
 from ladder.storage.engine import reading
@@ -136,9 +135,15 @@ def resolve(
         channel=request.channel,
         tag_id=_tag_id(connection, request.tag) if request.tag is not None else None,
         event_id=event.id if event else None,
-        org_id=find_org(connection, request.org).id if request.org is not None else None,
+        org_id=_org_id(connection, request.org) if request.org is not None else None,
     )
     return spec, event
+
+
+def _org_id(connection: Connection, name: str) -> int:
+    from ladder.orgs.manage import find_org  # only for --org: most lists never load it
+
+    return find_org(connection, name).id
 
 
 def _filters(connection: Connection, request: NextRequest) -> Area:

@@ -147,20 +147,28 @@ def test_errors_other_than_sqlalchemys_pass_through() -> None:
         raise DataError("INSERT", {}, Exception("too long"))
 
 
+# what each command must not import: the rules engine's other parts are loaded by name, on use
+_RULES_ASIDE = ["ladder.rules.whatif", "ladder.rules.manual", "ladder.rules.rungs"]
+
+
 @pytest.mark.slow  # real processes
 @pytest.mark.parametrize(
-    "args",
+    ("args", "unused"),
     [
-        ["people", "show", "1"],
-        ["next", "--limit", "3"],
-        ["checkin", "--late", "1", "2"],
+        (["people", "show", "1"], []),
+        (["next", "--limit", "3"], ["ladder.rules.engine", "ladder.orgs.manage", *_RULES_ASIDE]),
+        (
+            ["checkin", "--late", "1", "2"],
+            ["ladder.rules.explain", "ladder.orgs.manage", *_RULES_ASIDE],
+        ),
     ],
 )
 def test_commands_read_the_checked_ladder_file_without_pydantic(
-    args: list[str], tmp_path: Path
+    args: list[str], unused: list[str], tmp_path: Path
 ) -> None:
     """Once a ladder file was checked (here by `init`), a command reads it from the cache: no
-    pydantic, and neither the door loop's nor editing's modules for a plain check-in."""
+    pydantic, and neither the door loop's nor editing's modules for a plain check-in; nor the
+    parts of the rules engine and the organisations' module a command does not use."""
     db = str(tmp_path / "ladder.db")
     for setup in (["--db", db, "init"], ["--db", db, "seed", "--people", "30"]):
         assert _run(setup, tmp_path)[0] == 0
@@ -169,6 +177,7 @@ def test_commands_read_the_checked_ladder_file_without_pydantic(
     assert "sqlalchemy" in modules and "ladder.domain.ladderfile" in modules
     assert "pydantic" not in modules and "ladder.domain.ladder_schema" not in modules
     assert "ladder.people.edit" not in modules and "ladder.events.door" not in modules
+    assert sorted(modules & set(unused)) == []
 
 
 _MAIN_PROBE = """
