@@ -94,7 +94,8 @@ def _hosted_rows(scope: Scope, days: int | None) -> Rows:
 def _actions(compiler: Compiler, condition: Condition) -> Node:
     names, what = action_kinds(compiler.ladder, condition)
     key, text = _within(condition)
-    rows = _action_rows(compiler.scope, condition.within_days, names)
+    share = None if names is None else len(names) / max(1, len(compiler.ladder.action_kinds))
+    rows = _action_rows(compiler.scope, condition.within_days, names, share)
     slug = "_" + "_".join(what.split())[:40].replace("-", "_") if what else ""
     label = f"{what} actions{text}" if what else f"actions{text}"
     return compiler.count_leaf(condition, "actions" + slug + key, label, rows, False)
@@ -109,12 +110,17 @@ def action_kinds(ladder: LadderFile, condition: Condition) -> tuple[list[str] | 
     return None, ""
 
 
-def _action_rows(scope: Scope, days: int | None, kinds: list[str] | None) -> Rows:
+def _action_rows(
+    scope: Scope, days: int | None, kinds: list[str] | None, share: float | None = None
+) -> Rows:
+    """Actions in the window, of these kinds (``share``: the ladder's kinds they are; at
+    most half, they are read by kind and date, see :func:`any_of`)."""
     action, kind = alias_of(Action.__table__), alias_of(ActionKind.__table__)
     where = [*scope.window(action.c.occurred_at, days), *scope.restrict(action.c.supporter_id)]
     if kinds is not None:
         named = select(kind.c.id).where(in_constants(kind.c.name, kinds)).correlate(None)
-        where.append(any_of(action.c.action_kind_id, named))
+        few = share if share is not None and share <= 0.5 else None
+        where.append(any_of(action.c.action_kind_id, named, few))
     return Rows(action, action.c.supporter_id, action.c.id, action.c.occurred_at, where)
 
 

@@ -10,8 +10,9 @@ insert), so SQLAlchemy compiles each to SQL once per process.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from sqlalchemy import BindParameter, Integer, bindparam, insert, literal, select, update
 
@@ -78,7 +79,7 @@ class Plan:
 
     reactivation: RulePlan
     promotions: list[RulePlan]
-    touched_promotions: list[RulePlan]  # the same, for the people whose facts changed
+    touched_promotions: Sequence[RulePlan]  # the same, for the people whose facts changed
     # a later pass can move someone (see chains_after_first_pass): repeat until nobody moves
     chained: bool
     lapse_marks: list[Any]
@@ -89,6 +90,33 @@ class Plan:
         """The rules of a run's first pass, in order; their ``who`` SELECTs everyone it could
         move (a read: no write lock)."""
         return [self.reactivation, *self.promotions, *self.lapses]
+
+
+class BuiltWhenRead(Sequence[RulePlan]):
+    """Rule plans built the first time they are read: the later passes of a run, which most
+    runs never need (nobody to chain, or nobody moved), cost half a plan's build."""
+
+    def __init__(self, build: Callable[[], list[RulePlan]]) -> None:
+        self._build: Callable[[], list[RulePlan]] | None = build
+        self._plans: list[RulePlan] = []
+
+    def _built(self) -> list[RulePlan]:
+        build = self._build
+        if build is not None:  # two threads may both build: the same plans, one kept
+            self._plans, self._build = build(), None
+        return self._plans
+
+    @overload
+    def __getitem__(self, index: int) -> RulePlan: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RulePlan]: ...
+
+    def __getitem__(self, index: int | slice) -> RulePlan | Sequence[RulePlan]:
+        return self._built()[index]
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
@@ -110,10 +138,12 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     return Plan(
         reactivation=_reactivation_plan(ladder, scope),
         promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
-        touched_promotions=[
-            _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
-            for rule in rules
-        ],
+        touched_promotions=BuiltWhenRead(
+            lambda: [
+                _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
+                for rule in rules
+            ]
+        ),
         chained=chained,
         lapse_marks=lapse_marks,
         lapses=lapses,
