@@ -4,9 +4,10 @@ Rows (each measured in a fresh process, median of --repeat runs; every run is a 
 that is rolled back, so the cached dataset never changes and both sides skip the commit;
 on PostgreSQL the dataset's tables are ANALYZEd first, for both sides):
 
-- promote, default ladder: ``ladder.rules.promote`` (evidence JSON, attached ids, the recruit
-  chain pass) against the same three rules written by hand as ``IN (SELECT ... GROUP BY ...
-  HAVING ...)`` statements with no evidence, the shape PERFORMANCE.md measured;
+- promote, default ladder: ``ladder.rules.promote`` (evidence JSON, attached ids; no recruit
+  chain pass, which the default rules cannot need: see ``chains_after_first_pass``) against the
+  same three rules written by hand as ``IN (SELECT ... GROUP BY ... HAVING ...)`` statements
+  with no evidence, the shape PERFORMANCE.md measured;
 - a naive per-supporter ORM loop, on a 10k sample, scaled to the dataset (why set-based SQL);
 - one person after a check-in (``apply_person``), warm, median of 200, against the 20 ms goal.
 

@@ -10,9 +10,9 @@ insert), so SQLAlchemy compiles each to SQL once per process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast, overload
 
 from sqlalchemy import BindParameter, Integer, bindparam, insert, literal, select, update
 
@@ -79,8 +79,9 @@ class Plan:
 
     reactivation: RulePlan
     promotions: list[RulePlan]
-    touched_promotions: list[RulePlan]  # the same, for the people whose facts changed
-    chained: bool  # a rule counts recruits at a rung: repeat until nobody moves
+    touched_promotions: Sequence[RulePlan]  # the same, for the people whose facts changed
+    # a later pass can move someone (see chains_after_first_pass): repeat until nobody moves
+    chained: bool
     lapse_marks: list[Any]
     lapses: list[RulePlan]
     lapse_marked: list[Any]  # SELECT the ids the lapse_marks would clear, and would set
@@ -89,6 +90,33 @@ class Plan:
         """The rules of a run's first pass, in order; their ``who`` SELECTs everyone it could
         move (a read: no write lock)."""
         return [self.reactivation, *self.promotions, *self.lapses]
+
+
+class BuiltWhenRead(Sequence[RulePlan]):
+    """Rule plans built the first time they are read: the later passes of a run, which most
+    runs never need (nobody to chain, or nobody moved), cost half a plan's build."""
+
+    def __init__(self, build: Callable[[], list[RulePlan]]) -> None:
+        self._build: Callable[[], list[RulePlan]] | None = build
+        self._plans: list[RulePlan] = []
+
+    def _built(self) -> list[RulePlan]:
+        build = self._build
+        if build is not None:  # two threads may both build: the same plans, one kept
+            self._plans, self._build = build(), None
+        return self._plans
+
+    @overload
+    def __getitem__(self, index: int) -> RulePlan: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RulePlan]: ...
+
+    def __getitem__(self, index: int | slice) -> RulePlan | Sequence[RulePlan]:
+        return self._built()[index]
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
@@ -164,15 +192,20 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     rules = ladder.promotion_rules
     touched = Scope(only=scope.only, touched=True)
     chain = Scope(only=scope.only, touched=True, recruiters=True)
+    # a run restricted to some people (only) may have left out the recruiters of those it moved
     chained = any(counts_recruit_rungs(rule) for rule in rules)
+    if not scope.only:
+        chained = chains_after_first_pass(ladder)
     lapse_marks, lapses, lapse_marked = _lapse_plans(ladder, scope)
     return Plan(
         reactivation=_reactivation_plan(ladder, scope),
         promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
-        touched_promotions=[
-            _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
-            for rule in rules
-        ],
+        touched_promotions=BuiltWhenRead(
+            lambda: [
+                _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
+                for rule in rules
+            ]
+        ),
         chained=chained,
         lapse_marks=lapse_marks,
         lapses=lapses,
@@ -189,6 +222,30 @@ def _reactivation_plan(ladder: LadderFile, scope: Scope) -> RulePlan:
 def counts_recruit_rungs(rule: Rule) -> bool:
     """Does the rule count recruits at a rung (so others' promotions can make it hold)?"""
     return any(c.recruits_at_rung is not None for _path, c in walk(rule.condition, ""))
+
+
+def chains_after_first_pass(ladder: LadderFile) -> bool:
+    """Can a second pass over everyone move anyone the first did not?
+
+    Only through a rule counting recruits at a rung Q, when a rule at or after it in ladder
+    order moves people from below Q to Q or above: a recruit's move the count did not see.
+    Nothing else a pass changes makes a rule hold that did not: a person moved is at the
+    target rung of the rule that moved them, and only rules to higher rungs, later in the
+    order, promote from there (they saw the move); a recruit's other moves leave every count
+    of recruits at or above Q as it was.
+    """
+    rules = ladder.promotion_rules
+    for index, rule in enumerate(rules):
+        for _path, condition in walk(rule.condition, ""):
+            if condition.recruits_at_rung is None:
+                continue
+            counted = set(ladder.rungs_at_or_above(condition.recruits_at_rung))
+            for later in rules[index:]:
+                target = later.promote_to or ""
+                sources = ladder.promotes_from(target)
+                if target in counted and any(rung not in counted for rung in sources):
+                    return True
+    return False
 
 
 def _promotion_plan(ladder: LadderFile, rule: Rule, scope: Scope) -> RulePlan:
@@ -212,12 +269,20 @@ def _lapse_plans(ladder: LadderFile, scope: Scope) -> tuple[list[Any], list[Rule
     for item in compiled[1:]:
         held = held | item.root.holds
     since = S.c.lapse_condition_since
-    stopped = select(S.c.id).select_from(source).where(eligible, since.is_not(None), ~held)
-    started = select(S.c.id).select_from(source).where(eligible, since.is_(None), held)
-    marks = [
-        _set_supporters(stopped, lapse_condition_since=None),
-        _set_supporters(started, lapse_condition_since=AS_OF),
-    ]
+    stop = [since.is_not(None), eligible, ~held]  # few clocks run: tested first
+    start = [eligible, since.is_(None), held]
+    stopped = select(S.c.id).select_from(source).where(*stop)
+    started = select(S.c.id).select_from(source).where(*start)
+    if source is S:  # the condition reads only s and subqueries correlated to it
+        marks = [
+            update(cast(Any, S)).where(*stop).values(lapse_condition_since=None),
+            update(cast(Any, S)).where(*start).values(lapse_condition_since=AS_OF),
+        ]
+    else:  # counts joined to s: the ids first
+        marks = [
+            _set_supporters(stopped, lapse_condition_since=None),
+            _set_supporters(started, lapse_condition_since=AS_OF),
+        ]
     cutoff = days_before(ladder.promotion.lapse_grace_days)
     plans = []
     for rule, item in zip(rules, compiled, strict=True):

@@ -178,9 +178,12 @@ class Rows:
         return query.select_from(self.table).where(*self.where).group_by(self.owner).subquery(name)
 
     def owners(self, at_least: int) -> Select[Any]:
-        """The supporters with at least ``at_least`` of these rows (``GROUP BY ... HAVING``)."""
-        query = select(self.owner).select_from(self.table).where(*self.where)
-        return query.group_by(self.owner).having(func.count() >= at_least).correlate(None)
+        """The supporters with at least ``at_least`` of these rows (``GROUP BY ... HAVING``;
+        for one row, the owners as they come: an ``IN`` or a ``UNION`` drops the repeats)."""
+        query = select(self.owner).select_from(self.table).where(*self.where).correlate(None)
+        if at_least <= 1:
+            return query
+        return query.group_by(self.owner).having(func.count() >= at_least)
 
 
 @dataclass

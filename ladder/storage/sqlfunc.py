@@ -68,8 +68,8 @@ class _AnyOf(ColumnElement[bool]):
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], ids: Any) -> None:
-        self.column, self.ids = column, ids
+    def __init__(self, column: ColumnElement[Any], ids: Any, share: float | None = None) -> None:
+        self.column, self.ids, self.share = column, ids, share
 
     def get_children(self, **kw: Any) -> list[Any]:
         return [self.column, self.ids]
@@ -77,6 +77,7 @@ class _AnyOf(ColumnElement[bool]):
     _traverse_internals = [
         ("column", InternalTraversal.dp_clauseelement),
         ("ids", InternalTraversal.dp_clauseelement),
+        ("share", InternalTraversal.dp_plain_obj),
     ]
 
 
@@ -138,13 +139,18 @@ def json_canonical(document: ColumnElement[Any]) -> ColumnElement[Any]:
     return _JsonCanonical(document)
 
 
-def any_of(column: ColumnElement[Any], ids: Any) -> ColumnElement[bool]:
+def any_of(column: ColumnElement[Any], ids: Any, share: float | None = None) -> ColumnElement[bool]:
     """``column IN (ids)`` for a small uncorrelated query of ids (e.g. action kinds by name).
 
     On PostgreSQL ``column = ANY(ARRAY(ids))``: the ids are computed once, first, and the
     planner can use them as an index condition (with ``IN (ids)`` it plans a hash join, never
-    an index scan, since it cannot know which ids the names give)."""
-    return _AnyOf(column, ids.scalar_subquery())
+    an index scan, since it cannot know which ids the names give).
+
+    ``share``: about how many of the rows the ids keep (at most half). On SQLite the test is
+    then ``likelihood(column IN (ids), share)``: without it SQLite guesses the subquery gives
+    many ids and prefers any other index (e.g. actions by campaign and date, read whole),
+    where the ids as constants would have it read the few kinds' rows by (kind, date)."""
+    return _AnyOf(column, ids.scalar_subquery(), share)
 
 
 def in_constants(column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
@@ -255,6 +261,8 @@ def _any_of_pg(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(_AnyOf)
 def _any_of_sqlite(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
     column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    if element.share is not None:
+        return f"likelihood({column} IN {ids}, {element.share:.3f})"
     return f"{column} IN {ids}"
 
 

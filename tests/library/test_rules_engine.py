@@ -259,6 +259,78 @@ def test_recruits_promoted_in_the_same_run_count_for_their_recruiter(db, ladder)
     assert sorted(change.evidence["ids"]["recruits_attend"]) == [2, 3, 4]
 
 
+HOSTS_RECRUITING_HOSTS = """
+[[rungs]]
+name = "follow"
+[[rungs]]
+name = "attend"
+[[rungs]]
+name = "mobilise"
+[[rules]]
+id = "hosts"
+promote_to = "mobilise"
+any = [{ hosted_events = 1 }, { recruits = 3, recruits_at_rung = "mobilise" }]
+"""
+
+
+def test_a_recruiter_moves_in_a_second_pass_when_the_same_rule_moved_their_recruits(db):
+    """The rule counts recruits at the rung it promotes to: its first pass sees the recruits
+    below it, a second pass (recruiters of people moved) sees them moved."""
+    ladder = parse_ladder(HOSTS_RECRUITING_HOSTS)
+    people = [person(1, "Karim", rung="attend")]
+    people += [person(i, f"Recruit {i}", rung="attend", recruiter_id=1) for i in (2, 3, 4)]
+    events = [fair(i, 5 * i, host_id=i) for i in (2, 3, 4)]
+    load_world(db, World(people, events, []))
+    promote(db, ladder, T)
+    assert state(db, 1) == ("mobilise", "active")
+    (change,) = changes(db, 1)
+    assert sorted(change.evidence["ids"]["recruits_mobilise"]) == [2, 3, 4]
+    assert [changes(db, i)[0].id < change.id for i in (2, 3, 4)] == [True] * 3
+
+
+@pytest.mark.parametrize(
+    ("rules", "chained"),
+    [
+        # the default ladder: recruits counted at attend or above, by the rule to mobilise,
+        # after the only rule that moves anyone up to attend (its first pass saw them all)
+        ("default", False),
+        # counted at mobilise by the rule that moves people to mobilise
+        (HOSTS_RECRUITING_HOSTS, True),
+        # counted at mobilise by the rule to attend, which runs before the rule to mobilise
+        (
+            """
+[[rungs]]
+name = "follow"
+[[rungs]]
+name = "attend"
+[[rungs]]
+name = "mobilise"
+[[rules]]
+id = "led"
+promote_to = "attend"
+all = [{ recruits = 1, recruits_at_rung = "mobilise" }]
+[[rules]]
+id = "hosts"
+promote_to = "mobilise"
+all = [{ hosted_events = 1 }]
+""",
+            True,
+        ),
+        # counted at attend by the rule to mobilise, nobody moved to attend after it
+        (HOSTS_RECRUITING_HOSTS.replace('"mobilise" }]', '"attend" }]'), False),
+    ],
+)
+def test_a_second_pass_runs_only_when_a_later_rule_can_move_a_counted_recruit(rules, chained):
+    from ladder.rules.plan import chains_after_first_pass, plan_for
+    from ladder.rules.sql import Scope
+
+    ladder = load_ladder(default_ladder_path()) if rules == "default" else parse_ladder(rules)
+    assert chains_after_first_pass(ladder) is chained
+    assert plan_for(ladder, Scope()).chained is chained
+    # a run restricted to some people may have left their recruiters out: always chained
+    assert plan_for(ladder, Scope(only=True)).chained is True
+
+
 def test_erased_people_are_never_touched(db, ladder):
     world = regulars_world()
     world.people[0].status = "erased"
