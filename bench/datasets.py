@@ -346,10 +346,12 @@ def _copy_table(lite: sqlite3.Connection, connection: Any, name: str) -> int:
 def _reset_sequences(connection: Any) -> None:
     """Every sequence owned by a column of the schema: next value past the column's largest."""
     owned = connection.exec_driver_sql(
-        "SELECT c.table_name, c.column_name, "
-        "pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) "
-        "FROM information_schema.columns c WHERE c.table_schema = current_schema() "
-        "AND pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) IS NOT NULL"
+        "SELECT t.relname, a.attname, s.oid::regclass::text FROM pg_class s "
+        "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+        "AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+        "WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace"
     ).all()
     for table, column, sequence in owned:
         connection.exec_driver_sql(
