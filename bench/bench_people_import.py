@@ -263,7 +263,7 @@ def _parsed_rows(path: str, sqlite_stamps: bool) -> list[tuple[Any, ...]]:
     from ladder.tabular.csvfile import read_csv
 
     table = read_csv(Path(path).read_bytes(), path, PEOPLE_ALIASES)
-    valid = [r for r in validate_rows(table, table.rows()) if isinstance(r, dict)]
+    valid = [r for r in validate_rows(table) if isinstance(r, dict)]
     ids = {row["email"]: i for i, row in enumerate(valid, start=1)}
     recruiters = {
         -i: -ids[r["recruited_by"]] for i, r in enumerate(valid, 1) if r.get("recruited_by")

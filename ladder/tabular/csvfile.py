@@ -145,11 +145,33 @@ class CsvTable:
         Raises InputError for a quote that is never closed or that swallows what look like
         rows, and for anything the csv module cannot read (a cell over 16 MiB).
         """
-        reader = self.reader()
         width = len(self.header)
+        fields, pick, several = self.picker()
+        for line, cells in self.records():
+            values = dict(zip(fields, pick(cells), strict=True))
+            for f, positions in several:
+                values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
+            if len(cells) > width:
+                yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
+            else:
+                yield CsvRow(line, values)
+
+    def picker(
+        self,
+    ) -> tuple[list[str], Callable[[list[str]], tuple[str, ...]], list[tuple[str, list[int]]]]:
+        """How :meth:`rows` maps a record's cells to fields: the fields of one column each,
+        a function picking their cells (in that order), and the fields of several columns."""
         fields = [f for f, p in self.columns.items() if len(p) == 1]
         pick = _picker([p[0] for f, p in self.columns.items() if len(p) == 1])
         several = [(f, p) for f, p in self.columns.items() if len(p) > 1]
+        return fields, pick, several
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """The data records as :meth:`rows` reads them, before mapping: each one's first
+        line and its cells (at least one a column; stray cells after them). Blank records
+        are skipped; the same errors are raised."""
+        reader = self.reader()
+        width = len(self.header)
         line = _read_header(reader, self.source)[1]
         start = reader.line_num + 1
         try:
@@ -161,13 +183,7 @@ class CsvTable:
                     continue
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
-                values = dict(zip(fields, pick(cells), strict=True))
-                for f, positions in several:
-                    values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
-                if len(cells) > width:
-                    yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
-                else:
-                    yield CsvRow(line, values)
+                yield line, cells
         except csv.Error as exc:
             raise _csv_error(self.source, start, exc) from None
         end = reader.line_num

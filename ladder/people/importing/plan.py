@@ -11,6 +11,7 @@ row. A name that differs only in capitals keeps its better-written form (``bette
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -88,10 +89,13 @@ class Planner:
         self.group_names = list(groups)
         self.columns = columns  # field -> header, for messages
         self.create_groups = create_groups
-        self._signatures: dict[int, int] = {}
+        self._signatures: dict[int, int] = {}  # a known person -> their row's signature
+        # a new person's row's signature, at its line (their key is -line): 8 bytes a row,
+        # where a dict held 74 MiB at a million rows
+        self._new_signatures = array("q")
         self._file_id_of: dict[int, int] = {}  # person -> the id column of the row naming them
         self._ref_keys: list[int] = []  # who names a recruiter, and the reference as written
-        self._refs: list[str] = []  # (two lists: a tuple each weighs 56 bytes more)
+        self._refs: list[str | int] = []  # (two lists: a tuple each weighs 56 bytes more)
         self.tool = ""  # whose ids the file's tool_id column holds
         self._known_ids = set(known.by_tool_id)  # the ids the database already has
         self.accept_suggestions = False
@@ -107,21 +111,27 @@ class Planner:
                 self.add(row)
 
     def add(self, row: PersonRow) -> None:
+        # run once a row: each value read once, few calls
+        plan, known = self.plan, self.known
         line = row["line"]
-        group_id = self._group(row) if "group" in row else None
-        if isinstance(group_id, Rejection):
-            self.plan.rejected.append(group_id)
+        group = self._group(row) if "group" in row else None
+        if group.__class__ is Rejection:
+            plan.rejected.append(cast(Rejection, group))
             return
-        key = self._by_tool_id(row) if "tool_id" in row and self.tool else None
-        if key is None:
-            key = self._match(row)
-        if isinstance(key, Rejection):
-            self.plan.rejected.append(key)
+        group_id = cast(int | str | None, group)
+        email, phone = row.get("email"), row.get("phone")
+        found = self._by_tool_id(row) if "tool_id" in row and self.tool else None
+        if found is None:
+            found = self._match(row, email, phone)
+        if found.__class__ is Rejection:
+            plan.rejected.append(cast(Rejection, found))
             return
-        signature = _signature(row)
-        if key is not None and key in self._signatures:
-            self._repeat(row, key, signature)
-            return
+        key = cast(int | None, found)
+        values = cast(dict[str, Any], row)  # its signature: a hash of its values but the line
+        del values["line"]  # (rows of one file share a key order)
+        signature = hash(tuple(values.items()))
+        values["line"] = line
+        lines = plan.lines
         if key is None:
             key = -line
             shared = self._texts.setdefault
@@ -129,28 +139,61 @@ class Planner:
             person = NewPerson(
                 first and shared(first, first),
                 last and shared(last, last),
-                row.get("email"),
-                row.get("phone"),
+                email,
+                phone,
                 postcode and shared(postcode, postcode),
                 group_id,
             )
-            self.plan.new[key] = person
-            self.known.add_new(key, person)
+            plan.new[key] = person
+            known.add_new(key, person)
+            signatures = self._new_signatures
+            if len(signatures) <= line:
+                signatures.frombytes(bytes(8 * max(line + 1 - len(signatures), len(signatures))))
+            signatures[line] = signature
+        elif key in lines:  # planned already: a repeat
+            self._repeat(row, key, signature)
+            return
         else:
-            self.plan.matched.add(key)
-            changes = _changes(self.known.people[key], row, group_id)
+            plan.matched.add(key)
+            changes = _changes(known.people[key], row, group_id)
             if changes:
-                self.plan.changes[key] = changes
-        self._signatures[key] = signature
-        self.plan.lines[key] = line
+                plan.changes[key] = changes
+            self._signatures[key] = signature
+        lines[key] = line
         if "consent_email" in row or "consent_sms" in row or "consent_photo" in row:
-            given = cast(dict[str, Any], row)
-            stated = {c[8:]: bool(given[c]) for c in CONSENTS if given.get(c) is not None}
+            stated = {c[8:]: bool(values[c]) for c in CONSENTS if values.get(c) is not None}
             if stated:  # a few distinct statements, shared (read only): not a dict a row
-                self.plan.consents[key] = self._statements.setdefault(tuple(stated.items()), stated)
-        if self.plan.line_keys is not None:
-            self.plan.line_keys[line] = key
-        self._remember(row, key)
+                plan.consents[key] = self._statements.setdefault(tuple(stated.items()), stated)
+        if plan.line_keys is not None:
+            plan.line_keys[line] = key
+        # what later rows and references find this person by
+        if email:
+            known.by_email.setdefault(email, key)
+        if phone:
+            by_phone = known.by_phone
+            if phone not in by_phone:
+                by_phone[phone] = key  # the usual case, without a call
+            else:
+                known.add_phone(phone, key)
+        if tags := row.get("tags"):
+            plan.tags[key] = tags
+        if organisation := row.get("organisation"):
+            plan.organisations[key] = (organisation, row.get("role"))
+        if "id" in row:
+            plan.file_ids.setdefault(row["id"], key)
+            self._file_id_of.setdefault(key, row["id"])
+        if reference := row.get("recruited_by"):
+            self._ref_keys.append(key)
+            # an email reference naming someone already known or planned is kept as their
+            # key: no string a row (their email, as the reference writes it, when needed)
+            named = (
+                known.by_email.get(reference)
+                if "@" in reference and reference[:1] != "#" and reference == reference.lower()
+                else None
+            )
+            self._refs.append(reference if named is None or named == key else named)
+        if self.tool and (tool_id := row.get("tool_id")):
+            self._identify(key, tool_id)
 
     def finish(self) -> Plan:
         self.plan.tool = self.tool
@@ -185,28 +228,6 @@ class Planner:
             )
         return key
 
-    def _remember(self, row: PersonRow, key: int) -> None:
-        if email := row.get("email"):
-            self.known.by_email.setdefault(email, key)
-        if phone := row.get("phone"):
-            by_phone = self.known.by_phone
-            if phone not in by_phone:
-                by_phone[phone] = key  # the usual case, without a call
-            else:
-                self.known.add_phone(phone, key)
-        if tags := row.get("tags"):
-            self.plan.tags[key] = tags
-        if organisation := row.get("organisation"):
-            self.plan.organisations[key] = (organisation, row.get("role"))
-        if "id" in row:
-            self.plan.file_ids.setdefault(row["id"], key)
-            self._file_id_of.setdefault(key, row["id"])
-        if reference := row.get("recruited_by"):
-            self._ref_keys.append(key)
-            self._refs.append(reference)
-        if self.tool and (tool_id := row.get("tool_id")):
-            self._identify(key, tool_id)
-
     def _identify(self, key: int, tool_id: str) -> None:
         """Give ``key`` the file's tool id, unless the database already has it, or an
         earlier row gave it to someone else."""
@@ -216,7 +237,8 @@ class Planner:
 
     def _repeat(self, row: PersonRow, key: int, signature: int) -> None:
         first_line = self.plan.lines[key]
-        if self._signatures[key] == signature:
+        first = self._new_signatures[-key] if key < 0 else self._signatures[key]
+        if first == signature:
             self.plan.duplicates += 1
             self.plan.repeats.append((row["line"], first_line, key))
             if self.plan.line_keys is not None:
@@ -248,12 +270,13 @@ class Planner:
             "or create it with --create-groups",
         )
 
-    def _match(self, row: PersonRow) -> int | None | Rejection:
+    def _match(
+        self, row: PersonRow, email: str | None, phone: str | None
+    ) -> int | None | Rejection:
         if "id" in row:
             by_id = self._by_id(row)
             if by_id is not None:
                 return by_id
-        email, phone = row.get("email"), row.get("phone")
         by_email = self.known.by_email.get(email) if email else None
         if by_email is not None and self._other_id(by_email, row):
             return Rejection(
@@ -352,15 +375,6 @@ class Planner:
             row.get("first_name"), row.get("last_name"), row.get("email"), row.get("phone")
         )
         return same_person(self.known.identity(key), given)
-
-
-def _signature(row: PersonRow) -> int:
-    """A hash of the row's values without its line (rows of one file share a key order)."""
-    values = cast(dict[str, Any], row)
-    line = values.pop("line")
-    signature = hash(tuple(values.items()))
-    values["line"] = line
-    return signature
 
 
 NAMES = {"first_name", "last_name"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ladder.domain.contact import looks_like_phone, normalise_email, normalise_phone
 from ladder.domain.names import full_name_key
@@ -33,24 +33,44 @@ class _Unresolved(Exception):
 def resolve_recruiters(
     plan: Plan,
     known: Known,
-    refs: Iterable[tuple[int, str]],
+    refs: Iterable[tuple[int, str | int]],
     column: str,
     accept_suggestions: bool = False,
 ) -> None:
     """Fill ``plan.recruiters`` from the references, rejecting the rows that cannot be.
 
+    A reference is as written, or the key of whom it named by email when it was read (an
+    email of ``known.by_email``, as written there).
+
     An email reference that names nobody, but is a slip of exactly one known email (accents,
     case, dots; or one edit), is refused with "did you mean ...?", or taken when
     ``accept_suggestions`` (and listed in ``plan.suggestions``)."""
     suggester = _Suggester(plan, known, accept_suggestions)
-    for key, reference in refs:
-        if key not in plan.lines or (key not in plan.new and key not in plan.matched):
+    lines, new, matched, by_email = plan.lines, plan.new, plan.matched, known.by_email
+    for key, ref in refs:
+        if key not in lines or (key not in new and key not in matched):
             continue
-        try:
-            recruiter = _resolve(reference, plan, known, suggester)
-        except _Unresolved as exc:
-            plan.reject(key, column, f"recruited by {reference!r}: {exc}")
-            continue
+        # the usual reference, inline: an email as written once normalised, naming someone
+        # known or new and accepted (what _resolve answers first, without its calls); the
+        # planner keeps such a reference as the key it named then
+        if ref.__class__ is int:
+            found: int | None = cast(int, ref)
+            reference = known.email_of(cast(int, ref))
+        else:
+            reference = cast(str, ref)
+            found = (
+                by_email.get(reference)
+                if "@" in reference and reference[:1] != "#" and reference == reference.lower()
+                else None
+            )
+        if found is not None and (found > 0 or found in new):
+            recruiter = found
+        else:
+            try:
+                recruiter = _resolve(reference, plan, known, suggester)
+            except _Unresolved as exc:
+                plan.reject(key, column, f"recruited by {reference!r}: {exc}")
+                continue
         if recruiter == key:
             plan.reject(key, column, f"recruited by {reference!r}: that is this person")
         elif key < 0 or known.parent(key) != recruiter:

@@ -9,14 +9,17 @@ or into a :class:`Rejection` naming the line, the column and the reason.
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Required
+from typing import Annotated, Any, Required, cast
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
+from ladder.domain import contact
 from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
 from ladder.domain.text import (
     EMAIL,
@@ -24,6 +27,7 @@ from ladder.domain.text import (
     MAX_ID,
     NAME,
     NO_CONTROL,
+    PHONE,
     POSTCODE,
     TAG,
     TITLE,
@@ -61,11 +65,30 @@ _TAG_SEPARATORS = re.compile(r"[,;|]")
 
 
 def _email(value: str | None) -> str | None:
+    """:func:`normalise_email`, answered without its checks for an address its pattern takes
+    whole (no control character is in that pattern)."""
+    if value.__class__ is str:
+        email = cast(str, value).strip().lower()
+        if len(email) <= EMAIL and contact._EMAIL.match(email):
+            return email
     return normalise_email(value)
 
 
+# a national number of ASCII digits and spaces, as most files write them (06 12 34 56 78)
+_NATIONAL_PHONE = re.compile(r"0[1-9][0-9 ]*")
+
+
 def _phone(value: str | None) -> str | None:
+    """:func:`normalise_phone`, answered in a few steps for a national number of digits and
+    spaces (the country code is normalise_phone's default)."""
+    if value.__class__ is str and len(value) <= PHONE and _NATIONAL_PHONE.fullmatch(value):
+        digits = cast(str, value).replace(" ", "")
+        if 5 <= len(digits) <= 14:  # 6 to 15 digits once the country code replaces the 0
+            return f"+{_COUNTRY_CODE}{digits[1:]}"
     return normalise_phone(value)
+
+
+_COUNTRY_CODE = inspect.signature(normalise_phone).parameters["country_code"].default
 
 
 def _consent(value: str | None) -> bool | None:
@@ -164,52 +187,88 @@ def split_full_name(full_name: str) -> tuple[str, str | None]:
     return first, last.strip() or None
 
 
-def validate_rows(table: CsvTable, rows: Iterable[CsvRow]) -> Iterator[PersonRow | Rejection]:
-    """Each raw row as a PersonRow, or a Rejection for each of its problems, in file order."""
+def validate_rows(
+    table: CsvTable, rows: Iterable[CsvRow] | None = None
+) -> Iterator[PersonRow | Rejection]:
+    """Each raw row as a PersonRow, or a Rejection for each of its problems, in file order.
+
+    ``rows``: the table's rows to validate (None: all of them, read straight from its
+    records without a :class:`CsvRow` each)."""
+    checked_rows = _prechecked(table) if rows is None else (_precheck(table, r) for r in rows)
     batch: list[dict[str, Any]] = []
-    for row in rows:
-        checked = _precheck(table, row)
-        if isinstance(checked, Rejection):
+    for checked in checked_rows:
+        if checked.__class__ is Rejection:
             yield from _validate_batch(table, batch)
             batch = []
-            yield checked
+            yield cast(Rejection, checked)
             continue
-        batch.append(checked)
+        batch.append(cast(dict[str, Any], checked))
         if len(batch) >= BATCH_SIZE:
             yield from _validate_batch(table, batch)
             batch = []
     yield from _validate_batch(table, batch)
 
 
+def _prechecked(table: CsvTable) -> Iterator[dict[str, Any] | Rejection]:
+    """:func:`_precheck` of every row of ``table``, from its records (one dict a row)."""
+    width = len(table.header)
+    fields, pick, several = table.picker()
+    for line, cells in table.records():
+        if len(cells) > width and (extra := sum(1 for c in cells[width:] if c.strip())):
+            yield _too_wide(table, line, extra)
+            continue
+        if several:
+            chosen = [
+                (f, next((cells[i] for i in positions if cells[i].strip()), ""))
+                for f, positions in several
+            ]
+            yield _checked(line, itertools.chain(zip(fields, pick(cells), strict=True), chosen))
+        else:
+            yield _checked(line, zip(fields, pick(cells), strict=True))
+
+
 def _precheck(table: CsvTable, row: CsvRow) -> dict[str, Any] | Rejection:
     """The row's non-blank values, with a full name split; or why it cannot be a person."""
     if row.extra:
-        width = len(table.header)
-        return Rejection(
-            row.line,
-            "",
-            f"{width + len(row.extra)} cells for {width} columns "
-            f"(an unquoted {table.delimiter_name} in a value?)",
-        )
+        return _too_wide(table, row.line, len(row.extra))
+    return _checked(row.line, row.values.items())
+
+
+def _too_wide(table: CsvTable, line: int, extra: int) -> Rejection:
+    width = len(table.header)
+    return Rejection(
+        line,
+        "",
+        f"{width + extra} cells for {width} columns "
+        f"(an unquoted {table.delimiter_name} in a value?)",
+    )
+
+
+def _checked(line: int, cells: Iterable[tuple[str, str]]) -> dict[str, Any] | Rejection:
+    """A row's non-blank values (field -> raw text), with a full name split; or why it
+    cannot be a person."""
     values: dict[str, Any] = {
         k: t
-        for k, v in row.values.items()
+        for k, v in cells
         if (t := (restore(v) if v[:1] == "'" else v).strip())  # restore: a cell's leading '
     }
     if _NEGATED and values.keys() & _NEGATED.keys():
         _read_negated(values)
     if "email" in values and values["email"].lower() in _WORDS.blank:
         del values["email"]  # Microsoft Forms writes "anonymous"
-    if "full_name" in values and values["full_name"].lower() in _WORDS.blank:
-        del values["full_name"]
-    full_name = values.pop("full_name", None)
-    if full_name and "first_name" not in values and "last_name" not in values:
-        values["first_name"], last_name = split_full_name(full_name)
-        if last_name:
-            values["last_name"] = last_name
-    if not values.keys() & _IDENTIFYING:
-        return Rejection(row.line, "", "no name, email or phone: nothing says who this is")
-    values["line"] = row.line
+    if "full_name" in values:
+        if values["full_name"].lower() in _WORDS.blank:
+            del values["full_name"]
+        full_name = values.pop("full_name", None)
+        if full_name and "first_name" not in values and "last_name" not in values:
+            values["first_name"], last_name = split_full_name(full_name)
+            if last_name:
+                values["last_name"] = last_name
+    if not ("email" in values or "first_name" in values or "phone" in values) and not (
+        values.keys() & _IDENTIFYING
+    ):
+        return Rejection(line, "", "no name, email or phone: nothing says who this is")
+    values["line"] = line
     return values
 
 
