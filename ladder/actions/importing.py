@@ -40,7 +40,7 @@ the import would do. Who would climb is not known: the rules run only on written
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -138,7 +138,7 @@ STAGED = Table(
     Column("external_id", String(EXTERNAL_ID)),
     prefixes=["TEMPORARY"],
 )
-_STAGED_COLUMNS = ("line", "supporter_id", "action_kind_id", "occurred_at", "campaign_id")
+_STAGED_COLUMNS = known_rows.STAGED_COLUMNS  # line, person, kind, time, campaign, external id
 # A staged action not yet recorded: no action with its external id, nor with its person, kind
 # and time (the staged rows are distinct on both: see _ActionWriter._stage).
 _NOT_RECORDED = (
@@ -324,12 +324,8 @@ def _split(
     lock), the lines left to the people importer listed."""
     progress.start(f"Checking {table.approximate_rows:,} rows", table.approximate_rows)
     STAGED.create(connection)
-
-    def stage(rows: list[tuple[Any, ...]]) -> None:
-        copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
-
     with _small_cache(connection):  # while the file's text is in memory
-        return known_rows.split_rows(connection, table, reader.action, stage, progress)
+        return known_rows.split_rows(connection, table, reader.actions_of(table), STAGED, progress)
 
 
 @contextmanager
@@ -396,7 +392,7 @@ def _import_left(
     text = known_rows.left_text(table, known.left)
     if text is None:
         return None
-    columns = ", ".join(("line", "supporter_id", *_STAGED_COLUMNS[2:], "external_id"))
+    columns = ", ".join(_STAGED_COLUMNS)
     known.keep(raw.execute(f"SELECT {columns} FROM {STAGED.name} ORDER BY line"))  # type: ignore[union-attr]
     whole = _known_report(connection, table, layout, options, known)
     _drop_staged(connection)
@@ -531,18 +527,31 @@ class _ActionReader:
         )  # type: ignore[assignment]
         return True
 
-    def action(self, values: dict[str, str]) -> tuple[Any, ...] | None:
-        """The row's action (as :attr:`actions` holds it), None when a cell is refused
-        (:meth:`keep` names why); ``values`` is left as it is."""
-        get = values.get
-        date, kind = self._date(get(DATE, "")), self._kind(get(KIND, ""))
-        campaign = self._campaign(get(CAMPAIGN, "")) if CAMPAIGN in values else None
-        external = get(EXTERNAL, "").strip() or None
-        if type(date) is tuple or type(kind) is tuple or type(campaign) is tuple:
-            return None
-        if external is not None and not (len(external) <= EXTERNAL_ID and external.isprintable()):
-            return None
-        return (kind, date, self.campaign_id if campaign is None else campaign, external)
+    def actions_of(self, table: CsvTable) -> Callable[[dict[str, str]], tuple[Any, ...] | None]:
+        """What reads a row's action (as :attr:`actions` holds it) from its values, None when
+        a cell is refused (:meth:`keep` names why); the values are left as they are. Made for
+        ``table``'s columns (:meth:`start` checked them), called once a row."""
+        date, kind_of, campaign_of = self._date, self._kind, self._campaign
+        kinds = KIND in table.columns
+        campaigns = CAMPAIGN in table.columns
+        externals = EXTERNAL in table.columns
+        fixed_kind = self._kind("")  # without a kind column: --kind's (a column: unused)
+        fixed_campaign = self.campaign_id
+
+        def action(values: dict[str, str]) -> tuple[Any, ...] | None:
+            when = date(values[DATE])
+            kind = kind_of(values[KIND]) if kinds else fixed_kind
+            campaign = campaign_of(values[CAMPAIGN]) if campaigns else None
+            if type(when) is tuple or type(kind) is tuple or type(campaign) is tuple:
+                return None
+            external = (values[EXTERNAL].strip() or None) if externals else None
+            if external is not None and not (
+                len(external) <= EXTERNAL_ID and external.isprintable()
+            ):
+                return None
+            return (kind, when, fixed_campaign if campaign is None else campaign, external)
+
+        return action
 
     def refused(self) -> list[Rejection]:
         return list(self.problems.values())
@@ -793,11 +802,11 @@ class _ActionWriter:
         The rows stream into the table as they are made, and each line's action read from the
         file is let go once staged: at 1M rows, neither is held twice."""
         rows = self._rows(by_line)
-        return copy_rows(connection, STAGED, (*_STAGED_COLUMNS, "external_id"), rows)
+        return copy_rows(connection, STAGED, _STAGED_COLUMNS, rows)
 
     def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
         """Each accepted line's action, once per action of the file, in file order
-        (``_STAGED_COLUMNS`` and the external id); refuses ids repeated for others
+        (``_STAGED_COLUMNS``); refuses ids repeated for others
         (:meth:`_first_wins`)."""
         actions = self.reader.actions
 
@@ -858,7 +867,7 @@ class _ActionWriter:
         person, kind and time, or an external id, with another line can be repeats: those
         alone are read back (two grouped passes over the staged rows), and the others,
         almost all, stay as staged."""
-        columns = ", ".join(("line", "supporter_id", *_STAGED_COLUMNS[2:], "external_id"))
+        columns = ", ".join(_STAGED_COLUMNS)
         same = "supporter_id, action_kind_id, occurred_at"
         shared = connection.exec_driver_sql(
             f"SELECT {columns} FROM {STAGED.name} WHERE ({same}) IN "
