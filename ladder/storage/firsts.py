@@ -71,15 +71,21 @@ def refresh_after_insert(connection: Connection, after_id: int) -> None:
 
     One pass over the new actions grouped by person gives each one's earliest new time; a
     person whose stored first action is later (or missing) takes it, and one tying with it
-    keeps it: either way, the campaign is the smallest of their actions at that time (one
-    probe of the index on person and time; older actions there only in a tie)."""
+    keeps it: either way, the campaign is the smallest of their actions at that time. A
+    person with one new action and no stored first action at that time (most of a petition's
+    signers) takes that action's campaign, from the same pass; the others' is read with one
+    probe of the index on person and time (older actions there only in a tie). At 1M people
+    with one new action each, the probes were 1.3 s of 4.3 s of CPU."""
     with rebuilt_after(connection, [_FIRSTS_INDEX], _many(connection, after_id)):
         connection.execute(
             text(
-                "UPDATE supporters SET first_action_at = f.first, first_campaign_id = ("
-                "SELECT min(a.campaign_id) FROM actions a "
-                "WHERE a.supporter_id = supporters.id AND a.occurred_at = f.first) "
-                "FROM (SELECT n.supporter_id AS id, min(n.occurred_at) AS first FROM actions n "
+                "UPDATE supporters SET first_action_at = f.first, first_campaign_id = CASE "
+                "WHEN f.new_actions = 1 AND supporters.first_action_at IS NULL THEN f.campaign "
+                "WHEN f.new_actions = 1 AND supporters.first_action_at > f.first THEN f.campaign "
+                "ELSE (SELECT min(a.campaign_id) FROM actions a "
+                "WHERE a.supporter_id = supporters.id AND a.occurred_at = f.first) END "
+                "FROM (SELECT n.supporter_id AS id, min(n.occurred_at) AS first, "
+                "count(*) AS new_actions, min(n.campaign_id) AS campaign FROM actions n "
                 f"WHERE n.id > {int(after_id)} GROUP BY n.supporter_id) AS f "
                 "WHERE supporters.id = f.id "
                 "AND (supporters.first_action_at IS NULL OR supporters.first_action_at >= f.first)"
