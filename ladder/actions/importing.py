@@ -527,24 +527,25 @@ class _ActionReader:
         )  # type: ignore[assignment]
         return True
 
-    def actions_of(self, table: CsvTable) -> Callable[[dict[str, str]], tuple[Any, ...] | None]:
-        """What reads a row's action (as :attr:`actions` holds it) from its values, None when
-        a cell is refused (:meth:`keep` names why); the values are left as they are. Made for
-        ``table``'s columns (:meth:`start` checked them), called once a row."""
+    def actions_of(self, table: CsvTable) -> Callable[[list[str]], tuple[Any, ...] | None]:
+        """What reads a record's action (as :attr:`actions` holds it) from its cells, None
+        when a cell is refused (:meth:`keep` names why). Made for ``table``'s columns (each
+        field in one column, :func:`known_rows.eligible`; :meth:`start` checked them), called
+        once a record."""
         date, kind_of, campaign_of = self._date, self._kind, self._campaign
-        kinds = KIND in table.columns
-        campaigns = CAMPAIGN in table.columns
-        externals = EXTERNAL in table.columns
+        at = {name: positions[0] for name, positions in table.columns.items()}
+        date_at, kind_at = at[DATE], at.get(KIND)
+        campaign_at, external_at = at.get(CAMPAIGN), at.get(EXTERNAL)
         fixed_kind = self._kind("")  # without a kind column: --kind's (a column: unused)
         fixed_campaign = self.campaign_id
 
-        def action(values: dict[str, str]) -> tuple[Any, ...] | None:
-            when = date(values[DATE])
-            kind = kind_of(values[KIND]) if kinds else fixed_kind
-            campaign = campaign_of(values[CAMPAIGN]) if campaigns else None
+        def action(cells: list[str]) -> tuple[Any, ...] | None:
+            when = date(cells[date_at])
+            kind = fixed_kind if kind_at is None else kind_of(cells[kind_at])
+            campaign = None if campaign_at is None else campaign_of(cells[campaign_at])
             if type(when) is tuple or type(kind) is tuple or type(campaign) is tuple:
                 return None
-            external = (values[EXTERNAL].strip() or None) if externals else None
+            external = None if external_at is None else (cells[external_at].strip() or None)
             if external is not None and not (
                 len(external) <= EXTERNAL_ID and external.isprintable()
             ):

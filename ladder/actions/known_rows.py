@@ -129,40 +129,43 @@ def eligible(table: CsvTable) -> bool:
 def split_rows(
     connection: Connection,
     table: CsvTable,
-    action: Callable[[dict[str, str]], tuple[Any, ...] | None],
+    action: Callable[[list[str]], tuple[Any, ...] | None],
     staged: Table,
     progress: Progress = SILENT,
 ) -> KnownRows:
-    """Read every row of ``table``: the known rows' actions staged in ``staged`` (a temporary
-    table with :data:`STAGED_COLUMNS`), the other lines left to the people importer.
-    ``action`` reads a row's action cells (kind, time as stored, campaign, external id), None
-    when it refuses one.
+    """Read every row of ``table`` (:func:`eligible`): the known rows' actions staged in
+    ``staged`` (a temporary table with :data:`STAGED_COLUMNS`), the other lines left to the
+    people importer. ``action`` reads a record's action cells (kind, time as stored,
+    campaign, external id), None when it refuses one.
 
     The rows that may be known (their action read, a plain email and plain names) go to
-    :data:`CANDIDATES` as the file is read; one ``INSERT ... SELECT`` then joins them to the
-    live people with the same email (its unique index) and the same names."""
+    :data:`CANDIDATES` as the file is read (its records by position: no dict a row); one
+    ``INSERT ... SELECT`` then joins them to the live people with the same email (its unique
+    index) and the same names."""
     found = KnownRows()
     names: list[str] = [f for f in ("first_name", "last_name") if f in table.columns]
-    read_names = _names_reader(names)
+    width = len(table.header)
+    email_at = table.columns["email"][0]
+    read_names = _names_reader([table.columns[n][0] for n in names])
 
     def candidates() -> Iterator[tuple[Any, ...]]:
         count = 0
-        for row in table.rows():
+        for line, cells in table.records():
             count += 1
             if count % EVERY == 0:
                 progress.advance(EVERY)
-            values = row.values
-            act = None if row.extra else action(values)
+            stray = len(cells) > width and any(c.strip() for c in cells[width:])
+            act = None if stray else action(cells)
             if act is None:  # refused before the people importer plans it
-                found.left.append(row.line)
+                found.left.append(line)
                 continue
-            email = _plain_email(values["email"])
-            given = read_names(values)
+            email = _plain_email(cells[email_at])
+            given = read_names(cells)
             if email is None or given is None:
-                found.left.append(row.line)
-                found.note_left(values["email"])
+                found.left.append(line)
+                found.note_left(cells[email_at])
                 continue
-            yield (row.line, email, *given, *act)
+            yield (line, email, *given, *act)
         progress.advance(count % EVERY)
 
     CANDIDATES.create(connection)  # in the caller's transaction (a snapshot, or the write)
@@ -225,20 +228,22 @@ def _plain_name(name: str) -> bool:
     return bool(name) and name[0] != "'" and len(name) <= NAME and name.isprintable()
 
 
-def _names_reader(names: list[str]) -> Callable[[dict[str, str]], tuple[str, ...] | None]:
-    """Reads a row's name cells (``names``): stripped, or None when one is not plain."""
-    if names == ["first_name", "last_name"]:  # the usual export: unrolled
+def _names_reader(positions: list[int]) -> Callable[[list[str]], tuple[str, ...] | None]:
+    """Reads a record's name cells (at ``positions``): stripped, or None when one is not
+    plain."""
+    if len(positions) == 2:  # the usual export: unrolled
+        first_at, last_at = positions
 
-        def both(values: dict[str, str]) -> tuple[str, ...] | None:
-            first, last = values["first_name"].strip(), values["last_name"].strip()
+        def both(cells: list[str]) -> tuple[str, ...] | None:
+            first, last = cells[first_at].strip(), cells[last_at].strip()
             if _plain_name(first) and _plain_name(last):
                 return first, last
             return None
 
         return both
 
-    def some(values: dict[str, str]) -> tuple[str, ...] | None:
-        given = tuple(values[n].strip() for n in names)
+    def some(cells: list[str]) -> tuple[str, ...] | None:
+        given = tuple(cells[i].strip() for i in positions)
         return given if all(_plain_name(n) for n in given) else None
 
     return some

@@ -145,11 +145,26 @@ class CsvTable:
         Raises InputError for a quote that is never closed or that swallows what look like
         rows, and for anything the csv module cannot read (a cell over 16 MiB).
         """
-        reader = self.reader()
         width = len(self.header)
         fields = [f for f, p in self.columns.items() if len(p) == 1]
         pick = _picker([p[0] for f, p in self.columns.items() if len(p) == 1])
         several = [(f, p) for f, p in self.columns.items() if len(p) > 1]
+        for line, cells in self.records():
+            values = dict(zip(fields, pick(cells), strict=True))
+            for f, positions in several:
+                values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
+            if len(cells) > width:
+                yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
+            else:
+                yield CsvRow(line, values)
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """The data records :meth:`rows` reads, as (the line each starts on, its cells): blank
+        ones skipped, each padded to the header's width (stray cells after it kept), the same
+        checks. For a reader that takes cells by position (a million-row file: no dict a row).
+        """
+        reader = self.reader()
+        width = len(self.header)
         line = _read_header(reader, self.source)[1]
         start = reader.line_num + 1
         try:
@@ -161,13 +176,7 @@ class CsvTable:
                     continue
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
-                values = dict(zip(fields, pick(cells), strict=True))
-                for f, positions in several:
-                    values[f] = next((cells[i] for i in positions if cells[i].strip()), "")
-                if len(cells) > width:
-                    yield CsvRow(line, values, tuple(c for c in cells[width:] if c.strip()))
-                else:
-                    yield CsvRow(line, values)
+                yield line, cells
         except csv.Error as exc:
             raise _csv_error(self.source, start, exc) from None
         end = reader.line_num
