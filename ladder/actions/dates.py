@@ -19,9 +19,9 @@ _DAY_FIRST = re.compile(
     r"(?:[ T](?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
 )
 # the form whose hours are remembered (DateReader): any text of it with the same day and
-# hour, and minutes in _MINUTES, reads as the regular expression reads it
+# hour, and minutes in MINUTES, reads as the regular expression reads it
 _CACHED_FORM = re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d", re.ASCII)
-_MINUTES = {f"{m:02d}": timedelta(minutes=m) for m in range(60)}
+MINUTES = {f"{m:02d}": timedelta(minutes=m) for m in range(60)}
 EXPECTED = "a date such as 31/12/2026, 31/12/2026 18:30 or 2026-12-31"
 
 
@@ -46,7 +46,7 @@ class DateReader:
     def __call__(self, text: str) -> datetime:
         if len(text) == 16 and text[13] == ":":
             cached = self._hours.get(text[:13])
-            minute = _MINUTES.get(text[14:])
+            minute = MINUTES.get(text[14:])
             if cached is not None and minute is not None:
                 return cached[0] + minute - cached[1]
         typed = text.strip()
@@ -71,6 +71,13 @@ class DateReader:
         if _CACHED_FORM.fullmatch(typed) and len(self._hours) < 100_000:
             self._hours[typed[:13]] = (hour, offset)
         return moment - offset
+
+    def hour_start(self, text: str) -> datetime | None:
+        """For ``text`` of the common form (``31/12/2026 18:30``) read before: the UTC time of
+        its wall-clock hour's start, such that any text of that hour reads as that plus its
+        minutes (the hour's offset does not change within it); else None."""
+        cached = self._hours.get(text[:13]) if len(text) == 16 and text[13] == ":" else None
+        return None if cached is None else cached[0] - cached[1]
 
     def _offset(self, hour: datetime) -> timedelta | None:
         """The zone's offset through the whole ``hour`` (wall clock), None when it changes."""

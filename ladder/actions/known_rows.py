@@ -6,15 +6,15 @@ Such a row changes nothing about its person; ``people import`` would match it by
 report it unchanged. Planning it through the people importer (a validated row, the matching
 indexes of everyone in the base, a plan entry) is most of an action import's time and memory.
 
-So before the people importer runs, the file is read once here, a chunk at a time, each
-chunk's known rows handed to a ``sink`` (the action import stages them in its temporary
-table: no row is held in memory):
+So before the people importer runs, the file is read once here: the rows that may be known
+stream into a temporary table as they are read (no row is held in memory), then one statement
+joins them to the people through the email index and stages the known rows' actions (the
+action import's temporary table):
 
 - a row is **known** when the file has no people columns other than email, first and last
   name (no phone, id, consent, tags... : those the people importer reads), its action cells
-  are valid (:meth:`~ladder.actions.importing._ActionReader.action`), its email is a plain
-  address, and the live person with that email (one indexed query per chunk: the chunk's
-  emails joined to ``supporters``) has exactly the row's names;
+  are valid (:meth:`~ladder.actions.importing._ActionReader.actions_of`), its email is a
+  plain address, and the live person with that email has exactly the row's names;
 - every other row is **left** to the people importer, which then reads only those lines (a
   copy of the file where the known rows are blank lines: line numbers, the header, the
   delimiter and every message stay those of the file).
@@ -36,11 +36,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table
 
 from ladder.domain.contact import normalise_email
-from ladder.domain.text import EMAIL, NAME
+from ladder.domain.text import EMAIL, EXTERNAL_ID, NAME
 from ladder.progress import EVERY, SILENT, Progress
+from ladder.storage.bulk import copy_rows
 from ladder.tabular.cells import restore
 from ladder.tabular.csvfile import CsvTable
 from ladder.tabular.headers import consent_words
@@ -48,7 +49,26 @@ from ladder.tabular.headers import consent_words
 # The fields a file may have for its rows to be taken here (people and action columns).
 PEOPLE_FIELDS = ("email", "first_name", "last_name")
 ACTION_FIELDS = ("date", "kind", "campaign", "external_id")
-CHUNK = 20_000  # rows whose emails are looked up in one query
+CHUNK = 20_000  # emails looked up in one query
+# A staged action: its line, its person, then what the action reader gives
+STAGED_COLUMNS = (
+    "line", "supporter_id", "action_kind_id", "occurred_at", "campaign_id", "external_id"
+)  # fmt: skip
+_METADATA = MetaData()
+# The rows of one file that may be known (as read), until they are joined to the people
+CANDIDATES = Table(
+    "ladder_action_candidates",
+    _METADATA,
+    Column("line", Integer, primary_key=True),
+    Column("email", String(EMAIL), nullable=False),
+    Column("first_name", String(NAME)),
+    Column("last_name", String(NAME)),
+    Column("action_kind_id", Integer, nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("campaign_id", Integer),
+    Column("external_id", String(EXTERNAL_ID)),
+    prefixes=["TEMPORARY"],
+)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BLANK = consent_words().blank  # "anonymous": no email, as the people importer reads it
 _LIVE = "s.merged_into_id IS NULL AND s.status <> 'erased'"
@@ -60,8 +80,8 @@ class Mixed(Exception):
 
 @dataclass
 class KnownRows:
-    """What reading the file found: how many rows are known (their actions went to the
-    ``sink`` as they were read), and the lines left to the people importer.
+    """What reading the file found: how many rows are known (their actions staged), and the
+    lines left to the people importer.
 
     Once the caller reads the known rows back (:meth:`keep`, for the people importer's write,
     when rows are left): each known line's person and action, and the distinct people."""
@@ -109,41 +129,69 @@ def eligible(table: CsvTable) -> bool:
 def split_rows(
     connection: Connection,
     table: CsvTable,
-    action: Any,
-    sink: Callable[[list[tuple[Any, ...]]], Any],
+    action: Callable[[list[str]], tuple[Any, ...] | None],
+    staged: Table,
     progress: Progress = SILENT,
 ) -> KnownRows:
-    """Read every row of ``table``: the known rows go to ``sink`` a chunk at a time, as
-    (line, person, *action) in file order; the other lines are left to the people importer.
-    ``action`` reads a row's action cells (a tuple, or None when it refuses one)."""
+    """Read every row of ``table`` (:func:`eligible`): the known rows' actions staged in
+    ``staged`` (a temporary table with :data:`STAGED_COLUMNS`), the other lines left to the
+    people importer. ``action`` reads a record's action cells (kind, time as stored,
+    campaign, external id), None when it refuses one.
+
+    The rows that may be known (their action read, a plain email and plain names) go to
+    :data:`CANDIDATES` as the file is read (its records by position: no dict a row); one
+    ``INSERT ... SELECT`` then joins them to the live people with the same email (its unique
+    index) and the same names."""
     found = KnownRows()
     names: list[str] = [f for f in ("first_name", "last_name") if f in table.columns]
-    pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]] = []
-    lookup = _lookup_sqlite if connection.dialect.name == "sqlite" else _lookup_postgresql
-    read_names = _names_reader(names)
-    count = 0
-    for row in table.rows():
-        count += 1
-        if count % EVERY == 0:
-            progress.advance(EVERY)
-        values = row.values
-        act = None if row.extra else action(values)
-        if act is None:  # refused before the people importer plans it
-            found.left.append(row.line)
-            continue
-        email = _plain_email(values["email"])
-        given = read_names(values)
-        if email is None or given is None:
-            found.left.append(row.line)
-            found.note_left(values["email"])
-            continue
-        pending.append((row.line, email, given, act))
-        if len(pending) >= CHUNK:
-            sink(_match(connection, lookup, pending, names, found))
-            pending = []
-    if pending:
-        sink(_match(connection, lookup, pending, names, found))
-    progress.advance(count % EVERY)
+    width = len(table.header)
+    email_at = table.columns["email"][0]
+    read_names = _names_reader([table.columns[n][0] for n in names])
+
+    def candidates() -> Iterator[tuple[Any, ...]]:
+        count = 0
+        for line, cells in table.records():
+            count += 1
+            if count % EVERY == 0:
+                progress.advance(EVERY)
+            stray = len(cells) > width and any(c.strip() for c in cells[width:])
+            act = None if stray else action(cells)
+            if act is None:  # refused before the people importer plans it
+                found.left.append(line)
+                continue
+            email = _plain_email(cells[email_at])
+            given = read_names(cells)
+            if email is None or given is None:
+                found.left.append(line)
+                found.note_left(cells[email_at])
+                continue
+            yield (line, email, *given, *act)
+        progress.advance(count % EVERY)
+
+    CANDIDATES.create(connection)  # in the caller's transaction (a snapshot, or the write)
+    columns = ("line", "email", *names, *STAGED_COLUMNS[2:])
+    copy_rows(connection, CANDIDATES, columns, candidates())
+    same = "".join(f" AND s.{n} = c.{n}" for n in names)
+    listed = ", ".join(STAGED_COLUMNS)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:  # through the driver: on SQLite on the read snapshot, no BEGIN (no write lock)
+        cursor.execute(
+            f"INSERT INTO {staged.name} ({listed}) SELECT c.line, s.id, "
+            + ", ".join(f"c.{c}" for c in STAGED_COLUMNS[2:])
+            + f" FROM {CANDIDATES.name} c JOIN supporters s ON s.email = c.email "
+            f"WHERE {_LIVE}{same}"
+        )
+        found.rows = max(int(cursor.rowcount), 0)
+        cursor.execute(
+            f"SELECT c.line, c.email FROM {CANDIDATES.name} c WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {staged.name} k WHERE k.line = c.line)"
+        )
+        for line, email in cursor:
+            found.left.append(line)
+            found.left_emails.add(email)
+    finally:
+        cursor.close()
+    CANDIDATES.drop(connection)  # (an error rolls the caller's transaction back, this too)
     found.left.sort()
     return found
 
@@ -180,45 +228,25 @@ def _plain_name(name: str) -> bool:
     return bool(name) and name[0] != "'" and len(name) <= NAME and name.isprintable()
 
 
-def _names_reader(names: list[str]) -> Callable[[dict[str, str]], tuple[str, ...] | None]:
-    """Reads a row's name cells (``names``): stripped, or None when one is not plain."""
-    if names == ["first_name", "last_name"]:  # the usual export: unrolled
+def _names_reader(positions: list[int]) -> Callable[[list[str]], tuple[str, ...] | None]:
+    """Reads a record's name cells (at ``positions``): stripped, or None when one is not
+    plain."""
+    if len(positions) == 2:  # the usual export: unrolled
+        first_at, last_at = positions
 
-        def both(values: dict[str, str]) -> tuple[str, ...] | None:
-            first, last = values["first_name"].strip(), values["last_name"].strip()
+        def both(cells: list[str]) -> tuple[str, ...] | None:
+            first, last = cells[first_at].strip(), cells[last_at].strip()
             if _plain_name(first) and _plain_name(last):
                 return first, last
             return None
 
         return both
 
-    def some(values: dict[str, str]) -> tuple[str, ...] | None:
-        given = tuple(values[n].strip() for n in names)
+    def some(cells: list[str]) -> tuple[str, ...] | None:
+        given = tuple(cells[i].strip() for i in positions)
         return given if all(_plain_name(n) for n in given) else None
 
     return some
-
-
-def _match(
-    connection: Connection,
-    lookup: Any,
-    pending: list[tuple[int, str, tuple[str, ...], tuple[Any, ...]]],
-    names: list[str],
-    found: KnownRows,
-) -> list[tuple[Any, ...]]:
-    """The chunk's rows whose email is a live person's with the same names: known, as
-    (line, person, *action); the others are left."""
-    people = lookup(connection, sorted({email for _line, email, _n, _a in pending}), names)
-    known = []
-    for line, email, given, act in pending:
-        person = people.get(email)
-        if person is None or person[1:] != given:
-            found.left.append(line)
-            found.left_emails.add(email)
-            continue
-        known.append((line, person[0], *act))
-    found.rows += len(known)
-    return known
 
 
 def _lookup_sqlite(connection: Connection, emails: list[str], names: list[str]) -> dict[str, Any]:

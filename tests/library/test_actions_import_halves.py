@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from ladder.actions.importing import import_actions
 from ladder.people.importing.importer import ImportOptions
@@ -118,3 +120,44 @@ def _import_all(workspace, part) -> None:
     import_actions(
         workspace.engine, workspace.ladder, _csv(part), "f.csv", options, UTC, "test", now=NOW
     )
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=rows, cut=st.integers(min_value=0, max_value=12))
+def test_the_same_database_when_the_insert_builds_the_action_indexes_again(workspace, rows, cut):
+    """A big import (SQLite) drops the indexes on (kind, time) and (campaign, time, ...)
+    before its insert and builds them again after: forced here for every import, the database
+    is the one the same imports make updating them, and the indexes are all there again."""
+    from ladder.actions import importing
+
+    engine = workspace.engine
+    _reset(engine)
+    _import_all(workspace, rows[:cut])
+    _import_all(workspace, rows[cut:])
+    updated = _state(engine)
+    rebuilt: list[bool] = []
+    real = importing.rebuilt_after
+
+    @contextmanager
+    def spied(connection, indexes, worth):
+        with real(connection, indexes, worth) as done:
+            rebuilt.append(done)
+            yield done
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importing, "REBUILD_FLOOR", 0)
+        patch.setattr(importing, "REBUILD_SHARE", 10**9)  # any insert is big
+        patch.setattr(importing, "rebuilt_after", spied)
+        _reset(engine)
+        _import_all(workspace, rows[:cut])
+        _import_all(workspace, rows[cut:])
+    assert _state(engine) == updated
+    if rows:
+        assert any(rebuilt) == (engine.dialect.name == "sqlite")
+    with engine.connect() as connection:
+        names = {i["name"] for i in inspect(connection).get_indexes("actions")}
+    assert set(importing.REBUILT_INDEXES) <= names

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from ladder.actions import known_rows
 from ladder.actions.importing import import_actions
+from ladder.errors import InputError
 from ladder.people.importing.importer import ImportOptions
 from tests.factories import add_person
 
@@ -192,3 +193,35 @@ def test_a_left_row_keeps_its_line_number(workspace, monkeypatch, quote):
     last = 4 if quote == "\n" else 3
     assert [(r.line, r.column) for r in report.people.rejected] == [(last, "Signé le")]
     assert report.people.rows == 2
+
+
+def test_a_file_refused_while_read_leaves_nothing_for_the_next_import(workspace):
+    """A file the CSV reader refuses half way (a quote never closed), while its known rows
+    stream into their temporary table: the next import on the same connections works."""
+    _reset(workspace.engine)
+    good = _csv([("p0@example.org", "Awa", "Diallo", "petition", 1, "s1")])
+    bad = good + b'Jean;Dupont;p1@example.org;01/11/2026 10:00;petition;"s2\r\n'
+    for _attempt in range(3):  # SQLite's pool hands back the same connection
+        with pytest.raises(InputError, match="never closed"):
+            _import(workspace, bad, {"create_people": False})
+    assert _import(workspace, good, {"create_people": False})[:2] == (1, 0)  # added, already
+
+
+@pytest.mark.parametrize("stray", ["", " ", "surplus"])
+def test_a_row_with_cells_past_the_header_imports_as_the_people_importer_does(
+    workspace, monkeypatch, stray
+):
+    """Known rows are read by position: a row longer than the header (a blank or a stray
+    cell after the last column), or shorter, gives what the people importer alone gives."""
+    lines = [
+        "Prénom;Nom;Courriel;Signé le;Type;Référence",
+        f"Awa;Diallo;p0@example.org;01/11/2026 10:00;petition;s1;{stray}",
+        "Jean;Dupont;p1@example.org;01/11/2026 11:00;petition",
+    ]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    for flags in ({"skip_invalid": False}, {"skip_invalid": True, "create_people": True}):
+        (fast, fast_state), (reference, reference_state) = _both(
+            workspace, monkeypatch, data, flags
+        )
+        assert fast == reference
+        assert fast_state == reference_state

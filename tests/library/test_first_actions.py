@@ -9,6 +9,7 @@ import importlib.util
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
@@ -227,3 +228,24 @@ def test_the_same_when_an_import_builds_the_index_of_first_actions_again(workspa
     with workspace.engine.connect() as connection:  # and the index is there again
         names = {i["name"] for i in inspect(connection).get_indexes("supporters")}
     assert "ix_supporters_first_campaign" in names
+
+
+@pytest.mark.parametrize("imported", [None, 1])
+def test_one_new_action_tying_with_the_stored_first_action_keeps_the_smaller_campaign(
+    workspace, imported
+):
+    """A person's one new action at the time of their stored first action (another kind):
+    the campaign is the smallest of all their actions at that time, the older ones too."""
+    engine, ladder = workspace.engine, workspace.ladder
+    people, campaigns = _reset(workspace)
+    at = NOW - timedelta(hours=5)
+    log_action(engine, ladder, f"#{people[0]}", "mass_action", "t", at=at, campaign=CAMPAIGNS[0],
+               now=NOW)  # fmt: skip
+    name = "" if imported is None else CAMPAIGNS[imported]
+    data = f"email,date,campaign\np0@example.org,{at:%d/%m/%Y %H:%M},{name}\n".encode()
+    report, _ = import_actions(
+        engine, ladder, data, "f.csv", ImportOptions(create_people=False), UTC, "t",
+        kind="petition", now=NOW,
+    )  # fmt: skip
+    assert report.added == 1
+    assert _stored(engine)[people[0]] == (at, min(campaigns))
