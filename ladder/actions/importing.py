@@ -740,20 +740,23 @@ class _ActionWriter:
     def _checked(
         self, connection: Connection, by_line: dict[int, int] | None, sqlite: bool
     ) -> int | None:
-        """Stage (or, ``by_line`` None, take the staged rows once per action) and check: how
-        many are staged, None when rows are refused."""
-        if by_line is None:
-            staged = self._once(connection)
-        else:
-            staged = self._stage(connection, by_line, sqlite)  # refuses ids repeated for others
+        """Stage every accepted line (``by_line`` None: already staged, every row known), refuse
+        the lines whose id is already another person's action, then take the others once per
+        action (:meth:`_once`): how many are staged, None when rows are refused.
+
+        The lines refused for the base's ids go first, as each would be refused imported
+        alone: a line that repeats one of them, or that would take its id, is then judged on
+        its own (so a file imported in one go or in parts gives the same actions)."""
+        if by_line is not None:
+            self._stage(connection, by_line, sqlite)
         conflicts = self._conflicts(connection)
         self.late_rejections += conflicts
-        if self.late_rejections and not self.skip_invalid:
-            return None
         if conflicts:
             lines = ", ".join(str(r.line) for r in conflicts)
             connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
-            staged -= len(conflicts)
+        staged = self._once(connection)  # refuses ids repeated for others in the file
+        if self.late_rejections and not self.skip_invalid:
+            return None
         return staged
 
     def _write(self, connection: Connection, by_line: dict[int, int] | None) -> bool:
@@ -798,28 +801,19 @@ class _ActionWriter:
         return moves
 
     def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
-        """Stage each accepted line's action, once per action of the file; how many.
+        """Stage each accepted line's action, in file order; how many.
 
         The rows stream into the table as they are made, and each line's action read from the
         file is let go once staged: at 1M rows, neither is held twice."""
-        rows = self._rows(by_line)
-        return copy_rows(connection, STAGED, _STAGED_COLUMNS, rows)
-
-    def _rows(self, by_line: dict[int, int]) -> Iterator[tuple[Any, ...]]:
-        """Each accepted line's action, once per action of the file, in file order
-        (``_STAGED_COLUMNS``); refuses ids repeated for others
-        (:meth:`_first_wins`)."""
         actions = self.reader.actions
 
-        def lines() -> Iterator[tuple[Any, ...]]:
+        def rows() -> Iterator[tuple[Any, ...]]:
             for line in sorted(by_line):
                 action = actions.pop(line, None)  # read once per reading of the file
                 if action is not None:
                     yield (line, by_line[line], *action)
 
-        kept, _dropped, _filled = self._first_wins(lines())
-        for row in kept:
-            yield tuple(row)
+        return copy_rows(connection, STAGED, _STAGED_COLUMNS, rows())
 
     def _first_wins(
         self, rows: Iterable[tuple[Any, ...]]
@@ -863,11 +857,10 @@ class _ActionWriter:
         return kept, dropped, filled
 
     def _once(self, connection: Connection) -> int:
-        """The staged lines (every line read, every row known) once per action of the file,
-        as :meth:`_first_wins` takes them; how many are left. Only the lines sharing a
-        person, kind and time, or an external id, with another line can be repeats: those
-        alone are read back (two grouped passes over the staged rows), and the others,
-        almost all, stay as staged."""
+        """The staged lines once per action of the file, as :meth:`_first_wins` takes them;
+        how many are left. Only the lines sharing a person, kind and time, or an external id,
+        with another line can be repeats: those alone are read back (two grouped passes over
+        the staged rows), and the others, almost all, stay as staged."""
         columns = ", ".join(_STAGED_COLUMNS)
         same = "supporter_id, action_kind_id, occurred_at"
         shared = connection.exec_driver_sql(

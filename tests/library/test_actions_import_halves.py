@@ -104,6 +104,25 @@ def _reset(engine) -> None:
     ],
     cut=1,
 )
+# an id already another person's, then the same action without an id: the id-less line is
+# kept, whether the id's owner came earlier in the file or is already in the base
+@example(
+    rows=[
+        ("p0@example.org", "petition", 0, "s2"),
+        ("p1@example.org", "mass_action", 0, "s2"),
+        ("p1@example.org", "mass_action", 0, None),
+    ],
+    cut=1,
+)
+# the same, the id-less line first: it keeps no id that is another person's
+@example(
+    rows=[
+        ("p0@example.org", "petition", 0, "s2"),
+        ("p1@example.org", "mass_action", 0, None),
+        ("p1@example.org", "mass_action", 0, "s2"),
+    ],
+    cut=1,
+)
 def test_one_go_or_two_halves_give_the_same_database(workspace, rows, cut):
     engine = workspace.engine
     _reset(engine)
