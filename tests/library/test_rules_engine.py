@@ -288,17 +288,7 @@ def test_a_recruiter_moves_in_a_second_pass_when_the_same_rule_moved_their_recru
     assert [changes(db, i)[0].id < change.id for i in (2, 3, 4)] == [True] * 3
 
 
-@pytest.mark.parametrize(
-    ("rules", "chained"),
-    [
-        # the default ladder: recruits counted at attend or above, by the rule to mobilise,
-        # after the only rule that moves anyone up to attend (its first pass saw them all)
-        ("default", False),
-        # counted at mobilise by the rule that moves people to mobilise
-        (HOSTS_RECRUITING_HOSTS, True),
-        # counted at mobilise by the rule to attend, which runs before the rule to mobilise
-        (
-            """
+LED_BY_A_HOST = """
 [[rungs]]
 name = "follow"
 [[rungs]]
@@ -313,22 +303,19 @@ all = [{ recruits = 1, recruits_at_rung = "mobilise" }]
 id = "hosts"
 promote_to = "mobilise"
 all = [{ hosted_events = 1 }]
-""",
-            True,
-        ),
-        # counted at attend by the rule to mobilise, nobody moved to attend after it
-        (HOSTS_RECRUITING_HOSTS.replace('"mobilise" }]', '"attend" }]'), False),
-    ],
-)
-def test_a_second_pass_runs_only_when_a_later_rule_can_move_a_counted_recruit(rules, chained):
-    from ladder.rules.plan import chains_after_first_pass, plan_for
-    from ladder.rules.sql import Scope
+"""
 
-    ladder = load_ladder(default_ladder_path()) if rules == "default" else parse_ladder(rules)
-    assert chains_after_first_pass(ladder) is chained
-    assert plan_for(ladder, Scope()).chained is chained
-    # a run restricted to some people may have left their recruiters out: always chained
-    assert plan_for(ladder, Scope(only=True)).chained is True
+
+def test_a_recruiter_moves_in_a_second_pass_when_a_later_rule_moved_their_recruit(db):
+    """The rule to attend counts recruits at mobilise; the rule to mobilise, after it in
+    ladder order, moves the recruit: the recruiter moves in a second pass."""
+    ladder = parse_ladder(LED_BY_A_HOST)
+    people = [person(1, "Lina"), person(2, "Recruit", rung="attend", recruiter_id=1)]
+    load_world(db, World(people, [fair(1, 5, host_id=2)], []))
+    promote(db, ladder, T)
+    assert state(db, 2) == ("mobilise", "active")
+    assert state(db, 1) == ("attend", "active")
+    assert [c.rule_id for c in changes(db, 1)] == ["led"]
 
 
 def test_erased_people_are_never_touched(db, ladder):
