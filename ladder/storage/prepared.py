@@ -111,11 +111,12 @@ def _prepared_rows(
         connection.begin()  # as exec_driver_sql would (autobegin)
     raw: Any = connection.connection.driver_connection
     values = Transformer.from_context(raw)
-    values.dump_sequence(args, [PyFormat.AUTO] * len(args))
-    types = tuple(values.types or ())
     cursor = connection.connection.cursor()
     sql = b""
     try:
+        # a value the driver refuses (a NUL in a text) raises here, and is wrapped as below
+        values.dump_sequence(args, [PyFormat.AUTO] * len(args))
+        types = tuple(values.types or ())
         kept = _PREPARED.get(raw)
         if kept is None:  # its first: nothing is left prepared, psycopg prepares nothing more
             cursor.execute(sql := b"DEALLOCATE ALL")  # psycopg forgets its own (while it looks)
