@@ -420,7 +420,7 @@ class _Runner:
         self.moved: set[int] = set()  # the people moved so far in the run
 
     def rule(self, rule_plan: RulePlan | Deferred) -> int:
-        """Insert the rule's level changes, update those people, attach evidence ids."""
+        """Insert the rule's level changes, attach evidence ids, update those people."""
         if self.few is not None and not self.few.may_change(rule_plan):
             return 0
         if isinstance(rule_plan, Deferred):
@@ -435,9 +435,10 @@ class _Runner:
             return 0
         ids = [row.id for row in inserted]
         marked = {**self.params, "mark": before(ids)}
-        self.connection.execute(rule_plan.update, marked)
-        for statement in rule_plan.attach:
+        for statement in rule_plan.attach:  # before the update: the ids its counts saw (a
+            # recruit moved by this same rule is not yet at the rung it moves to)
             self.connection.execute(statement, marked)
+        self.connection.execute(rule_plan.update, marked)
         self.ids += sorted(ids)
         self.moved.update(row.supporter_id for row in inserted)
         if self.few is not None:
