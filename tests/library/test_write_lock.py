@@ -9,6 +9,7 @@ nothing is lost and nobody is doubled. Ordering is asserted, never seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, event, func, select, update
@@ -353,3 +354,35 @@ def test_a_check_in_completes_while_a_sign_in_sheet_is_planned(
     assert log == ["planned", "door done"]
     assert (report.people.created, report.skipped) == (1, 1)
     assert _count(engine, select(func.count()).select_from(Attendance)) == 2
+
+
+def test_who_a_rule_moves_before_counts_for_the_next_rule_the_snapshot_found_nobody_for(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+):
+    """The whole base runs under the lock with who the snapshot read could move: Léa, lapsed
+    when it read, is reactivated, then 'shows-up' (for which the snapshot found nobody) holds
+    for her. The run must not skip it for its empty list: she moved before it."""
+    from ladder.rules import engine as rules_engine
+    from tests.library.test_rules_engine import T, changes, fair, person, state
+    from tests.rules_reference import AttendanceRow, World, load_world
+
+    engine = workspace.engine
+    _sqlite_only(engine)
+    lea = person(1, "Léa", status="lapsed", status_since=T - timedelta(days=50))
+    world = World(
+        people=[lea, person(2, "Hugo", rung="attend")],
+        events=[fair(1, 10), fair(2, 20), fair(3, 30, host_id=2)],
+        attendances=[AttendanceRow(1, 1, 1, "attended"), AttendanceRow(2, 2, 1, "attended")],
+    )
+    load_world(engine, world)
+    # Léa's reactivation alone stays a restricted run; with Hugo's move, the whole base runs
+    monkeypatch.setattr(rules_engine, "RESTRICTED_RUN_SHARE", 2)
+    report = rules_engine.promote(engine, workspace.ladder, T)
+    assert [(c.rule_id, c.people) for c in report.changes] == [
+        ("reactivation", 1),
+        ("shows-up", 1),
+        ("mobilises-others", 1),
+    ]
+    assert [c.rule_id for c in changes(engine, 1)] == ["reactivation", "shows-up"]
+    assert state(engine, 1) == ("attend", "active")
+    assert state(engine, 2) == ("mobilise", "active")
