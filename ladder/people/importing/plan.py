@@ -127,9 +127,9 @@ class Planner:
             plan.rejected.append(found)
             return
         key = found
-        values: dict[str, Any] = row  # type: ignore[assignment]  # its signature: a hash of
-        # its values but the line
-        del values["line"]  # (rows of one file share a key order)
+        # its signature: a hash of its values but the line (rows of one file share a key order)
+        values: dict[str, Any] = row  # type: ignore[assignment]
+        del values["line"]
         signature = hash(tuple(values.items()))
         values["line"] = line
         lines = plan.lines

@@ -266,12 +266,21 @@ def recruiters_first(new: dict[int, Any], recruiters: dict[int, int]) -> Iterato
     table that references supporters for each inserted row (quadratic at 100k rows).
     """
     written: set[int] = set()
+    get = recruiters.get
     for key in new:
-        chain = []
+        if key in written:
+            continue
+        recruiter = get(key, 0)
+        written.add(key)
+        if recruiter not in new or recruiter in written:
+            yield key  # the usual person: no new recruiter waiting to be written
+            continue
+        chain = [key]
+        key = recruiter
         while key in new and key not in written:
             chain.append(key)
             written.add(key)
-            key = recruiters.get(key, 0)
+            key = get(key, 0)
         yield from reversed(chain)
 
 
