@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -180,7 +180,7 @@ class Known:
         """The email of someone :attr:`by_email` names (known, or new in the file)."""
         email = self.people[key][3] if key > 0 else self.new_rows[key].email
         assert email is not None
-        return cast(str, email)
+        return email
 
     def parent(self, key: int) -> int | None:
         return self.people[key][10] if key > 0 and key in self.people else None

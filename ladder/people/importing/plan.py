@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from ladder.domain.names import (
     EMAIL_OF_ANOTHER,
@@ -115,20 +115,21 @@ class Planner:
         plan, known = self.plan, self.known
         line = row["line"]
         group = self._group(row) if "group" in row else None
-        if group.__class__ is Rejection:
-            plan.rejected.append(cast(Rejection, group))
+        if isinstance(group, Rejection):  # (no cast() a row: each is a call)
+            plan.rejected.append(group)
             return
-        group_id = cast(int | str | None, group)
+        group_id = group
         email, phone = row.get("email"), row.get("phone")
         found = self._by_tool_id(row) if "tool_id" in row and self.tool else None
         if found is None:
             found = self._match(row, email, phone)
-        if found.__class__ is Rejection:
-            plan.rejected.append(cast(Rejection, found))
+        if isinstance(found, Rejection):
+            plan.rejected.append(found)
             return
-        key = cast(int | None, found)
-        values = cast(dict[str, Any], row)  # its signature: a hash of its values but the line
-        del values["line"]  # (rows of one file share a key order)
+        key = found
+        # its signature: a hash of its values but the line (rows of one file share a key order)
+        values: dict[str, Any] = row  # type: ignore[assignment]
+        del values["line"]
         signature = hash(tuple(values.items()))
         values["line"] = line
         lines = plan.lines

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Required, cast
+from typing import Annotated, Any, Required
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
@@ -67,8 +67,8 @@ _TAG_SEPARATORS = re.compile(r"[,;|]")
 def _email(value: str | None) -> str | None:
     """:func:`normalise_email`, answered without its checks for an address its pattern takes
     whole (no control character is in that pattern)."""
-    if value.__class__ is str:
-        email = cast(str, value).strip().lower()
+    if isinstance(value, str):  # (no cast() a row: each is a call)
+        email = value.strip().lower()
         if len(email) <= EMAIL and contact._EMAIL.match(email):
             return email
     return normalise_email(value)
@@ -81,8 +81,8 @@ _NATIONAL_PHONE = re.compile(r"0[1-9][0-9 ]*")
 def _phone(value: str | None) -> str | None:
     """:func:`normalise_phone`, answered in a few steps for a national number of digits and
     spaces (the country code is normalise_phone's default)."""
-    if value.__class__ is str and len(value) <= PHONE and _NATIONAL_PHONE.fullmatch(value):
-        digits = cast(str, value).replace(" ", "")
+    if isinstance(value, str) and len(value) <= PHONE and _NATIONAL_PHONE.fullmatch(value):
+        digits = value.replace(" ", "")
         if 5 <= len(digits) <= 14:  # 6 to 15 digits once the country code replaces the 0
             return f"+{_COUNTRY_CODE}{digits[1:]}"
     return normalise_phone(value)
@@ -197,12 +197,12 @@ def validate_rows(
     checked_rows = _prechecked(table) if rows is None else (_precheck(table, r) for r in rows)
     batch: list[dict[str, Any]] = []
     for checked in checked_rows:
-        if checked.__class__ is Rejection:
+        if isinstance(checked, Rejection):
             yield from _validate_batch(table, batch)
             batch = []
-            yield cast(Rejection, checked)
+            yield checked
             continue
-        batch.append(cast(dict[str, Any], checked))
+        batch.append(checked)
         if len(batch) >= BATCH_SIZE:
             yield from _validate_batch(table, batch)
             batch = []
