@@ -815,9 +815,7 @@ class _ActionWriter:
 
         return copy_rows(connection, STAGED, _STAGED_COLUMNS, rows())
 
-    def _first_wins(
-        self, rows: Iterable[tuple[Any, ...]]
-    ) -> tuple[list[list[Any]], list[int], dict[int, str]]:
+    def _first_wins(self, rows: Iterable[tuple[Any, ...]]) -> tuple[list[int], dict[int, str]]:
         """Lines (line, person, kind, time, campaign, external id, in file order) taken in
         order as if each were imported alone: a line is the same action as an earlier one with
         its external id, else with its person, kind and time (first line wins); when that
@@ -825,8 +823,8 @@ class _ActionWriter:
         parts gives the same actions (``_fill_ids`` does the same against the base). An id
         already an earlier line's for another person refuses its line.
 
-        Returns the rows kept (their ids filled), the lines dropped (repeated or refused), and
-        the kept lines whose id came from a later line."""
+        Returns the lines dropped (repeated or refused), and the kept lines whose id came from
+        a later line."""
         kept: list[list[Any]] = []
         dropped: list[int] = []
         filled: dict[int, str] = {}
@@ -854,7 +852,7 @@ class _ActionWriter:
                 kept[known][5] = external  # the earlier action takes the export's id
                 filled[kept[known][0]] = external
                 by_id[external] = known
-        return kept, dropped, filled
+        return dropped, filled
 
     def _once(self, connection: Connection) -> int:
         """The staged lines once per action of the file, as :meth:`_first_wins` takes them;
@@ -873,7 +871,7 @@ class _ActionWriter:
         staged = connection.exec_driver_sql(f"SELECT count(*) FROM {STAGED.name}").scalar_one()
         if not shared:
             return int(staged)
-        _kept, dropped, filled = self._first_wins(tuple(row) for row in shared)
+        dropped, filled = self._first_wins(tuple(row) for row in shared)
         table = STAGED.c
         if dropped:
             connection.execute(
