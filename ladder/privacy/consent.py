@@ -39,10 +39,12 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    case,
     false,
     func,
     insert,
     literal,
+    or_,
     select,
     true,
     update,
@@ -240,13 +242,39 @@ def record_consents(
                 ).where(given.c.channel == channel, latest.is_distinct_from(given.c.given)),
             )
         )
-    written = select(CR.c.supporter_id).where(CR.c.id > before)
     count = connection.execute(
         select(func.count()).select_from(CR).where(CR.c.id > before)
     ).scalar_one()
     if count:
-        refresh(connection, written)
+        refresh(connection, _stale(before))
     return int(count)
+
+
+def _stale(before: int) -> Select[Any]:
+    """The people whose cached flags the records written after ``before`` may change: each
+    new record is its person's only one for its channel (one statement per person and
+    channel a write), so it is the latest unless older records exist; a person whose flag
+    already says what it says (a new person, written with the statements of their row)
+    keeps it without a write. An UPDATE that rewrites an unchanged row is not free: on
+    PostgreSQL it writes a new version of the row into every index (100,000 imported people
+    with an email consent: 3.4 s of a 10 s import)."""
+    new = CR.alias("new")
+    older = CR.alias("older")
+    flag = case(*((new.c.channel == c, S.c[FLAG[c]]) for c in CHANNELS))
+    had_older = (
+        select(literal(1))
+        .where(
+            older.c.supporter_id == new.c.supporter_id,
+            older.c.channel == new.c.channel,
+            older.c.id <= before,
+        )
+        .exists()
+    )
+    return (
+        select(new.c.supporter_id)
+        .join(S, S.c.id == new.c.supporter_id)
+        .where(new.c.id > before, or_(had_older, flag.is_distinct_from(new.c.given)))
+    )
 
 
 def record_many(

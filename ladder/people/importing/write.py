@@ -227,15 +227,19 @@ def allocate_ids(connection: Connection, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
+_NONE_STATED: dict[str, bool] = {}
+
+
 def _new_rows(
     plan: Plan, group: Any, now: str, first_rung: str, source: str
 ) -> Iterator[tuple[Any, ...]]:
     """Insert tuples in INSERT_COLUMNS order (UPDATABLE's order for the person's columns),
     with ids from ``plan.new_ids``."""
-    recruiters, new, ids = plan.recruiters, plan.new, plan.new_ids
+    recruiters, new, ids, consents = plan.recruiters, plan.new, plan.new_ids, plan.consents
     for key in recruiters_first(new, recruiters):
         first_name, last_name, email, phone, postcode, group_id = new[key]
         recruiter = recruiters.get(key)
+        stated = consents.get(key) or _NONE_STATED
         yield (
             ids[key],
             first_name,
@@ -244,9 +248,11 @@ def _new_rows(
             phone,
             postcode,
             group_id if group_id is None or group_id.__class__ is int else group(group_id),
-            False,  # the consents: the ledger's to set (write_plan)
-            False,
-            False,
+            # the consents as the ledger will hold them (write_plan records the row's
+            # statements, a new person's only records): no UPDATE of the cache after
+            stated.get("email", False),
+            stated.get("sms", False),
+            stated.get("photo", False),
             recruiter if recruiter is None or recruiter > 0 else ids[recruiter],
             source,
             now,
