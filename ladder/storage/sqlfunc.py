@@ -10,6 +10,8 @@ unchanged on both databases:
 - ``json_canonical(doc)``: a document as ``json_set_key`` would leave it (PostgreSQL: via jsonb);
 - ``any_of(column, ids)``: ``column IN (ids)``, on PostgreSQL ``= ANY(ARRAY(ids))`` (indexable);
 - ``in_constants(column, values)``: ``column IN (...)`` of a fixed list, no expanding parameter;
+- ``one_of(column, values)``: ``column`` among a long list of values, one bound parameter
+  (SQLite: a JSON array walked by ``json_each``; PostgreSQL: ``= ANY`` of an array);
 - ``smallest(...)`` / ``largest(...)``: scalar ``min``/``max`` / ``least``/``greatest``;
 - ``whole_days(later, earlier)``: whole days between two timestamps;
 - ``half_up(x)``: a non-negative number rounded to a whole one, halves up (PostgreSQL's
@@ -22,14 +24,18 @@ unchanged on both databases:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, func, literal
+from sqlalchemy import ARRAY, JSON, Boolean, Date, Float, Integer, String, bindparam, func, literal
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.type_api import TypeDecorator, TypeEngine
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from ladder.storage.zones import offset_case, offsets
@@ -158,6 +164,54 @@ def in_constants(column: ColumnElement[Any], values: list[Any]) -> ColumnElement
     presences): one bound parameter per value, so the SQL text is final once compiled (an
     expanding ``IN`` is re-rendered at every execution)."""
     return column.in_([literal(value, column.type) for value in values])
+
+
+class _Values(TypeDecorator[Collection[Any]]):
+    """A list bound as one parameter: a JSON array (SQLite), an array of the column's type
+    (PostgreSQL)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, item: TypeEngine[Any]) -> None:
+        super().__init__()
+        self.item = item
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(self.item))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: Collection[Any] | None, dialect: Dialect) -> Any:
+        values = list(value or ())
+        return values if dialect.name == "postgresql" else json.dumps(values)
+
+
+class _OneOf(ColumnElement[bool]):
+    __visit_name__ = "one_of"
+    _is_implicitly_boolean = True
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], values: Any) -> None:
+        self.column, self.values = column, values
+
+    def get_children(self, **kw: Any) -> list[Any]:
+        return [self.column, self.values]
+
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("values", InternalTraversal.dp_clauseelement),
+    ]
+
+
+def one_of(column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
+    """``column`` is one of ``values`` (text or integers), however many: one bound parameter,
+    so the statement compiles once, where an expanding ``IN`` renders a placeholder a value
+    at every execution (200 chunks of 500 NationBuilder ids: 0.4 s of Python at 100k).
+    SQLite: ``column IN (SELECT value FROM json_each(?))``; PostgreSQL: ``column = ANY(?)``,
+    an index condition on both."""
+    return _OneOf(column, bindparam(None, list(values), type_=_Values(column.type)))
 
 
 def smallest(*values: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -332,3 +386,15 @@ def _local_date_sqlite(element: _LocalDate, compiler: SQLCompiler, **kw: Any) ->
     if len(spans) == 1 and spans[0][1] == 0:  # UTC: no shift to compute on every row
         return f"date({moment})"
     return f"date({moment}, {offset_case(moment, spans, ' minutes')})"
+
+
+@compiles(_OneOf, "postgresql")
+def _one_of_pg(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    return f"{column} = ANY({values})"
+
+
+@compiles(_OneOf)
+def _one_of_sqlite(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    return f"{column} IN (SELECT value FROM json_each({values}))"

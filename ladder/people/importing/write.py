@@ -31,6 +31,7 @@ from ladder.storage.models import (
     SupporterTag,
     Tag,
 )
+from ladder.storage.sqlfunc import one_of
 
 SUPPORTERS = cast(Table, Supporter.__table__)
 SUPPORTER_TAGS = cast(Table, SupporterTag.__table__)
@@ -185,13 +186,10 @@ def write_identifiers(connection: Connection, plan: Plan, person: Any, now: date
     """The tool ids the plan gives people, except those the database already holds (an
     erased person's, say: an id names one person only)."""
     table = cast(Table, SupporterIdentifier.__table__)
-    values = sorted(plan.identifiers.values())
-    taken: set[str] = set()
-    for start in range(0, len(values), 500):
-        query = select(table.c.value).where(
-            table.c.namespace == plan.tool, table.c.value.in_(values[start : start + 500])
-        )
-        taken.update(connection.execute(query).scalars())
+    query = select(table.c.value).where(
+        table.c.namespace == plan.tool, one_of(table.c.value, set(plan.identifiers.values()))
+    )
+    taken = set(connection.execute(query).scalars())
     stamp = _stamp(now)
     rows = (
         (person(key), plan.tool, value, stamp)
