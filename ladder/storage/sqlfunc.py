@@ -306,15 +306,19 @@ def _json_canonical_sqlite(element: _JsonCanonical, compiler: SQLCompiler, **kw:
     return _args(element, compiler, **kw)[0]
 
 
+def _processed(compiler: SQLCompiler, *elements: Any, **kw: Any) -> list[str]:
+    return [compiler.process(element, **kw) for element in elements]
+
+
 @compiles(_AnyOf, "postgresql")
 def _any_of_pg(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
-    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    column, ids = _processed(compiler, element.column, element.ids, **kw)
     return f"{column} = ANY(ARRAY{ids})"
 
 
 @compiles(_AnyOf)
 def _any_of_sqlite(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
-    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    column, ids = _processed(compiler, element.column, element.ids, **kw)
     if element.share is not None:
         return f"likelihood({column} IN {ids}, {element.share:.3f})"
     return f"{column} IN {ids}"
@@ -390,11 +394,11 @@ def _local_date_sqlite(element: _LocalDate, compiler: SQLCompiler, **kw: Any) ->
 
 @compiles(_OneOf, "postgresql")
 def _one_of_pg(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
-    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    column, values = _processed(compiler, element.column, element.values, **kw)
     return f"{column} = ANY({values})"
 
 
 @compiles(_OneOf)
 def _one_of_sqlite(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
-    column, values = compiler.process(element.column, **kw), compiler.process(element.values, **kw)
+    column, values = _processed(compiler, element.column, element.values, **kw)
     return f"{column} IN (SELECT value FROM json_each({values}))"
