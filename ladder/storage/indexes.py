@@ -9,10 +9,11 @@ person) cost 5.6 s of CPU updated during the insert, 1.8 s built again after it.
 reads the whole table, so it pays only when the rows written are a large share of it: each
 caller decides from its own measurement.
 
-Only inside the caller's transaction: SQLite's DDL is transactional, so an error rolls the
-drop back with the rest, and no other connection ever sees the table without its index.
-Never on PostgreSQL, where ``DROP INDEX`` locks the table against readers (a check-in at the
-door) until the transaction ends.
+Only inside the caller's transaction: DDL is transactional on both databases, so an error
+rolls the drop back with the rest, and no other connection ever sees the table without its
+index. On PostgreSQL only when the caller says readers lose nothing by waiting
+(``readers_wait``: a first import into an empty table): there ``DROP INDEX`` locks the table
+against readers (a check-in at the door) until the transaction ends.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from sqlalchemy import Connection, Index
 
 
 @contextmanager
-def rebuilt_after(connection: Connection, indexes: Iterable[Index], worth: bool) -> Iterator[bool]:
-    """Around a big write: on SQLite, when ``worth``, ``indexes`` dropped before and created
-    again after (yields whether they were)."""
-    if not worth or connection.dialect.name != "sqlite":
+def rebuilt_after(
+    connection: Connection, indexes: Iterable[Index], worth: bool, *, readers_wait: bool = False
+) -> Iterator[bool]:
+    """Around a big write: when ``worth``, ``indexes`` dropped before and created again after
+    (yields whether they were); on PostgreSQL only with ``readers_wait``."""
+    if not worth or (connection.dialect.name != "sqlite" and not readers_wait):
         yield False
         return
     assert connection.in_transaction(), "an index is dropped only inside a transaction"
