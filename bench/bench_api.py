@@ -55,12 +55,13 @@ def measure(url: str) -> dict[str, Any]:
     from ladder.interop.osdi_export import LIVE, PEOPLE_SELECT
     from ladder.settings import Settings
     from ladder.workspace import Workspace
-    from web.api.common import MEMO
+    from web.api.common import Memo
     from web.app import create_app
     from web.deps import organiser, reader
 
     workspace = Workspace(Settings(database_url=url, user="bench"), default_ladder_path())
     app = create_app(workspace)
+    memo = app.state.memo = Memo()  # the app's memo of counts and page keys (memo_of's)
     bench = Principal(0, "bench", Role.ORGANISER)
     app.dependency_overrides[reader] = lambda: bench
     app.dependency_overrides[organiser] = lambda: bench
@@ -84,7 +85,7 @@ def measure(url: str) -> dict[str, Any]:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             cold = []
             for _ in range(5):
-                MEMO.clear()
+                memo.clear()
                 cold.append((await get(client, start))[0])
             loop, seen = [], []
             for page in range(start + 1, start + 1 + LOOP):

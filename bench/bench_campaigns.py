@@ -83,7 +83,9 @@ def progress(path: str, repeat: int, part: str) -> float:
     times = []
     with engine.connect() as connection:
         goals = module._goals(connection, None)
-        kinds = dict(connection.exec_driver_sql("SELECT name, id FROM action_kinds").all())
+        kinds: dict[str, int] = dict(
+            connection.exec_driver_sql("SELECT name, id FROM action_kinds").all()
+        )
         ids = [g.campaign_id for g in goals]
         work: dict[str, Any] = {
             "all": lambda: module.campaign_progress(connection, ladder, AS_OF, zone=UTC),

@@ -49,7 +49,7 @@ def run(options: BenchOptions) -> list[Row]:
     return [process, loop, sheet, export]
 
 
-def _prepare(workspace: Workspace, count: int) -> tuple[int, list[int]]:
+def _prepare(workspace: Workspace, count: int) -> tuple[int, list[str]]:
     engine = workspace.engine
     with engine.begin() as connection:
         connection.execute(delete(Event).where(Event.title == TITLE))

@@ -150,7 +150,9 @@ def hand_written_promote(url: str, as_of: str) -> int:
         transaction = connection.begin()
         if engine.dialect.name == "postgresql":  # as the engine does: see rules.engine
             connection.exec_driver_sql("SET LOCAL jit = off")
-        kinds = dict(connection.execute(text("SELECT name, id FROM action_kinds")).all())
+        kinds: dict[str, int] = dict(
+            connection.execute(text("SELECT name, id FROM action_kinds")).all()
+        )
         attend = ", ".join(str(kinds[k.name]) for k in ladder.kinds_for("attend"))
         mobilise = ", ".join(str(kinds[k.name]) for k in ladder.kinds_for("mobilise"))
         for sql in _statements(attend, mobilise):

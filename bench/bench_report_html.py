@@ -221,8 +221,8 @@ def limit(url: str, since: str, until: str) -> dict[str, Any]:
             parts[name] = time.perf_counter() - start
             cpu += time.process_time() - cpu_start
         start, cpu_start = time.perf_counter(), time.process_time()
-        since = values["since"]  # the parameters of bench reports_events' statement, in order
-        times = [_time_param(connection, t) for t in (since, end, end, end, since, end)]
+        begin = values["since"]  # the parameters of bench reports_events' statement, in order
+        times = [_time_param(connection, t) for t in (begin, end, end, end, begin, end)]
         fetch_rows(connection, HAND_EVENTS.format(key="e.kind"), times)
         parts["events by kind (bench reports_events' SQL)"] = time.perf_counter() - start
         cpu += time.process_time() - cpu_start

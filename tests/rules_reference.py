@@ -80,6 +80,22 @@ class World:
 
 Move = tuple[int, str, str, str, str, str]  # supporter, rule, from/to rung, from/to status
 
+# the ladder the property tests' worlds and rule sets are drawn on (its action kinds are synced
+# by tests/library/conftest.py's ``synced``)
+RUNGS = ["follow", "attend", "mobilise"]
+KINDS = {
+    "like": "follow",
+    "petition": "follow",
+    "mass_action": "attend",
+    "photos": "attend",
+    "host_event": "mobilise",
+    "recruit": "mobilise",
+}
+BASE = {
+    "rungs": [{"name": r} for r in RUNGS],
+    "action_kinds": [{"name": k, "rung": r} for k, r in KINDS.items()],
+}
+
 
 # ---------------------------------------------------------------- the database side
 

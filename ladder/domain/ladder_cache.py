@@ -1,9 +1,11 @@
 """The checked ladder file, kept between runs: JSON in the user's cache, keyed by content.
 
-The key is a SHA-256 of the ladder file's bytes and of the source of the code that checks it
-and builds the dataclasses (:data:`CODE`), so an edited file or an upgraded ladder never reads
-a stale entry: it misses, and the file is checked again. The cache is an optimisation only:
-a missing, unreadable, unwritable or corrupt cache is a miss, never an error.
+The key is a SHA-256 of the ladder file's bytes, of the source of the code that checks it and
+builds the dataclasses (:data:`CODE`), of Python's major.minor and of pydantic's version file
+(its ``VERSION`` and the pydantic-core it pins), so an edited file, an upgraded ladder or an
+upgraded pydantic or Python never reads a stale entry: it misses, and the file is checked
+again. The cache is an optimisation only: a missing, unreadable, unwritable or corrupt cache
+is a miss, never an error.
 
 Where: ``$XDG_CACHE_HOME/ladder/ladder-files``, else ``~/.cache/ladder/ladder-files``.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ CODE = (
     _HERE / "text.py",
     _HERE.parent / "settings.py",
 )
+PYTHON = sys.version_info[:2]  # a new minor may parse or compare differently: a new key
 _code_digest: bytes | None = None
 
 
@@ -43,18 +47,37 @@ def folder() -> Path | None:
 
 
 def key(content: bytes) -> str | None:
-    """The entry's name for a ladder file's bytes; None when the code's source is unreadable
-    (then nothing is cached: a key that ignored the code could outlive a change to it)."""
+    """The entry's name for a ladder file's bytes; None when the code's source or pydantic's
+    version file is unreadable (then nothing is cached: a key that ignored them could outlive
+    a change to them)."""
     global _code_digest
     if _code_digest is None:
+        pydantic = _pydantic_version_file()
+        if pydantic is None:
+            return None
         digest = hashlib.sha256(FORMAT)
+        digest.update(b"python %d.%d\n" % PYTHON)
         try:
-            for path in CODE:
+            for path in (*CODE, pydantic):
                 digest.update(path.read_bytes())
         except OSError:
             return None
         _code_digest = digest.digest()
     return hashlib.sha256(_code_digest + content).hexdigest()
+
+
+def _pydantic_version_file() -> Path | None:
+    """pydantic's ``version.py``, found without importing pydantic (a cache hit must not:
+    that import is most of what the cache saves; ``importlib.metadata`` would cost ~20 ms)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("pydantic")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).with_name("version.py")
 
 
 def read(content: bytes) -> dict[str, Any] | None:

@@ -22,9 +22,11 @@ from sqlalchemy import select
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.rules import progress_query, promote
-from ladder.storage.kinds import sync_action_kinds
 from ladder.storage.models import Supporter
 from tests.rules_reference import (
+    BASE,
+    KINDS,
+    RUNGS,
     ActionRow,
     AttendanceRow,
     EventRow,
@@ -43,19 +45,6 @@ from tests.rules_reference import (
 pytestmark = pytest.mark.slow  # long: run by CI and the full suite, not the inner loop
 
 T = datetime(2024, 6, 1, 12, 0)
-RUNGS = ["follow", "attend", "mobilise"]
-KINDS = {
-    "like": "follow",
-    "petition": "follow",
-    "mass_action": "attend",
-    "photos": "attend",
-    "host_event": "mobilise",
-    "recruit": "mobilise",
-}
-BASE = {
-    "rungs": [{"name": r} for r in RUNGS],
-    "action_kinds": [{"name": k, "rung": r} for k, r in KINDS.items()],
-}
 WINDOWS = st.sampled_from([None, 10, 30, 90])
 SMALL = st.integers(min_value=1, max_value=3)
 
@@ -203,12 +192,6 @@ def worlds(draw: Any) -> World:
         for index in range(1, draw(st.integers(3, 15)) + 1)
     ]
     return World(people, events, attendances, actions)
-
-
-@pytest.fixture
-def synced(engine):
-    sync_action_kinds(engine, LadderFile.model_validate(BASE))
-    return engine
 
 
 @settings(

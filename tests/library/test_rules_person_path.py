@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from ladder.domain.ladderfile import LadderFile, default_ladder_path, load_ladder
+from ladder.domain.ladderfile import default_ladder_path, load_ladder
 from ladder.memo import BuiltOnce
 from ladder.rules import Scope, after_checkins, apply_person
 from ladder.rules import plan as rule_plans
 from ladder.storage.kinds import sync_action_kinds
-from tests.library.test_rules_agreement import BASE, T, ladders, worlds
+from tests.library.test_rules_agreement import T, ladders, worlds
 from tests.library.test_rules_engine import T as EVENING
 from tests.library.test_rules_engine import regulars_world
 from tests.rules_reference import (
@@ -35,12 +35,6 @@ from tests.rules_reference import (
     reference_run,
     reference_state,
 )
-
-
-@pytest.fixture
-def synced(engine: Engine) -> Engine:
-    sync_action_kinds(engine, LadderFile.model_validate(BASE))
-    return engine
 
 
 @pytest.mark.slow  # a property test on both databases: the full suite and CI

@@ -300,16 +300,6 @@ def test_promote_takes_the_write_lock_after_evaluating(
     assert log == ["BEGIN", "evaluated"]  # no write lock at all
 
 
-@pytest.fixture
-def synced(engine: Engine) -> Engine:
-    from ladder.domain.ladderfile import LadderFile
-    from ladder.storage.kinds import sync_action_kinds
-    from tests.library.test_rules_agreement import BASE
-
-    sync_action_kinds(engine, LadderFile.model_validate(BASE))
-    return engine
-
-
 @pytest.mark.slow  # a property against the reference
 def test_the_run_restricted_to_who_could_move_agrees_with_the_reference(
     synced: Engine, monkeypatch: pytest.MonkeyPatch

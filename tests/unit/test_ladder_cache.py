@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pydantic
 import pytest
 
 from ladder.domain import ladder_cache, ladder_schema
@@ -100,14 +101,20 @@ def test_an_edited_file_is_checked_again(tmp_path, cache_home):
         load_ladder(path)  # the old entry is not used for the new bytes
 
 
-def test_changed_checking_code_misses_the_old_entry(tmp_path, cache_home, monkeypatch):
+def planted(tmp_path: Path, cache_home: Path) -> Path:
+    """A ladder file whose entry holds a different result than checking it gives: only a new
+    key can keep that entry unread."""
     path = tmp_path / "ladder.toml"
     path.write_text(LADDER)
     load_ladder(path)
     [entry] = entries(cache_home)
-    # plant a different result under the old key: only the code's digest can keep it unread
     entry.write_text(json.dumps({**json.loads(entry.read_text()), "time_zone": "Asia/Tokyo"}))
-    assert load_ladder(path).time_zone == "Asia/Tokyo"  # same code: the entry is used
+    assert load_ladder(path).time_zone == "Asia/Tokyo"  # same key: the entry is used
+    return path
+
+
+def test_changed_checking_code_misses_the_old_entry(tmp_path, cache_home, monkeypatch):
+    path = planted(tmp_path, cache_home)
     source = tmp_path / "ladder_schema.py"
     source.write_bytes(Path(ladder_schema.__file__).read_bytes() + b"\n# changed\n")
     monkeypatch.setattr(
@@ -118,6 +125,34 @@ def test_changed_checking_code_misses_the_old_entry(tmp_path, cache_home, monkey
     monkeypatch.setattr(ladder_cache, "_code_digest", None)
     assert load_ladder(path).time_zone == "Europe/Paris"  # new code: checked again
     assert len(entries(cache_home)) == 2
+
+
+def test_another_pydantic_version_misses_the_old_entry(tmp_path, cache_home, monkeypatch):
+    path = planted(tmp_path, cache_home)
+    installed = ladder_cache._pydantic_version_file()
+    assert installed is not None and f"VERSION = '{pydantic.VERSION}'" in installed.read_text()
+    upgraded = tmp_path / "version.py"
+    upgraded.write_text(installed.read_text().replace(pydantic.VERSION, "2.999.0"))
+    monkeypatch.setattr(ladder_cache, "_pydantic_version_file", lambda: upgraded)
+    monkeypatch.setattr(ladder_cache, "_code_digest", None)
+    assert load_ladder(path).time_zone == "Europe/Paris"  # new pydantic: checked again
+    assert len(entries(cache_home)) == 2
+
+
+def test_another_python_misses_the_old_entry(tmp_path, cache_home, monkeypatch):
+    path = planted(tmp_path, cache_home)
+    monkeypatch.setattr(ladder_cache, "PYTHON", (sys.version_info[0], sys.version_info[1] + 1))
+    monkeypatch.setattr(ladder_cache, "_code_digest", None)
+    assert load_ladder(path).time_zone == "Europe/Paris"  # new Python: checked again
+    assert len(entries(cache_home)) == 2
+
+
+def test_no_pydantic_version_file_means_no_cache(tmp_path, cache_home, monkeypatch):
+    monkeypatch.setattr(ladder_cache, "_pydantic_version_file", lambda: tmp_path / "missing.py")
+    path = tmp_path / "ladder.toml"
+    path.write_text(LADDER)
+    assert load_ladder(path) == parse_ladder(LADDER)
+    assert entries(cache_home) == []
 
 
 def test_unreadable_code_means_no_cache(tmp_path, cache_home, monkeypatch):
