@@ -64,10 +64,10 @@ KeepRow = Callable[[CsvTable, CsvRow], bool | Rejection]
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
 PLANNING_CACHE_KIB = -8_192  # SQLite's page cache while planning (negative: KiB, as PRAGMA says)
-# ... and while writing the people: the room planning's matching indexes gave back (150 MiB at
-# a million rows), not the connection's 256 MiB on top of the plan. A million new people side
-# by side, load ~9: 256 MiB 30.1 s CPU, peak 1,043 MiB; 64 MiB 33.3 s, peak 858 (planning's)
-WRITING_CACHE_KIB = -131_072
+# ... and while writing the people: about the room planning's matching indexes gave back, not
+# the connection's 256 MiB on top of the plan. A million new people, load ~2.5: 128 MiB wrote
+# them in 17.5-19.2 s, max RSS 560 MiB; 64 MiB in 17.9-19.1 s, 495 (planning's)
+WRITING_CACHE_KIB = -65_536
 WRITTEN = (
     "local_groups",
     "tags",
