@@ -1,12 +1,12 @@
-"""The import plan's new people, lines and recruiters, kept by line (newpeople.py), answer as
-the dicts they replace; the cycle search walks only the edges that end in a cycle, and finds
-the same cycles, in the same order, as over every edge."""
+"""The import plan's new people, lines, recruiters, tool ids and consents, kept by line
+(newpeople.py), answer as the dicts they replace; the cycle search walks only the edges
+that end in a cycle, and finds the same cycles, in the same order, as over every edge."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ladder.people.importing.known import Known
-from ladder.people.importing.newpeople import Lines, NewPeople, NewPerson, Recruiters
+from ladder.people.importing.newpeople import ByLine, Lines, NewPeople, NewPerson, Recruiters
 from ladder.people.importing.recruiters import _reaching_cycles
 from ladder.recruitment.cycles import find_new_cycles
 
@@ -84,3 +84,26 @@ def test_the_cycles_are_found_as_over_every_edge(
     assert dict(recruiters.items()) == reference
     found = find_new_cycles(_reaching_cycles(recruiters, known), known.parent)
     assert found == find_new_cycles(reference, known.parent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(recruitments(), st.data())
+def test_values_by_line_answer_as_a_dict(
+    drawn: tuple[Recruiters, dict[int, int], Known], data: st.DataObject
+) -> None:
+    recruiters, _reference, _known = drawn
+    keys = list(recruiters.lines)  # everyone the rows named
+    keys.sort(key=recruiters.lines.__getitem__)  # in file order, as the planner sets them
+    tool_ids, reference = ByLine[str](recruiters.lines), {}
+    for key in keys:
+        if data.draw(st.booleans()):
+            value = f"nb-{key}"
+            assert tool_ids.setdefault(key, value) == reference.setdefault(key, value)
+            assert tool_ids.setdefault(key, "other") == value  # the first stays
+    for key in data.draw(st.lists(st.sampled_from(keys))) if keys else []:
+        assert tool_ids.pop(key, None) == reference.pop(key, None)
+    assert list(tool_ids) == list(reference)
+    assert list(tool_ids.items()) == list(reference.items())
+    assert list(tool_ids.values()) == list(reference.values())
+    assert len(tool_ids) == len(reference) and bool(tool_ids) == bool(reference)
+    assert all(tool_ids.get(key) == reference.get(key) for key in [*keys, -999, 999])

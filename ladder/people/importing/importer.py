@@ -434,7 +434,7 @@ def wanted_of(rows: Iterable[PersonRow | Rejection]) -> Wanted:
 
 def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
     recruited = set(plan.recruiters.known)  # (known people's)
-    identified = {k for k in plan.identifiers if k > 0}
+    identified = set(plan.identifiers.known)  # (known people's)
     changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
     report.created = len(plan.new)
     report.updated = len(changed)
@@ -449,7 +449,7 @@ def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
 def _touched(plan: Plan, links: TagLinks) -> list[int]:
     """Who the import created or changed (as :func:`_count` counts them), for the audit."""
     recruited = set(plan.recruiters.known)  # (known people's)
-    identified = {k for k in plan.identifiers if k > 0}
+    identified = set(plan.identifiers.known)  # (known people's)
     changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
     return sorted([*plan.new_ids.values(), *(k for k in changed if k > 0)])  # none twice
 

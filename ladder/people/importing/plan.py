@@ -29,7 +29,7 @@ from ladder.domain.names import (
 )
 from ladder.people.edit import group_hint
 from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known
-from ladder.people.importing.newpeople import Lines, NewIds, NewPeople, Recruiters
+from ladder.people.importing.newpeople import ByLine, Lines, NewIds, NewPeople, Recruiters
 from ladder.people.importing.recruiters import resolve_recruiters
 from ladder.people.importing.rows import PersonRow, Rejection, person_name
 
@@ -49,7 +49,7 @@ class Plan:
     duplicates: int = 0
     new_groups: dict[str, str] = field(default_factory=dict)  # folded -> name as written
     tool: str = ""  # the namespace of the file's tool ids
-    identifiers: dict[int, str] = field(default_factory=dict)  # person -> new tool id
+    identifiers: ByLine[str] = field(init=False)  # person -> new tool id
     suggestions: list[str] = field(default_factory=list)  # recruiter suggestions taken
     repeats: list[tuple[int, int, int]] = field(default_factory=list)  # line, first line, key
     # every accepted row's line -> its key (repeated rows too), when the importer asks for it
@@ -57,13 +57,15 @@ class Plan:
     line_keys: dict[int, int] | None = None
     new_ids: Mapping[int, int] = field(default_factory=NewIds)  # new key -> id, once written
     # person -> the consents their row states ({"email": True}), for the consent ledger
-    consents: dict[int, dict[str, bool]] = field(default_factory=dict)
+    consents: ByLine[dict[str, bool]] = field(init=False)
     # person -> (the organisation they represent, their role there), as the row names them
     organisations: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lines = Lines(self.new)
         self.recruiters = Recruiters(self.lines)
+        self.identifiers = ByLine(self.lines)
+        self.consents = ByLine(self.lines)
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""

@@ -247,7 +247,7 @@ def _new_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Insert tuples in INSERT_COLUMNS order (UPDATABLE's order for the person's columns),
     with ``ids`` by line."""
-    consents = plan.consents
+    consents = plan.consents.new  # by line
     new = plan.new
     texts, firsts, lasts, postcodes = new.texts, new.firsts, new.lasts, new.postcodes
     emails, phones, groups = new.emails, new.phones, new.groups
@@ -255,7 +255,7 @@ def _new_rows(
     for key in recruiters_first(plan.new, plan.recruiters):
         line = -key
         recruiter = recruiters[line] or None
-        stated = consents.get(key) or _NONE_STATED
+        stated = (consents[line] if line < len(consents) else None) or _NONE_STATED
         group_id = None if groups is None else groups[line]
         yield (
             ids[line],
