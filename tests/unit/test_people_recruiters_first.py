@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ladder.people.importing.newpeople import NewPeople
 from ladder.people.importing.write import recruiters_first
 
 
@@ -33,3 +34,23 @@ def test_recruiters_first_is_the_plain_walk(keys: list[int], data: st.DataObject
     got = list(recruiters_first(new, recruiters))
     assert got == list(_plain(new, recruiters))
     assert sorted(got) == sorted(keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(KEYS, st.data())
+def test_recruiters_first_of_planned_people_is_the_plain_walk(
+    keys: list[int], data: st.DataObject
+) -> None:
+    # the plan's new people: in file order (by line), some refused after being planned
+    new = NewPeople()
+    for key in sorted(keys, reverse=True):
+        new.add(-key, "Awa", "Diallo", None, None, None, None)
+    refused = data.draw(st.sets(st.sampled_from(keys)) if keys else st.just(set()))
+    for key in refused:
+        new.pop(key)
+    live = [k for k in sorted(keys, reverse=True) if k not in refused]
+    targets = st.one_of(st.sampled_from(keys), st.integers(-45, 45)) if keys else st.integers(1, 9)
+    recruiters = data.draw(st.dictionaries(st.sampled_from(keys), targets) if keys else st.just({}))
+    got = list(recruiters_first(new, recruiters))
+    assert got == list(_plain(dict.fromkeys(live), recruiters))
+    assert sorted(got) == sorted(live)

@@ -37,7 +37,7 @@ from ladder.people.importing.layout import (
 from ladder.people.importing.plan import Plan, Planner
 from ladder.people.importing.recruiters import read_reference
 from ladder.people.importing.rows import PEOPLE_ALIASES, PersonRow, Rejection, validate_rows
-from ladder.people.importing.write import TagLinks, write_plan
+from ladder.people.importing.write import TagLinks, people_named, write_plan
 from ladder.privacy import audit
 from ladder.progress import EVERY, SILENT, Progress
 from ladder.storage.snapshot import data_version, lock_tables, snapshot
@@ -64,10 +64,10 @@ KeepRow = Callable[[CsvTable, CsvRow], bool | Rejection]
 # SQLite: plans made on a read snapshot before planning once more under the write lock.
 SNAPSHOT_TRIES = 3
 PLANNING_CACHE_KIB = -8_192  # SQLite's page cache while planning (negative: KiB, as PRAGMA says)
-# ... and while writing the people: the room planning's matching indexes gave back (150 MiB at
-# a million rows), not the connection's 256 MiB on top of the plan. A million new people side
-# by side, load ~9: 256 MiB 30.1 s CPU, peak 1,043 MiB; 64 MiB 33.3 s, peak 858 (planning's)
-WRITING_CACHE_KIB = -131_072
+# ... and while writing the people: about the room planning's matching indexes gave back, not
+# the connection's 256 MiB on top of the plan. A million new people, load ~2.5: 128 MiB wrote
+# them in 17.5-19.2 s, max RSS 560 MiB; 64 MiB in 17.9-19.1 s, 495 (planning's)
+WRITING_CACHE_KIB = -65_536
 WRITTEN = (
     "local_groups",
     "tags",
@@ -278,8 +278,6 @@ def _read_and_plan(
                 report.rows += 1  # the caller kept it from the people rows
     _count(report, planned.plan, planned.links)
     refused = bool(planned.plan.rejected) and not options.skip_invalid
-    if planned.wanted is None:  # everyone was loaded: matching them is over
-        planned.known.forget_matching()
     return _Read(table, report, planned, refused)
 
 
@@ -303,7 +301,7 @@ def _write(
 ) -> None:
     plan, links = read.planned.plan, read.planned.links
     with _page_cache(connection, WRITING_CACHE_KIB):  # after_write gets the connection's own
-        people = write_plan(
+        write_plan(
             connection,
             plan,
             links,
@@ -314,6 +312,9 @@ def _write(
             actor=options.actor,
             progress=progress,
         )
+    people: list[int] = []  # (a million new people's ids, made only when asked for)
+    if options.after_write is not None:
+        people = people_named(plan)
     if options.by_line and plan.line_keys is not None:
         people = PeopleWritten(people, _people_by_line(plan))
     touched = _touched(plan, links) if options.audit_command is not None else []
@@ -348,6 +349,7 @@ def _plan(
     planner = Planner(known, dict(groups), columns, create_groups)
     planner.tool = tool
     planner.accept_suggestions = bool(options and options.accept_suggestions)
+    planner.forget_matching = wanted is None  # everyone was loaded: matching them ends there
     if options is not None and options.by_line:
         planner.plan.line_keys = {}
     planner.add_rows(head if small else itertools.chain(head, rest))
@@ -390,7 +392,8 @@ def _refuse_new_people(plan: Plan) -> None:
     for key in refused:
         plan.reject(key, "", NOBODY)
         plan.rejected.extend(Rejection(line, "", NOBODY) for line in repeats.get(key, ()))
-    plan.recruiters = {k: v for k, v in plan.recruiters.items() if v not in refused}
+    for key in [k for k, v in plan.recruiters.items() if v in refused]:
+        del plan.recruiters[key]
 
 
 def _people_by_line(plan: Plan) -> dict[int, int]:
@@ -430,8 +433,8 @@ def wanted_of(rows: Iterable[PersonRow | Rejection]) -> Wanted:
 
 
 def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
-    recruited = {k for k in plan.recruiters if k > 0}
-    identified = {k for k in plan.identifiers if k > 0}
+    recruited = set(plan.recruiters.known)  # (known people's)
+    identified = set(plan.identifiers.known)  # (known people's)
     changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
     report.created = len(plan.new)
     report.updated = len(changed)
@@ -445,10 +448,10 @@ def _count(report: ImportReport, plan: Plan, links: TagLinks) -> None:
 
 def _touched(plan: Plan, links: TagLinks) -> list[int]:
     """Who the import created or changed (as :func:`_count` counts them), for the audit."""
-    recruited = {k for k in plan.recruiters if k > 0}
-    identified = {k for k in plan.identifiers if k > 0}
+    recruited = set(plan.recruiters.known)  # (known people's)
+    identified = set(plan.identifiers.known)  # (known people's)
     changed = plan.changes.keys() | recruited | (links.people & plan.matched) | identified
-    return sorted({*plan.new_ids.values(), *(k for k in changed if k > 0)})
+    return sorted([*plan.new_ids.values(), *(k for k in changed if k > 0)])  # none twice
 
 
 @contextmanager

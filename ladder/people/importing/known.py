@@ -13,14 +13,15 @@ written, so a later row, or a recruiter column, can name them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from ladder.domain.names import Identity, full_name_key
 from ladder.domain.vocabulary import SupporterStatus
+from ladder.people.importing.newpeople import NewPeople
 from ladder.storage.models import Supporter, SupporterIdentifier
 
 COLUMNS = (
@@ -54,18 +55,6 @@ def raw_rows(connection: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
-class NewPerson(NamedTuple):
-    """A person new in the file, as kept until written: what matching, messages and the
-    insert need (a tuple: a row's dict would weigh 3x more at a million rows)."""
-
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    phone: str | None
-    postcode: str | None
-    group: int | str | None = None  # a local group's id, or the folded name of a new one
-
-
 @dataclass
 class Known:
     """The people (id -> tuple in COLUMNS order), and who each email, phone or name points to.
@@ -74,7 +63,7 @@ class Known:
     """
 
     people: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-    new_rows: dict[int, NewPerson] = field(default_factory=dict)  # placeholder -> person
+    new_rows: NewPeople = field(default_factory=NewPeople)  # the file's, by placeholder
     by_email: dict[str, int] = field(default_factory=dict)
     by_phone: dict[str, int | list[int]] = field(default_factory=dict)
     by_tool_id: dict[str, int] = field(default_factory=dict)  # the file's tool's ids
@@ -140,10 +129,11 @@ class Known:
                 self.add_phone(row[4], row[0])
 
     def forget_matching(self) -> None:
-        """Once the plan is made, drop what only matching rows needed (the indexes by email
-        and phone, the file's new people): a million-row import writes without them. What
-        :mod:`~ladder.people.importing.recheck` compares (``people``) stays."""
-        self.by_email, self.by_phone, self.new_rows = {}, {}, {}
+        """Once the rows and their references are matched, drop what only that needed (the
+        indexes by email and phone): a million-row import writes without them. What
+        :mod:`~ladder.people.importing.recheck` compares (``people``) stays, and the file's
+        new people (the plan's)."""
+        self.by_email, self.by_phone = {}, {}
 
     def add_phone(self, phone: str, key: int) -> None:
         current = self.by_phone.get(phone)
@@ -165,7 +155,7 @@ class Known:
         if key > 0:
             known = self.people[key]
             return known[1], known[2]
-        new = self.new_rows[key]
+        new = self.new_rows.person(key)
         return new.first_name, new.last_name
 
     def identity(self, key: int) -> Identity:
@@ -173,23 +163,23 @@ class Known:
         if key > 0:
             known = self.people[key]
             return Identity(known[1], known[2], known[3], known[4])
-        new = self.new_rows[key]
+        new = self.new_rows.person(key)
         return Identity(new.first_name, new.last_name, new.email, new.phone)
 
     def email_of(self, key: int) -> str:
         """The email of someone :attr:`by_email` names (known, or new in the file)."""
-        email = self.people[key][3] if key > 0 else self.new_rows[key].email
+        email = self.people[key][3] if key > 0 else self.new_rows.emails[-key]
         assert email is not None
         return email
 
     def parent(self, key: int) -> int | None:
         return self.people[key][10] if key > 0 and key in self.people else None
 
-    def add_new(self, key: int, person: NewPerson) -> None:
-        """A person new in the file, under a placeholder key."""
-        self.new_rows[key] = person
+    def add_new(self, key: int) -> None:
+        """A person new in the file (planned in :attr:`new_rows`), under a placeholder key."""
         if self._by_name is None and self._by_name_postcode is None:
             return  # the name indexes are built when first needed, with everyone in them
+        person = self.new_rows.person(key)
         name = full_name_key(person.first_name, person.last_name)
         if self._by_name is not None and name:
             self._by_name.setdefault(name, []).append(key)
@@ -226,7 +216,7 @@ class Known:
         else:
             sql = f"SELECT id, first_name, last_name, postcode FROM supporters WHERE {LIVE}"
             yield from raw_rows(self.connection, sql)
-        for key, new in self.new_rows.items():
+        for key, new in self.new_rows.everyone():
             yield key, new.first_name, new.last_name, new.postcode
 
     def suggest_email(self, email: str) -> tuple[str, int] | None:
@@ -263,15 +253,15 @@ class Known:
         else:
             sql = f"SELECT id, email FROM supporters WHERE {LIVE} AND email IS NOT NULL"
             yield from raw_rows(self.connection, sql)
-        for key, new in self.new_rows.items():
+        for key, new in self.new_rows.everyone():
             yield key, new.email
 
-    def describe(self, key: int, lines: dict[int, int]) -> str:
+    def describe(self, key: int, lines: Mapping[int, int]) -> str:
         """``#12 Awa Diallo`` for a known person, ``Awa Diallo (line 5)`` for a new one."""
         if key > 0:
             name = " ".join(p for p in self.names(key) if p)
             return f"#{key} {name}".strip()
-        new = self.new_rows[key]
+        new = self.new_rows.person(key)
         name = " ".join(p for p in (new.first_name, new.last_name) if p)
         return f"{name or new.email or new.phone} (line {lines[key]})"
 

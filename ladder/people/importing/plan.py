@@ -12,7 +12,7 @@ row. A name that differs only in capitals keeps its better-written form (``bette
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,8 @@ from ladder.domain.names import (
     same_person,
 )
 from ladder.people.edit import group_hint
-from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known, NewPerson
+from ladder.people.importing.known import BOOLEAN, POSITION, UPDATABLE, Known
+from ladder.people.importing.newpeople import ByLine, Lines, NewIds, NewPeople, Recruiters
 from ladder.people.importing.recruiters import resolve_recruiters
 from ladder.people.importing.rows import PersonRow, Rejection, person_name
 
@@ -37,28 +38,34 @@ from ladder.people.importing.rows import PersonRow, Rejection, person_name
 class Plan:
     """What an import would do. Keys are person ids, or negative placeholders for new people."""
 
-    new: dict[int, NewPerson] = field(default_factory=dict)
+    new: NewPeople = field(default_factory=NewPeople)  # by placeholder key, in file order
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     matched: set[int] = field(default_factory=set)  # known people named by a row
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    recruiters: dict[int, int] = field(default_factory=dict)  # person -> new recruiter
-    lines: dict[int, int] = field(default_factory=dict)  # person -> the row that names them
+    recruiters: Recruiters = field(init=False)  # person -> new recruiter
+    lines: Lines = field(init=False)  # person -> the row that names them
     file_ids: dict[int, int] = field(default_factory=dict)  # the file's id column -> person
     rejected: list[Rejection] = field(default_factory=list)
     duplicates: int = 0
     new_groups: dict[str, str] = field(default_factory=dict)  # folded -> name as written
     tool: str = ""  # the namespace of the file's tool ids
-    identifiers: dict[int, str] = field(default_factory=dict)  # person -> new tool id
+    identifiers: ByLine[str] = field(init=False)  # person -> new tool id
     suggestions: list[str] = field(default_factory=list)  # recruiter suggestions taken
     repeats: list[tuple[int, int, int]] = field(default_factory=list)  # line, first line, key
     # every accepted row's line -> its key (repeated rows too), when the importer asks for it
     # (``ImportOptions.by_line``: an action import needs the person of each row)
     line_keys: dict[int, int] | None = None
-    new_ids: dict[int, int] = field(default_factory=dict)  # new key -> id, once written
+    new_ids: Mapping[int, int] = field(default_factory=NewIds)  # new key -> id, once written
     # person -> the consents their row states ({"email": True}), for the consent ledger
-    consents: dict[int, dict[str, bool]] = field(default_factory=dict)
+    consents: ByLine[dict[str, bool]] = field(init=False)
     # person -> (the organisation they represent, their role there), as the row names them
     organisations: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lines = Lines(self.new)
+        self.recruiters = Recruiters(self.lines)
+        self.identifiers = ByLine(self.lines)
+        self.consents = ByLine(self.lines)
 
     def reject(self, key: int, column: str, reason: str) -> None:
         """Refuse the row that named ``key``, after it was planned."""
@@ -85,14 +92,14 @@ class Planner:
     ) -> None:
         self.known = known
         self.plan = Plan()
+        known.new_rows = self.plan.new  # later rows and references name them too
         self.groups = {fold(name): group_id for name, group_id in groups.items()}
         self.group_names = list(groups)
         self.columns = columns  # field -> header, for messages
         self.create_groups = create_groups
-        self._signatures: dict[int, int] = {}  # a known person -> their row's signature
-        # a new person's row's signature, at its line (their key is -line): 8 bytes a row,
-        # where a dict held 74 MiB at a million rows
-        self._new_signatures = array("q")
+        # each planned row's signature, at its line: 8 bytes a row, where a dict by person
+        # held 74 MiB at a million rows
+        self._signatures = array("q")
         self._file_id_of: dict[int, int] = {}  # person -> the id column of the row naming them
         self._ref_keys: list[int] = []  # who names a recruiter, and the reference as written
         self._refs: list[str | int] = []  # (two lists: a tuple each weighs 56 bytes more)
@@ -100,8 +107,9 @@ class Planner:
         self._known_ids = set(known.by_tool_id)  # the ids the database already has
         self.accept_suggestions = False
         self.ids_decide = False  # an id names its person whatever the name (an API's PUT)
-        self._texts: dict[str, str] = {}  # one copy of each first name, last name, postcode
+        self.forget_matching = False  # finish() drops the known's indexes once done with them
         self._statements: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
+        self._tag_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def add_rows(self, rows: Iterable[PersonRow | Rejection]) -> None:
         for row in rows:
@@ -134,24 +142,17 @@ class Planner:
         values["line"] = line
         lines = plan.lines
         if key is None:
-            key = -line
-            shared = self._texts.setdefault
-            first, last, postcode = row.get("first_name"), row.get("last_name"), row.get("postcode")
-            person = NewPerson(
-                first and shared(first, first),
-                last and shared(last, last),
+            key = plan.new.add(  # -line: their line goes without saying
+                line,
+                row.get("first_name"),
+                row.get("last_name"),
                 email,
                 phone,
-                postcode and shared(postcode, postcode),
+                row.get("postcode"),
                 group_id,
             )
-            plan.new[key] = person
-            known.add_new(key, person)
-            signatures = self._new_signatures
-            if len(signatures) <= line:
-                signatures.frombytes(bytes(8 * max(line + 1 - len(signatures), len(signatures))))
-            signatures[line] = signature
-        elif key in lines:  # planned already: a repeat
+            known.add_new(key)
+        elif key < 0 or key in lines.known:  # planned already: a repeat (new people are)
             self._repeat(row, key, signature)
             return
         else:
@@ -159,8 +160,12 @@ class Planner:
             changes = _changes(known.people[key], row, group_id)
             if changes:
                 plan.changes[key] = changes
-            self._signatures[key] = signature
-        lines[key] = line
+            lines.known[key] = line
+        signatures = self._signatures
+        if len(signatures) <= line:  # a quarter more (doubling held 13 MiB for 8)
+            more = max(line + 1 - len(signatures), len(signatures) // 4)
+            signatures.frombytes(bytes(8 * more))
+        signatures[line] = signature
         if "consent_email" in row or "consent_sms" in row or "consent_photo" in row:
             stated = {c[8:]: bool(values[c]) for c in CONSENTS if values.get(c) is not None}
             if stated:  # a few distinct statements, shared (read only): not a dict a row
@@ -176,8 +181,8 @@ class Planner:
                 by_phone[phone] = key  # the usual case, without a call
             else:
                 known.add_phone(phone, key)
-        if tags := row.get("tags"):
-            plan.tags[key] = tags
+        if tags := row.get("tags"):  # a few distinct lists of tags, shared (read only)
+            plan.tags[key] = self._tag_lists.setdefault(tags, tags)
         if organisation := row.get("organisation"):
             plan.organisations[key] = (organisation, row.get("role"))
         if "id" in row:
@@ -197,15 +202,24 @@ class Planner:
             self._identify(key, tool_id)
 
     def finish(self) -> Plan:
+        """Resolve the recruiter references; with :attr:`forget_matching`, the known's
+        matching indexes go once they are read (before the search for cycles)."""
         self.plan.tool = self.tool
         resolve_recruiters(
             self.plan,
             self.known,
-            zip(self._ref_keys, self._refs, strict=True),
+            self._taken_refs(),
             self.columns.get("recruited_by", ""),
             self.accept_suggestions,
+            self.forget_matching,
         )
         return self.plan
+
+    def _taken_refs(self) -> Iterator[tuple[int, str | int]]:
+        """Who names a recruiter, and the reference: read once, gone once read."""
+        keys, refs = self._ref_keys, self._refs
+        self._ref_keys, self._refs = [], []
+        yield from zip(keys, refs, strict=True)
 
     def _by_tool_id(self, row: PersonRow) -> int | None | Rejection:
         """The person the file's tool already named with this id (in the database, or on
@@ -238,7 +252,7 @@ class Planner:
 
     def _repeat(self, row: PersonRow, key: int, signature: int) -> None:
         first_line = self.plan.lines[key]
-        first = self._new_signatures[-key] if key < 0 else self._signatures[key]
+        first = self._signatures[first_line]
         if first == signature:
             self.plan.duplicates += 1
             self.plan.repeats.append((row["line"], first_line, key))

@@ -9,6 +9,7 @@ refused too, since its recruiter will not exist.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ladder.domain.contact import looks_like_phone, normalise_email, normalise_p
 from ladder.domain.names import full_name_key
 from ladder.domain.text import MAX_ID
 from ladder.people.importing.known import Known
+from ladder.people.importing.newpeople import Recruiters
 from ladder.recruitment.cycles import cycle_message, find_new_cycles
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ def resolve_recruiters(
     refs: Iterable[tuple[int, str | int]],
     column: str,
     accept_suggestions: bool = False,
+    forget_matching: bool = False,
 ) -> None:
     """Fill ``plan.recruiters`` from the references, rejecting the rows that cannot be.
 
@@ -44,11 +47,15 @@ def resolve_recruiters(
 
     An email reference that names nobody, but is a slip of exactly one known email (accents,
     case, dots; or one edit), is refused with "did you mean ...?", or taken when
-    ``accept_suggestions`` (and listed in ``plan.suggestions``)."""
+    ``accept_suggestions`` (and listed in ``plan.suggestions``).
+
+    ``forget_matching``: once the references are read, drop the known's matching indexes
+    (:meth:`Known.forget_matching`) before the cycles are looked for."""
     suggester = _Suggester(plan, known, accept_suggestions)
-    lines, new, matched, by_email = plan.lines, plan.new, plan.matched, known.by_email
+    live, matched, by_email = plan.new.live, plan.matched, known.by_email  # live: by line
+    plan.recruiters.of_new(len(plan.new.planned))  # room for every new person's, at once
     for key, ref in refs:
-        if key not in lines or (key not in new and key not in matched):
+        if (not live[-key]) if key < 0 else (key not in matched):  # refused since planned
             continue
         # the usual reference, inline: an email as written once normalised, naming someone
         # known or new and accepted (what _resolve answers first, without its calls); the
@@ -63,7 +70,7 @@ def resolve_recruiters(
                 if "@" in reference and reference[:1] != "#" and reference == reference.lower()
                 else None
             )
-        if found is not None and (found > 0 or found in new):
+        if found is not None and (found > 0 or live[-found]):  # a key found was planned
             recruiter = found
         else:
             try:
@@ -75,6 +82,8 @@ def resolve_recruiters(
             plan.reject(key, column, f"recruited by {reference!r}: that is this person")
         elif key < 0 or known.parent(key) != recruiter:
             plan.recruiters[key] = recruiter
+    if forget_matching:
+        known.forget_matching()
     _refuse_cycles(plan, known, column)
     _refuse_orphans(plan, known, column)
 
@@ -184,15 +193,53 @@ def _one(keys: list[int], what: str, plan: Plan, known: Known) -> int:
 
 
 def _refuse_cycles(plan: Plan, known: Known, column: str) -> None:
-    for cycle in find_new_cycles(dict(plan.recruiters), known.parent):
+    for cycle in find_new_cycles(_reaching_cycles(plan.recruiters, known), known.parent):
         message = cycle_message([known.describe(k, plan.lines) for k in cycle])
         for key in set(cycle):
             if key in plan.recruiters:
                 plan.reject(key, column, message)
 
 
+def _reaching_cycles(recruiters: Recruiters, known: Known) -> dict[int, int]:
+    """The new edges whose walk up the recruiters ends in a cycle, in ``recruiters``' order:
+    all :func:`find_new_cycles` needs to find each cycle as it would from every edge (a walk
+    ending elsewhere finds none, and meets no walk that does). Usually none: a million
+    edges are walked with a byte by line instead of a set of everyone."""
+    end = len(recruiters.lines.new.planned)  # every new person's line (recruiters' too)
+    by_line, others = recruiters.of_new(end), recruiters.known
+    # a person's walk: 0 not yet, 1 on the current one, 2 ends at the top, 3 ends in a cycle
+    lines = bytearray(end)  # new people's, by line
+    ids: dict[int, int] = {}  # known people's
+    edges: dict[int, int] = {}
+    for start in recruiters:
+        path: list[int] = []
+        node: int | None = start
+        while node is not None and not (lines[-node] if node < 0 else ids.get(node, 0)):
+            path.append(node)
+            if node < 0:
+                lines[-node] = 1
+                node = by_line[-node] or None
+            else:
+                ids[node] = 1
+                node = others[node] if node in others else known.parent(node)
+        ends = 2 if node is None else lines[-node] if node < 0 else ids[node]
+        verdict = 2 if ends == 2 else 3  # on this walk (1): a cycle
+        for member in path:
+            if member < 0:
+                lines[-member] = verdict
+            else:
+                ids[member] = verdict
+        if (lines[-start] if start < 0 else ids[start]) == 3:
+            edges[start] = recruiters[start]
+    return edges
+
+
 def _refuse_orphans(plan: Plan, known: Known, column: str) -> None:
     """Reject rows whose recruiter is a new person whose own row was rejected (transitively)."""
+    live = plan.new.live  # by line: a refused new person's is 0 (a rare case: checked first)
+    named = itertools.chain(plan.recruiters.known.values(), filter(None, plan.recruiters.by_line))
+    if all(recruiter > 0 or live[-recruiter] for recruiter in named):
+        return
     recruits: dict[int, list[int]] = {}
     for key, recruiter in plan.recruiters.items():
         if recruiter < 0:

@@ -8,8 +8,9 @@ executemany per set of changed columns. A plan that changes nothing writes nothi
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, text, updat
 from ladder.domain.names import fold
 from ladder.orgs.affiliations import add_affiliations
 from ladder.people.importing.known import BOOLEAN, UPDATABLE, raw_rows
+from ladder.people.importing.newpeople import NewIds, NewPeople, Recruiters
 from ladder.people.importing.plan import Plan
 from ladder.privacy.consent import record_many
 from ladder.progress import SILENT, Progress, counted
@@ -106,8 +108,8 @@ def write_plan(
     consent_source: str | None = None,
     actor: str | None = None,
     progress: Progress = SILENT,
-) -> list[int]:
-    """Write the plan; returns the ids of everyone the accepted rows name (new and known).
+) -> None:
+    """Write the plan (:func:`people_named`: the ids of everyone its accepted rows name).
 
     ``plan.new_ids`` receives each new person's placeholder key -> written id. The consents
     the rows state go to the consent ledger (:func:`ladder.privacy.consent.record_many`,
@@ -117,7 +119,7 @@ def write_plan(
     progress.start(f"Writing {len(plan.new) + len(plan.matched):,} people", len(plan.new) + 4)
     group_ids = _create_groups(connection, plan.new_groups, now)
     tag_ids = {**links.ids, **_create_tags(connection, links.new_tags)}
-    ids = dict(zip(plan.new, allocate_ids(connection, len(plan.new)), strict=True))
+    ids = NewIds(_ids_by_line(plan.new, allocate_ids(connection, len(plan.new))))
     plan.new_ids = ids
 
     def person(key: int) -> int:
@@ -128,9 +130,10 @@ def write_plan(
 
     if ids:
         stamp = _stamp(now)
-        rows = _new_rows(plan, group, stamp, first_rung, source[:60])
+        rows = _new_rows(plan, ids.by_line, group, stamp, first_rung, source[:60])
+        count = len(plan.new)
         size = connection.execute(text("SELECT max(id) FROM supporters")).scalar()
-        many = len(ids) >= REBUILD_FLOOR and len(ids) * REBUILD_SHARE >= (size or 0) + len(ids)
+        many = count >= REBUILD_FLOOR and count * REBUILD_SHARE >= (size or 0) + count
         with rebuilt_after(connection, _REBUILT, many, readers_wait=size is None):
             copy_rows(connection, SUPPORTERS, INSERT_COLUMNS, counted(rows, progress))
     _update_people(connection, plan, person, group, now)
@@ -152,7 +155,11 @@ def write_plan(
         )
         record_many(connection, statements, source=consent_source or source, by=actor, at=now)
     progress.advance()
-    return sorted({*ids.values(), *plan.matched})
+
+
+def people_named(plan: Plan) -> list[int]:
+    """The ids of everyone a written plan's accepted rows name (new and known), sorted."""
+    return sorted([*plan.new_ids.values(), *plan.matched])  # (new ids are none of the known)
 
 
 def write_affiliations(connection: Connection, plan: Plan, person: Any, now: datetime) -> None:
@@ -224,7 +231,15 @@ def _stamp(now: datetime) -> str:
     return now.isoformat(" ")
 
 
-def allocate_ids(connection: Connection, count: int) -> list[int]:
+def _ids_by_line(new: NewPeople, ids: Iterable[int]) -> array[int]:
+    """The ids for the new people, in their order, by line (0 where no new person is)."""
+    by_line = array("q", [0]) * len(new.live)
+    for key, person_id in zip(new, ids, strict=True):
+        by_line[-key] = person_id
+    return by_line
+
+
+def allocate_ids(connection: Connection, count: int) -> Sequence[int]:
     """``count`` fresh supporter ids: from the sequence on PostgreSQL, after max(id) on SQLite
     (where the import holds the write lock)."""
     if count == 0:
@@ -240,36 +255,41 @@ def allocate_ids(connection: Connection, count: int) -> list[int]:
             connection.execute(query, {"sequence": sequence, "count": count}).scalars().all()
         )
     top = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM supporters")).scalar_one()
-    return list(range(top + 1, top + 1 + count))
+    return range(top + 1, top + 1 + count)
 
 
 _NONE_STATED: dict[str, bool] = {}
 
 
 def _new_rows(
-    plan: Plan, group: Any, now: str, first_rung: str, source: str
+    plan: Plan, ids: array[int], group: Any, now: str, first_rung: str, source: str
 ) -> Iterator[tuple[Any, ...]]:
     """Insert tuples in INSERT_COLUMNS order (UPDATABLE's order for the person's columns),
-    with ids from ``plan.new_ids``."""
-    recruiters, new, ids, consents = plan.recruiters, plan.new, plan.new_ids, plan.consents
-    for key in recruiters_first(new, recruiters):
-        first_name, last_name, email, phone, postcode, group_id = new[key]
-        recruiter = recruiters.get(key)
-        stated = consents.get(key) or _NONE_STATED
+    with ``ids`` by line."""
+    consents = plan.consents.new  # by line
+    new = plan.new
+    texts, firsts, lasts, postcodes = new.texts, new.firsts, new.lasts, new.postcodes
+    emails, phones, groups = new.emails, new.phones, new.groups
+    recruiters = plan.recruiters.of_new(len(plan.new.live))  # by line
+    for key in recruiters_first(plan.new, plan.recruiters):
+        line = -key
+        recruiter = recruiters[line] or None
+        stated = (consents[line] if line < len(consents) else None) or _NONE_STATED
+        group_id = None if groups is None else groups[line]
         yield (
-            ids[key],
-            first_name,
-            last_name,
-            email,
-            phone,
-            postcode,
+            ids[line],
+            texts[firsts[line]],
+            texts[lasts[line]],
+            emails[line],
+            phones[line],
+            texts[postcodes[line]],
             group_id if group_id is None or group_id.__class__ is int else group(group_id),
             # the consents as the ledger will hold them (write_plan records the row's
             # statements, a new person's only records): no UPDATE of the cache after
             stated.get("email", False),
             stated.get("sms", False),
             stated.get("photo", False),
-            recruiter if recruiter is None or recruiter > 0 else ids[recruiter],
+            recruiter if recruiter is None or recruiter > 0 else ids[-recruiter],
             source,
             now,
             None,
@@ -281,36 +301,59 @@ def _new_rows(
         )
 
 
-def recruiters_first(new: dict[int, Any], recruiters: dict[int, int]) -> Iterator[int]:
-    """The new people, each after their recruiter when the recruiter is new too.
+def recruiters_first(new: Mapping[int, Any], recruiters: Mapping[int, int]) -> Iterator[int]:
+    """The new people (keys: minus a line), each after their recruiter when the recruiter is
+    new too.
 
     Foreign keys are checked row by row; deferring them instead makes SQLite search every
     table that references supporters for each inserted row (quadratic at 100k rows).
     """
-    written: set[int] = set()
-    get = recruiters.get
+    live = new.live if isinstance(new, NewPeople) else _live(new)  # by line: 1 for new
+    end = len(live)
+    # by line: a new person's recruiter (0: none)
+    parents = (
+        recruiters.of_new(end) if isinstance(recruiters, Recruiters) else _by_line(recruiters, end)
+    )
+    written = bytearray(end)
     for key in new:
-        if key in written:
+        if written[-key]:
             continue
-        recruiter = get(key, 0)
-        written.add(key)
-        if recruiter not in new or recruiter in written:
+        recruiter = parents[-key]
+        written[-key] = 1
+        if not (0 < -recruiter < end and live[-recruiter]) or written[-recruiter]:
             yield key  # the usual person: no new recruiter waiting to be written
             continue
         chain = [key]
         key = recruiter
-        while key in new and key not in written:
+        while 0 < -key < end and live[-key] and not written[-key]:
             chain.append(key)
-            written.add(key)
-            key = get(key, 0)
+            written[-key] = 1
+            key = parents[-key]
         yield from reversed(chain)
+
+
+def _by_line(recruiters: Mapping[int, int], end: int) -> array[int]:
+    """The recruiters of new people (keys: minus a line below ``end``), by line."""
+    by_line = array("q", [0]) * end
+    for key, recruiter in recruiters.items():
+        if 0 < -key < end:
+            by_line[-key] = recruiter
+    return by_line
+
+
+def _live(new: Mapping[int, Any]) -> bytearray:
+    """A byte by line, 1 for each of ``new``'s keys (minus a line)."""
+    live = bytearray(1 + max((-key for key in new), default=0))
+    for key in new:
+        live[-key] = 1
+    return live
 
 
 def _update_people(
     connection: Connection, plan: Plan, person: Any, group: Any, now: datetime
 ) -> None:
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for key in plan.changes.keys() | {k for k in plan.recruiters if k > 0}:
+    for key in plan.changes.keys() | plan.recruiters.known.keys():
         values = {k: v for k, v in plan.changes.get(key, {}).items() if k not in BOOLEAN}
         if key in plan.recruiters:
             values["recruiter_id"] = person(plan.recruiters[key])
