@@ -66,8 +66,12 @@ SNAPSHOT_TRIES = 3
 PLANNING_CACHE_KIB = -8_192  # SQLite's page cache while planning (negative: KiB, as PRAGMA says)
 # ... and while writing the people: about the room planning's matching indexes gave back, not
 # the connection's 256 MiB on top of the plan. A million new people, load ~2.5: 128 MiB wrote
-# them in 17.5-19.2 s, max RSS 560 MiB; 64 MiB in 17.9-19.1 s, 495 (planning's)
-WRITING_CACHE_KIB = -65_536
+# them in 17.5-19.2 s, max RSS 560 MiB; 64 MiB in 17.9-19.1 s, 495 (planning's). Since a big
+# load builds the secondary indexes after its insert (write.py), the insert itself updates only
+# the table and its unique indexes, and an index build sorts in memory up to the cache's size:
+# the 1M first import (load 1.0 to 1.6) took 24.5-25.1 s and 530 MiB with 64 MiB, 22.5-22.7 s
+# and 490 MiB with 32, 22.8-23.1 s and 481-488 MiB with 16
+WRITING_CACHE_KIB = -32_768
 WRITTEN = (
     "local_groups",
     "tags",
