@@ -84,14 +84,19 @@ print("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _run(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, *args],
+def _python(probe: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter running ``probe`` in ``cwd`` (its HOME), nothing else inherited."""
+    return subprocess.run(
+        [sys.executable, "-c", probe, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(cwd)},
     )
+
+
+def _run(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
+    done = _python(_PROBE, args, cwd)
     payload = json.loads(done.stdout.rsplit("@@", 1)[1])
     return payload["code"], set(payload["modules"]), done.stdout + done.stderr
 
@@ -197,13 +202,7 @@ def test_the_console_command_freezes_what_lives_at_exit(
 ) -> None:
     """`ladder` (main) freezes the objects alive at exit, so the interpreter's last garbage
     collections skip them; the exit code, the output and atexit handlers are as before."""
-    done = subprocess.run(
-        [sys.executable, "-c", _MAIN_PROBE, *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
-    )
+    done = _python(_MAIN_PROBE, args, tmp_path)
     assert done.returncode == code
     assert shown in done.stdout + done.stderr
     assert done.stdout.rstrip().endswith("@@frozen True")

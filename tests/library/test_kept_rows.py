@@ -118,13 +118,18 @@ def _prepared_names(connection) -> list[str]:
     return list(connection.scalars(text("SELECT name FROM pg_prepared_statements ORDER BY name")))
 
 
-@pytest.mark.postgres
-def test_postgresql_prepares_once_per_connection_and_keeps_it_past_rollbacks(engine):
+def _prepared_case(engine):
+    """PostgreSQL only: a few people, the typed statement and values for it."""
     if engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's prepared statements")
     _people(engine)
-    statement = _typed_statement()
     params = {"since": NOW - timedelta(days=10), "named": "x", "ratio": 0.5, "few": 4}
+    return _typed_statement(), params
+
+
+@pytest.mark.postgres
+def test_postgresql_prepares_once_per_connection_and_keeps_it_past_rollbacks(engine):
+    statement, params = _prepared_case(engine)
     lists = []
     for _ in range(8):  # each list in its own transaction, ended by a rollback
         with engine.connect() as connection:
@@ -147,11 +152,7 @@ def test_postgresql_prepares_once_per_connection_and_keeps_it_past_rollbacks(eng
 
 @pytest.mark.postgres
 def test_postgresql_prepares_again_after_someone_deallocated_it(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's prepared statements")
-    _people(engine)
-    statement = _typed_statement()
-    params = {"since": NOW - timedelta(days=10), "named": "x", "ratio": 0.5, "few": 4}
+    statement, params = _prepared_case(engine)
     with engine.connect() as connection:
         expected = kept_rows(connection, statement, params)
         connection.exec_driver_sql("DEALLOCATE ALL")

@@ -131,10 +131,8 @@ def write_plan(
     if ids:
         stamp = _stamp(now)
         rows = _new_rows(plan, ids.by_line, group, stamp, first_rung, source[:60])
-        count = len(plan.new)
-        size = connection.execute(text("SELECT max(id) FROM supporters")).scalar()
-        many = count >= REBUILD_FLOOR and count * REBUILD_SHARE >= (size or 0) + count
-        with rebuilt_after(connection, _REBUILT, many, readers_wait=size is None):
+        many, empty = _many_new(connection, len(plan.new))
+        with rebuilt_after(connection, _REBUILT, many, readers_wait=empty):
             copy_rows(connection, SUPPORTERS, INSERT_COLUMNS, counted(rows, progress))
     _update_people(connection, plan, person, group, now)
     progress.advance()
@@ -155,6 +153,16 @@ def write_plan(
         )
         record_many(connection, statements, source=consent_source or source, by=actor, at=now)
     progress.advance()
+
+
+def _many_new(connection: Connection, count: int) -> tuple[bool, bool]:
+    """Whether ``count`` new people are a big load (:data:`REBUILD_FLOOR`, a share of the
+    table), and whether the table is empty; the table's size (its largest id: one index
+    probe) is read only for a load over the floor."""
+    if count < REBUILD_FLOOR:
+        return False, False
+    size = connection.execute(text("SELECT max(id) FROM supporters")).scalar()
+    return count * REBUILD_SHARE >= (size or 0) + count, size is None
 
 
 def people_named(plan: Plan) -> list[int]:
