@@ -36,14 +36,15 @@ PYTHON = sys.version_info[:2]  # a new minor may parse or compare differently: a
 _code_digest: bytes | None = None
 
 
-def folder() -> Path | None:
-    """The cache folder (not created here), None when there is no home to put it in."""
+def folder(kind: str = "ladder-files") -> Path | None:
+    """The cache folder of ``kind`` (not created here), None when there is no home to put it
+    in. :mod:`ladder.storage.stored` keeps its entries beside the ladder files'."""
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     try:
         root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
     except RuntimeError:  # no home directory
         return None
-    return root / "ladder" / "ladder-files"
+    return root / "ladder" / kind
 
 
 def key(content: bytes) -> str | None:
@@ -82,8 +83,21 @@ def _pydantic_version_file() -> Path | None:
 
 def read(content: bytes) -> dict[str, Any] | None:
     """The checked data kept for these bytes, or None."""
-    where, name = folder(), key(content)
-    if where is None or name is None:
+    name = key(content)
+    return None if name is None else read_entry(folder(), name)
+
+
+def write(content: bytes, data: dict[str, Any]) -> None:
+    """Keep the checked data for these bytes; nothing happens when the cache cannot be
+    written."""
+    name = key(content)
+    if name is not None:
+        write_entry(folder(), name, data)
+
+
+def read_entry(where: Path | None, name: str) -> dict[str, Any] | None:
+    """The JSON object kept as ``name`` in ``where``, or None (missing, unreadable, corrupt)."""
+    if where is None:
         return None
     try:
         data = json.loads((where / f"{name}.json").read_bytes())
@@ -92,13 +106,15 @@ def read(content: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def write(content: bytes, data: dict[str, Any]) -> None:
-    """Keep the checked data for these bytes (written aside, then renamed: a reader sees all
-    of it or none); nothing happens when the cache cannot be written."""
+def write_entry(
+    where: Path | None, name: str, data: dict[str, Any], keep: int | None = None
+) -> None:
+    """Keep ``data`` as ``name`` in ``where`` (written aside, then renamed: a reader sees all
+    of it or none), then only the newest ``keep`` entries (:data:`KEEP`); nothing happens when
+    the folder cannot be written."""
     import tempfile
 
-    where, name = folder(), key(content)
-    if where is None or name is None:
+    if where is None:
         return
     try:
         where.mkdir(parents=True, exist_ok=True)
@@ -112,14 +128,14 @@ def write(content: bytes, data: dict[str, Any]) -> None:
     except OSError:
         Path(temporary).unlink(missing_ok=True)
         return
-    _prune(where)
+    _prune(where, KEEP if keep is None else keep)
 
 
-def _prune(where: Path) -> None:
+def _prune(where: Path, keep: int) -> None:
     """Keep the newest entries (another process may be pruning too)."""
     try:
         entries = sorted(where.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
+        for old in entries[keep:]:
             old.unlink(missing_ok=True)
     except OSError:
         pass

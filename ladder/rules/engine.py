@@ -54,6 +54,7 @@ from ladder.rules.plan import (
 from ladder.rules.sql import SUPPORTERS, Scope, time_params
 from ladder.storage.snapshot import data_version, locks_whole_database, snapshot
 from ladder.storage.sqlfunc import full_name
+from ladder.storage.stored import execute
 
 MAX_PASSES = 50  # recruit chains deeper than this finish on the next run
 KNOWN_MOST = 30_000  # ids bound in one statement (SQLite takes up to 32,766 parameters)
@@ -232,7 +233,7 @@ def evaluate_whole_base(
     what was read so far: who each rule read could move, which spares those rules' aggregates
     when nobody wrote in between)."""
     params: dict[str, Any] = time_params(ladder, as_of)
-    plan = plan_for(ladder, Scope())
+    plan = plan_for(ladder, Scope(), connection.dialect)
     version = data_version(connection)
     # the base's size, as its largest id (rows are never deleted, so the same count up to
     # gaps; one index probe where count(*) reads the whole table: 14 ms at 1M)
@@ -243,7 +244,7 @@ def evaluate_whole_base(
     steps = len(plans) + (1 if plan.lapse_marked else 0)
     progress.start("Checking the rules", steps)
     for done, rule_plan in enumerate(plans, 1):
-        who = list(connection.execute(rule_plan.who, params).scalars())
+        who = list(execute(connection, rule_plan.who, params).scalars())
         movers.update(who)
         if rule_plan.known is not None:
             known[rule_plan.rule_id] = who
@@ -255,8 +256,8 @@ def evaluate_whole_base(
     started: list[int] = []
     if plan.lapse_marked:
         stopped_query, started_query = plan.lapse_marked
-        stopped = sorted(connection.execute(stopped_query, params).scalars())
-        started = sorted(connection.execute(started_query, params).scalars())
+        stopped = sorted(execute(connection, stopped_query, params).scalars())
+        started = sorted(execute(connection, started_query, params).scalars())
         progress.advance()
         if ladder.promotion.lapse_grace_days == 0:
             movers.update(started)  # their clock starts and they lapse in the same run
@@ -338,10 +339,13 @@ def apply_rules(
     # a few people (a check-in): each rule's statements are built when one of them may be
     # changed by it, the others never (the same statements, built for nothing otherwise)
     plan: Plan | DeferredPlan = (
-        plan_for(ladder, scope) if few is None else deferred_plan_for(ladder, scope)
+        plan_for(ladder, scope, connection.dialect)
+        if few is None
+        else deferred_plan_for(ladder, scope)
     )
     if chains_reach_all and isinstance(plan, Plan):
-        plan = replace(plan, touched_promotions=plan_for(ladder, Scope()).touched_promotions)
+        whole = plan_for(ladder, Scope(), connection.dialect)
+        plan = replace(plan, touched_promotions=whole.touched_promotions)
     run = _Runner(connection, params, few, known)
     progress.start("Applying the rules", 2 + len(plan.promotions) + len(ladder.lapse_rules))
     run.rule(plan.reactivation)
@@ -350,9 +354,9 @@ def apply_rules(
     lapse_marks, lapses = _lapse_parts(plan, few)
     stopped, started = lapse_marks or (None, None)
     if stopped is not None and (few is None or few.lapse_clock(running=True)):
-        connection.execute(stopped, params)
+        execute(connection, stopped, params)
     if started is not None and (few is None or few.lapse_clock(running=False)):
-        connection.execute(started, params)
+        execute(connection, started, params)
     progress.advance()
     for rule_plan in lapses:
         run.rule(rule_plan)
@@ -434,15 +438,15 @@ class _Runner:
                 return 0  # nobody the snapshot read, nobody moved before: the insert is empty
             statement = rule_plan.known
             params = {**params, "known": sorted(self.moved.union(who))}
-        inserted = self.connection.execute(statement, params).all()
+        inserted = execute(self.connection, statement, params).all()
         if not inserted:
             return 0
         ids = [row.id for row in inserted]
         marked = {**self.params, "mark": before(ids)}
         for statement in rule_plan.attach:  # before the update: the ids its counts saw (a
             # recruit moved by this same rule is not yet at the rung it moves to)
-            self.connection.execute(statement, marked)
-        self.connection.execute(rule_plan.update, marked)
+            execute(self.connection, statement, marked)
+        execute(self.connection, rule_plan.update, marked)
         self.ids += sorted(ids)
         self.moved.update(row.supporter_id for row in inserted)
         if self.few is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast, overload
 
 from sqlalchemy import BindParameter, Integer, bindparam, insert, literal, select, update
+from sqlalchemy.engine import Dialect
 
 from ladder.domain.ladderfile import LadderFile
 from ladder.domain.rules import Rule, walk
@@ -31,6 +32,7 @@ from ladder.rules.sql import (
     cast_table,
     days_before,
 )
+from ladder.storage import stored
 from ladder.storage.models import LevelChange
 from ladder.storage.sqlfunc import (
     json_array_agg,
@@ -122,8 +124,101 @@ class BuiltWhenRead(Sequence[RulePlan]):
 _PLANS: BuiltOnce[Plan] = BuiltOnce(16)
 
 
-def plan_for(ladder: LadderFile, scope: Scope) -> Plan:
-    return _PLANS.get((ladder_key(ladder), scope), lambda: _build_plan(ladder, scope))
+def plan_for(ladder: LadderFile, scope: Scope, dialect: Dialect | None = None) -> Plan:
+    """The run's statements for ``ladder`` and ``scope``; with ``dialect``, compiled for that
+    database and kept between runs (:func:`stored_plan`)."""
+    if dialect is None or scope.among is not None:
+        return _PLANS.get((ladder_key(ladder), scope), lambda: _build_plan(ladder, scope))
+    shape = _shape(ladder, scope)
+    database = (type(dialect), dialect.paramstyle, dialect.server_version_info)
+    return _PLANS.get((shape, database), lambda: stored_plan(ladder, scope, dialect, shape))
+
+
+def stored_plan(ladder: LadderFile, scope: Scope, dialect: Dialect, shape: str) -> Plan:
+    """The plan's first-pass statements (:class:`~ladder.storage.stored.StoredStatement`)
+    read from the user's cache, or built, compiled and kept there; the later passes'
+    (``touched_promotions``, which most runs never need) are built when read, as always.
+    A statement that cannot be kept leaves the plan as built (SQLAlchemy's statements)."""
+    name = stored.key(dialect, shape)
+    data = stored.read(name) if name is not None else None
+    if data is not None:
+        try:
+            return _thawed(ladder, scope, data)
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass  # an entry of another shape: built again
+    plan = _build_plan(ladder, scope)
+    frozen = _frozen(plan, dialect)
+    if frozen is None:
+        return plan
+    if name is not None:
+        stored.write(name, frozen)
+    return _thawed(ladder, scope, frozen, plan.touched_promotions)
+
+
+def _shape(ladder: LadderFile, scope: Scope) -> str:
+    return f"{ladder_key(ladder)}\0{scope.only}\0{scope.touched}\0{scope.recruiters}"
+
+
+_RULE_FIELDS = ("insert", "update", "who", "known")
+
+
+def _frozen(plan: Plan, dialect: Dialect) -> dict[str, Any] | None:
+    """The plan's statements compiled for ``dialect``, as JSON; None when one cannot be kept."""
+
+    def each(statements: Sequence[Any]) -> list[Any] | None:
+        kept = [None if s is None else stored.freeze(s, dialect) for s in statements]
+        if any(k is None and s is not None for k, s in zip(kept, statements, strict=True)):
+            return None
+        return [None if k is None else k.to_json() for k in kept]
+
+    def rule(rule_plan: RulePlan) -> dict[str, Any] | None:
+        single = each([getattr(rule_plan, f) for f in _RULE_FIELDS])
+        attach = each(rule_plan.attach)
+        if single is None or attach is None:
+            return None
+        return {"id": rule_plan.rule_id, **dict(zip(_RULE_FIELDS, single, strict=True)),
+                "attach": attach}  # fmt: skip
+
+    rules = [rule(p) for p in [plan.reactivation, *plan.promotions, *plan.lapses]]
+    marks, marked = each(plan.lapse_marks), each(plan.lapse_marked)
+    if any(r is None for r in rules) or marks is None or marked is None:
+        return None
+    return {"rules": rules, "chained": plan.chained, "lapse_marks": marks,
+            "lapse_marked": marked}  # fmt: skip
+
+
+def _thawed(
+    ladder: LadderFile,
+    scope: Scope,
+    data: dict[str, Any],
+    touched: Sequence[RulePlan] | None = None,
+) -> Plan:
+    """The plan of stored statements ``data`` (:func:`_frozen`); ``touched``, the later
+    passes' statements, built when read unless given."""
+    promotions, lapses = ladder.promotion_rules, ladder.lapse_rules
+    rules = data["rules"]
+    if len(rules) != 1 + len(promotions) + len(lapses):
+        raise ValueError("stored for another ladder")
+
+    def thaw(item: Any) -> Any:
+        return None if item is None else stored.StoredStatement.from_json(item)
+
+    def rule(item: dict[str, Any], rule: Rule | None) -> RulePlan:
+        single = {f: thaw(item[f]) for f in _RULE_FIELDS}
+        attach = [thaw(a) for a in item["attach"]]
+        return RulePlan(item["id"], single["insert"], single["update"], attach, rule,
+                        single["who"], single["known"])  # fmt: skip
+
+    later = touched if touched is not None else BuiltWhenRead(lambda: _touched(ladder, scope))
+    return Plan(
+        reactivation=rule(rules[0], None),
+        promotions=[rule(i, r) for i, r in zip(rules[1:], promotions, strict=False)],
+        touched_promotions=later,
+        chained=bool(data["chained"]),
+        lapse_marks=[thaw(m) for m in data["lapse_marks"]],
+        lapses=[rule(i, r) for i, r in zip(rules[1 + len(promotions) :], lapses, strict=True)],
+        lapse_marked=[thaw(m) for m in data["lapse_marked"]],
+    )
 
 
 class Deferred:
@@ -190,8 +285,6 @@ _DEFERRED: BuiltOnce[DeferredPlan] = BuiltOnce(16)
 
 def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     rules = ladder.promotion_rules
-    touched = Scope(only=scope.only, touched=True)
-    chain = Scope(only=scope.only, touched=True, recruiters=True)
     # a run restricted to some people (only) may have left out the recruiters of those it moved
     chained = any(counts_recruit_rungs(rule) for rule in rules)
     if not scope.only:
@@ -200,17 +293,22 @@ def _build_plan(ladder: LadderFile, scope: Scope) -> Plan:
     return Plan(
         reactivation=_reactivation_plan(ladder, scope),
         promotions=[_promotion_plan(ladder, rule, scope) for rule in rules],
-        touched_promotions=BuiltWhenRead(
-            lambda: [
-                _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
-                for rule in rules
-            ]
-        ),
+        touched_promotions=BuiltWhenRead(lambda: _touched(ladder, scope)),
         chained=chained,
         lapse_marks=lapse_marks,
         lapses=lapses,
         lapse_marked=lapse_marked,
     )
+
+
+def _touched(ladder: LadderFile, scope: Scope) -> list[RulePlan]:
+    """The promotion rules for the later passes of a run (the people whose facts changed)."""
+    touched = Scope(only=scope.only, touched=True)
+    chain = Scope(only=scope.only, touched=True, recruiters=True)
+    return [
+        _promotion_plan(ladder, rule, chain if counts_recruit_rungs(rule) else touched)
+        for rule in ladder.promotion_rules
+    ]
 
 
 def _reactivation_plan(ladder: LadderFile, scope: Scope) -> RulePlan:
