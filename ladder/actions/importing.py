@@ -383,17 +383,15 @@ def _import_left(
 ) -> tuple[ImportReport, CsvTable] | None:
     """The rows left to the people importer (SQLite): a copy of the file holding only them;
     the known rows (read back from the staging table) join them when the actions are
-    written. None (the whole file through the people importer) when the copy cannot keep
-    the file's lines, when a person may be named by rows of both kinds, or when someone
-    wrote to the base since the known rows were read."""
+    written. None (the whole file through the people importer) when a person may be named
+    by rows of both kinds, or when someone wrote to the base since the known rows were
+    read."""
     raw = connection.connection.driver_connection  # no BEGIN: the import holds the lock
     if known_rows.mixed(connection, known, lambda ids: _staged_names(raw, ids)):
         return None  # the people importer's order decides between the rows: all through it
-    text = known_rows.left_text(table, known.left)
-    if text is None:
-        return None
     columns = ", ".join(_STAGED_COLUMNS)
     known.keep(raw.execute(f"SELECT {columns} FROM {STAGED.name} ORDER BY line"))  # type: ignore[union-attr]
+    text = known_rows.left_text(table, known.left, known.people)
     whole = _known_report(connection, table, layout, options, known)
     _drop_staged(connection)
 

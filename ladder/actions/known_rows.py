@@ -28,10 +28,8 @@ the whole file through the people importer (:class:`Mixed`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +67,6 @@ CANDIDATES = Table(
     Column("external_id", String(EXTERNAL_ID)),
     prefixes=["TEMPORARY"],
 )
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BLANK = consent_words().blank  # "anonymous": no email, as the people importer reads it
 _LIVE = "s.merged_into_id IS NULL AND s.status <> 'erased'"
 
@@ -280,35 +277,26 @@ def _lookup_postgresql(
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def left_text(table: CsvTable, lines: list[int]) -> str | None:
-    """The file with only its header and the ``lines`` left (the others blank lines, so that
-    every row keeps its line number); None when that cannot be written line for line."""
-    records = table.records_at(set(lines))
+def left_text(table: CsvTable, left: list[int], known: Iterable[int]) -> str:
+    """The file with only its header and the records starting on the ``left`` lines: the
+    lines of every other record (those starting on the ``known`` lines) are blank lines, so
+    every record keeps its line number. The lines kept are the file's own text (its quoting,
+    its line breaks), read again as they were read here.
+
+    A record's lines run from its first line to the next record's (a blank record between
+    them, skipped by every reading, goes with the record before it: kept or blanked, it is
+    still blank)."""
+    kept = set(left)
+    starts = iter(sorted(kept.union(known)))
+    following = next(starts, None)
+    copying = True  # the header, and anything before the first record
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
-    writer.writerow(table.header)
-    at = 1 + len(_LINE_BREAK.findall(out.getvalue()))  # the line the next record starts on
-    if at != _first_data_line(table):
-        return None
-    for line in lines:
-        if line < at or line not in records:
-            return None
-        out.write("\r\n" * (line - at))
-        start = out.tell()
-        writer.writerow(records[line])
-        out.seek(start)
-        written = out.read()
-        at = line + len(_LINE_BREAK.findall(written))
+    for number, line in enumerate(table.lines(), 1):
+        if number == following:
+            copying = number in kept
+            following = next(starts, None)
+        out.write(line if copying else line[len(line.rstrip("\r\n")) :])
     return out.getvalue()
-
-
-def _first_data_line(table: CsvTable) -> int:
-    """The line after the header (the header may follow blank lines, or span lines)."""
-    reader = table.reader()
-    for cells in reader:
-        if "".join(cells).strip():
-            return reader.line_num + 1
-    return 1
 
 
 def merged(known: KnownRows, by_line: dict[int, int]) -> Iterator[tuple[int, int]]:

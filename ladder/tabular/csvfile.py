@@ -80,6 +80,11 @@ class CsvTable:
         """The decoded text, line by line as the csv module reads them (``newline=""``)."""
         return io.TextIOWrapper(io.BytesIO(self._data), self.encoding, newline="")
 
+    def lines(self) -> Iterator[str]:
+        """The decoded text, line by line as the csv reader counts them, each with its line
+        break (the last line's may be missing)."""
+        return iter(self._lines())
+
     def reader(self) -> Reader:
         """A csv reader over the whole file, header included, decoding as it goes."""
         return csv.reader(self._lines(), delimiter=self.delimiter)

@@ -225,3 +225,41 @@ def test_a_row_with_cells_past_the_header_imports_as_the_people_importer_does(
         )
         assert fast == reference
         assert fast_state == reference_state
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_the_rows_left_are_copied_from_the_file_own_lines(workspace, monkeypatch, newline):
+    """The copy of the file the people importer reads holds the rows left as the file writes
+    them (quoted cells over several lines, blank lines and a blank record between rows, any
+    line break, none after the last line), the known rows' lines blank: each row is read on
+    its line, as the people importer alone reads it."""
+    lines = [
+        "Prénom;Nom;Courriel;Signé le;Type;Note",
+        f'Awa;Diallo;p0@example.org;01/11/2026 10:00;petition;"a{newline}note"',
+        "",
+        f'"Zoé";Martin;p2@example.org;01/11/2026 10:00;petition;"x;{newline}y"',
+        f';;"{newline}";;;',
+        "Jean;Dupont;p1@example.org;31/02/2026 10:00;petition;",
+        "Jean;Dupont;p1@example.org;02/11/2026 10:00;petition;",
+        f'Léa;"Du{newline}pont";p3@example.org;01/11/2026 10:00;petition;',
+    ]
+    data = newline.join(lines).encode()
+    copies: list[str] = []
+    left_text = known_rows.left_text
+
+    def recorded(*args):
+        copies.append(left_text(*args))
+        return copies[-1]
+
+    monkeypatch.setattr(known_rows, "left_text", recorded)
+    for flags in ({"skip_invalid": False}, {"skip_invalid": True, "create_people": True}):
+        copies.clear()
+        flags = {**flags, "overrides": {"Note": ""}}
+        (fast, fast_state), (reference, reference_state) = _both(
+            workspace, monkeypatch, data, flags
+        )
+        assert fast == reference
+        assert fast_state == reference_state
+        if workspace.engine.dialect.name == "sqlite":  # (on PostgreSQL: all through it)
+            blanked = ["", "", lines[2], *lines[3:6], "", lines[7]]  # Awa's two lines, Jean's
+            assert copies == [newline.join([lines[0], *blanked])]
