@@ -112,6 +112,9 @@ RULES_BATCH = 20_000
 # Above one batch, touching more than 1/7 of the base: one whole-base run is faster (measured:
 # about 50 us per person named in a restricted run, 7 us per person in a whole-base run).
 WHOLE_BASE_SHARE = 7
+# The lines whose repeats (same person, kind and time, or external id) are told in memory
+# as they are staged (a set of hashes); a bigger file's are found in SQL (_once).
+ONCE_IN_MEMORY = 100_000
 WRITE_STEPS = 3  # staged and checked, inserted, rules run
 READING_CACHE_KIB = 32_768  # SQLite's page cache while the file is read (see _small_cache)
 # The indexes on actions that the insert updates in no particular order and does not read
@@ -119,10 +122,12 @@ READING_CACHE_KIB = 32_768  # SQLite's page cache while the file is read (see _s
 # at least REBUILD_FLOOR actions that are at least 1/REBUILD_SHARE of the table's rows
 # (ladder.storage.indexes). Measured, 1M actions into an empty table: the insert 7.3 s of CPU
 # with both updated row by row, 3.6 s with both built after; a build costs about a third of
-# the scattered updates per row, so it pays once the new rows are half the old ones. The
-# indexes the insert's checks read (person and time; the external id) stay.
+# the scattered updates per row, so it pays once the new rows are half the old ones; at
+# 37,758 actions into an empty table (the half-new petition), the insert took 128 ms with
+# both updated, 101 ms with both built after. The indexes the insert's checks read (person
+# and time; the external id) stay.
 REBUILT_INDEXES = ("ix_actions_kind_occurred", "ix_actions_campaign_occurred")
-REBUILD_FLOOR = 50_000
+REBUILD_FLOOR = 20_000
 REBUILD_SHARE = 3
 
 _METADATA = MetaData()
@@ -745,14 +750,18 @@ class _ActionWriter:
         The lines refused for the base's ids go first, as each would be refused imported
         alone: a line that repeats one of them, or that would take its id, is then judged on
         its own (so a file imported in one go or in parts gives the same actions)."""
+        staged, repeats = None, True
         if by_line is not None:
-            self._stage(connection, by_line, sqlite)
+            staged, repeats = self._stage(connection, by_line, sqlite)
         conflicts = self._conflicts(connection)
         self.late_rejections += conflicts
         if conflicts:
             lines = ", ".join(str(r.line) for r in conflicts)
             connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
-        staged = self._once(connection)  # refuses ids repeated for others in the file
+        if staged is not None and not repeats:  # each line its own action, its own id
+            staged -= len(conflicts)
+        else:
+            staged = self._once(connection)  # refuses ids repeated for others in the file
         if self.late_rejections and not self.skip_invalid:
             return None
         return staged
@@ -798,20 +807,39 @@ class _ActionWriter:
             moves += after_checkins(connection, self.ladder, batch, self.now)
         return moves
 
-    def _stage(self, connection: Connection, by_line: dict[int, int], sqlite: bool) -> int:
-        """Stage each accepted line's action, in file order; how many.
+    def _stage(
+        self, connection: Connection, by_line: dict[int, int], sqlite: bool
+    ) -> tuple[int, bool]:
+        """Stage each accepted line's action, in file order: how many, and whether two of
+        them may share a person, kind and time, or an external id (else :meth:`_once` has
+        nothing to take out: almost every file). Told by their hashes (a collision only
+        sends the lines to :meth:`_once`), in a file of at most :data:`ONCE_IN_MEMORY`
+        lines (a bigger one's to :meth:`_once`).
 
         The rows stream into the table as they are made, and each line's action read from the
         file is let go once staged: at 1M rows, neither is held twice."""
         actions = self.reader.actions
+        seen: set[int] = set()  # the hashes of (person, kind, time) and of the external ids
+        repeats = len(by_line) > ONCE_IN_MEMORY
 
         def rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal repeats
             for line in sorted(by_line):
                 action = actions.pop(line, None)  # read once per reading of the file
                 if action is not None:
-                    yield (line, by_line[line], *action)
+                    person, (kind, when, _campaign, external) = by_line[line], action
+                    if not repeats:
+                        same = hash((person, kind, when))
+                        repeats = same in seen
+                        seen.add(same)
+                        if external is not None:
+                            named = hash(("id", external))
+                            repeats = repeats or named in seen
+                            seen.add(named)
+                    yield (line, person, *action)
 
-        return copy_rows(connection, STAGED, _STAGED_COLUMNS, rows())
+        staged = copy_rows(connection, STAGED, _STAGED_COLUMNS, rows())
+        return staged, repeats
 
     def _first_wins(self, rows: Iterable[tuple[Any, ...]]) -> tuple[list[int], dict[int, str]]:
         """Lines (line, person, kind, time, campaign, external id, in file order) taken in

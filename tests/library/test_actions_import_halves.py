@@ -180,3 +180,47 @@ def test_the_same_database_when_the_insert_builds_the_action_indexes_again(works
     with engine.connect() as connection:
         names = {i["name"] for i in inspect(connection).get_indexes("actions")}
     assert set(importing.REBUILT_INDEXES) <= names
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=rows, cut=st.integers(min_value=0, max_value=12))
+# the same action twice (a new person's), no id repeated
+@example(
+    rows=[
+        ("p2@example.org", "petition", 0, None),
+        ("p4@example.org", "photos", 2, "s2"),
+        ("p2@example.org", "petition", 0, None),
+    ],
+    cut=0,
+)
+# an id on two people's lines
+@example(
+    rows=[("p2@example.org", "petition", 0, "s1"), ("p3@example.org", "petition", 1, "s1")],
+    cut=0,
+)
+def test_the_repeats_told_while_staging_are_those_found_in_sql(workspace, rows, cut):
+    """The lines staged after the people are written are told apart as they are staged
+    (hashes in memory: no grouped pass over the staging table when no two lines share an
+    action or an id): the reports and the database are those of the grouped passes."""
+    from ladder.actions import importing
+
+    got = []
+    for limit in (importing.ONCE_IN_MEMORY, -1):  # -1: every file's repeats found in SQL
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(importing, "ONCE_IN_MEMORY", limit)
+            _reset(workspace.engine)
+            reports = []
+            for part in (rows[:cut], rows[cut:]):
+                options = ImportOptions(skip_invalid=True, create_people=True)
+                report, _ = import_actions(
+                    workspace.engine, workspace.ladder, _csv(part), "f.csv", options, UTC,
+                    "test", now=NOW,
+                )  # fmt: skip
+                rejected = [(r.line, r.column, r.reason) for r in report.people.rejected]
+                reports.append((report.added, report.already, report.repeated, rejected))
+            got.append((reports, _state(workspace.engine)))
+    assert got[0] == got[1]
