@@ -33,9 +33,10 @@ _CHUNK = 500  # ids per statement
 # On SQLite, when the new actions are at least 1/REBUILD_SHARE of the people (and the base
 # above REBUILD_FLOOR people), the index on the first actions is built again after the update
 # rather than updated person by person (ladder.storage.indexes): at 1M new first actions,
-# 4 s + 2 s instead of 10 s.
+# 4 s + 2 s instead of 10 s; at 37,758 (the half-new petition, 37,758 people), about 95 ms
+# instead of 125 ms for the refresh (in process, three runs each).
 REBUILD_SHARE = 4
-REBUILD_FLOOR = 50_000
+REBUILD_FLOOR = 20_000
 _FIRSTS_INDEX = next(
     i for i in cast(Table, Supporter.__table__).indexes if i.name == "ix_supporters_first_campaign"
 )

@@ -12,6 +12,7 @@ written, so a later row, or a recruiter column, can name them.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ UPDATABLE = COLUMNS[1:10]  # what a row can change (the recruiter is resolved se
 BOOLEAN = {"consent_email", "consent_sms", "consent_photo"}
 LIVE = "merged_into_id IS NULL AND status <> 'erased'"
 _CHUNK = 500  # values per IN list
+# On SQLite, values per query as a JSON array (json_each): no bound-parameter limit, and one
+# statement for a whole file's emails (18,879 in 38 IN lists: 35 ms; in one array: 10 ms)
+_JSON_CHUNK = 20_000
 
 
 def raw_rows(connection: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
@@ -326,6 +330,9 @@ def _live_where(connection: Connection, column: Any, values: Iterable[Any]) -> I
     """The live people whose ``column`` is one of ``values``, as tuples in COLUMNS order."""
     table = Supporter.__table__.c
     chosen = sorted(values)
+    if connection.dialect.name == "sqlite":
+        yield from _live_where_sqlite(connection, column.name, chosen)
+        return
     for start in range(0, len(chosen), _CHUNK):
         query = select(*(table[name] for name in COLUMNS)).where(
             table.merged_into_id.is_(None),
@@ -333,6 +340,24 @@ def _live_where(connection: Connection, column: Any, values: Iterable[Any]) -> I
             column.in_(chosen[start : start + _CHUNK]),
         )
         yield from (tuple(row) for row in connection.execute(query))
+
+
+def _live_where_sqlite(connection: Connection, name: str, chosen: list[Any]) -> Iterator[Any]:
+    """:func:`_live_where` on SQLite: the values a JSON array walked by ``json_each`` and
+    joined to the column's index, :data:`_JSON_CHUNK` a query, read with the driver (as
+    :func:`raw_rows`: the tuples the everyone query gives)."""
+    listed = ", ".join(f"s.{c}" for c in COLUMNS)
+    sql = (
+        f"SELECT {listed} FROM json_each(?) j JOIN supporters s ON s.{name} = j.value "
+        f"WHERE s.merged_into_id IS NULL AND s.status <> 'erased'"
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(chosen), _JSON_CHUNK):
+            part = list(dict.fromkeys(chosen[start : start + _JSON_CHUNK]))  # each value once
+            yield from cursor.execute(sql, (json.dumps(part),)).fetchall()
+    finally:
+        cursor.close()
 
 
 def _recruiters_above(connection: Connection, ids: list[int]) -> Iterator[Any]:
