@@ -15,13 +15,17 @@ _PHONE_NOISE = re.compile(r"[\s.\-()/]")
 
 def normalise_email(raw: str | None) -> str | None:
     """Trimmed and lower-cased; None for blank. Raises ValueError for a non-address."""
-    if raw is None or not raw.strip():
+    if raw is None:
         return None
-    email = raw.strip().lower()
-    if problem := text_problem(email, EMAIL):
+    typed = raw.strip()
+    if not typed:
+        return None
+    email = typed.lower()
+    # printable (no control character) and short enough: nothing for text_problem to find
+    if (not email.isprintable() or len(email) > EMAIL) and (problem := text_problem(email, EMAIL)):
         raise ValueError(problem)
     if not _EMAIL.match(email):
-        raise ValueError(f"{raw.strip()!r} is not an email address")
+        raise ValueError(f"{typed!r} is not an email address")
     return email
 
 

@@ -1,11 +1,15 @@
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from ladder.domain import contact
 from ladder.domain.contact import (
     normalise_email,
     normalise_phone,
     normalise_postcode,
     postcode_range,
 )
+from ladder.domain.text import EMAIL, text_problem
 
 
 @pytest.mark.parametrize(
@@ -61,3 +65,42 @@ def test_postcodes_and_their_prefix_range():
     assert lower <= "LS1 4AP" < upper
     assert not lower <= "LS2 1AA" < upper
     assert not lower <= "LS" < upper
+
+
+def _checked_email(raw: str | None) -> str | None:
+    """normalise_email as it was written first: every address through text_problem."""
+    if raw is None or not raw.strip():
+        return None
+    email = raw.strip().lower()
+    if problem := text_problem(email, EMAIL):
+        raise ValueError(problem)
+    if not contact._EMAIL.match(email):
+        raise ValueError(f"{raw.strip()!r} is not an email address")
+    return email
+
+
+def _outcome(function, raw: str) -> str | None:
+    try:
+        return function(raw)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(
+            lambda a, b, c: f"{a}@{b}.{c}",
+            st.text(min_size=1),
+            st.text(min_size=1),
+            st.text(min_size=2, max_size=300),
+        ),
+    )
+)
+@example("İ" * 127 + "@x.org")  # 254 characters typed, longer lower-cased
+@example(" a\x85b@example.org")
+def test_an_email_is_read_as_text_problem_reads_it(raw):
+    """Only a non-printable or over-long address goes through text_problem: the same
+    addresses, the same refusals."""
+    assert _outcome(normalise_email, raw) == _outcome(_checked_email, raw)
