@@ -1,5 +1,5 @@
-"""The people a small file names are read by email, phone and id (on SQLite, the values one
-JSON array a query): the live ones only, each once, as an ``IN`` list reads them."""
+"""The people a small file names are read by email, phone and id (the values one list a query,
+``one_of``): the live ones only, each once, as an ``IN`` list reads them, on both databases."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _reference(connection, column, values) -> list[tuple]:
 
 @pytest.mark.parametrize("chunk", [2, 20_000])
 def test_the_live_people_with_these_values_each_once(engine, monkeypatch, chunk):
-    monkeypatch.setattr(known, "_JSON_CHUNK", chunk)
+    monkeypatch.setattr(known, "_LISTED", chunk)
     first = add_person(engine, "Awa", "Diallo", email="awa@example.org", phone="+33612345678")
     add_person(engine, "Awa", "Sow", email="sow@example.org", phone="+33612345678")
     add_person(engine, "Jean", None, email="jean@example.org", consent_email=True)
