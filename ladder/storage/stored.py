@@ -23,7 +23,6 @@ version, Python's major.minor and the source of the code that builds statements
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 from collections.abc import Mapping
@@ -46,6 +45,7 @@ CODE = (_LADDER / "rules", _LADDER / "storage", _LADDER / "domain", _LADDER / "m
 _EXPANDED = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 _EMPTY = "SELECT 1 WHERE 1 != 1"  # an empty list: IN (...) holds for nobody, NOT IN for all
 _CONVERTED: dict[str, TypeEngine[Any]] = {"datetime": DateTime(), "date": Date()}
+_PLAIN = (str, int, float, bool, type(None))  # values JSON gives back as they were
 _code_digest: bytes | None = None
 
 
@@ -129,14 +129,14 @@ def freeze(statement: Any, dialect: Dialect) -> StoredStatement | None:
         names = tuple(n for n in compiled.positiontup or () if n not in lists)
     else:
         names = tuple(n for n in compiled.bind_names.values() if n not in lists)
-    kept = StoredStatement(
+    for name, value in fixed.items():
+        if type(value) not in _PLAIN:
+            if not isinstance(value, str):
+                return None  # JSON would give back another type (a tuple as a list, a date)
+            fixed[name] = str.__str__(value)  # a vocabulary word (a str enum): its text
+    return StoredStatement(
         compiled.string, names, compiled.positional, fixed, converted, tuple(lists)
     )
-    try:
-        json.dumps(kept.to_json())
-    except (TypeError, ValueError):
-        return None
-    return kept
 
 
 def _kind(type_: Any) -> str | None:
