@@ -56,15 +56,23 @@ def key(content: bytes) -> str | None:
         pydantic = _pydantic_version_file()
         if pydantic is None:
             return None
-        digest = hashlib.sha256(FORMAT)
-        digest.update(b"python %d.%d\n" % PYTHON)
-        try:
-            for path in (*CODE, pydantic):
-                digest.update(path.read_bytes())
-        except OSError:
+        _code_digest = source_digest(FORMAT, [*CODE, pydantic])
+        if _code_digest is None:
             return None
-        _code_digest = digest.digest()
     return hashlib.sha256(_code_digest + content).hexdigest()
+
+
+def source_digest(header: bytes, files: list[Path]) -> bytes | None:
+    """SHA-256 of ``header``, Python's major.minor and the bytes of ``files`` (the code whose
+    change must make a new key); None when one is unreadable."""
+    digest = hashlib.sha256(header)
+    digest.update(b"python %d.%d\n" % PYTHON)
+    try:
+        for path in files:
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.digest()
 
 
 def _pydantic_version_file() -> Path | None:

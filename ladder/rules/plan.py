@@ -130,8 +130,8 @@ def plan_for(ladder: LadderFile, scope: Scope, dialect: Dialect | None = None) -
     if dialect is None or scope.among is not None:
         return _PLANS.get((ladder_key(ladder), scope), lambda: _build_plan(ladder, scope))
     shape = _shape(ladder, scope)
-    database = (type(dialect), dialect.paramstyle, dialect.server_version_info)
-    return _PLANS.get((shape, database), lambda: stored_plan(ladder, scope, dialect, shape))
+    key = (shape, stored.database(dialect))
+    return _PLANS.get(key, lambda: stored_plan(ladder, scope, dialect, shape))
 
 
 def stored_plan(ladder: LadderFile, scope: Scope, dialect: Dialect, shape: str) -> Plan:

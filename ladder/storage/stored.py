@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,30 +168,32 @@ def key(dialect: Dialect, shape: str) -> str | None:
     when the code's source is unreadable (then nothing is kept)."""
     global _code_digest
     if _code_digest is None:
-        digest = hashlib.sha256(FORMAT)
-        digest.update(b"python %d.%d\n" % sys.version_info[:2])
-        try:
-            for path in _code_files():
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        except OSError:
+        files = _code_files()
+        _code_digest = None if files is None else ladder_cache.source_digest(FORMAT, files)
+        if _code_digest is None:
             return None
-        _code_digest = digest.digest()
-    database = (
+    described = repr(database(dialect)).encode()
+    return hashlib.sha256(_code_digest + described + shape.encode()).hexdigest()
+
+
+def database(dialect: Dialect) -> tuple[Any, ...]:
+    """What of the database shapes a compiled statement: its dialect, paramstyle, version."""
+    return (
         type(dialect).__module__,
         type(dialect).__qualname__,
         dialect.paramstyle,
         dialect.server_version_info,
     )
-    return hashlib.sha256(_code_digest + repr(database).encode() + shape.encode()).hexdigest()
 
 
-def _code_files() -> list[Path]:
-    """Our statement-building source and SQLAlchemy's ``__init__`` (its version)."""
+def _code_files() -> list[Path] | None:
+    """Our statement-building source and SQLAlchemy's ``__init__`` (its version); None when
+    SQLAlchemy's source is not found."""
     from importlib.util import find_spec
 
     spec = find_spec("sqlalchemy")
     if spec is None or spec.origin is None:
-        raise OSError("SQLAlchemy's source is not found")
+        return None
     files = [Path(spec.origin)]
     for place in CODE:
         files += sorted(place.glob("*.py")) if place.is_dir() else [place]
