@@ -71,6 +71,7 @@ from ladder.domain.names import fold
 from ladder.domain.text import EXTERNAL_ID, text_problem
 from ladder.errors import InputError
 from ladder.people.importing.importer import (
+    SOURCE,
     WRITTEN,
     ImportOptions,
     ImportReport,
@@ -81,6 +82,7 @@ from ladder.people.importing.importer import (
 )
 from ladder.people.importing.layout import LayoutReading, lost_columns
 from ladder.people.importing.rows import PEOPLE_ALIASES, Rejection
+from ladder.people.importing.write import insert_people_from
 from ladder.privacy import audit
 from ladder.progress import SILENT, Progress
 from ladder.rules import Move, after_checkins, apply_rules, before, moves_since
@@ -253,10 +255,10 @@ def _import_known(
             if sqlite:  # read on a snapshot; written under the lock if nobody wrote meanwhile
                 with snapshot(connection):
                     seen = data_version(connection)
-                    known = _split(connection, table, reader, progress)
+                    known = _split(connection, table, reader, options, progress)
                     if options.dry_run and not known.left:
                         report = _known_report(connection, table, layout, options, known)
-                        writer.plan_staged(connection)
+                        writer.plan_staged(connection, Staged(known.rows, known.repeats))
                         progress.finish()  # the people's stages end (as the people importer's)
                         return report, table
                 if known.left:
@@ -288,27 +290,32 @@ def _write_known(
     known: known_rows.KnownRows | None,
     seen: int | None,
 ) -> tuple[ImportReport, CsvTable] | None:
-    """Every row known: the actions written under the lock (the rows read again there when
-    they were read on a snapshot someone wrote after, or on PostgreSQL: not read yet).
-    ``text`` holds the table, let go before the write (the table returned has no text)."""
+    """Every row known, or fresh (:mod:`known_rows`: the new signers of ``--create-people``):
+    their new people created, then the actions written, under the lock (the rows read again
+    there when they were read on a snapshot someone wrote after, or on PostgreSQL: not read
+    yet). ``text`` holds the table, let go before the write (the table returned has no
+    text)."""
     table = text.pop()
     transaction = connection.begin()
     try:
         lock_tables(connection, WRITTEN)
         if known is None or data_version(connection) != seen:
             _drop_staged(connection)
-            known = _split(connection, table, reader, progress)
+            known = _split(connection, table, reader, options, progress)
             if known.left:
                 transaction.rollback()
                 return None  # the whole file through the people importer
         report = _known_report(connection, table, layout, options, known)
         if options.dry_run:
-            writer.plan_staged(connection)
+            writer.plan_staged(connection, Staged(known.rows, known.repeats))
             transaction.rollback()
             progress.finish()  # the people's stages end (as the people importer's)
             return report, table
         table = reader.table = dataclasses.replace(table, _data=b"")  # the file let go
-        writer.write_staged(connection)
+        staged = known.rows
+        if known.fresh:
+            staged += _create_fresh(connection, known, report, writer, progress)
+        writer.write_staged(connection, Staged(staged, known.repeats))
     except RollBack:
         transaction.rollback()
         progress.finish()
@@ -322,15 +329,43 @@ def _write_known(
     return report, table
 
 
+def _create_fresh(
+    connection: Connection,
+    known: known_rows.KnownRows,
+    report: ImportReport,
+    writer: _ActionWriter,
+    progress: Progress,
+) -> int:
+    """The fresh rows' new people created (one each email, as the people importer creates
+    them), then their actions staged beside the known rows' (how many); counted in
+    ``report`` as the people importer counts them."""
+    progress.start(f"Writing {known.fresh:,} people", 1)
+    people = known_rows.fresh_people(STAGED, known.emails_repeat)
+    created = insert_people_from(
+        connection, people, known.fresh, writer.now, writer.ladder.first_rung, SOURCE
+    )
+    progress.advance()
+    report.created = created
+    report.duplicates += known.fresh - created
+    return known_rows.stage_fresh(connection, STAGED)
+
+
 def _split(
-    connection: Connection, table: CsvTable, reader: _ActionReader, progress: Progress
+    connection: Connection,
+    table: CsvTable,
+    reader: _ActionReader,
+    options: ImportOptions,
+    progress: Progress,
 ) -> known_rows.KnownRows:
     """Read the file: its known rows staged (:data:`STAGED`, a temporary table: no write
-    lock), the lines left to the people importer listed."""
+    lock), the lines left to the people importer listed, or the fresh rows kept when their
+    people may be created (``--create-people``, not a dry run)."""
+    create = options.create_people and not options.dry_run
     progress.start(f"Checking {table.approximate_rows:,} rows", table.approximate_rows)
     STAGED.create(connection)
     with _small_cache(connection):  # while the file's text is in memory
-        return known_rows.split_rows(connection, table, reader.actions_of(table), STAGED, progress)
+        return known_rows.split_rows(connection, table, reader.actions_of(table), STAGED,
+                                     progress, ONCE_IN_MEMORY, create)  # fmt: skip
 
 
 @contextmanager
@@ -354,12 +389,15 @@ def _small_cache(connection: Connection) -> Iterator[None]:
 def _drop_staged(connection: Connection) -> None:
     """Drop the staging table: a temporary table outlives the transaction that made it (on
     SQLite through the driver: no BEGIN, no write lock; inside a transaction, in it)."""
+    names = (STAGED.name, known_rows.CANDIDATES.name)  # (the fresh rows' kept till written)
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
-        raw.execute(f"DROP TABLE IF EXISTS temp.{STAGED.name}")  # type: ignore[union-attr]
+        for name in names:
+            raw.execute(f"DROP TABLE IF EXISTS temp.{name}")  # type: ignore[union-attr]
     elif not connection.in_transaction():
         with connection.begin():
-            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGED.name}")
+            for name in names:
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
 
 def _written(
@@ -455,7 +493,7 @@ def _known_report(
     report.dry_run = options.dry_run
     report.layout, report.tool = layout.layout, layout.tool(table)
     report.warnings = lost_columns(table, options.aliases, options.overrides)
-    report.rows = known.rows + len(known.left)
+    report.rows = known.rows + known.fresh + len(known.left)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:  # through the driver: on SQLite between transactions, no BEGIN (no write lock)
         cursor.execute(f"SELECT count(DISTINCT supporter_id) FROM {STAGED.name}")
@@ -669,6 +707,16 @@ class DateCells:
             self._hours[typed[:13]] = sqlite_time(start)[:14]
 
 
+@dataclass(frozen=True)
+class Staged:
+    """The lines' actions staged as the file was read (:mod:`known_rows`): how many, and
+    whether two of them may be one action (else :meth:`_ActionWriter._once` has nothing to
+    take out)."""
+
+    count: int
+    repeats: bool = True
+
+
 class _ActionWriter:
     """After the people are written, in their transaction: the actions, then the rules."""
 
@@ -698,11 +746,11 @@ class _ActionWriter:
         self._write_all(connection, people.by_line)
         STAGED.drop(connection)  # (an error rolls the whole transaction back, this too)
 
-    def write_staged(self, connection: Connection) -> None:
-        """Every line's action already staged, as read (every row known): written."""
-        self._write_all(connection, None)
+    def write_staged(self, connection: Connection, staged: Staged) -> None:
+        """Every line's action already staged, as read (known rows, fresh rows): written."""
+        self._write_all(connection, staged)
 
-    def _write_all(self, connection: Connection, by_line: dict[int, int] | None) -> None:
+    def _write_all(self, connection: Connection, by_line: dict[int, int] | Staged) -> None:
         self._reset()
         self.progress.start("Writing actions", WRITE_STEPS)
         if self._write(connection, by_line):
@@ -726,11 +774,11 @@ class _ActionWriter:
         finally:
             STAGED.drop(connection)
 
-    def plan_staged(self, connection: Connection) -> None:
+    def plan_staged(self, connection: Connection, staged: Staged) -> None:
         """A dry run with every line's action already staged (every row known)."""
-        self._plan(connection, None)
+        self._plan(connection, staged)
 
-    def _plan(self, connection: Connection, by_line: dict[int, int] | None) -> None:
+    def _plan(self, connection: Connection, by_line: dict[int, int] | Staged) -> None:
         self._reset()
         staged = self._checked(connection, by_line, connection.dialect.name == "sqlite")
         if staged is not None:
@@ -741,24 +789,25 @@ class _ActionWriter:
             self.done = True
 
     def _checked(
-        self, connection: Connection, by_line: dict[int, int] | None, sqlite: bool
+        self, connection: Connection, by_line: dict[int, int] | Staged, sqlite: bool
     ) -> int | None:
-        """Stage every accepted line (``by_line`` None: already staged, every row known), refuse
+        """Stage every accepted line (or they are already: :class:`Staged`), refuse
         the lines whose id is already another person's action, then take the others once per
         action (:meth:`_once`): how many are staged, None when rows are refused.
 
         The lines refused for the base's ids go first, as each would be refused imported
         alone: a line that repeats one of them, or that would take its id, is then judged on
         its own (so a file imported in one go or in parts gives the same actions)."""
-        staged, repeats = None, True
-        if by_line is not None:
+        if isinstance(by_line, Staged):
+            staged, repeats = by_line.count, by_line.repeats
+        else:
             staged, repeats = self._stage(connection, by_line, sqlite)
         conflicts = self._conflicts(connection)
         self.late_rejections += conflicts
         if conflicts:
             lines = ", ".join(str(r.line) for r in conflicts)
             connection.execute(text(f"DELETE FROM {STAGED.name} WHERE line IN ({lines})"))
-        if staged is not None and not repeats:  # each line its own action, its own id
+        if not repeats:  # each line its own action, its own id
             staged -= len(conflicts)
         else:
             staged = self._once(connection)  # refuses ids repeated for others in the file
@@ -766,7 +815,7 @@ class _ActionWriter:
             return None
         return staged
 
-    def _write(self, connection: Connection, by_line: dict[int, int] | None) -> bool:
+    def _write(self, connection: Connection, by_line: dict[int, int] | Staged) -> bool:
         """Stage, check, insert, run the rules; True when rows are refused (all or nothing)."""
         staged = self._checked(connection, by_line, connection.dialect.name == "sqlite")
         if staged is None:

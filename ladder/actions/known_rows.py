@@ -24,6 +24,15 @@ the same person on several known rows is one person (the rows are the same: dupl
 a person is named by both a known row and a row left to the people importer, the people
 importer's order matters (a later row with other details is refused): the caller then imports
 the whole file through the people importer (:class:`Mixed`).
+
+A row that may be known but whose email nobody in the base has (a new signer) is **fresh**.
+When every row not known is fresh and their people may be created (``create``: an import
+with ``--create-people``, not a dry run), they are not left to the people importer: each
+email is one new person (the names of its first row; every row giving it must give the same
+names, or the people importer takes the rows left, and refuses as it does), created with one
+``INSERT ... SELECT`` from :func:`fresh_people`, and their rows' actions staged from the same
+candidates (:func:`stage_fresh`): what the people importer does with such rows, without
+reading them again.
 """
 
 from __future__ import annotations
@@ -34,9 +43,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Subquery,
+    Table,
+    func,
+    select,
+)
 
-from ladder.domain.contact import normalise_email
+from ladder.domain.contact import EMAIL_PATTERN, normalise_email
 from ladder.domain.text import EMAIL, EXTERNAL_ID, NAME
 from ladder.progress import EVERY, SILENT, Progress
 from ladder.storage.bulk import copy_rows
@@ -89,6 +109,11 @@ class KnownRows:
     # has none (it may match by name)
     left_emails: set[str] = field(default_factory=set)
     left_unnamed: bool = False
+    # the fresh rows, whose people the caller creates (fresh_people; then none is left)
+    fresh: int = 0
+    # False when no two rows taken here can be one action (:class:`_Repeats`)
+    repeats: bool = True
+    emails_repeat: bool = True  # ... or can give one email
     people: dict[int, int] = field(default_factory=dict)  # line -> person, once kept
     actions: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # line -> action
     persons: set[int] = field(default_factory=set)
@@ -129,11 +154,16 @@ def split_rows(
     action: Callable[[list[str]], tuple[Any, ...] | None],
     staged: Table,
     progress: Progress = SILENT,
+    remembered: int = 0,
+    create: bool = False,
 ) -> KnownRows:
     """Read every row of ``table`` (:func:`eligible`): the known rows' actions staged in
     ``staged`` (a temporary table with :data:`STAGED_COLUMNS`), the other lines left to the
     people importer. ``action`` reads a record's action cells (kind, time as stored,
-    campaign, external id), None when it refuses one.
+    campaign, external id), None when it refuses one. In a file of at most ``remembered``
+    rows, whether two of them may be one action is told as they are read
+    (:attr:`KnownRows.repeats`). With ``create``, fresh rows are kept for
+    :func:`fresh_people` when every row not known is one (:attr:`KnownRows.fresh`).
 
     The rows that may be known (their action read, a plain email and plain names) go to
     :data:`CANDIDATES` as the file is read (its records by position: no dict a row); one
@@ -144,6 +174,7 @@ def split_rows(
     width = len(table.header)
     email_at = table.columns["email"][0]
     read_names = _names_reader([table.columns[n][0] for n in names])
+    repeats = _Repeats(remembered, table.approximate_rows)
 
     def candidates() -> Iterator[tuple[Any, ...]]:
         count = 0
@@ -162,35 +193,133 @@ def split_rows(
                 found.left.append(line)
                 found.note_left(cells[email_at])
                 continue
+            repeats.add(email, act)
             yield (line, email, *given, *act)
         progress.advance(count % EVERY)
 
     CANDIDATES.create(connection)  # in the caller's transaction (a snapshot, or the write)
     columns = ("line", "email", *names, *STAGED_COLUMNS[2:])
-    copy_rows(connection, CANDIDATES, columns, candidates())
+    taken = copy_rows(connection, CANDIDATES, columns, candidates())
     same = "".join(f" AND s.{n} = c.{n}" for n in names)
-    listed = ", ".join(STAGED_COLUMNS)
+    found.repeats, found.emails_repeat = repeats.actions, repeats.emails
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:  # through the driver: on SQLite on the read snapshot, no BEGIN (no write lock)
-        cursor.execute(
-            f"INSERT INTO {staged.name} ({listed}) SELECT c.line, s.id, "
-            + ", ".join(f"c.{c}" for c in STAGED_COLUMNS[2:])
-            + f" FROM {CANDIDATES.name} c JOIN supporters s ON s.email = c.email "
-            f"WHERE {_LIVE}{same}"
-        )
+        cursor.execute(_staging(staged, f"WHERE {_LIVE}{same}"))
         found.rows = max(int(cursor.rowcount), 0)
-        cursor.execute(
-            f"SELECT c.line, c.email FROM {CANDIDATES.name} c WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {staged.name} k WHERE k.line = c.line)"
-        )
-        for line, email in cursor:
-            found.left.append(line)
-            found.left_emails.add(email)
+        unmatched = taken - found.rows
+        if unmatched and create and not found.left:
+            found.fresh = _all_fresh(cursor, staged, unmatched, found.emails_repeat)
+        if unmatched and not found.fresh:
+            cursor.execute(
+                f"SELECT c.line, c.email FROM {CANDIDATES.name} c WHERE {_unmatched(staged)}"
+            )
+            for line, email in cursor:
+                found.left.append(line)
+                found.left_emails.add(email)
     finally:
         cursor.close()
-    CANDIDATES.drop(connection)  # (an error rolls the caller's transaction back, this too)
+    if not found.fresh:  # (else kept for fresh_people and stage_fresh; the caller drops it)
+        CANDIDATES.drop(connection)  # (an error rolls the caller's transaction back, this too)
     found.left.sort()
     return found
+
+
+class _Repeats:
+    """Whether two of the rows taken may be one action (:attr:`actions`): the same email (so
+    the same person: the known rows' by the unique index, the fresh rows' one new person an
+    email), kind and time, or the same external id; and whether two may give one email
+    (:attr:`emails`). Told by hashes (a collision only says maybe) in a file of at most
+    ``limit`` rows; in a bigger one, maybe."""
+
+    def __init__(self, limit: int, rows: int) -> None:
+        self.actions = self.emails = rows > limit
+        self._left = limit
+        self._seen: set[int] = set()
+        self._emails: set[int] = set()
+
+    def add(self, email: str, action: tuple[Any, ...]) -> None:
+        """One more row taken: its email, and its action (kind, time, campaign, id)."""
+        if self.actions and self.emails:
+            return
+        self._left -= 1
+        if self._left < 0:  # more rows than the file was thought to have
+            self.actions = self.emails = True
+            self._seen, self._emails = set(), set()
+            return
+        named = hash(email)
+        self.emails = self.emails or named in self._emails
+        self._emails.add(named)
+        if self.actions:
+            return
+        seen = self._seen
+        same = hash((email, action[0], action[1]))
+        self.actions = same in seen
+        seen.add(same)
+        if (external := action[3]) is not None:
+            named = hash(("id", external))
+            self.actions = self.actions or named in seen
+            seen.add(named)
+
+
+def _staging(staged: Table, where: str) -> str:
+    """The statement staging the candidates joined to the person with their email."""
+    listed = ", ".join(STAGED_COLUMNS)
+    return (
+        f"INSERT INTO {staged.name} ({listed}) SELECT c.line, s.id, "
+        + ", ".join(f"c.{c}" for c in STAGED_COLUMNS[2:])
+        + f" FROM {CANDIDATES.name} c JOIN supporters s ON s.email = c.email {where}"
+    )
+
+
+def _unmatched(staged: Table) -> str:
+    """The candidates not staged (not known), as a WHERE condition on ``c``."""
+    return f"NOT EXISTS (SELECT 1 FROM {staged.name} k WHERE k.line = c.line)"
+
+
+def _all_fresh(cursor: Any, staged: Table, unmatched: int, emails_repeat: bool) -> int:
+    """``unmatched``, the candidates not known, when every one is fresh, with the same names
+    on every row of an email (``emails_repeat``: two rows may give one); else 0 (they go to
+    the people importer)."""
+    cursor.execute(
+        f"SELECT 1 FROM {CANDIDATES.name} c JOIN supporters s ON s.email = c.email "
+        f"WHERE {_unmatched(staged)} LIMIT 1"
+    )
+    if cursor.fetchone():
+        return 0
+    if emails_repeat:
+        cursor.execute(
+            f"SELECT 1 FROM {CANDIDATES.name} c WHERE {_unmatched(staged)} GROUP BY c.email "
+            "HAVING count(*) > 1 AND (min(c.first_name) <> max(c.first_name) "
+            "OR min(c.last_name) <> max(c.last_name)) LIMIT 1"
+        )
+        if cursor.fetchone():
+            return 0
+    return unmatched
+
+
+def fresh_people(staged: Table, emails_repeat: bool = True) -> Subquery:
+    """The fresh rows' people (:func:`split_rows` with ``create``): the first row of each
+    email (``line``, ``first_name``, ``last_name``, ``email``; each row, when no two give one
+    email), for :func:`~ladder.people.importing.write.insert_people_from`."""
+    c = CANDIDATES.c
+    unmatched = ~select(staged.c.line).where(staged.c.line == c.line).exists()
+    people = select(c.line, c.first_name, c.last_name, c.email)
+    if not emails_repeat:
+        return people.where(unmatched).subquery()
+    first_lines = select(func.min(c.line)).where(unmatched).group_by(c.email)
+    return people.where(c.line.in_(first_lines)).subquery()
+
+
+def stage_fresh(connection: Connection, staged: Table) -> int:
+    """Once the fresh rows' people are created: their actions staged in ``staged`` (each
+    row joined to the person with its email), as the known rows' were; how many. The
+    candidates are then dropped."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_staging(staged, f"WHERE {_unmatched(staged)}"))
+        return max(int(cursor.rowcount), 0)
+    finally:
+        cursor.close()
 
 
 def mixed(connection: Connection, found: KnownRows, persons: Callable[[list[int]], bool]) -> bool:
@@ -215,10 +344,8 @@ def _plain_email(cell: str) -> str | None:
     email = cell.strip()
     if not email or email[0] == "'" or len(email) > EMAIL or not email.isprintable():
         return None
-    try:
-        return normalise_email(email)
-    except ValueError:
-        return None
+    lowered = email.lower()  # as normalise_email reads a stripped, printable cell
+    return lowered if len(lowered) <= EMAIL and EMAIL_PATTERN.match(lowered) else None
 
 
 def _plain_name(name: str) -> bool:

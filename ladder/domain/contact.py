@@ -9,7 +9,7 @@ from ladder.domain.text import EMAIL, PHONE, text_problem
 # RFC 5322's dot-atoms, as people have addresses (o'brien+asso@mail.example.org, accented
 # domains): a quote, a comma, a ; or <> is a spreadsheet's stray character, not an address.
 _ATOM = r"[\w!#$%&'*+/=?^`{|}~-]+"
-_EMAIL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@(?:[\w-]+\.)+[\w-]{{2,}}$")
+EMAIL_PATTERN = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@(?:[\w-]+\.)+[\w-]{{2,}}$")
 _PHONE_NOISE = re.compile(r"[\s.\-()/]")
 
 
@@ -24,7 +24,7 @@ def normalise_email(raw: str | None) -> str | None:
     # printable (no control character) and short enough: nothing for text_problem to find
     if (not email.isprintable() or len(email) > EMAIL) and (problem := text_problem(email, EMAIL)):
         raise ValueError(problem)
-    if not _EMAIL.match(email):
+    if not EMAIL_PATTERN.match(email):
         raise ValueError(f"{typed!r} is not an email address")
     return email
 

@@ -124,6 +124,17 @@ def _both(workspace, monkeypatch, data: bytes, flags: dict[str, bool], before: b
     flags={"skip_invalid": False, "create_people": False, "dry_run": False},
     cut=0,
 )
+# new signers beside known ones (created from the file's one pass), one of them twice
+@example(
+    rows=[
+        ("p2@example.org", "Zoé", "Diallo", "petition", 1, "s1"),
+        ("p0@example.org", "Awa", "Diallo", "petition", 2, "s2"),
+        ("p3@example.org", "Jean", "Dupont", "mass_action", 0, None),
+        ("p2@example.org", "Zoé", "Diallo", "petition", 3, None),
+    ],
+    flags={"skip_invalid": False, "create_people": True, "dry_run": False},
+    cut=1,
+)
 # a known row, then the same person with other names: refused as the people importer refuses
 @example(
     rows=[
@@ -263,3 +274,130 @@ def test_the_rows_left_are_copied_from_the_file_own_lines(workspace, monkeypatch
         if workspace.engine.dialect.name == "sqlite":  # (on PostgreSQL: all through it)
             blanked = ["", "", lines[2], *lines[3:6], "", lines[7]]  # Awa's two lines, Jean's
             assert copies == [newline.join([lines[0], *blanked])]
+
+
+SUPPORTER_COLUMNS = (
+    "email, first_name, last_name, phone, postcode, local_group_id, consent_email, consent_sms, "
+    "consent_photo, recruiter_id, source, created_at, updated_at, rung, rung_since, "
+    "rung_set_manually, status, status_since, first_action_at, first_campaign_id, "
+    "merged_into_id"
+)
+
+
+def _new_people(engine) -> list[tuple]:
+    """Every column of the people not in the base before but the id, in id order (new
+    people's ids in file order)."""
+    base = ", ".join(f"'{email}'" for email, _first, _last in PEOPLE)
+    with engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text(
+                    f"SELECT {SUPPORTER_COLUMNS} FROM supporters WHERE email NOT IN ({base}) "
+                    "ORDER BY id"
+                )
+            )
+        ]
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_new_signers_are_created_as_the_people_importer_creates_them(
+    workspace, monkeypatch, skip_invalid
+):
+    """A petition's new signers (emails nobody has; the same email twice with the same
+    names), beside known signers, with --create-people: created from the file's one pass,
+    never through the people importer, each column as the people importer writes it."""
+    rows = [
+        ("p3@example.org", "Léa", "Martin", "petition", 1, "s1"),
+        ("p0@example.org", "Awa", "Diallo", "petition", 1, "s2"),
+        ("p2@example.org", "Zoé", "Petit", "petition", 2, None),
+        ("p3@example.org", "Léa", "Martin", "mass_action", 3, "s3"),
+        ("p2@example.org", "Zoé", "Petit", "petition", 2, None),
+    ]
+    flags = {"create_people": True, "skip_invalid": skip_invalid}
+    reference = []
+    for through_people in (True, False):
+        with monkeypatch.context() as patch:
+            if through_people:
+                patch.setattr(known_rows, "eligible", lambda table: False)
+            else:
+                patch.setattr("ladder.actions.importing.import_people", _refused)
+            _reset(workspace.engine)
+            report = _import(workspace, _csv(rows), flags)
+            reference.append((report, _state(workspace.engine), _new_people(workspace.engine)))
+    (slow, slow_state, slow_people), (fast, fast_state, fast_people) = reference
+    assert fast[:9] == (4, 0, 1, 0, 5, 2, 0, 1, 2)  # added, already, repeated, climbed, rows,
+    # created, updated, unchanged, duplicates
+    assert fast == slow
+    assert fast_state == slow_state
+    assert fast_people == slow_people
+    assert [p[0] for p in fast_people] == ["p3@example.org", "p2@example.org"]
+
+
+def _refused(*args, **kwargs):
+    raise AssertionError("the people importer was called")
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ("p2@example.org", "Zoé", "PETIT"),  # the same email with other names: refused
+        ("p0@example.org", "AWA", "Diallo"),  # a known email with other names: updated
+        ("p2@example.org", "Zoé", "'Petit"),  # a cell the people importer reads again
+    ],
+)
+def test_rows_not_all_fresh_go_to_the_people_importer(workspace, monkeypatch, second):
+    """One row that is not a fresh signer's like the others: every row not known goes to
+    the people importer, which decides as it always does."""
+    rows = [
+        ("p2@example.org", "Zoé", "Petit", "petition", 1, None),
+        ("p0@example.org", "Awa", "Diallo", "petition", 1, None),
+        (*second, "petition", 2, None),
+    ]
+    called = []
+    real = import_actions.__globals__["import_people"]
+
+    def counted(*args, **kwargs):
+        called.append(True)
+        return real(*args, **kwargs)
+
+    for flags in ({"create_people": True}, {"create_people": True, "skip_invalid": True}):
+        called.clear()
+        monkeypatch.setattr("ladder.actions.importing.import_people", counted)
+        (fast, fast_state), (reference, reference_state) = _both(
+            workspace, monkeypatch, _csv(rows), flags
+        )
+        assert called
+        assert fast == reference
+        assert fast_state == reference_state
+
+
+def test_new_signers_found_known_under_the_lock_go_to_the_people_importer(
+    workspace, monkeypatch
+):
+    """Someone adds a signer's email between the file's reading (on a snapshot) and the
+    write: the rows are read again under the lock, and that row is now not fresh."""
+    if workspace.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads the file under the lock only")
+    _reset(workspace.engine)
+    split = known_rows.split_rows
+    calls = []
+
+    def split_then_add(connection, *args, **kwargs):
+        found = split(connection, *args, **kwargs)
+        calls.append(found.fresh)
+        if len(calls) == 1:  # another connection commits after the first reading
+            add_person(workspace.engine, "Zoé", "Autre", email="p2@example.org")
+        return found
+
+    monkeypatch.setattr(known_rows, "split_rows", split_then_add)
+    rows = [
+        ("p2@example.org", "Zoé", "Petit", "petition", 1, None),
+        ("p0@example.org", "Awa", "Diallo", "petition", 1, None),
+    ]
+    report = _import(workspace, _csv(rows), {"create_people": True, "skip_invalid": True})
+    assert calls[:2] == [1, 0]
+    assert report[5] == 0  # created: nobody
+    [(line, column, reason)] = report[-1]  # refused (and skipped), as the people importer does
+    assert (line, column) == (2, "Courriel")
+    assert "p2@example.org already belongs to" in reason

@@ -74,7 +74,7 @@ def _checked_email(raw: str | None) -> str | None:
     email = raw.strip().lower()
     if problem := text_problem(email, EMAIL):
         raise ValueError(problem)
-    if not contact._EMAIL.match(email):
+    if not contact.EMAIL_PATTERN.match(email):
         raise ValueError(f"{raw.strip()!r} is not an email address")
     return email
 

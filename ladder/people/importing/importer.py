@@ -72,6 +72,7 @@ PLANNING_CACHE_KIB = -8_192  # SQLite's page cache while planning (negative: KiB
 # the 1M first import (load 1.0 to 1.6) took 24.5-25.1 s and 530 MiB with 64 MiB, 22.5-22.7 s
 # and 490 MiB with 32, 22.8-23.1 s and 481-488 MiB with 16
 WRITING_CACHE_KIB = -32_768
+SOURCE = "import"  # the source of the people an import creates
 WRITTEN = (
     "local_groups",
     "tags",
@@ -311,7 +312,7 @@ def _write(
             links,
             now or utcnow(),
             ladder.first_rung,
-            "import",
+            SOURCE,
             consent_source=options.consent_source or f"people import {read.report.source}",
             actor=options.actor,
             progress=progress,

@@ -69,7 +69,7 @@ def _email(value: str | None) -> str | None:
     whole (no control character is in that pattern)."""
     if isinstance(value, str):  # (no cast() a row: each is a call)
         email = value.strip().lower()
-        if len(email) <= EMAIL and contact._EMAIL.match(email):
+        if len(email) <= EMAIL and contact.EMAIL_PATTERN.match(email):
             return email
     return normalise_email(value)
 

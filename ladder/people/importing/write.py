@@ -14,7 +14,20 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Subquery,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    update,
+)
 
 from ladder.domain.names import fold
 from ladder.orgs.affiliations import add_affiliations
@@ -267,6 +280,65 @@ def allocate_ids(connection: Connection, count: int) -> Sequence[int]:
 
 
 _NONE_STATED: dict[str, bool] = {}
+# What a new person's row leaves unsaid (INSERT_COLUMNS from phone to recruiter_id): no
+# contact but the email, no group, no consent stated (no until asked), no recruiter
+_UNSAID = {
+    "phone": None,
+    "postcode": None,
+    "local_group_id": None,
+    "consent_email": False,
+    "consent_sms": False,
+    "consent_photo": False,
+    "recruiter_id": None,
+}
+_NAMED = ("first_name", "last_name", "email")
+
+
+def _starting(now: Any, first_rung: str, source: str) -> tuple[Any, ...]:
+    """What every new person starts with (INSERT_COLUMNS from source on), ``now`` as
+    :func:`_stamp` writes it (or as the database takes it)."""
+    return (source, now, None, first_rung, now, False, "active", now)
+
+
+def insert_people_from(
+    connection: Connection,
+    people: Subquery,
+    count: int,
+    now: datetime,
+    first_rung: str,
+    source: str,
+) -> int:
+    """New people whose rows give only an email and names, inserted straight from the
+    database (an action file's new signers, :mod:`ladder.actions.known_rows`): ``people``
+    selects ``line``, ``first_name``, ``last_name`` and ``email``, one row a person; they get
+    ids in line order (after the largest on SQLite, from the sequence on PostgreSQL) and
+    what :func:`write_plan` gives such a row (:data:`_UNSAID`, :func:`_starting`), with one
+    ``INSERT ... SELECT``; the indexes as :func:`write_plan` treats ``count`` new people.
+    Returns how many."""
+    sqlite = connection.dialect.name == "sqlite"
+    stamp = _stamp(now) if sqlite else now  # the text write_plan stores on SQLite
+    fixed = {
+        **_UNSAID,
+        **dict(zip(INSERT_COLUMNS[-8:], _starting(stamp, first_rung, source[:60]), strict=True)),
+    }
+
+    def value(name: str) -> Any:
+        if name in _NAMED:
+            return people.c[name]
+        given = fixed[name]
+        if given is None:
+            return null()
+        kind = String() if sqlite and isinstance(given, str) else SUPPORTERS.c[name].type
+        return literal(given, kind)
+
+    columns = INSERT_COLUMNS[1:]
+    rows = select(*(value(name) for name in columns)).order_by(people.c.line)
+    many, empty = _many_new(connection, count)
+    with rebuilt_after(connection, _REBUILT, many, readers_wait=empty):
+        inserted = connection.execute(insert(SUPPORTERS).from_select(columns, rows)).rowcount
+    if inserted < 0:  # (psycopg gives no rowcount for INSERT ... SELECT here)
+        inserted = connection.execute(select(func.count()).select_from(people)).scalar_one()
+    return int(inserted)
 
 
 def _new_rows(
@@ -279,6 +351,7 @@ def _new_rows(
     texts, firsts, lasts, postcodes = new.texts, new.firsts, new.lasts, new.postcodes
     emails, phones, groups = new.emails, new.phones, new.groups
     recruiters = plan.recruiters.of_new(len(plan.new.live))  # by line
+    starting = _starting(now, first_rung, source)
     for key in recruiters_first(plan.new, plan.recruiters):
         line = -key
         recruiter = recruiters[line] or None
@@ -298,15 +371,7 @@ def _new_rows(
             stated.get("sms", False),
             stated.get("photo", False),
             recruiter if recruiter is None or recruiter > 0 else ids[-recruiter],
-            source,
-            now,
-            None,
-            first_rung,
-            now,
-            False,
-            "active",
-            now,
-        )
+        ) + starting
 
 
 def recruiters_first(new: Mapping[int, Any], recruiters: Mapping[int, int]) -> Iterator[int]:
