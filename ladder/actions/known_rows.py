@@ -111,9 +111,10 @@ class KnownRows:
     left_unnamed: bool = False
     # the fresh rows, whose people the caller creates (fresh_people; then none is left)
     fresh: int = 0
-    # False when no two rows taken here can be one action (:class:`_Repeats`)
+    # False when no two rows taken here can be one action (same person, kind and time, or
+    # same external id), or give one email (told as read, in a small file)
     repeats: bool = True
-    emails_repeat: bool = True  # ... or can give one email
+    emails_repeat: bool = True
     people: dict[int, int] = field(default_factory=dict)  # line -> person, once kept
     actions: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # line -> action
     persons: set[int] = field(default_factory=set)
@@ -174,14 +175,24 @@ def split_rows(
     width = len(table.header)
     email_at = table.columns["email"][0]
     read_names = _names_reader([table.columns[n][0] for n in names])
-    repeats = _Repeats(remembered, table.approximate_rows)
+    # whether two rows taken give one email, or one external id, told as they are read (in a
+    # file of at most ``remembered`` rows): the distinct ones, against the rows taken
+    telling = table.approximate_rows <= remembered
+    emails: set[str] = set()
+    ids: set[str] = set()
+    with_ids = 0
 
     def candidates() -> Iterator[tuple[Any, ...]]:
+        nonlocal telling, with_ids
         count = 0
         for line, cells in table.records():
             count += 1
             if count % EVERY == 0:
                 progress.advance(EVERY)
+                if count > remembered:  # more rows than the file seemed to have
+                    telling = False
+                    emails.clear()
+                    ids.clear()
             stray = len(cells) > width and any(c.strip() for c in cells[width:])
             act = None if stray else action(cells)
             if act is None:  # refused before the people importer plans it
@@ -193,7 +204,11 @@ def split_rows(
                 found.left.append(line)
                 found.note_left(cells[email_at])
                 continue
-            repeats.add(email, act)
+            if telling:
+                emails.add(email)
+                if (external := act[3]) is not None:
+                    ids.add(external)
+                    with_ids += 1
             yield (line, email, *given, *act)
         progress.advance(count % EVERY)
 
@@ -201,7 +216,12 @@ def split_rows(
     columns = ("line", "email", *names, *STAGED_COLUMNS[2:])
     taken = copy_rows(connection, CANDIDATES, columns, candidates())
     same = "".join(f" AND s.{n} = c.{n}" for n in names)
-    found.repeats, found.emails_repeat = repeats.actions, repeats.emails
+    # the same person, kind and time is the same email (the known rows' person by the unique
+    # index, the fresh rows' one new person an email): without an email twice, only an id twice
+    found.emails_repeat = not telling or len(emails) < taken
+    found.repeats = found.emails_repeat or len(ids) < with_ids
+    emails.clear()
+    ids.clear()
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:  # through the driver: on SQLite on the read snapshot, no BEGIN (no write lock)
         cursor.execute(_staging(staged, f"WHERE {_LIVE}{same}"))
@@ -222,43 +242,6 @@ def split_rows(
         CANDIDATES.drop(connection)  # (an error rolls the caller's transaction back, this too)
     found.left.sort()
     return found
-
-
-class _Repeats:
-    """Whether two of the rows taken may be one action (:attr:`actions`): the same email (so
-    the same person: the known rows' by the unique index, the fresh rows' one new person an
-    email), kind and time, or the same external id; and whether two may give one email
-    (:attr:`emails`). Told by hashes (a collision only says maybe) in a file of at most
-    ``limit`` rows; in a bigger one, maybe."""
-
-    def __init__(self, limit: int, rows: int) -> None:
-        self.actions = self.emails = rows > limit
-        self._left = limit
-        self._seen: set[int] = set()
-        self._emails: set[int] = set()
-
-    def add(self, email: str, action: tuple[Any, ...]) -> None:
-        """One more row taken: its email, and its action (kind, time, campaign, id)."""
-        if self.actions and self.emails:
-            return
-        self._left -= 1
-        if self._left < 0:  # more rows than the file was thought to have
-            self.actions = self.emails = True
-            self._seen, self._emails = set(), set()
-            return
-        named = hash(email)
-        self.emails = self.emails or named in self._emails
-        self._emails.add(named)
-        if self.actions:
-            return
-        seen = self._seen
-        same = hash((email, action[0], action[1]))
-        self.actions = same in seen
-        seen.add(same)
-        if (external := action[3]) is not None:
-            named = hash(("id", external))
-            self.actions = self.actions or named in seen
-            seen.add(named)
 
 
 def _staging(staged: Table, where: str) -> str:
