@@ -169,7 +169,17 @@ class ActionImportReport:
 
     @property
     def climbed(self) -> list[Move]:
-        return [m for m in self.moves if m.from_rung != m.to_rung and m.to_rung is not None]
+        """Who climbed, once each, in the order they first did: from the rung before the
+        import to the rung after it (moved up twice in one run of the rules, follow ->
+        attend -> mobilise, is follow -> mobilise)."""
+        climbs: dict[int, Move] = {}
+        for move in self.moves:
+            if move.from_rung != move.to_rung and move.to_rung is not None:
+                first = climbs.get(move.supporter_id)
+                climbs[move.supporter_id] = (
+                    move if first is None else dataclasses.replace(first, to_rung=move.to_rung)
+                )
+        return list(climbs.values())
 
 
 def import_actions(

@@ -282,6 +282,24 @@ def test_people_climb_after_an_import_and_the_report_names_them(
     assert rung == "attend"
 
 
+def test_a_person_who_climbs_two_rungs_in_one_import_is_named_once(
+    ladder_cli, engine, tmp_path, known
+):
+    """follow -> attend -> mobilise in one run of the rules: one person, from the rung
+    before the import to the rung after it."""
+    awa, _jean = known
+    kinds = ["mass_action", "photos", "live_post", "host_event", "share_toolkit", "recruit"]
+    rows = "".join(
+        f"awa@example.org,{_day(10 - i, '18:00')},{kind}\n" for i, kind in enumerate(kinds)
+    )
+    result = ladder_cli("actions", "import", _file(tmp_path, "email,date,kind\n" + rows))
+    assert result.exit_code == 0, result.output
+    assert f"1 climbed a rung: Awa Diallo (#{awa}) follow -> mobilise." in result.stdout
+    with engine.connect() as connection:
+        rung = connection.execute(select(Supporter.rung).where(Supporter.id == awa)).scalar()
+    assert rung == "mobilise"
+
+
 def test_one_external_id_for_two_people_in_a_file_is_refused(ladder_cli, engine, tmp_path, known):
     path = _file(
         tmp_path, "email,date,id\nawa@example.org,2026-10-31,s1\njean@example.nc,2026-10-31,s1\n"
