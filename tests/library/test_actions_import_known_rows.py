@@ -372,9 +372,7 @@ def test_rows_not_all_fresh_go_to_the_people_importer(workspace, monkeypatch, se
         assert fast_state == reference_state
 
 
-def test_new_signers_found_known_under_the_lock_go_to_the_people_importer(
-    workspace, monkeypatch
-):
+def test_new_signers_found_known_under_the_lock_go_to_the_people_importer(workspace, monkeypatch):
     """Someone adds a signer's email between the file's reading (on a snapshot) and the
     write: the rows are read again under the lock, and that row is now not fresh."""
     if workspace.engine.dialect.name != "sqlite":
