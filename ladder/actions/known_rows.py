@@ -238,7 +238,7 @@ def split_rows(
                 found.left_emails.add(email)
     finally:
         cursor.close()
-    if not found.fresh:  # (else kept for fresh_people and stage_fresh; the caller drops it)
+    if not found.fresh:  # (else kept for fresh_people and stage_fresh, which drops it)
         CANDIDATES.drop(connection)  # (an error rolls the caller's transaction back, this too)
     found.left.sort()
     return found
@@ -300,9 +300,11 @@ def stage_fresh(connection: Connection, staged: Table) -> int:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(_staging(staged, f"WHERE {_unmatched(staged)}"))
-        return max(int(cursor.rowcount), 0)
+        count = max(int(cursor.rowcount), 0)
     finally:
         cursor.close()
+    CANDIDATES.drop(connection)  # in the write (an error rolls it back, this too)
+    return count
 
 
 def mixed(connection: Connection, found: KnownRows, persons: Callable[[list[int]], bool]) -> bool:
