@@ -56,7 +56,7 @@ from sqlalchemy import (
     select,
 )
 
-from ladder.domain.contact import EMAIL_PATTERN, normalise_email
+from ladder.domain.contact import matched_email, normalise_email
 from ladder.domain.text import EMAIL, EXTERNAL_ID, NAME
 from ladder.progress import EVERY, SILENT, Progress
 from ladder.storage.bulk import copy_rows
@@ -220,8 +220,6 @@ def split_rows(
     # index, the fresh rows' one new person an email): without an email twice, only an id twice
     found.emails_repeat = not telling or len(emails) < taken
     found.repeats = found.emails_repeat or len(ids) < with_ids
-    emails.clear()
-    ids.clear()
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:  # through the driver: on SQLite on the read snapshot, no BEGIN (no write lock)
         cursor.execute(_staging(staged, f"WHERE {_LIVE}{same}"))
@@ -329,8 +327,7 @@ def _plain_email(cell: str) -> str | None:
     email = cell.strip()
     if not email or email[0] == "'" or len(email) > EMAIL or not email.isprintable():
         return None
-    lowered = email.lower()  # as normalise_email reads a stripped, printable cell
-    return lowered if len(lowered) <= EMAIL and EMAIL_PATTERN.match(lowered) else None
+    return matched_email(email)
 
 
 def _plain_name(name: str) -> bool:

@@ -29,6 +29,15 @@ def normalise_email(raw: str | None) -> str | None:
     return email
 
 
+def matched_email(typed: str) -> str | None:
+    """``typed`` (a stripped cell) as :func:`normalise_email` gives it, when the address
+    pattern takes it whole and it is short enough (no control character is in that pattern):
+    lower-cased, without normalise_email's other checks; None otherwise (normalise_email
+    then says why, when asked)."""
+    email = typed.lower()
+    return email if len(email) <= EMAIL and EMAIL_PATTERN.match(email) else None
+
+
 def normalise_phone(raw: str | int | None, country_code: str = "33") -> str | None:
     """Digits with a leading + (E.164 style); a national 0-prefixed number gets the country code.
 

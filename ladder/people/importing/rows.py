@@ -19,8 +19,12 @@ from typing import Annotated, Any, Required
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
-from ladder.domain import contact
-from ladder.domain.contact import normalise_email, normalise_phone, normalise_postcode
+from ladder.domain.contact import (
+    matched_email,
+    normalise_email,
+    normalise_phone,
+    normalise_postcode,
+)
 from ladder.domain.text import (
     EMAIL,
     EXTERNAL_ID,
@@ -67,10 +71,8 @@ _TAG_SEPARATORS = re.compile(r"[,;|]")
 def _email(value: str | None) -> str | None:
     """:func:`normalise_email`, answered without its checks for an address its pattern takes
     whole (no control character is in that pattern)."""
-    if isinstance(value, str):  # (no cast() a row: each is a call)
-        email = value.strip().lower()
-        if len(email) <= EMAIL and contact.EMAIL_PATTERN.match(email):
-            return email
+    if isinstance(value, str) and (email := matched_email(value.strip())) is not None:
+        return email  # (no cast() a row: each is a call)
     return normalise_email(value)
 
 

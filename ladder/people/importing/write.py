@@ -323,10 +323,8 @@ def insert_people_from(
     Returns how many."""
     sqlite = connection.dialect.name == "sqlite"
     stamp = _stamp(now) if sqlite else now  # the text write_plan stores on SQLite
-    fixed = {
-        **_UNSAID,
-        **dict(zip(INSERT_COLUMNS[-8:], _starting(stamp, first_rung, source[:60]), strict=True)),
-    }
+    starting = _starting(stamp, first_rung, source[:60])
+    fixed = {**_UNSAID, **dict(zip(INSERT_COLUMNS[-len(starting) :], starting, strict=True))}
 
     def value(name: str) -> Any:
         if name in _NAMED:
